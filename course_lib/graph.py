@@ -15,6 +15,7 @@ so g(i) = du(n)/du(i). A node used by several successors (a fork) sums their con
     G.backward()["x"]               # dL/dx = 2 p w = 36
 """
 
+
 class Graph:
     """Scalar nodes in topological order; nodes are referred to by their index i."""
 
@@ -36,10 +37,8 @@ class Graph:
                 )
         if name in self.names:
             raise ValueError(f"node names must be unique, got a second {name!r}")
-        self.names.append(name)
-        self.preds.append(tuple(preds))
-        self.f.append(f)
-        self.df.append(df)
+        self.names.append(name), self.preds.append(tuple(preds))
+        self.f.append(f), self.df.append(df)
         return len(self.names) - 1
 
     def input(self, name, value):
