@@ -31,14 +31,14 @@ class Graph:
         """Add u(i) = f(u(preds[0]), u(preds[1]), ...) with partials df(...); return i."""
         for j in preds:
             if not (isinstance(j, int) and 0 <= j < len(self.names)):
-                raise ValueError(
-                    f"predecessors must be indices of existing nodes 0..{len(self.names) - 1}, "
-                    f"got {j!r} (nodes must be added in topological order)"
-                )
+                raise ValueError(f"predecessors must be indices of earlier nodes "
+                                 f"0..{len(self.names) - 1} (topological order), got {j!r}")
         if name in self.names:
             raise ValueError(f"node names must be unique, got a second {name!r}")
-        self.names.append(name), self.preds.append(tuple(preds))
-        self.f.append(f), self.df.append(df)
+        self.names.append(name)
+        self.preds.append(tuple(preds))
+        self.f.append(f)
+        self.df.append(df)
         return len(self.names) - 1
 
     def input(self, name, value):
