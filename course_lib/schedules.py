@@ -1,0 +1,293 @@
+"""Learning-rate schedules: alpha as a function of the step number t.
+
+    "Even if RMSProp and Adam are adaptive, they still usually require carefully tuned
+     decreasing learning rate for top-notch performance."  (lecture, Learning Rate Schedules)
+
+Every schedule is a callable object: schedule(t) -> alpha_t, where t >= 0 is the step number.
+Pass one as `learning_rate` to any optimizer of course_lib.optimizers:
+
+    from course_lib.optimizers import SGD
+    from course_lib.schedules import InverseTimeDecay
+    opt = SGD(learning_rate=InverseTimeDecay(alpha_0=0.5))
+
+How t is counted. The optimizers call schedule(t) with t = 1 at the first step, 2 at the second,
+... (the t of Adam: t <- t + 1 before the update). So InverseTimeDecay gives the lecture's
+alpha_0 / t exactly: alpha_0, alpha_0 / 2, alpha_0 / 3, ... Schedules are still defined at
+t = 0 (for plots that start at 0): the inverse-time and inverse-square-root schedules are
+alpha_0 there (they use max(t, 1)).
+
+t may also be a numpy array (for plotting: schedule(np.arange(1000)) returns an array); for
+a scalar t the result is a Python float. A negative or non-finite t raises ValueError.
+Each schedule has a short repr, usable as a plot label, e.g. "ExponentialDecay(0.1, c=0.99)".
+"""
+
+import math
+from numbers import Real
+
+import numpy as np
+
+
+def _check_number(name, value, low=0.0, high=math.inf, low_open=False, high_open=True):
+    """Raise ValueError unless value is a real number in the given interval."""
+    if isinstance(value, Real) and not isinstance(value, bool):
+        above = value > low if low_open else value >= low
+        below = value < high if high_open else value <= high
+        if above and below:
+            return float(value)
+    left = "(" if low_open else "["
+    right = ")" if high_open else "]"
+    high_text = "inf" if high == math.inf else f"{high:g}"
+    raise ValueError(f"{name} must be a number in {left}{low:g}, {high_text}{right}, got {value!r}")
+
+
+def _g(x):
+    """Short number formatting for reprs."""
+    return f"{x:g}"
+
+
+class Schedule:
+    """Base class: __call__ checks t and calls `value(t)` (t a float or a float64 array)."""
+
+    def __call__(self, t):
+        if isinstance(t, Real) and not isinstance(t, bool):  # fast path for the optimizers
+            if not 0 <= t < math.inf:
+                raise ValueError(f"t must be a step number >= 0, got {t!r}")
+            return float(self.value(float(t)))
+        t_array = np.asarray(t, dtype=np.float64)
+        if not np.all(np.isfinite(t_array)) or np.any(t_array < 0):
+            raise ValueError(f"t must be a step number >= 0, got {t!r}")
+        alpha = self.value(t_array)
+        if np.ndim(alpha) == 0:
+            return float(alpha)
+        return np.broadcast_to(alpha, t_array.shape).astype(np.float64)
+
+    def value(self, t):
+        raise NotImplementedError
+
+
+class Constant(Schedule):
+    """alpha_t = alpha  (no decay).
+
+    Constant(alpha): alpha >= 0.
+    """
+
+    def __init__(self, alpha):
+        self.alpha = _check_number("alpha", alpha)
+
+    def value(self, t):
+        return np.full_like(t, self.alpha)
+
+    def __repr__(self):
+        return f"Constant({_g(self.alpha)})"
+
+
+class ExponentialDecay(Schedule):
+    """alpha_t = alpha_0 c^(t / decay_steps)   (lecture: alpha = alpha_initial c^t).
+
+    ExponentialDecay(alpha_0, c, decay_steps=1, staircase=False):
+        alpha_0 >= 0; c in (0, 1]; decay_steps > 0: the learning rate is multiplied by c every
+        decay_steps steps ("each minibatch/epoch/several epochs"); staircase=True uses
+        floor(t / decay_steps), i.e. the rate drops in steps instead of continuously.
+    """
+
+    def __init__(self, alpha_0, c, decay_steps=1, staircase=False):
+        self.alpha_0 = _check_number("alpha_0", alpha_0)
+        self.c = _check_number("c", c, 0.0, 1.0, low_open=True, high_open=False)
+        self.decay_steps = _check_number("decay_steps", decay_steps, low_open=True)
+        self.staircase = bool(staircase)
+
+    def value(self, t):
+        exponent = t / self.decay_steps
+        if self.staircase:
+            exponent = np.floor(exponent)
+        return self.alpha_0 * self.c**exponent
+
+    def __repr__(self):
+        extra = "" if self.decay_steps == 1 else f", decay_steps={_g(self.decay_steps)}"
+        extra += ", staircase=True" if self.staircase else ""
+        return f"ExponentialDecay({_g(self.alpha_0)}, c={_g(self.c)}{extra})"
+
+
+class PolynomialDecay(Schedule):
+    """alpha_t = alpha_end + (alpha_0 - alpha_end) (1 - min(t, T) / T)^power,  T = decay_steps.
+
+    Goes from alpha_0 at t = 0 to alpha_end at t = T and stays there (as Keras' and optax'
+    polynomial decay). power = 1 is a linear decay.
+
+    PolynomialDecay(alpha_0, decay_steps, alpha_end=0.0, power=1.0):
+        alpha_0 >= 0; decay_steps > 0; alpha_end >= 0; power > 0.
+    """
+
+    def __init__(self, alpha_0, decay_steps, alpha_end=0.0, power=1.0):
+        self.alpha_0 = _check_number("alpha_0", alpha_0)
+        self.decay_steps = _check_number("decay_steps", decay_steps, low_open=True)
+        self.alpha_end = _check_number("alpha_end", alpha_end)
+        self.power = _check_number("power", power, low_open=True)
+
+    def value(self, t):
+        fraction_left = 1 - np.minimum(t, self.decay_steps) / self.decay_steps
+        return self.alpha_end + (self.alpha_0 - self.alpha_end) * fraction_left**self.power
+
+    def __repr__(self):
+        extra = "" if self.alpha_end == 0 else f", alpha_end={_g(self.alpha_end)}"
+        extra += "" if self.power == 1 else f", power={_g(self.power)}"
+        return f"PolynomialDecay({_g(self.alpha_0)}, decay_steps={_g(self.decay_steps)}{extra})"
+
+
+class InverseTimeDecay(Schedule):
+    """alpha_t = alpha_0 / max(t / decay_steps, 1)   (lecture: alpha = alpha_initial / t).
+
+    With decay_steps = 1 (default) this is the lecture's alpha_0 / t for t >= 1 (the optimizers'
+    steps), and alpha_0 at t = 0. It satisfies the Robbins-Monro conditions: sum alpha_t = inf,
+    sum alpha_t^2 < inf. With decay_steps = k the rate stays alpha_0 for the first k steps and
+    then decays as alpha_0 k / t.
+
+    InverseTimeDecay(alpha_0, decay_steps=1): alpha_0 >= 0; decay_steps > 0.
+    """
+
+    def __init__(self, alpha_0, decay_steps=1):
+        self.alpha_0 = _check_number("alpha_0", alpha_0)
+        self.decay_steps = _check_number("decay_steps", decay_steps, low_open=True)
+
+    def value(self, t):
+        return self.alpha_0 / np.maximum(t / self.decay_steps, 1.0)
+
+    def __repr__(self):
+        extra = "" if self.decay_steps == 1 else f", decay_steps={_g(self.decay_steps)}"
+        return f"InverseTimeDecay({_g(self.alpha_0)}{extra})"
+
+
+class InverseSqrtDecay(Schedule):
+    """alpha_t = alpha_0 / sqrt(max(t / decay_steps, 1))   (lecture: alpha_initial / sqrt(t)).
+
+    With decay_steps = 1 (default) this is alpha_0 / sqrt(t) for t >= 1 and alpha_0 at t = 0.
+    With decay_steps = k it stays alpha_0 for k steps, then decays as alpha_0 sqrt(k / t).
+
+    InverseSqrtDecay(alpha_0, decay_steps=1): alpha_0 >= 0; decay_steps > 0.
+    """
+
+    def __init__(self, alpha_0, decay_steps=1):
+        self.alpha_0 = _check_number("alpha_0", alpha_0)
+        self.decay_steps = _check_number("decay_steps", decay_steps, low_open=True)
+
+    def value(self, t):
+        return self.alpha_0 / np.sqrt(np.maximum(t / self.decay_steps, 1.0))
+
+    def __repr__(self):
+        extra = "" if self.decay_steps == 1 else f", decay_steps={_g(self.decay_steps)}"
+        return f"InverseSqrtDecay({_g(self.alpha_0)}{extra})"
+
+
+class CosineDecay(Schedule):
+    """alpha_t = alpha_end + (alpha_0 - alpha_end) (1 + cos(pi min(t, T) / T)) / 2,  T = decay_steps.
+
+    Half a cosine from alpha_0 (t = 0) down to alpha_end (t = T), then constant alpha_end.
+
+    CosineDecay(alpha_0, decay_steps, alpha_end=0.0): alpha_0 >= 0; decay_steps > 0;
+    alpha_end >= 0.
+    """
+
+    def __init__(self, alpha_0, decay_steps, alpha_end=0.0):
+        self.alpha_0 = _check_number("alpha_0", alpha_0)
+        self.decay_steps = _check_number("decay_steps", decay_steps, low_open=True)
+        self.alpha_end = _check_number("alpha_end", alpha_end)
+
+    def value(self, t):
+        progress = np.minimum(t, self.decay_steps) / self.decay_steps
+        return self.alpha_end + (self.alpha_0 - self.alpha_end) * (1 + np.cos(np.pi * progress)) / 2
+
+    def __repr__(self):
+        extra = "" if self.alpha_end == 0 else f", alpha_end={_g(self.alpha_end)}"
+        return f"CosineDecay({_g(self.alpha_0)}, decay_steps={_g(self.decay_steps)}{extra})"
+
+
+class CosineRestarts(Schedule):
+    """Cosine decay with warm restarts (SGDR, Loshchilov & Hutter 2017).
+
+        alpha_t = alpha_end + (alpha_0 - alpha_end) (1 + cos(pi t_cur / T_i)) / 2
+
+    where the i-th cycle (i = 0, 1, ...) lasts T_i = period * period_factor^i steps and t_cur is
+    the number of steps since the cycle started. At the start of every cycle the rate jumps back
+    to alpha_0. With period_factor = 1 every cycle lasts `period` steps: t_cur = t mod period.
+
+    CosineRestarts(alpha_0, period, period_factor=1.0, alpha_end=0.0):
+        alpha_0 >= 0; period > 0; period_factor >= 1; alpha_end >= 0.
+    """
+
+    def __init__(self, alpha_0, period, period_factor=1.0, alpha_end=0.0):
+        self.alpha_0 = _check_number("alpha_0", alpha_0)
+        self.period = _check_number("period", period, low_open=True)
+        self.period_factor = _check_number("period_factor", period_factor, low=1.0)
+        self.alpha_end = _check_number("alpha_end", alpha_end)
+
+    def cycle(self, t):
+        """(t_cur, T_i): steps since the current cycle started, and its length (arrays)."""
+        T, m = self.period, self.period_factor
+        if m == 1:
+            return np.mod(t, T), np.full_like(t, T)
+        # Cycle i starts at T (m^i - 1) / (m - 1); invert, then fix rounding at the boundaries.
+        i = np.floor(np.log1p(t * (m - 1) / T) / np.log(m))
+        start = T * (m**i - 1) / (m - 1)
+        i = np.where(t < start, i - 1, i)
+        i = np.where(t >= T * (m ** (i + 1) - 1) / (m - 1), i + 1, i)
+        start = T * (m**i - 1) / (m - 1)
+        return t - start, T * m**i
+
+    def value(self, t):
+        t_cur, T_i = self.cycle(t)
+        return self.alpha_end + (self.alpha_0 - self.alpha_end) * (1 + np.cos(np.pi * t_cur / T_i)) / 2
+
+    def __repr__(self):
+        extra = "" if self.period_factor == 1 else f", period_factor={_g(self.period_factor)}"
+        extra += "" if self.alpha_end == 0 else f", alpha_end={_g(self.alpha_end)}"
+        return f"CosineRestarts({_g(self.alpha_0)}, period={_g(self.period)}{extra})"
+
+
+class LinearWarmup(Schedule):
+    """Linear warmup for W = warmup_steps steps, then any schedule `after`, shifted by W.
+
+        alpha_t = alpha_start + (after(0) - alpha_start) t / W     for t < W
+        alpha_t = after(t - W)                                      for t >= W
+
+    So the rate climbs linearly from alpha_start to after(0) (the peak) and then follows `after`
+    as if training had started at step W. With the optimizers' t = 1, 2, ... the first step
+    uses alpha_start + (peak - alpha_start) / W.
+
+    LinearWarmup(after, warmup_steps, alpha_start=0.0):
+        after: a schedule (any callable of t >= 0) or a number (a constant rate);
+        warmup_steps > 0; alpha_start >= 0.
+    Example: LinearWarmup(CosineDecay(0.1, decay_steps=1000), warmup_steps=100).
+    """
+
+    def __init__(self, after, warmup_steps, alpha_start=0.0):
+        if not callable(after):
+            after = Constant(_check_number("after", after))
+        self.after = after
+        self.warmup_steps = _check_number("warmup_steps", warmup_steps, low_open=True)
+        self.alpha_start = _check_number("alpha_start", alpha_start)
+
+    def value(self, t):
+        W = self.warmup_steps
+        peak = float(self.after(0))
+        warming = t < W
+        warmup_value = self.alpha_start + (peak - self.alpha_start) * t / W
+        if np.ndim(t) == 0:
+            return warmup_value if warming else float(self.after(float(t) - W))
+        after_value = np.asarray(self.after(np.maximum(t - W, 0.0)), dtype=np.float64)
+        return np.where(warming, warmup_value, after_value)
+
+    def __repr__(self):
+        extra = "" if self.alpha_start == 0 else f", alpha_start={_g(self.alpha_start)}"
+        return f"LinearWarmup({self.after!r}, warmup_steps={_g(self.warmup_steps)}{extra})"
+
+
+SCHEDULES = {
+    "constant": Constant,
+    "exponential": ExponentialDecay,
+    "polynomial": PolynomialDecay,
+    "inverse time": InverseTimeDecay,
+    "inverse sqrt": InverseSqrtDecay,
+    "cosine": CosineDecay,
+    "cosine restarts": CosineRestarts,
+    "linear warmup": LinearWarmup,
+}
