@@ -1,0 +1,219 @@
+"""Capacity, regularization and generalization: models whose fit has a closed form.
+
+- polynomial regression of any degree, with optional L2 regularization (ridge);
+- train / validation / test splitting;
+- random ReLU features regression with minimum-norm least squares, and the double-descent
+  curve it produces (Belkin et al. 2019, https://arxiv.org/abs/1812.11118, cited by the
+  lecture): with label noise the test error peaks where the number of features reaches the
+  number of training examples (the interpolation threshold) and falls again beyond it.
+
+All fits solve a least-squares problem with design matrix Phi (n, p), one row per example.
+"""
+
+import numpy as np
+
+from course_lib.nn import mse_loss
+
+
+def _as_vector(a, name):
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of shape (n,), got shape {a.shape}")
+    return a
+
+
+# --------------------------------------------------------------------------------------------
+# least squares, with and without L2
+
+
+def least_squares(Phi, y, l2=0.0, penalize=None):
+    """theta minimizing  ||Phi theta - y||^2 + l2 * sum_k penalize_k theta_k^2.
+
+    l2 = 0: the minimum-norm least-squares solution theta = pinv(Phi) y (np.linalg.lstsq); when
+            several theta fit equally well (p > n) it is the one with the smallest ||theta||.
+    l2 > 0: ridge regression, theta = (Phi^T Phi + l2 D)^-1 Phi^T y with D = diag(penalize)
+            (D = I by default). We compute it as the least-squares solution of the stacked
+            system [Phi; sqrt(l2 D)] theta = [y; 0], which has exactly these normal equations
+            but avoids squaring the condition number of Phi.
+    Note the penalty is added to the SUM of squared errors; for the mean (MSE) use l2 / n.
+    Shapes: Phi (n, p), y (n,), penalize (p,) of 0/1 (or None)  ->  theta (p,).
+    """
+    Phi = np.asarray(Phi, dtype=np.float64)
+    y = _as_vector(y, "y")
+    if Phi.ndim != 2 or Phi.shape[0] != y.shape[0]:
+        raise ValueError(f"Phi must have shape ({y.shape[0]}, p) to match y, got {Phi.shape}")
+    if l2 < 0:
+        raise ValueError(f"l2 must be >= 0, got {l2}")
+    p = Phi.shape[1]
+    if penalize is None:
+        penalize = np.ones(p)
+    penalize = np.asarray(penalize, dtype=np.float64)
+    if penalize.shape != (p,):
+        raise ValueError(f"penalize must have shape ({p},), got {penalize.shape}")
+    if l2 > 0:
+        Phi = np.vstack([Phi, np.diag(np.sqrt(l2 * penalize))])
+        y = np.concatenate([y, np.zeros(p)])
+    return np.linalg.lstsq(Phi, y, rcond=None)[0]
+
+
+# --------------------------------------------------------------------------------------------
+# polynomial regression
+
+
+def polynomial_features(x, degree):
+    """Phi[i, k] = x_i^k for k = 0..degree (column 0 is the constant 1, the bias).
+
+    Shapes: x (n,)  ->  Phi (n, degree + 1).
+    """
+    x = _as_vector(x, "x")
+    if not isinstance(degree, (int, np.integer)) or isinstance(degree, bool) or degree < 0:
+        raise ValueError(f"degree must be a non-negative integer, got {degree!r}")
+    return x[:, None] ** np.arange(degree + 1)
+
+
+def fit_polynomial(x, y, degree, l2=0.0, penalize_bias=False):
+    """Fit y ~ sum_k theta_k x^k (k = 0..degree) by least squares with optional L2:
+
+        theta = argmin sum_i (Phi_i theta - y_i)^2 + l2 * sum_{k >= 1} theta_k^2
+              = (Phi^T Phi + l2 D)^-1 Phi^T y,   D = diag(0, 1, ..., 1)
+
+    The bias theta_0 is NOT penalized by default (penalize_bias=False): shifting all targets by
+    a constant should shift the fit, not be resisted by the regularizer. With l2 = 0 and
+    degree + 1 > n the minimum-norm interpolating polynomial is returned.
+    Shapes: x, y (n,)  ->  theta (degree + 1,).
+    """
+    Phi = polynomial_features(x, degree)
+    penalize = np.ones(degree + 1)
+    if not penalize_bias:
+        penalize[0] = 0.0
+    return least_squares(Phi, y, l2=l2, penalize=penalize)
+
+
+def predict_polynomial(theta, x):
+    """y_hat_i = sum_k theta_k x_i^k.   Shapes: theta (degree + 1,), x (n,)  ->  (n,)."""
+    theta = _as_vector(theta, "theta")
+    return polynomial_features(x, len(theta) - 1) @ theta
+
+
+# --------------------------------------------------------------------------------------------
+# splitting
+
+
+def train_val_test_split(X, y, fractions=(0.6, 0.2, 0.2), seed=0):
+    """Shuffle the examples (seeded) and cut them into train, validation and test sets.
+
+    Sizes: n_train = round(f_train n), n_val = round(f_val n), n_test = the rest.
+    The validation set is for choosing hyperparameters (degree, l2, ...); the test set only
+    estimates the generalization error of the final choice.
+    Shapes: X (n, ...), y (n,)  ->  ((X_train, y_train), (X_val, y_val), (X_test, y_test)).
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0]:
+        raise ValueError(f"X and y must have the same number of rows, got shapes "
+                         f"{X.shape} and {y.shape}")
+    fractions = np.asarray(fractions, dtype=np.float64)
+    if fractions.shape != (3,) or np.any(fractions < 0) or abs(fractions.sum() - 1) > 1e-9:
+        raise ValueError(f"fractions must be 3 non-negative numbers (train, val, test) summing "
+                         f"to 1, got {fractions.tolist()}")
+    n = X.shape[0]
+    n_train = int(round(fractions[0] * n))
+    n_val = min(int(round(fractions[1] * n)), n - n_train)
+    order = np.random.default_rng(seed).permutation(n)
+    parts = np.split(order, [n_train, n_train + n_val])
+    return tuple((X[idx], y[idx]) for idx in parts)
+
+
+# --------------------------------------------------------------------------------------------
+# random ReLU features and double descent
+
+
+def make_random_features(dim, n_features, seed=0, bias_std=0.5):
+    """Random first-layer weights of a random-features model (they are never trained):
+    V (dim, n_features) with V_jk ~ N(0, 1/dim), c (n_features,) with c_k ~ N(0, bias_std^2).
+    Feature k of an input x is phi_k(x) = relu(x . V[:, k] + c_k).
+    """
+    if dim < 1 or n_features < 1:
+        raise ValueError(f"dim and n_features must be >= 1, got {dim} and {n_features}")
+    rng = np.random.default_rng(seed)
+    V = rng.standard_normal((dim, n_features)) / np.sqrt(dim)
+    c = bias_std * rng.standard_normal(n_features)
+    return V, c
+
+
+def relu_features(X, V, c):
+    """Phi = relu(X V + c).   Shapes: X (n, dim), V (dim, p), c (p,)  ->  Phi (n, p)."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != V.shape[0]:
+        raise ValueError(f"X must have shape (n, {V.shape[0]}) to match V of shape {V.shape}, "
+                         f"got {X.shape}")
+    return np.maximum(X @ V + c, 0.0)
+
+
+def fit_random_features(X, y, n_features, l2=0.0, seed=0):
+    """Random ReLU features regression: y ~ relu(X V + c) theta, only theta is fitted:
+    theta = pinv(Phi) y (minimum norm; l2 = 0) or the ridge solution (l2 > 0).
+    Returns (V, c, theta); predict with relu_features(X_new, V, c) @ theta.
+    Shapes: X (n, dim), y (n,)  ->  V (dim, p), c (p,), theta (p,).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X must have shape (n, dim), got {X.shape}")
+    V, c = make_random_features(X.shape[1], n_features, seed=seed)
+    theta = least_squares(relu_features(X, V, c), y, l2=l2)
+    return V, c, theta
+
+
+def teacher_function(X):
+    """The target of the double-descent task:  f(x) = (x_1 + ... + x_dim) / sqrt(dim),
+    which has variance 1 for x ~ N(0, I).   Shapes: X (n, dim) -> (n,)."""
+    X = np.asarray(X, dtype=np.float64)
+    return X.sum(axis=1) / np.sqrt(X.shape[1])
+
+
+def make_double_descent_data(n_train=40, n_test=500, dim=8, noise=0.3, seed=0):
+    """x ~ N(0, I_dim); y = teacher_function(x) + noise * eps (label noise) on the training set.
+    The test targets are noise-free, so test MSE measures the error of the learned function.
+    Returns X_train (n_train, dim), y_train (n_train,), X_test (n_test, dim), y_test (n_test,).
+    """
+    rng = np.random.default_rng(seed)
+    X_train = rng.standard_normal((n_train, dim))
+    X_test = rng.standard_normal((n_test, dim))
+    y_train = teacher_function(X_train) + noise * rng.standard_normal(n_train)
+    return X_train, y_train, X_test, teacher_function(X_test)
+
+
+def double_descent_curve(n_features=None, n_train=40, n_test=500, dim=8, noise=0.3, l2=0.0,
+                         n_seeds=5, seed=0):
+    """Train and test MSE of random ReLU features regression versus the number of features p.
+
+    For each of n_seeds seeds (seed, seed + 1, ...): draw a data set (make_double_descent_data)
+    and max(n_features) random features; for every p fit theta on the first p features with
+    least_squares(Phi[:, :p], y, l2). Errors are averaged over the seeds.
+    With l2 = 0 and label noise the test error peaks at p = n_train, where a unique
+    interpolating theta first exists and is forced to fit the noise with huge weights; beyond
+    it the minimum-norm solution gets smaller and the test error falls again. l2 > 0 flattens
+    the peak. Defaults take well under a second.
+    Returns {"n_features": (P,), "train_mse": (P,), "test_mse": (P,), "n_train": n_train}.
+    """
+    if n_features is None:
+        n_features = np.arange(1, 201)
+    n_features = np.asarray(n_features)
+    if n_features.ndim != 1 or n_features.size == 0 or n_features.min() < 1:
+        raise ValueError(f"n_features must be a non-empty 1-D list of positive integers, "
+                         f"got {n_features}")
+    if n_seeds < 1:
+        raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
+    train_mse = np.zeros(len(n_features))
+    test_mse = np.zeros(len(n_features))
+    for s in range(seed, seed + n_seeds):
+        X_train, y_train, X_test, y_test = make_double_descent_data(
+            n_train, n_test, dim, noise, seed=s)
+        V, c = make_random_features(dim, int(n_features.max()), seed=s + 10_000)
+        Phi_train, Phi_test = relu_features(X_train, V, c), relu_features(X_test, V, c)
+        for k, p in enumerate(n_features):
+            theta = least_squares(Phi_train[:, :p], y_train, l2=l2)
+            train_mse[k] += mse_loss(Phi_train[:, :p] @ theta, y_train) / n_seeds
+            test_mse[k] += mse_loss(Phi_test[:, :p] @ theta, y_test) / n_seeds
+    return {"n_features": n_features, "train_mse": train_mse, "test_mse": test_mse,
+            "n_train": n_train}
