@@ -1,0 +1,66 @@
+# Training Neural Networks: the two commands are `make lab` and `make test`.
+# Both set up .venv on their own (again whenever requirements.txt or pyproject.toml change).
+
+PYTHON   ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+STAMP    := $(VENV)/.installed
+LAB_ARGS ?=
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+SUBMISSIONS ?= submissions
+OUT      ?= grading-out
+JOBS     ?=
+# pytest-xdist workers for unit tests + nbval (the machine has 2 cores)
+WORKERS  ?= 2
+
+.PHONY: help venv lab test unit nbval browser release grade bench lint clean
+
+help:
+	@echo "make lab      set up .venv and open JupyterLab on the course (LAB_ARGS=... passes options)"
+	@echo "make test     set up .venv and run every test: unit, nbval, browser"
+	@echo "make release  generate notebooks/ from solutions/"
+	@echo "make grade SUBMISSIONS=dir OUT=dir   grade a folder of submissions"
+	@echo "make bench    measure notebook, explorer, grading and training speed"
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml course_lib/lab/overrides.json
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp course_lib/lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_welcome.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser" -n $(WORKERS) --dist loadfile \
+	    --nbval-lax --nbval-current-env tests solutions notebooks
+	$(BIN)/python -m pytest -m browser tests
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser" tests
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --nbval-lax --nbval-current-env solutions notebooks
+
+browser: $(STAMP)
+	$(BIN)/python -m pytest -m browser tests
+
+release: $(STAMP)
+	$(BIN)/python -m course_lib.release
+
+grade: $(STAMP)
+	$(BIN)/course-grade "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),--jobs $(JOBS),)
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.benchmark
+
+lint: $(STAMP)
+	$(BIN)/ruff check course_lib tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache screenshots grading-out .bench
