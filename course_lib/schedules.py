@@ -46,22 +46,23 @@ def _g(x):
 
 
 class Schedule:
-    """Base class: __call__ checks t and calls `value(t)` (t a float or a float64 array)."""
+    """Base class: __call__ checks t and calls `value(t)` on each step number (a float)."""
 
     def __call__(self, t):
-        if isinstance(t, Real) and not isinstance(t, bool):  # fast path for the optimizers
+        if isinstance(t, Real) and not isinstance(t, bool):
             if not 0 <= t < math.inf:
                 raise ValueError(f"t must be a step number >= 0, got {t!r}")
             return float(self.value(float(t)))
         t_array = np.asarray(t, dtype=np.float64)
         if not np.all(np.isfinite(t_array)) or np.any(t_array < 0):
             raise ValueError(f"t must be a step number >= 0, got {t!r}")
-        alpha = self.value(t_array)
-        if np.ndim(alpha) == 0:
-            return float(alpha)
-        return np.broadcast_to(alpha, t_array.shape).astype(np.float64)
+        if t_array.ndim == 0:
+            return float(self.value(float(t_array)))
+        values = [self.value(float(t_i)) for t_i in t_array.ravel()]
+        return np.array(values, dtype=np.float64).reshape(t_array.shape)
 
     def value(self, t):
+        """alpha_t for one step number t (a float >= 0): the formula of the docstring."""
         raise NotImplementedError
 
 
@@ -75,7 +76,7 @@ class Constant(Schedule):
         self.alpha = _check_number("alpha", alpha)
 
     def value(self, t):
-        return np.full_like(t, self.alpha)
+        return self.alpha
 
     def __repr__(self):
         return f"Constant({_g(self.alpha)})"
@@ -99,7 +100,7 @@ class ExponentialDecay(Schedule):
     def value(self, t):
         exponent = t / self.decay_steps
         if self.staircase:
-            exponent = np.floor(exponent)
+            exponent = math.floor(exponent)
         return self.alpha_0 * self.c**exponent
 
     def __repr__(self):
@@ -125,7 +126,7 @@ class PolynomialDecay(Schedule):
         self.power = _check_number("power", power, low_open=True)
 
     def value(self, t):
-        fraction_left = 1 - np.minimum(t, self.decay_steps) / self.decay_steps
+        fraction_left = 1 - min(t, self.decay_steps) / self.decay_steps
         return self.alpha_end + (self.alpha_0 - self.alpha_end) * fraction_left**self.power
 
     def __repr__(self):
@@ -150,7 +151,7 @@ class InverseTimeDecay(Schedule):
         self.decay_steps = _check_number("decay_steps", decay_steps, low_open=True)
 
     def value(self, t):
-        return self.alpha_0 / np.maximum(t / self.decay_steps, 1.0)
+        return self.alpha_0 / max(t / self.decay_steps, 1.0)
 
     def __repr__(self):
         extra = "" if self.decay_steps == 1 else f", decay_steps={_g(self.decay_steps)}"
@@ -171,7 +172,7 @@ class InverseSqrtDecay(Schedule):
         self.decay_steps = _check_number("decay_steps", decay_steps, low_open=True)
 
     def value(self, t):
-        return self.alpha_0 / np.sqrt(np.maximum(t / self.decay_steps, 1.0))
+        return self.alpha_0 / math.sqrt(max(t / self.decay_steps, 1.0))
 
     def __repr__(self):
         extra = "" if self.decay_steps == 1 else f", decay_steps={_g(self.decay_steps)}"
@@ -193,8 +194,8 @@ class CosineDecay(Schedule):
         self.alpha_end = _check_number("alpha_end", alpha_end)
 
     def value(self, t):
-        progress = np.minimum(t, self.decay_steps) / self.decay_steps
-        return self.alpha_end + (self.alpha_0 - self.alpha_end) * (1 + np.cos(np.pi * progress)) / 2
+        progress = min(t, self.decay_steps) / self.decay_steps
+        return self.alpha_end + (self.alpha_0 - self.alpha_end) * (1 + math.cos(math.pi * progress)) / 2
 
     def __repr__(self):
         extra = "" if self.alpha_end == 0 else f", alpha_end={_g(self.alpha_end)}"
@@ -221,21 +222,19 @@ class CosineRestarts(Schedule):
         self.alpha_end = _check_number("alpha_end", alpha_end)
 
     def cycle(self, t):
-        """(t_cur, T_i): steps since the current cycle started, and its length (arrays)."""
-        T, m = self.period, self.period_factor
-        if m == 1:
-            return np.mod(t, T), np.full_like(t, T)
-        # Cycle i starts at T (m^i - 1) / (m - 1); invert, then fix rounding at the boundaries.
-        i = np.floor(np.log1p(t * (m - 1) / T) / np.log(m))
-        start = T * (m**i - 1) / (m - 1)
-        i = np.where(t < start, i - 1, i)
-        i = np.where(t >= T * (m ** (i + 1) - 1) / (m - 1), i + 1, i)
-        start = T * (m**i - 1) / (m - 1)
-        return t - start, T * m**i
+        """(t_cur, T_i): steps since the current cycle started, and the cycle's length."""
+        if self.period_factor == 1:
+            return t % self.period, self.period
+        t_cur, T_i = t, self.period
+        while t_cur >= T_i:  # walk through the finished cycles
+            t_cur -= T_i
+            T_i *= self.period_factor
+        return t_cur, T_i
 
     def value(self, t):
         t_cur, T_i = self.cycle(t)
-        return self.alpha_end + (self.alpha_0 - self.alpha_end) * (1 + np.cos(np.pi * t_cur / T_i)) / 2
+        cosine = (1 + math.cos(math.pi * t_cur / T_i)) / 2
+        return self.alpha_end + (self.alpha_0 - self.alpha_end) * cosine
 
     def __repr__(self):
         extra = "" if self.period_factor == 1 else f", period_factor={_g(self.period_factor)}"
@@ -268,13 +267,10 @@ class LinearWarmup(Schedule):
 
     def value(self, t):
         W = self.warmup_steps
+        if t >= W:
+            return float(self.after(t - W))
         peak = float(self.after(0))
-        warming = t < W
-        warmup_value = self.alpha_start + (peak - self.alpha_start) * t / W
-        if np.ndim(t) == 0:
-            return warmup_value if warming else float(self.after(float(t) - W))
-        after_value = np.asarray(self.after(np.maximum(t - W, 0.0)), dtype=np.float64)
-        return np.where(warming, warmup_value, after_value)
+        return self.alpha_start + (peak - self.alpha_start) * t / W
 
     def __repr__(self):
         extra = "" if self.alpha_start == 0 else f", alpha_start={_g(self.alpha_start)}"
