@@ -15,6 +15,8 @@ so g(i) = du(n)/du(i). A node used by several successors (a fork) sums their con
     G.backward()["x"]               # dL/dx = 2 p w = 36
 """
 
+from course_lib.nn import LECTURE_VALUES, WORKED_EXAMPLE
+
 
 class Graph:
     """Scalar nodes in topological order; nodes are referred to by their index i."""
@@ -54,36 +56,38 @@ class Graph:
         value = float(value)
         self.f[i] = lambda: value
 
-    def _name(self, name, default):
-        """`name`, or `default` made unique by appending the node's index."""
+    def _name(self, name, template, *preds):
+        """`name`, or a label like "a*b" from `template` (made unique by the node's index)."""
         if name is not None:
             return name
+        known = range(len(self.names))
+        default = template.format(*[self.names[j] if j in known else "?" for j in preds])
         return default if default not in self.names else f"{default}#{len(self.names)}"
 
     # a few node types: value and partial derivatives
     def add(self, *preds, name=None):
         """u = sum_k a_k;   du/da_k = 1."""
-        return self.node(self._name(name, "+".join(self.names[j] for j in preds)),
+        return self.node(self._name(name, "+".join(["{}"] * len(preds)), *preds),
                          lambda *a: sum(a), lambda *a: (1.0,) * len(a), *preds)
 
     def mul(self, a, b, name=None):
         """u = a b;   du/da = b,  du/db = a."""
-        return self.node(self._name(name, f"{self.names[a]}*{self.names[b]}"),
+        return self.node(self._name(name, "{}*{}", a, b),
                          lambda x, y: x * y, lambda x, y: (y, x), a, b)
 
     def sub(self, a, b, name=None):
         """u = a - b;   du/da = 1,  du/db = -1."""
-        return self.node(self._name(name, f"{self.names[a]}-{self.names[b]}"),
+        return self.node(self._name(name, "{}-{}", a, b),
                          lambda x, y: x - y, lambda x, y: (1.0, -1.0), a, b)
 
     def square(self, a, name=None):
         """u = a^2;   du/da = 2a."""
-        return self.node(self._name(name, f"({self.names[a]})^2"),
+        return self.node(self._name(name, "({})^2", a),
                          lambda x: x * x, lambda x: (2.0 * x,), a)
 
     def relu(self, a, name=None):
         """u = max(0, a);   du/da = 1 if a > 0 else 0 (0 at a = 0, see nn.relu_backward)."""
-        return self.node(self._name(name, f"relu({self.names[a]})"),
+        return self.node(self._name(name, "relu({})", a),
                          lambda x: max(0.0, x), lambda x: (1.0 if x > 0 else 0.0,), a)
 
     # the lecture's two algorithms
@@ -122,8 +126,6 @@ def build_worked_example(values=None):
     i_k = w x1 + w' x2 (w1, w3, w5 leave x1; w2, w4, w6 leave x2), h_k = relu(i_k),
     o = w7 h1 + w8 h2 + w9 h3. Inputs default to nn.WORKED_EXAMPLE, overridden by `values`.
     """
-    from course_lib.nn import WORKED_EXAMPLE
-
     v = {**WORKED_EXAMPLE, **(values or {})}
     G = Graph()
     node = {name: G.input(name, v[name]) for name in WORKED_EXAMPLE}
@@ -140,8 +142,6 @@ def build_worked_example(values=None):
 def worked_example_graph(values=None):
     """Values and derivatives of the worked example computed on the graph, with the keys of
     nn.LECTURE_VALUES ("i1", ..., "L", "dL/do", "dL/dw1", ..., "dL/dx2")."""
-    from course_lib.nn import LECTURE_VALUES
-
     G = build_worked_example(values)
     g = G.backward()
     u = dict(zip(G.names, G.u, strict=True))
