@@ -1,0 +1,137 @@
+"""Exercises of 09_optimizer_race: measuring a race between optimizers.
+
+Two small functions that turn a trajectory (its losses, its path) into one number that can be
+compared across optimizers: how many steps until the loss settles near the minimum, and how
+many steps an optimizer needs to get away from a saddle point once it came close to it.
+"""
+
+import numpy as np
+
+from .core import Case, Exercise
+
+NOTEBOOK = "09_optimizer_race"
+
+
+def steps_to_converge(losses, loss_min, tol):
+    """The first step from which the loss stays within tol of the minimum.
+
+        k* = min { k : losses[i] - loss_min <= tol for every i >= k },  or -1 if there is none
+
+    A run that dips below the tolerance and bounces out again has not converged at the dip:
+    only the step after which it STAYS within tol counts. If the last loss is not within tol
+    the run has not converged and the answer is -1.
+
+    losses: (n,) float array, J(theta_0), ..., J(theta_{n-1}), n >= 1; loss_min: float, the
+    minimum J*; tol: float >= 0. Returns an int in 0 .. n-1, or -1.
+    """
+    losses = np.asarray(losses, dtype=np.float64)
+    within = losses - loss_min <= tol
+    if not within[-1]:
+        return -1
+    outside = np.flatnonzero(~within)
+    return 0 if len(outside) == 0 else int(outside[-1]) + 1
+
+
+def escape_step(path, center, radius):
+    """The step at which a path escapes from a ball around a point it came close to.
+
+        d_k = || path[k] - center ||_2       (Euclidean distance, not squared)
+        j   = the first k with d_k <= radius  (the path enters the ball; the boundary counts as in)
+        escape_step = the first k > j with d_k > radius,  or -1
+
+    -1 means the path never entered the ball, or entered it and never left. A path that starts
+    inside the ball has j = 0.
+
+    path: (n, 2) float array of points theta_0, ..., theta_{n-1}; center: (2,) float array
+    (e.g. the saddle point); radius: float > 0. Returns an int in 1 .. n-1, or -1.
+    """
+    path = np.asarray(path, dtype=np.float64)
+    center = np.asarray(center, dtype=np.float64)
+    distances = np.sqrt(np.sum((path - center) ** 2, axis=1))
+    inside = distances <= radius
+    if not inside.any():
+        return -1
+    entered = int(np.argmax(inside))
+    outside_after = np.flatnonzero(~inside[entered:])
+    return -1 if len(outside_after) == 0 else entered + int(outside_after[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# cases
+
+
+def _converge_cases(rng):
+    cases = [
+        Case("edge: already converged at step 0", (np.array([0.5, 0.2, 0.1]), 0.0, 1.0)),
+        Case("edge: never converges (last loss too high)", (np.array([3.0, 2.0, 1.5]), 0.0, 1.0)),
+        Case("edge: one loss, within tol", (np.array([0.05]), 0.0, 0.1)),
+        Case("a loss exactly at the tolerance counts as converged",
+             (np.array([1.0, 0.5, 0.25, 0.125]), 0.0, 0.25)),
+        Case("dips below tol at step 1, bounces out, settles at step 4",
+             (np.array([4.0, 0.01, 2.0, 1.5, 0.05, 0.02]), 0.0, 0.1)),
+        Case("loss_min is not 0 (subtract it)", (np.array([5.0, 3.2, 3.05, 3.01]), 3.0, 0.1)),
+        Case("negative loss_min and losses", (np.array([-1.0, -1.8, -1.95, -1.99]), -2.0, 0.06)),
+    ]
+    for k in range(4):
+        n = int(rng.integers(5, 40))
+        losses = 1.0 + np.exp(-0.2 * np.arange(n)) * (1 + 0.5 * np.cos(2.5 * np.arange(n)))
+        losses = losses + 0.02 * rng.standard_normal(n)
+        cases.append(Case(f"random #{k + 1}: a noisy oscillating decay, n = {n}",
+                          (losses, 1.0, float(rng.uniform(0.02, 0.6)))))
+    return cases
+
+
+def _escape_cases(rng):
+    square = np.array([[2.0, 0.0], [0.4, 0.4], [0.45, 0.45], [0.1, 0.0], [0.8, 0.0]])
+    cases = [
+        Case("edge: never comes close", (np.array([[3.0, 3.0], [2.0, 2.0], [3.0, 1.0]]), np.zeros(2), 1.0)),
+        Case("edge: comes close and stays", (np.array([[2.0, 0.0], [0.5, 0.0], [0.1, 0.0], [0.0, 0.0]]),
+                                              np.zeros(2), 1.0)),
+        Case("starts outside, enters at step 2, leaves at step 4 (the start is not an escape)",
+             (np.array([[-1.5, 0.0], [-0.8, 0.0], [-0.3, 0.01], [0.0, 0.3], [0.0, 0.9], [0.0, 2.0]]),
+              np.zeros(2), 0.5)),
+        Case("starts inside the ball: leaves at step 2", (np.array([[0.1, 0.1], [0.2, 0.2], [0.9, 0.9]]),
+                                                           np.zeros(2), 0.5)),
+        Case("a point exactly on the sphere is inside (d <= radius)",
+             (np.array([[3.0, 0.0], [2.0, 0.0], [1.0, 0.0], [1.5, 0.0]]), np.zeros(2), 1.0)),
+        Case("diagonal points (Euclidean distance, not the largest coordinate)", (square, np.zeros(2), 0.6)),
+        Case("radius 0.5, not squared: d = 0.3 is inside, d = 0.6 is outside",
+             (np.array([[1.0, 1.0], [0.3, 0.0], [0.6, 0.0]]), np.zeros(2), 0.5)),
+        Case("center not at the origin (subtract it)",
+             (np.array([[0.0, 0.0], [3.0, 1.2], [2.9, 1.0], [1.0, 1.0]]), np.array([3.0, 1.0]), 0.5)),
+        Case("enters, leaves at step 2, comes back: the FIRST escape counts",
+             (np.array([[0.0, 0.0], [0.2, 0.0], [1.5, 0.0], [0.1, 0.0], [2.0, 0.0]]), np.zeros(2), 1.0)),
+    ]
+    for k in range(4):
+        n = int(rng.integers(8, 30))
+        angle = rng.uniform(0, 2 * np.pi)
+        x = 2.0 * np.exp(-0.3 * np.arange(n))
+        y = 1e-3 * np.exp(0.4 * np.arange(n))
+        cos, sin = np.cos(angle), np.sin(angle)
+        path = np.stack([x * cos - y * sin, x * sin + y * cos], axis=1)
+        center = rng.normal(size=2)
+        cases.append(Case(f"random #{k + 1}: a path past a saddle, n = {n}",
+                          (path + center, center, float(rng.uniform(0.2, 1.0)))))
+    return cases
+
+
+EXERCISES = [
+    Exercise(
+        id="steps_to_converge",
+        notebook=NOTEBOOK,
+        points=1,
+        reference=steps_to_converge,
+        make_cases=_converge_cases,
+        hint="Mark which losses are within tol (loss - loss_min <= tol); the answer is one past the "
+             "LAST step that is not, 0 if all are, -1 if the last one is not.",
+    ),
+    Exercise(
+        id="escape_step",
+        notebook=NOTEBOOK,
+        points=1,
+        reference=escape_step,
+        make_cases=_escape_cases,
+        hint="Compute the Euclidean distances to center, find the first step j with d <= radius, "
+             "then the first step after j with d > radius; -1 if either does not exist.",
+    ),
+]
