@@ -31,10 +31,10 @@ def make_regression_1d(n, noise=0.1, seed=0, f=default_function, x_range=(-1.0, 
         raise ValueError(f"x_range must be (low, high) with low < high, got {x_range}")
     rng = np.random.default_rng(seed)
     x = np.sort(rng.uniform(low, high, size=n))
-    y = np.asarray(f(x), dtype=np.float64) + noise * rng.standard_normal(n)
-    if y.shape != (n,):
-        raise ValueError(f"f must map x of shape ({n},) to shape ({n},), got {y.shape}")
-    return x, y, f
+    fx = np.asarray(f(x), dtype=np.float64)
+    if fx.shape != (n,):
+        raise ValueError(f"f must map x of shape ({n},) to shape ({n},), got {fx.shape}")
+    return x, fx + noise * rng.standard_normal(n), f
 
 
 CLASSIFICATION_KINDS = ("blobs", "moons", "circles", "spiral")

@@ -1,0 +1,78 @@
+"""Tests of course_lib.gradcheck: the finite differences themselves and the error measure."""
+
+import numpy as np
+import pytest
+
+from course_lib.gradcheck import (
+    check_gradient,
+    check_loss_and_grads,
+    numerical_gradient,
+    numerical_gradient_array,
+    relative_error,
+)
+from course_lib.nn import MLP
+
+
+def test_numerical_gradient_of_known_functions():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    # f = sum x^3 has gradient 3 x^2; central differences are exact up to O(eps^2) terms
+    np.testing.assert_allclose(numerical_gradient(lambda: np.sum(x**3), x), 3 * x**2, rtol=1e-8)
+    assert np.array_equal(x, [[1.0, -2.0], [0.5, 3.0]])  # restored after perturbation
+
+
+def test_numerical_gradient_of_a_list():
+    a, b = np.array([1.0, 2.0]), np.array([[3.0]])
+    ga, gb = numerical_gradient(lambda: np.sum(a * a) * b[0, 0], [a, b])
+    np.testing.assert_allclose(ga, 2 * a * 3.0, rtol=1e-8)
+    np.testing.assert_allclose(gb, [[5.0]], rtol=1e-8)
+
+
+def test_numerical_gradient_array_is_a_vector_jacobian_product():
+    x = np.array([0.3, -1.2, 2.0])
+    dout = np.array([1.0, 2.0, -1.0])
+    # d/dx sum(sin(x) * dout) = cos(x) * dout
+    numeric = numerical_gradient_array(lambda: np.sin(x), x, dout)
+    np.testing.assert_allclose(numeric, np.cos(x) * dout, rtol=1e-8)
+
+
+def test_relative_error_definition():
+    a, n = np.array([1.0, -2.0]), np.array([1.0, -2.5])
+    assert relative_error(a, n) == 0.5 / 4.5  # max|a - n| / max(|a| + |n|)
+    assert relative_error([a, np.zeros(1)], [a, np.zeros(1)]) == 0.0
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0  # tiny avoids 0/0
+    assert relative_error(2.0, 2.0) == 0.0
+
+
+def test_check_gradient_detects_a_wrong_gradient():
+    x = np.array([1.0, 2.0, 3.0])
+    assert check_gradient(lambda: np.sum(x**2), x, 2 * x) < 1e-9
+    assert check_gradient(lambda: np.sum(x**2), x, x) > 0.1  # forgot the factor 2
+
+
+def test_check_loss_and_grads_detects_a_bug():
+    rng = np.random.default_rng(0)
+    net = MLP([2, 4, 1], activation="tanh", seed=0)
+    X, Y = rng.normal(size=(5, 2)), rng.normal(size=(5, 1))
+    err, errors = check_loss_and_grads(lambda: net.loss_and_grads(X, Y), net.params)
+    assert err < 1e-6 and len(errors) == 4
+
+    def buggy():  # half the correct gradient of W1, as if MSE had a 1/2 factor
+        loss, grads = net.loss_and_grads(X, Y)
+        return loss, [grads[0] / 2] + grads[1:]
+
+    err, errors = check_loss_and_grads(buggy, net.params)
+    assert errors[0] > 0.1 and max(errors[1:]) < 1e-6 and err == errors[0]
+
+
+def test_errors():
+    with pytest.raises(ValueError, match=r"dtype float64.*int64"):
+        numerical_gradient(lambda: 0.0, np.array([1, 2]))
+    with pytest.raises(ValueError, match=r"numpy array or a list of numpy arrays, got float"):
+        numerical_gradient(lambda: 0.0, 1.0)
+    with pytest.raises(ValueError, match=r"gradient 0 must have shape \(2,\), got \(3,\)"):
+        relative_error(np.zeros(3), np.zeros(2))
+    with pytest.raises(ValueError, match=r"expected 2 analytic gradients, got 1"):
+        relative_error([np.zeros(2)], [np.zeros(2), np.zeros(1)])
+    x = np.zeros(2)
+    with pytest.raises(ValueError, match=r"dout must have the shape of f\(\) \(2,\)"):
+        numerical_gradient_array(lambda: x * 2, x, np.ones(3))
