@@ -265,9 +265,12 @@ def _check_sigma(sigma, shape):
     if not np.all(sigma > 0):
         raise ValueError(f"sigma must be positive, got {sigma}")
     try:
-        np.broadcast_shapes(sigma.shape, shape)
-    except ValueError as err:
-        raise ValueError(f"sigma of shape {sigma.shape} does not broadcast to {shape}") from err
+        fits = np.broadcast_shapes(sigma.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"sigma must be a scalar or broadcast to shape {shape}, "
+                         f"got shape {sigma.shape}")
     return sigma
 
 

@@ -264,6 +264,8 @@ def test_mlp_gradient_descent_reduces_loss(rng):
     (lambda: nn.softmax_cross_entropy(np.ones(3), [0]), r"logits must have shape \(N, K\)"),
     (lambda: nn.softmax_cross_entropy(np.ones((1, 3)), [-1]), r"0\.\.2.*got values in -1\.\.-1"),
     (lambda: nn.gaussian_nll(np.ones(2), np.ones(2), 0.0), r"sigma must be positive"),
+    (lambda: nn.gaussian_nll_backward(np.ones(2), np.ones(2), np.ones((3, 2))),
+     r"sigma must be a scalar or broadcast to shape \(2,\), got shape \(3, 2\)"),
     (lambda: nn.entropy([0.5, 0.6]), r"p must sum to 1.*1\.1"),
     (lambda: nn.kl_divergence([0.5, 0.5], [1.5, -0.5]), r"q must have non-negative"),
     (lambda: nn.cross_entropy([0.5, 0.5], [0.2, 0.3, 0.5]), r"q must have the shape of p \(2,\)"),
