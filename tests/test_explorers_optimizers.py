@@ -1,0 +1,106 @@
+"""The optimizer explorer: renders, reacts to every control, reports divergence, runs the
+student's step function once it passed its check, and agrees with course_lib.optimizers."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from course_lib import checking
+from course_lib import optimizers as opt
+from course_lib.explorers.optimizers import OPTIMIZERS, OptimizerExplorer, make_optimizer, run
+from course_lib.landscapes import LANDSCAPES, trajectory
+
+
+@pytest.fixture(autouse=True)
+def _no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+def _moved_changes_png(explorer, name, value):
+    before = explorer.image.value
+    explorer.controls[name].value = value
+    return explorer.image.value != before
+
+
+@pytest.mark.parametrize("name, compare", [("SGD", None), ("Momentum", "SGD"), ("Nesterov", "Momentum"),
+                                           ("AdaGrad", "SGD"), ("RMSProp", "AdaGrad"),
+                                           ("Adam", "Adam, no bias correction")])
+def test_renders_reacts_to_sliders_and_diverges_at_max_lr(name, compare):
+    explorer = OptimizerExplorer(name, compare=compare)
+    assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n" and len(explorer.image.value) > 5000
+    assert explorer.note.value == ""
+    alpha = explorer.controls["alpha"]
+    assert _moved_changes_png(explorer, "alpha", alpha.value * 0.5)
+    for key, _ in OPTIMIZERS[name].hyper:
+        control = explorer.controls[key]
+        # eps matters only where r is small: a large eps shows; a beta halfway to its minimum
+        new = 1e-1 if key == "eps" else round((control.value + control.min) / 2, 4)
+        assert _moved_changes_png(explorer, key, new), key
+    assert _moved_changes_png(explorer, "steps", 50)
+    assert _moved_changes_png(explorer, "landscape", "rosenbrock")
+    explorer.controls["landscape"].value = "valley"
+    alpha.value = 10 ** alpha.max
+    assert "diverged" in explorer.note.value
+
+
+def test_student_implementation_is_used_after_its_check(capsys):
+    calls = []
+
+    def sgd_step(theta, g, alpha):
+        calls.append(1)
+        return theta - alpha * g
+
+    checking.check("sgd_step", sgd_step)
+    assert "passed" in capsys.readouterr().out
+    try:
+        explorer = OptimizerExplorer("SGD")
+        options = dict(explorer.controls["implementation"].options)
+        assert options["yours"] is sgd_step and calls
+    finally:
+        checking._passed_functions.pop("sgd_step", None)
+
+
+def test_a_broken_student_function_is_a_message_not_a_traceback():
+    explorer = OptimizerExplorer("Momentum")
+    explorer.controls["implementation"].options = [("broken", lambda theta, v, g, alpha, beta: theta)]
+    assert "must return a tuple" in explorer.note.value
+
+
+@pytest.mark.parametrize("name, optimizer", [
+    ("SGD", opt.SGD(0.1)),
+    ("Momentum", opt.Momentum(0.05, momentum=0.8)),
+    ("Nesterov", opt.Nesterov(0.05, momentum=0.8)),
+    ("AdaGrad", opt.AdaGrad(0.5, epsilon=1e-8)),
+    ("RMSProp", opt.RMSProp(0.05, beta=0.9, epsilon=1e-8)),
+    ("Adam", opt.Adam(0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8)),
+])
+def test_step_functions_follow_the_same_path_as_the_optimizer_classes(name, optimizer):
+    hyper = {"beta": 0.8} if name in ("Momentum", "Nesterov") else {}
+    alpha = optimizer.learning_rate
+    landscape = "valley" if name == "SGD" else "rosenbrock"
+    ours = run(name, alpha, hyper, landscape, steps=60)
+    theirs = trajectory(optimizer, landscape, steps=60)
+    assert ours.path.shape == theirs.path.shape
+    assert np.allclose(ours.path, theirs.path, rtol=1e-12, atol=1e-12)
+
+
+def test_adam_without_bias_correction_takes_larger_first_steps():
+    # t = 1: s = 0.1 g, r = 0.001 g^2, so the uncorrected step is alpha 0.1 / sqrt(0.001) = 3.16 alpha
+    corrected = make_optimizer("Adam", 0.01, {"eps": 0.0})
+    uncorrected = make_optimizer("Adam, no bias correction", 0.01, {"eps": 0.0})
+    theta = np.array([1.0, 1.0])
+    grad = LANDSCAPES["valley"].grad
+    step_c = corrected.step(theta, grad) - theta
+    step_u = uncorrected.step(theta, grad) - theta
+    assert np.allclose(np.abs(step_c), 0.01)
+    assert np.allclose(np.abs(step_u), 0.01 * 0.1 / np.sqrt(0.001))
+
+
+def test_unknown_names_are_value_errors():
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        OptimizerExplorer("Adamax")
+    with pytest.raises(ValueError, match="no hyperparameter"):
+        OptimizerExplorer("SGD", beta=0.9)
