@@ -1,0 +1,63 @@
+"""The worked-example explorer of 05_backpropagation: renders, answers its controls, and draws
+the lecture's numbers."""
+
+import warnings
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure  # noqa: E402
+
+from course_lib.explorers.backprop import NetworkDrawing, WorkedExampleExplorer, draw_worked_example  # noqa: E402
+from course_lib.nn import LECTURE_VALUES  # noqa: E402
+
+
+@pytest.fixture
+def explorer():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield WorkedExampleExplorer()
+
+
+def test_renders_a_png_with_the_lecture_numbers(explorer):
+    assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n" and len(explorer.image.value) > 5000
+    numbers = explorer.drawing.numbers
+    assert numbers["value h2"].get_text() == "\u22123" and numbers["out h2"].get_text() == "0"
+    assert numbers["dL/dw9"].get_text() == "30" and numbers["dL/dx2"].get_text() == "18"
+    assert numbers["L"].get_text() == "9"
+
+
+def test_moving_each_control_changes_the_png_without_warnings(explorer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        before = explorer.image.value
+        explorer.controls["value"].value = 1.0          # w4 = 1: h2 switches on
+        assert explorer.image.value != before
+        assert explorer.drawing.numbers["out h2"].get_text() == "3"
+        assert explorer.note.value == ""
+        before = explorer.image.value
+        explorer.controls["parameter"].value = "w7"     # resets the value to the lecture's w7
+        assert explorer.controls["value"].value == -1.0
+        assert explorer.image.value != before
+        assert explorer.drawing.numbers["dL/dw7"].get_text() == "24"
+
+
+def test_tangent_slope_is_the_derivative(explorer):
+    xs, ys = explorer.tangent.get_data()
+    assert (ys[1] - ys[0]) / (xs[1] - xs[0]) == pytest.approx(LECTURE_VALUES["dL/dw4"])
+
+
+def test_static_drawing_shows_every_value_of_the_slide():
+    ax = Figure().add_subplot()
+    result = draw_worked_example(ax)
+    assert result == LECTURE_VALUES
+    texts = {t.get_text() for t in ax.texts}
+    assert {"4", "\u22123", "5", "6"} <= texts
+
+
+def test_forward_only_drawing_has_no_gradients():
+    ax = Figure().add_subplot()
+    drawing = NetworkDrawing(ax, gradients=False)
+    assert not any(key.startswith("dL/d") for key in drawing.numbers)
