@@ -1,0 +1,335 @@
+"""The optimizer race of 09_optimizer_race: six optimizers side by side on one landscape.
+
+    from course_lib.explorers.race import RaceExplorer
+    RaceExplorer()            # press ▶ to watch the race, like Alec Radford's animations
+
+Left: the contour plot of a landscape with every optimizer's path theta_0 ... theta_k up to the
+step k of the step slider, and a dot (the "head") at theta_k. Right: each optimizer's loss
+against the step number, with the current step marked; the legend names each racer, its
+learning rate, and "(yours)" when it runs the student's own step function.
+
+All trajectories are computed once when a setting changes (landscape, start, a learning-rate
+multiplier, the code switch); moving the step slider (or playing the animation) only changes the
+data of the drawn lines, so an animation frame costs a few milliseconds.
+
+Learning rates: each landscape has base learning rates, one per optimizer, chosen so that each
+optimizer makes visible progress in RACE_STEPS steps (as in the animations, every optimizer gets
+its own alpha). The explorer multiplies them by a global factor (the lr slider) and by one factor
+per optimizer: alpha = base * global * own.
+
+Building blocks (the optimizers, their step functions and the drawing helpers) come from
+course_lib.explorers.optimizers.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import checking
+from ..landscapes import LANDSCAPES, trajectory
+from .base import Explorer, log_slider, slider
+from .optimizers import OPTIMIZERS, draw_landscape, loss_gap, make_optimizer, plot_bound, setup_loss_axis
+
+RACERS = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam")
+"""The optimizers in the race, in legend order (keys of explorers.optimizers.OPTIMIZERS)."""
+
+RACE_STEPS = 150
+"""Steps of every race (frames of the animation)."""
+
+RACE_LANDSCAPES = ("valley", "rosenbrock", "saddle", "beale", "wells")
+
+BASE_LEARNING_RATES = {
+    "valley":     {"SGD": 0.4, "Momentum": 0.05, "Nesterov": 0.05, "AdaGrad": 1.5, "RMSProp": 0.1,
+                   "Adam": 0.3},
+    "rosenbrock": {"SGD": 0.001, "Momentum": 0.0005, "Nesterov": 0.0005, "AdaGrad": 0.3,
+                   "RMSProp": 0.01, "Adam": 0.05},
+    "saddle":     {"SGD": 0.02, "Momentum": 0.01, "Nesterov": 0.01, "AdaGrad": 0.2, "RMSProp": 0.02,
+                   "Adam": 0.05},
+    "beale":      {"SGD": 0.002, "Momentum": 0.001, "Nesterov": 0.001, "AdaGrad": 0.5,
+                   "RMSProp": 0.02, "Adam": 0.1},
+    "wells":      {"SGD": 0.02, "Momentum": 0.01, "Nesterov": 0.01, "AdaGrad": 0.3, "RMSProp": 0.03,
+                   "Adam": 0.05},
+}  # fmt: skip
+"""alpha of each optimizer at multiplier 1, per landscape. Other hyperparameters are the
+lecture's defaults: beta = 0.9 (momentum, Nesterov, RMSProp), beta_1 = 0.9, beta_2 = 0.999,
+eps = 1e-8."""
+
+STARTS = {
+    "valley": {"(-9, 2.5): far along the valley": (-9.0, 2.5),
+               "(-9, 0.2): almost on the valley floor": (-9.0, 0.2),
+               "(6, -3.5): steep side": (6.0, -3.5)},
+    "rosenbrock": {"(-1.2, 1): the classic start": (-1.2, 1.0),
+                   "(-1.5, 2.5): high on the wall": (-1.5, 2.5),
+                   "(1.5, -0.5): other side": (1.5, -0.5)},
+    "saddle": {"(-1.5, 0.001): just off the ridge": (-1.5, 0.001),
+               "(-1.5, 0.3): clearly off the ridge": (-1.5, 0.3),
+               "(-1.5, 0): exactly on the ridge": (-1.5, 0.0)},
+    "beale": {"(1, 1.5): on the plateau": (1.0, 1.5),
+              "(-1, -1.5): the other plateau": (-1.0, -1.5),
+              "(4, 2): near a steep wall": (4.0, 2.0)},
+    "wells": {"(1.6, 1.9): above the worst well": (1.6, 1.9),
+              "(0.05, 0.05): on the central hill": (0.05, 0.05),
+              "(-1.9, 1.9): top left": (-1.9, 1.9)},
+}
+"""Starting points per landscape: label -> (x, y); the first one is the default."""
+
+COLORS = {"SGD": "C1", "Momentum": "C3", "Nesterov": "C4", "AdaGrad": "C2", "RMSProp": "C0",
+          "Adam": "C6"}
+
+
+def _exercise_ids(name):
+    """The exercises whose functions the racer `name` runs (Nesterov has two)."""
+    spec = OPTIMIZERS[name]
+    return (spec.exercise,) + ((spec.lookahead[0],) if spec.lookahead else ())
+
+
+def is_yours(name):
+    """True when every step function the racer `name` needs passed its check in this kernel."""
+    return all(checking.has_passed(exercise_id) for exercise_id in _exercise_ids(name))
+
+
+def race_bound(landscape):
+    """How far theta may go before a run counts as diverged: 5 times the plot window, except on
+    the saddle, which is unbounded below: there only a blow-up (|theta| > 1e6) counts."""
+    return plot_bound(landscape) if landscape.minima else 1e6
+
+
+def run_race(landscape="valley", start=None, alphas=None, steps=RACE_STEPS, yours=True):
+    """Every racer's Trajectory on one landscape from one start.
+
+    alphas: dict name -> learning rate (default BASE_LEARNING_RATES[landscape]).
+    yours: run the student's step function where it passed its check (else the reference).
+    Returns dict name -> course_lib.landscapes.Trajectory (path (k + 1, 2), losses (k + 1,),
+    message "" or "diverged at step k").
+    """
+    scape = LANDSCAPES[landscape]
+    alphas = BASE_LEARNING_RATES[landscape] if alphas is None else alphas
+    results = {}
+    for name in RACERS:
+        spec = OPTIMIZERS[name]
+        update = checking.implementation(spec.exercise, spec.reference) if yours else spec.reference
+        optimizer = make_optimizer(name, alphas[name], update=update)
+        if not yours and spec.lookahead is not None:
+            optimizer.lookahead = spec.lookahead[1]
+        results[name] = trajectory(optimizer, scape, start=start, steps=steps, bound=race_bound(scape))
+    return results
+
+
+# ----------------------------------------------------------------------------------------------
+# Your step functions from notebooks 06-08
+# ----------------------------------------------------------------------------------------------
+
+
+def _is_simple_constant(node):
+    """A literal (number, string, tuple of literals, ...), as `ast.literal_eval` accepts it."""
+    try:
+        ast.literal_eval(node)
+        return True
+    except (ValueError, TypeError, SyntaxError, RecursionError):
+        return False
+
+
+def top_level_definitions(notebook):
+    """Run a notebook's top-level imports, defs, classes and constant assignments (nothing else)
+    and return the namespace, like the grader does. notebook: path of an .ipynb file."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    keep = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
+    body = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, keep) or (isinstance(node, ast.Assign) and _is_simple_constant(node.value)):
+                body.append(node)
+    namespace = {"__name__": f"notebook_{Path(notebook).stem}"}
+    exec(compile(ast.Module(body=body, type_ignores=[]), str(notebook), "exec"), namespace)
+    return namespace
+
+
+def check_your_optimizers(folder="."):
+    """Find your step functions in notebooks 06, 07 and 08 of `folder` and check each of them.
+
+    Prints one check report per exercise found (sgd_step, momentum_step, nesterov_lookahead,
+    nesterov_step, adagrad_step, rmsprop_step, adam_step). The ones that pass race as "yours".
+    Returns the list of exercise ids that passed.
+    """
+    wanted = [exercise_id for name in RACERS for exercise_id in _exercise_ids(name)]
+    found = {}
+    notebooks = sorted(Path(folder).glob("0[678]_*.ipynb"))
+    for notebook in notebooks:
+        try:
+            namespace = top_level_definitions(notebook)
+        except Exception as exc:  # a broken notebook must not stop this one
+            print(f"could not read the functions of {notebook.name}: {type(exc).__name__}: {exc}")
+            continue
+        for exercise_id in wanted:
+            if callable(namespace.get(exercise_id)):
+                found[exercise_id] = namespace[exercise_id]
+    if not notebooks:
+        print(f"no notebooks 06_*, 07_*, 08_* in {Path(folder).resolve()}: the reference code races")
+    for exercise_id in wanted:
+        if exercise_id in found:
+            checking.check(exercise_id, found[exercise_id])
+    return [exercise_id for exercise_id in wanted if checking.has_passed(exercise_id)]
+
+
+# ----------------------------------------------------------------------------------------------
+# The explorer
+# ----------------------------------------------------------------------------------------------
+
+
+class RaceExplorer(Explorer):
+    """Six optimizers racing on one landscape, animated with a Play button.
+
+    RaceExplorer(landscape="valley", steps=RACE_STEPS, question=None)
+    Controls: step k (the main slider, driven by ▶), landscape, start, the global learning-rate
+    multiplier (lr, 0.1x .. 10x: at 10x at least one racer diverges on every landscape), one
+    multiplier per optimizer, and the code switch ("yours" where your step function passed its
+    check, or the reference for all).
+    """
+
+    def __init__(self, landscape="valley", steps=RACE_STEPS, question=None):
+        if landscape not in RACE_LANDSCAPES:
+            raise ValueError(f"landscape must be one of {RACE_LANDSCAPES}, got {landscape!r}")
+        self.steps = int(steps)
+        self._busy = False
+        self._key = None
+        self._shown_landscape = None
+        self.results = {}
+        controls = {
+            "step": slider("step k", self.steps, 0, self.steps, 1),
+            "landscape": widgets.Dropdown(options=[(LANDSCAPES[k].title, k) for k in RACE_LANDSCAPES],
+                                          value=landscape, description="landscape"),
+            "start": widgets.Dropdown(options=list(STARTS[landscape]), description="start",
+                                      layout=widgets.Layout(width="330px")),
+            "lr": log_slider("all α ×", 1.0, -1.0, 1.0),
+        }
+        for name in RACERS:
+            controls[f"lr_{name}"] = log_slider(f"{name} α ×", 1.0, -1.0, 1.0)
+        any_yours = any(is_yours(name) for name in RACERS)
+        controls["code"] = widgets.ToggleButtons(
+            options=["yours", "reference"] if any_yours else ["reference"], description="code",
+            tooltips=["your step functions where they passed their check", "the reference code"],
+            style={"description_width": "initial", "button_width": "auto"})
+        self.play = widgets.Play(value=self.steps, min=0, max=self.steps, step=1, interval=60,
+                                 description="play the race")
+        widgets.jslink((self.play, "value"), (controls["step"], "value"))
+        self.play.observe(self._rewind, names="playing")
+        if question is None:
+            question = ("on the valley, which optimizer reaches the minimum first, and which one "
+                        "overshoots? Switch to the saddle: who escapes, who gets stuck, and what "
+                        "changes if you start exactly on the ridge?")
+        super().__init__(controls, main="step", lr="lr", figsize=(10.5, 4.4), question=question)
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def setup(self, fig):
+        self.ax_path, self.ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
+        self.lines, self.heads, self.loss_lines = {}, {}, {}
+        for name in RACERS:
+            color = COLORS[name]
+            self.lines[name], = self.ax_path.plot([], [], "-", color=color, lw=1.8, zorder=5)
+            self.heads[name], = self.ax_path.plot([], [], "o", color=color, ms=8, mec="black",
+                                                  mew=0.8, zorder=7)
+            self.loss_lines[name], = self.ax_loss.plot([], [], "-", color=color, lw=1.6, label=name)
+        self.start_marker, = self.ax_path.plot([], [], "s", color="white", mec="black", ms=7, zorder=6)
+        self.cursor = self.ax_loss.axvline(0, color="0.3", lw=1, ls=":")
+        self.step_text = self.ax_path.text(0.02, 0.96, "", transform=self.ax_path.transAxes,
+                                           va="top", fontsize=10,
+                                           bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
+        self.legend = self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.91, wspace=0.22)
+        return [*self.lines.values(), *self.heads.values(), *self.loss_lines.values(),
+                self.start_marker, self.cursor, self.step_text]
+
+    def _draw_landscape(self, landscape):
+        """Contours and loss axis of a new landscape (the caller asks for a full redraw)."""
+        for artist in list(self.ax_path.collections) + [
+                a for a in self.ax_path.lines if not a.get_animated()]:
+            artist.remove()
+        scape = LANDSCAPES[landscape]
+        draw_landscape(self.ax_path, scape)
+        setup_loss_axis(self.ax_loss, scape, self.steps)
+        self.ax_loss.set_title("The race: loss against steps")
+        self._shown_landscape = landscape
+
+    # -- controls --------------------------------------------------------------------------------
+    def _rewind(self, change):
+        """▶ pressed at the last step: start the animation from step 0."""
+        if change["new"] and self.play.value >= self.play.max:
+            self.play.value = 0
+            self.controls["step"].value = 0
+
+    def _on_change(self, change):
+        if self._busy:
+            return
+        if change["owner"] is self.controls["landscape"]:
+            self._busy = True  # new start options, then one refresh
+            self.controls["start"].options = list(STARTS[change["new"]])
+            self.controls["start"].value = self.controls["start"].options[0]
+            self._busy = False
+        self.refresh()
+
+    # -- computing -------------------------------------------------------------------------------
+    def alphas(self, landscape, lr, **own):
+        """The learning rate of every racer: base * global multiplier * its own multiplier."""
+        base = BASE_LEARNING_RATES[landscape]
+        return {name: base[name] * lr * own[f"lr_{name}"] for name in RACERS}
+
+    def _compute(self, landscape, start, code, alphas):
+        """Recompute every trajectory when a setting changed; True if the legend changed."""
+        key = (landscape, start, code, tuple(alphas.values()))
+        if key == self._key:
+            return False
+        yours = code == "yours"
+        self.results = run_race(landscape, STARTS[landscape][start], alphas, self.steps, yours)
+        scape = LANDSCAPES[landscape]
+        self.gaps = {name: loss_gap(scape, result.losses) for name, result in self.results.items()}
+        for name in RACERS:
+            mine = " (yours)" if yours and is_yours(name) else ""
+            self.legend.get_texts()[RACERS.index(name)].set_text(f"{name} α={alphas[name]:.3g}{mine}")
+        diverged = [f"{name} {r.message}" for name, r in self.results.items() if r.message]
+        self.say("; ".join(diverged))
+        self.legend.set_loc("upper right" if landscape == "saddle" else "lower left")
+        old, self._key = self._key, key
+        return old is None or (old[0], *old[2:]) != (key[0], *key[2:])  # only the start keeps the legend
+
+    def update(self, step, landscape, start, lr, code, **own):
+        full = landscape != self._shown_landscape
+        if full:
+            self._draw_landscape(landscape)
+        full = self._compute(landscape, start, code, self.alphas(landscape, lr, **own)) or full
+        k = int(step)
+        for name, result in self.results.items():
+            shown = result.path[: k + 1]
+            self.lines[name].set_data(shown[:, 0], shown[:, 1])
+            self.heads[name].set_data(shown[-1:, 0], shown[-1:, 1])
+            self.heads[name].set_marker("X" if result.diverged_at and k >= len(result.path) else "o")
+            gap = self.gaps[name][: k + 1]
+            self.loss_lines[name].set_data(np.arange(len(gap)), gap)
+        x0, y0 = STARTS[landscape][start]
+        self.start_marker.set_data([x0], [y0])
+        self.cursor.set_xdata([k, k])
+        self.step_text.set_text(f"step {k} / {self.steps}")
+        return full
+
+    def widget(self):
+        """Question, the play button with the step slider, the other controls, plot, message."""
+        box = super().widget()
+        controls = list(self.controls.values())
+        rows = [widgets.HBox([self.play, controls[0]]),
+                widgets.HBox(controls[1:4], layout=widgets.Layout(flex_flow="row wrap")),
+                widgets.HBox(controls[4:], layout=widgets.Layout(flex_flow="row wrap"))]
+        parts = list(box.children)
+        index = 1 if self.question else 0
+        box.children = tuple(parts[:index] + rows + parts[index + 1:])
+        return box

@@ -1,0 +1,120 @@
+"""The optimizer race explorer: renders, reacts to every control, reports divergence, is fast."""
+
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+from course_lib import checking, optimizers
+from course_lib.explorers import race
+from course_lib.explorers.race import RACERS, RaceExplorer, run_race
+from course_lib.landscapes import trajectory
+
+
+@pytest.fixture
+def explorer():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield RaceExplorer()
+
+
+def test_renders_a_png_with_every_racer(explorer):
+    assert explorer.image.value[:4] == b"\x89PNG" and len(explorer.image.value) > 10_000
+    assert set(explorer.results) == set(RACERS)
+    assert explorer.note.value == ""  # nobody diverges at the default learning rates
+
+
+@pytest.mark.parametrize("name, value", [
+    ("step", 20), ("landscape", "saddle"), ("lr", 0.3), ("lr_Adam", 3.0), ("lr_SGD", 0.2),
+])
+def test_each_control_changes_the_plot(explorer, name, value):
+    before = explorer.image.value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer.controls[name].value = value
+    assert explorer.image.value != before
+
+
+def test_start_changes_the_plot_and_landscape_changes_the_starts(explorer):
+    explorer.controls["landscape"].value = "saddle"
+    assert explorer.controls["start"].options == tuple(race.STARTS["saddle"])
+    before = explorer.image.value
+    explorer.controls["start"].value = explorer.controls["start"].options[1]
+    assert explorer.image.value != before
+
+
+def test_step_slider_only_cuts_the_precomputed_paths(explorer):
+    explorer.controls["step"].value = 10
+    paths = {name: r.path for name, r in explorer.results.items()}
+    explorer.controls["step"].value = 60
+    assert all(explorer.results[name].path is paths[name] for name in RACERS)  # not recomputed
+    x, y = explorer.lines["Adam"].get_data()
+    assert len(x) == 61 and np.allclose(explorer.heads["Adam"].get_data(), ([x[-1]], [y[-1]]))
+
+
+def test_max_learning_rate_diverges_and_names_the_optimizer(explorer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer.controls["lr"].value = 10 ** explorer.controls["lr"].max
+    assert "SGD diverged at step" in explorer.note.value
+    # 10x the base rate diverges on every landscape of the race, from its default start
+    for landscape in race.RACE_LANDSCAPES:
+        explorer.controls["landscape"].value = landscape
+        assert "diverged at step" in explorer.note.value, landscape
+
+
+def test_racers_match_the_reference_optimizer_classes():
+    results = run_race("valley", yours=False)
+    base = race.BASE_LEARNING_RATES["valley"]
+    for name in RACERS:
+        optimizer = optimizers.OPTIMIZERS[name](base[name])  # the lecture's default betas and eps
+        expected = trajectory(optimizer, "valley", steps=race.RACE_STEPS).path
+        assert np.allclose(results[name].path, expected, rtol=1e-12, atol=1e-12), name
+
+
+def test_a_passed_student_function_races_as_yours():
+    def sgd_step(theta, g, alpha):
+        return theta - alpha * g
+    try:
+        checking.check("sgd_step", sgd_step)
+        assert race.is_yours("SGD") and not race.is_yours("Adam")
+        explorer = RaceExplorer()
+        labels = [t.get_text() for t in explorer.legend.get_texts()]
+        assert "(yours)" in labels[0] and "(yours)" not in labels[-1]
+        explorer.controls["code"].value = "reference"
+        assert "(yours)" not in explorer.legend.get_texts()[0].get_text()
+    finally:
+        checking._passed_functions.pop("sgd_step", None)
+
+
+def test_check_your_optimizers_reads_top_level_functions(tmp_path, capsys):
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import numpy as np\nALPHA = 0.1\nprint('not run')"),
+                nbformat.v4.new_code_cell("def sgd_step(theta, g, alpha):\n    return theta - alpha * g"),
+                nbformat.v4.new_code_cell("def momentum_step(theta, v, g, alpha, beta):\n"
+                                          "    raise NotImplementedError()")]
+    nbformat.write(nb, tmp_path / "06_sgd.ipynb")
+    try:
+        passed = race.check_your_optimizers(tmp_path)
+        out = capsys.readouterr().out
+        assert passed == ["sgd_step"] and "not run" not in out and "not attempted" in out
+    finally:
+        checking._passed_functions.pop("sgd_step", None)
+
+
+def test_animation_frames_are_cheap(explorer):
+    times = []
+    for i in range(50):
+        start = time.perf_counter()
+        explorer.controls["step"].value = (7 * i) % (race.RACE_STEPS + 1)
+        times.append(time.perf_counter() - start)
+    assert np.percentile(times, 95) < 0.1  # about 15 ms on an idle machine; generous for CI
+
+
+def test_play_at_the_end_rewinds_to_step_zero(explorer):
+    assert explorer.play.max == explorer.controls["step"].max == race.RACE_STEPS
+    explorer.play.playing = True
+    assert explorer.controls["step"].value == 0 and explorer.play.value == 0
+    assert explorer.widget().children  # the play button is laid out with the step slider
