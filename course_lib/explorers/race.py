@@ -98,11 +98,14 @@ def race_bound(landscape):
     return plot_bound(landscape) if landscape.minima else 1e6
 
 
-def run_race(landscape="valley", start=None, alphas=None, steps=RACE_STEPS, yours=True):
+def run_race(landscape="valley", start=None, alphas=None, steps=RACE_STEPS, yours=True, noise=0.0,
+             seed=0):
     """Every racer's Trajectory on one landscape from one start.
 
     alphas: dict name -> learning rate (default BASE_LEARNING_RATES[landscape]).
     yours: run the student's step function where it passed its check (else the reference).
+    noise, seed: Gaussian noise of standard deviation `noise` on every gradient (the same noise
+    for every racer), as in course_lib.landscapes.trajectory.
     Returns dict name -> course_lib.landscapes.Trajectory (path (k + 1, 2), losses (k + 1,),
     message "" or "diverged at step k").
     """
@@ -115,7 +118,8 @@ def run_race(landscape="valley", start=None, alphas=None, steps=RACE_STEPS, your
         optimizer = make_optimizer(name, alphas[name], update=update)
         if not yours and spec.lookahead is not None:
             optimizer.lookahead = spec.lookahead[1]
-        results[name] = trajectory(optimizer, scape, start=start, steps=steps, bound=race_bound(scape))
+        results[name] = trajectory(optimizer, scape, start=start, steps=steps, noise=noise, seed=seed,
+                                   bound=race_bound(scape))
     return results
 
 
