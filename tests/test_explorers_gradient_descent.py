@@ -1,0 +1,96 @@
+"""Explorers of 04_gradient_descent and the loss-landscape helpers."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from course_lib.exercises.nb04_gradient_descent import gradient_descent_step
+from course_lib.explorers.gradient_descent import (
+    BatchSizeExplorer,
+    ConvexityExplorer,
+    LearningRateExplorer,
+    RobbinsMonroExplorer,
+    descend_1d,
+    expected_squared_error,
+    filter_normalized_direction,
+    loss_along_line,
+    step_size_regime,
+    train_digits_mlp,
+)
+
+
+def _moves(explorer, name, value):
+    before = explorer.image.value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer.controls[name].value = value
+    assert explorer.image.value != before, name
+    assert "Error" not in explorer.note.value
+
+
+@pytest.mark.parametrize("make, moves", [
+    (LearningRateExplorer, {"alpha": 0.7}),
+    (BatchSizeExplorer, {"batch_size": 64}),
+    (RobbinsMonroExplorer, {"p": 0.0}),
+    (ConvexityExplorer, {"t": 0.1, "x1": 0.5, "x2": 0.6, "function": "exp(x)"}),
+])
+def test_renders_and_every_slider_changes_the_plot(make, moves):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer = make()
+    assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n" and len(explorer.image.value) > 1000
+    assert explorer.question
+    for name, value in moves.items():
+        _moves(explorer, name, value)
+
+
+def test_max_learning_rate_diverges_with_a_message():
+    explorer = LearningRateExplorer()
+    slider = explorer.controls["alpha"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        slider.value = 10 ** slider.max
+    assert "diverged at step" in explorer.note.value
+    slider.value = 0.1
+    assert explorer.note.value == ""
+
+
+def test_regimes_follow_the_factor_one_minus_alpha_c():
+    # f = x^2: f'' = 2, x_k = (1 - 2 alpha)^k x_0
+    assert step_size_regime(0.001, 2.0, 30) == "too small"
+    assert step_size_regime(0.3, 2.0, 30) == "about right"
+    assert step_size_regime(0.7, 2.0, 30) == "oscillating (still converging)"
+    assert step_size_regime(1.0, 2.0, 30) == "bouncing forever"
+    assert step_size_regime(1.2, 2.0, 30) == "divergent"
+    xs, message = descend_1d(gradient_descent_step, lambda x: 2 * x, -4.0, 0.25, 3)
+    np.testing.assert_allclose(xs, [-4.0, -2.0, -1.0, -0.5])
+    assert message == ""
+    xs, message = descend_1d(gradient_descent_step, lambda x: 2 * x, -4.0, 3.0, 50)
+    assert message.startswith("diverged at step") and np.all(np.isfinite(xs))
+
+
+def test_robbins_monro_constant_stalls_inverse_time_converges_fast_decay_stops_short():
+    t = np.arange(1, 10_001)
+    constant = expected_squared_error(np.full(t.shape, 0.8))
+    inverse_time = expected_squared_error(0.8 / t)
+    too_fast = expected_squared_error(0.8 / t**1.5)
+    floor = 0.8 / (2 - 0.8)  # alpha sigma^2 / (2a - alpha a^2), a = sigma = 1
+    assert constant[-1] == pytest.approx(floor, rel=1e-6)
+    assert inverse_time[-1] < 1e-3 and inverse_time[-1] < inverse_time[1000]
+    assert too_fast[-1] > 1e-2 and too_fast[-1] == pytest.approx(too_fast[5000], rel=0.05)
+
+
+def test_filter_normalized_direction_and_line():
+    run = train_digits_mlp()
+    assert run["history"].val_accuracy[-1] > 0.8
+    d = filter_normalized_direction(run["theta"], seed=1)
+    for k, (p, dk) in enumerate(zip(run["theta"], d)):
+        if k % 2 == 1:
+            assert np.all(dk == 0)
+        else:
+            np.testing.assert_allclose(np.linalg.norm(dk, axis=0), np.linalg.norm(p, axis=0))
+    losses = loss_along_line(run["sizes"], run["theta_0"], run["theta"], run["X_train"],
+                             run["y_train"], [0.0, 1.0])
+    assert losses[1] < losses[0]
+    assert losses[1] == pytest.approx(run["history"].train_loss[-1])

@@ -1,0 +1,70 @@
+"""Explorers of 03_maximum_likelihood: they render, every slider changes the picture, no warnings."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from course_lib.explorers.likelihood import (
+    CrossEntropyExplorer,
+    NoiseSigmaExplorer,
+    VarianceBiasExplorer,
+    bump_distribution,
+)
+from course_lib.nn import cross_entropy, entropy, kl_divergence
+
+
+def _data():
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1, 1, 30)
+    return x, 2 * x + 0.3 * rng.standard_normal(30)
+
+
+def _moves(explorer, name, value):
+    before = explorer.image.value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer.controls[name].value = value
+    assert explorer.image.value != before, name
+    assert "Error" not in explorer.note.value
+
+
+@pytest.mark.parametrize("make, moves", [
+    (VarianceBiasExplorer, {"n": 2}),
+    (CrossEntropyExplorer, {"q_center": 3.0, "q_width": 2.0, "p_center": 0.5, "p_width": 2.5}),
+    (lambda: NoiseSigmaExplorer(*_data()), {"sigma": 2.0, "w": 3.0}),
+])
+def test_renders_and_every_slider_changes_the_plot(make, moves):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer = make()
+    assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n" and len(explorer.image.value) > 1000
+    assert explorer.question
+    for name, value in moves.items():
+        _moves(explorer, name, value)
+
+
+def test_variance_explorer_matches_the_lecture_factor():
+    explorer = VarianceBiasExplorer(n_max=10, trials=20000)
+    for n in (2, 5, 10):
+        mean_biased = explorer.stats[n]["biased"][0]
+        assert mean_biased == pytest.approx(1 - 1 / n, abs=0.03)
+        assert explorer.stats[n]["unbiased"][0] == pytest.approx(1.0, abs=0.04)
+
+
+def test_bump_distribution_and_identity():
+    p, q = bump_distribution(3.0, 0.8), bump_distribution(1.0, 1.0)
+    assert p.sum() == pytest.approx(1.0) and np.all(p > 0)
+    assert cross_entropy(p, q) == pytest.approx(entropy(p) + kl_divergence(p, q))
+    with pytest.raises(ValueError, match="width"):
+        bump_distribution(1.0, 0.0)
+
+
+def test_nll_minimum_does_not_move_with_sigma():
+    explorer = NoiseSigmaExplorer(*_data())
+    best = []
+    for sigma in (0.1, 0.5, 2.5):
+        explorer.controls["sigma"].value = sigma
+        best.append(explorer.w_grid[np.argmin(explorer.nll)])
+    assert best[0] == best[1] == best[2]
+    assert abs(best[0] - explorer.w_mse) <= explorer.w_grid[1] - explorer.w_grid[0]
