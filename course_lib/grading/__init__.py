@@ -1,0 +1,30 @@
+"""The autograder: grade a folder of submitted notebooks safely, fast, with feedback.
+
+    course-grade SUBMISSIONS --out OUT [--jobs N] [--timeout S] [--notebook NAME ...] [--force]
+
+or from Python (the benchmark does this):
+
+    from course_lib.grading import grade
+    summary = grade("submissions", "grading-out", jobs=2, progress=False)
+
+One module per step of the flow:
+
+    find.py     read a notebook, find the exercise functions by name (AST, not cell positions)
+    sandbox.py  run them in a limited child process (child.py), get plain data back (wire.py)
+    score.py    reference answers and verdicts, in the grader's process; statuses and points
+    batch.py    all submissions: discover, cache, grade in parallel
+    report.py   grades.csv, summary.csv, HTML feedback, Gradescope results.json, tables
+    cli.py      the course-grade command
+"""
+
+
+def grade(submissions, out, jobs=None, timeout=120.0, notebooks=None, force=False, seed=None,
+          memory_mb=2048, progress=True):
+    """Grade every submission and write the reports; returns a batch.Summary (see batch.grade)."""
+    from .batch import grade as _grade
+
+    return _grade(submissions, out, jobs=jobs, timeout=timeout, notebooks=notebooks, force=force,
+                  seed=seed, memory_mb=memory_mb, progress=progress)
+
+
+__all__ = ["grade"]

@@ -1,0 +1,236 @@
+"""The program that runs inside the sandbox: define a student's functions, call them, report.
+
+Started by `sandbox.py` as `python -I child.py JOB_FILE RESULT_FD` in a fresh temporary
+directory. It limits its own resources, reads the job (the student's definitions and the cases'
+inputs, written by the grader), deletes the job file, executes the definitions, then calls each
+exercise function on each case and writes one JSON line per event to RESULT_FD, a pipe that only
+the grader reads (the student's prints go to a size-capped log instead):
+
+    {"event": "ready", "setup_errors": [...]}
+    {"event": "start", "exercise": "mse"}
+    {"event": "case", "exercise": "mse", "index": 0, "value": <wire data>, "mutated": false}
+    {"event": "case", "exercise": "mse", "index": 1, "error": "ZeroDivisionError: ...",
+     "not_implemented": false}
+    {"event": "done", "exercise": "mse", "course_lib": null}
+    {"event": "finished"}
+
+"course_lib" names the first file of the course's package that the student's function called
+while it ran (a profile hook watches every Python call), or a course_lib module it imported:
+calling the reference implementation scores zero. Nothing here decides a grade: the grader
+compares the values with the reference in its own process.
+
+Imports only the standard library, numpy and wire.py (loaded by path, so the course_lib package
+itself is not imported and the student's code starts with a clean module table).
+"""
+
+from __future__ import annotations
+
+import ast
+import faulthandler
+import importlib.util
+import io
+import json
+import os
+import resource
+import signal
+import sys
+import threading
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+COURSE_LIB = os.path.dirname(HERE) + os.sep
+LOG_LIMIT = 1_000_000          # characters of stdout/stderr kept from Python prints
+
+
+class CappedText(io.TextIOBase):
+    """A text stream that passes on the first `limit` characters and silently drops the rest."""
+
+    def __init__(self, stream, limit: int):
+        self.stream, self.left = stream, limit
+
+    def write(self, text) -> int:
+        text = str(text)
+        if self.left > 0:
+            part = text[: self.left]
+            self.left -= len(part)
+            try:
+                self.stream.write(part)
+            except OSError:
+                self.left = 0
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError:
+            pass
+
+    def writable(self) -> bool:
+        return True
+
+
+def limit_resources(cpu_seconds: int, memory_bytes: int, file_bytes: int) -> None:
+    """CPU time, address space, file size, no core files; fewer processes when not root."""
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # writing past the limit fails, does not kill
+    if os.geteuid() != 0:                           # root ignores RLIMIT_NPROC
+        mine = sum(1 for p in os.listdir("/proc") if p.isdigit() and _owned(p))
+        resource.setrlimit(resource.RLIMIT_NPROC, (mine + 64, mine + 64))
+
+
+def _owned(pid: str) -> bool:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid == os.geteuid()
+    except OSError:
+        return False
+
+
+class Reporter:
+    """Writes one JSON line per event to the grader's pipe."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def send(self, **message) -> None:
+        data = (json.dumps(message, allow_nan=True, separators=(",", ":")) + "\n").encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view):]
+
+
+class CourseWatch:
+    """Notices when the student's code runs or imports anything from the course_lib package.
+
+    `found` names the first course_lib function the student's own code called (else any
+    course_lib function called from outside the package, else the first module imported).
+    """
+
+    def __init__(self, student_files: set[str]):
+        self.student_files = student_files
+        self.direct: str | None = None
+        self.indirect: str | None = None
+        self.imported: str | None = None
+
+    def _profile(self, frame, event, arg):
+        if event != "call" or self.direct is not None:
+            return
+        filename = frame.f_code.co_filename
+        if not filename.startswith(COURSE_LIB) or filename.startswith(HERE):
+            return
+        where = f"course_lib/{filename[len(COURSE_LIB):]}: {frame.f_code.co_name}()"
+        caller = frame.f_back.f_code.co_filename if frame.f_back else ""
+        if frame.f_code.co_name == "<module>":
+            self.imported = self.imported or f"import of {where.split(':')[0]}"
+        elif caller in self.student_files:
+            self.direct = where
+        elif not caller.startswith((COURSE_LIB, "<frozen")):
+            self.indirect = self.indirect or where
+
+    def call(self, function, args, kwargs):
+        before = {name for name in sys.modules if name.startswith("course_lib")}
+        threading.setprofile(self._profile)
+        sys.setprofile(self._profile)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            sys.setprofile(None)
+            threading.setprofile(None)
+            new = sorted(n for n in sys.modules if n.startswith("course_lib") and n not in before)
+            if new and self.imported is None:
+                self.imported = f"import of {new[0]}"
+
+    @property
+    def found(self) -> str | None:
+        return self.direct or self.indirect or self.imported
+
+
+def define(cells: list[dict], namespace: dict) -> list[str]:
+    """Execute the kept top-level statements of each cell; return one line per failure."""
+    errors = []
+    for cell in cells:
+        tree = ast.parse(cell["source"])
+        for index in cell["keep"]:
+            module = ast.Module(body=[tree.body[index]], type_ignores=[])
+            try:
+                exec(compile(module, cell["filename"], "exec"), namespace)
+            except BaseException as exc:  # noqa: B036 - the student's code may raise anything
+                errors.append(f"{cell['filename']}, line {tree.body[index].lineno}: {describe_error(exc)}")
+    return errors
+
+
+def describe_error(exc: BaseException) -> str:
+    """'ZeroDivisionError: division by zero (line 3 of mse)', from the student's code."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(HERE)]
+    where = f" (line {frames[-1].lineno} of {frames[-1].name})" if frames else ""
+    text = f"{type(exc).__name__}: {exc}"
+    return (text if len(text) < 300 else text[:297] + "...") + where
+
+
+def run_exercise(exercise: dict, namespace: dict, student_files: set[str], wire, reporter: Reporter) -> None:
+    """Call the exercise's function on each case and report every result."""
+    import numpy as np
+
+    name, function = exercise["id"], namespace.get(exercise["function"])
+    reporter.send(event="start", exercise=name)
+    watch = CourseWatch(student_files)
+    for index, case in enumerate(exercise["cases"]):
+        message = {"event": "case", "exercise": name, "index": index}
+        if not callable(function):
+            message.update(error=f"no function {exercise['function']}() is defined", not_implemented=False)
+            reporter.send(**message)
+            continue
+        args, kwargs = wire.from_plain(case["args"]), wire.from_plain(case["kwargs"])
+        before = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
+        try:
+            with np.errstate(all="ignore"):
+                value = watch.call(function, args, kwargs)
+        except NotImplementedError:
+            message.update(error="NotImplementedError", not_implemented=True)
+        except BaseException as exc:  # noqa: B036 - SystemExit, KeyboardInterrupt... are errors too
+            message.update(error=describe_error(exc), not_implemented=False)
+        else:
+            message["value"] = wire.to_plain(value)
+            message["mutated"] = any(
+                b is not None and isinstance(a, np.ndarray)
+                and (a.shape != b.shape or not np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+                for a, b in zip(args, before))
+        reporter.send(**message)
+    reporter.send(event="done", exercise=name, course_lib=watch.found)
+
+
+def load_wire():
+    spec = importlib.util.spec_from_file_location("_course_grade_wire", os.path.join(HERE, "wire.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(job_path: str, result_fd: int) -> None:
+    with open(job_path, encoding="utf-8") as f:
+        job = json.load(f)
+    os.unlink(job_path)
+    os.set_inheritable(result_fd, False)        # programs the student starts do not get the pipe
+    limit_resources(job["cpu_seconds"], job["memory_bytes"], job["file_bytes"])
+    sys.stdout = CappedText(sys.stdout, LOG_LIMIT)
+    sys.stderr = CappedText(sys.stderr, LOG_LIMIT)
+    faulthandler.enable(file=sys.__stderr__)      # a segfault leaves a traceback in the log
+    reporter = Reporter(result_fd)
+    wire = load_wire()
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    started = time.perf_counter()
+    errors = define(job["cells"], namespace)
+    reporter.send(event="ready", setup_errors=errors, seconds=time.perf_counter() - started)
+    for exercise in job["exercises"]:
+        run_exercise(exercise, namespace, {c["filename"] for c in job["cells"]}, wire, reporter)
+    reporter.send(event="finished")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)                                  # skip the student's atexit handlers
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))

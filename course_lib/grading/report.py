@@ -1,0 +1,151 @@
+"""Write what a grading run found: CSV grade book, HTML feedback, Gradescope results, tables.
+
+    OUT/grades.csv                          student, notebook, exercise, points, max_points, status, message
+    OUT/summary.csv                         student, total, max
+    OUT/feedback/<student>.html             per exercise: status, points, the first failing case
+    OUT/gradescope/<student>/results.json   Gradescope's autograder format
+    OUT/grading.json                        the seed, the limits and the grader version used
+
+Every file is written to a temporary name and then renamed, so a reader never sees half a file.
+Everything a student controls (names, messages, values) is escaped in the HTML.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .score import PASSED
+
+GRADE_FIELDS = ["student", "notebook", "exercise", "points", "max_points", "status", "message"]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file in the same folder and os.replace."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def write_all(summary, out: Path) -> None:
+    """Write every report of `summary` (a batch.Summary) into `out`."""
+    out = Path(out)
+    write_atomic(out / "grades.csv", grades_csv(summary))
+    write_atomic(out / "summary.csv", summary_csv(summary))
+    for student in summary.students:
+        graded = [g for g in summary.graded if g.student == student]
+        write_atomic(out / "feedback" / f"{student}.html", feedback_html(student, graded))
+        write_atomic(out / "gradescope" / student / "results.json",
+                     json.dumps(gradescope_results(graded), indent=1))
+    write_atomic(out / "grading.json", json.dumps(summary.settings, indent=1))
+
+
+def _csv(rows: list[list]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def grades_csv(summary) -> str:
+    return _csv([GRADE_FIELDS] + [[row[k] for k in GRADE_FIELDS] for row in summary.rows()])
+
+
+def summary_csv(summary) -> str:
+    rows = [[student, f"{total:g}", f"{most:g}"] for student, (total, most) in summary.totals().items()]
+    return _csv([["student", "total", "max"]] + rows)
+
+
+# --- Gradescope -------------------------------------------------------------------------------
+
+def gradescope_results(graded: list) -> dict:
+    """One student's results in Gradescope's results.json format (one test per exercise)."""
+    tests = []
+    for g in graded:
+        for r in g.results:
+            lines = [r.message]
+            if r.case:
+                lines += [f"case: {r.case}", f"inputs: {r.inputs}", f"expected: {r.expected}"]
+                if r.got:
+                    lines.append(f"got: {r.got}")
+            tests.append({"name": f"{g.notebook}: {r.exercise}", "score": r.points, "max_score": r.max_points,
+                          "status": "passed" if r.status == PASSED else "failed",
+                          "output": "\n".join(lines), "visibility": "visible"})
+    score = sum(t["score"] for t in tests)
+    most = sum(t["max_score"] for t in tests)
+    return {"score": score, "max_score": most,
+            "execution_time": int(round(sum(g.seconds for g in graded))),
+            "output": f"{score:g} of {most:g} points", "visibility": "visible",
+            "stdout_visibility": "hidden", "tests": tests}
+
+
+# --- HTML feedback ----------------------------------------------------------------------------
+
+_STYLE = """body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;width:100%;margin-bottom:1.5em}th,td{border:1px solid #ccc;padding:.4em;
+text-align:left;vertical-align:top}th{background:#f3f3f3}.passed{color:#176b1f}.other{color:#a11}
+pre{white-space:pre-wrap;margin:.2em 0;font-size:.9em;background:#f8f8f8;padding:.3em}"""
+
+
+def feedback_html(student: str, graded: list) -> str:
+    """A page for one student: per notebook a table of exercises, with the first failing case."""
+    e = html.escape
+    total = sum(r.points for g in graded for r in g.results)
+    most = sum(r.max_points for g in graded for r in g.results)
+    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Feedback for {e(student)}</title>"
+             f"<style>{_STYLE}</style></head><body><h1>Feedback for {e(student)}</h1>"
+             f"<p><b>{total:g} of {most:g} points.</b> Each exercise was run on fixed edge cases and fresh "
+             "random cases; it scores its points when every case is right.</p>"]
+    for g in graded:
+        parts.append(f"<h2>{e(g.notebook)}</h2><table><tr><th>exercise</th><th>status</th>"
+                     "<th>points</th><th>details</th></tr>")
+        for r in g.results:
+            css = "passed" if r.status == PASSED else "other"
+            details = f"<div>{e(r.message)}</div>"
+            if r.case:
+                rows = [("case", r.case), ("inputs", r.inputs), ("expected", r.expected)]
+                rows += [("got", r.got)] if r.got else []
+                details += "".join(f"<div><b>{name}</b><pre>{e(value)}</pre></div>" for name, value in rows)
+            parts.append(f"<tr><td>{e(r.exercise)}</td><td class='{css}'>{e(r.status.replace('_', ' '))}</td>"
+                         f"<td>{r.points:g} / {r.max_points:g}</td><td>{details}</td></tr>")
+        parts.append("</table>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+# --- terminal tables --------------------------------------------------------------------------
+
+def class_table(summary) -> str:
+    """Per student: points, maximum, and how many exercises have each status."""
+    lines = [f"{'student':<24} {'points':>8} {'max':>6}  statuses"]
+    for student, (points, most) in summary.totals().items():
+        counts: dict[str, int] = {}
+        for g in summary.graded:
+            if g.student == student:
+                for r in g.results:
+                    counts[r.status] = counts.get(r.status, 0) + 1
+        text = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        lines.append(f"{student[:24]:<24} {points:>8g} {most:>6g}  {text}")
+    return "\n".join(lines)
+
+
+def error_table(summary) -> str:
+    """Rows whose status is error, timeout or invalid, and the files that were skipped."""
+    lines = []
+    for row in summary.rows():
+        if row["status"] in ("error", "timeout", "invalid"):
+            lines.append(f"{row['student'][:20]:<20} {row['notebook'][:22]:<22} {row['exercise'][:18]:<18} "
+                         f"{row['status']:<8} {row['message'][:100]}")
+    lines += [f"skipped: {name}" for name in summary.unknown]
+    return "\n".join(lines)

@@ -1,0 +1,130 @@
+"""Plain data <-> JSON text, the only thing that crosses between grader and sandbox.
+
+Both directions use the same format: JSON, where numpy arrays become
+{"__ndarray__": "<f8", "shape": [3, 2], "data": "<base64 of the bytes>"} (numeric dtypes only),
+numpy scalars the same with "scalar": true, tuples {"__tuple__": [...]}, dicts
+{"__dict__": [[key, value], ...]}. Anything else a student's function returns is encoded as
+{"__unreadable__": "<type name>"} and never turned back into an object: the grader reads results
+without unpickling, so a submission cannot smuggle code or objects into the grader's process.
+
+This module imports only json, base64, re and numpy: the sandbox loads it by path.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import numpy as np
+
+_NUMERIC_DTYPE = re.compile(r"^[<>|=]?[biufc]\d{1,2}$")
+MAX_DEPTH = 20
+
+
+class Unreadable:
+    """Stands for a value of a type the grader does not read back (an object, a function...)."""
+
+    def __init__(self, type_name: str):
+        self.type_name = str(type_name)[:80]
+
+    def __repr__(self) -> str:
+        return f"<a {self.type_name}, which the grader cannot read>"
+
+    def __eq__(self, other) -> bool:
+        return False
+
+    __hash__ = None
+
+
+def to_plain(value, depth: int = 0):
+    """`value` as JSON-ready plain data (see the module docstring); never runs the value's code.
+
+    Only exact built-in types and numpy arrays/scalars are converted, so no method a student may
+    have overridden in a subclass is called.
+    """
+    kind = type(value)
+    if depth > MAX_DEPTH:
+        return {"__unreadable__": "structure nested too deeply"}
+    if value is None or kind in (bool, int, float, str):
+        return value
+    if kind is list:
+        return [to_plain(v, depth + 1) for v in value]
+    if kind is tuple:
+        return {"__tuple__": [to_plain(v, depth + 1) for v in value]}
+    if kind is dict:
+        return {"__dict__": [[to_plain(k, depth + 1), to_plain(v, depth + 1)] for k, v in value.items()]}
+    if isinstance(value, (np.ndarray, np.generic)):
+        array = np.asarray(np.ndarray.view(value, np.ndarray) if isinstance(value, np.ndarray) else value)
+        if not _NUMERIC_DTYPE.match(array.dtype.str):
+            return {"__unreadable__": f"numpy array of dtype {array.dtype}"}
+        data = np.ascontiguousarray(array).tobytes()
+        out = {"__ndarray__": array.dtype.str, "shape": list(array.shape),
+               "data": base64.b64encode(data).decode("ascii")}
+        if isinstance(value, np.generic):
+            out["scalar"] = True
+        return out
+    return {"__unreadable__": kind.__name__}
+
+
+def from_plain(obj, depth: int = 0):
+    """The value that `to_plain` encoded; raises ValueError on anything malformed."""
+    if depth > MAX_DEPTH + 2:
+        raise ValueError("structure nested too deeply")
+    if obj is None or type(obj) in (bool, int, float, str):
+        return obj
+    if type(obj) is list:
+        return [from_plain(v, depth + 1) for v in obj]
+    if type(obj) is not dict or len(obj) == 0:
+        raise ValueError(f"unexpected {type(obj).__name__} in the data")
+    if "__tuple__" in obj:
+        return tuple(from_plain(v, depth + 1) for v in _list(obj["__tuple__"]))
+    if "__dict__" in obj:
+        pairs = [_list(p) for p in _list(obj["__dict__"])]
+        if any(len(p) != 2 for p in pairs):
+            raise ValueError("a dict entry is not a (key, value) pair")
+        out = {}
+        for key, value in pairs:
+            key = from_plain(key, depth + 1)
+            if isinstance(key, (list, dict, np.ndarray, Unreadable)):
+                raise ValueError("a dict key is not a plain value")
+            out[key] = from_plain(value, depth + 1)
+        return out
+    if "__unreadable__" in obj:
+        return Unreadable(obj["__unreadable__"])
+    if "__ndarray__" in obj:
+        return _array(obj)
+    raise ValueError(f"unknown tagged value with keys {sorted(obj)[:5]}")
+
+
+def _list(x) -> list:
+    if type(x) is not list:
+        raise ValueError(f"expected a list, got {type(x).__name__}")
+    return x
+
+
+def _array(obj: dict):
+    dtype_text, shape = obj["__ndarray__"], obj.get("shape")
+    if type(dtype_text) is not str or not _NUMERIC_DTYPE.match(dtype_text):
+        raise ValueError(f"arrays must have a numeric dtype, got {dtype_text!r}")
+    if type(shape) is not list or len(shape) > 32 or any(type(n) is not int or n < 0 for n in shape):
+        raise ValueError(f"bad array shape {shape!r}")
+    dtype = np.dtype(dtype_text)
+    data = base64.b64decode(obj.get("data", ""), validate=True)
+    if len(data) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+        raise ValueError("array data does not match its shape and dtype")
+    array = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+    return array[()] if obj.get("scalar") else array
+
+
+def dumps(value) -> str:
+    """One line of JSON text for `value` (NaN and inf allowed, no newlines)."""
+    return json.dumps(to_plain(value), allow_nan=True, separators=(",", ":"))
+
+
+def loads(text: str | bytes):
+    """The value in one line of `dumps` text; ValueError if malformed."""
+    try:
+        return from_plain(json.loads(text))
+    except RecursionError as exc:
+        raise ValueError("structure nested too deeply") from exc
