@@ -30,7 +30,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import exercises
-from . import find, sandbox
+from . import find, references, sandbox
 from .score import (
     ERROR,
     FAILED,
@@ -132,9 +132,14 @@ def grade_submission(item: Submission, prepared: list[Prepared], timeout: float,
         return [zero(p.exercise, INVALID, f"{item.notebook}.ipynb: {exc}") for p in prepared]
     results: dict[str, Result] = {}
     to_run = []
+    notebook_exercises = [p.exercise for p in prepared]
+
+    def forbidden(obj) -> bool:
+        return references.is_forbidden(obj, notebook_exercises)
+
     for p in prepared:
         ex = p.exercise
-        use = program.course_lib_use(ex.function)
+        use = program.course_lib_use(ex.function, forbidden)
         if program.binding(ex.function) is None:
             status, why = (ERROR, "; ".join(program.skipped)) if program.skipped else (MISSING, "")
             results[ex.id] = zero(ex, status, f"no function {ex.function}() found in the notebook"
@@ -150,7 +155,8 @@ def grade_submission(item: Submission, prepared: list[Prepared], timeout: float,
         jobs = [sandbox.ExerciseJob(p.exercise.id, p.exercise.function, p.exercise.timeout,
                                     [(c.args, c.kwargs) for c in p.cases]) for p in to_run]
         cells = program.cells_for([p.exercise.function for p in to_run])
-        runs, setup_errors = sandbox.run(cells, jobs, timeout, memory_mb)
+        watch = references.forbidden_code(notebook_exercises)
+        runs, setup_errors = sandbox.run(cells, jobs, watch, timeout, memory_mb)
         for p in to_run:
             result = score(p, runs[p.exercise.id])
             if result.status == ERROR and setup_errors:

@@ -14,10 +14,9 @@ the grader reads (the student's prints go to a size-capped log instead):
     {"event": "done", "exercise": "mse", "course_lib": null}
     {"event": "finished"}
 
-"course_lib" names the first file of the course's package that the student's function called
-while it ran (a profile hook watches every Python call), or a course_lib module it imported:
-calling the reference implementation scores zero. Nothing here decides a grade: the grader
-compares the values with the reference in its own process.
+"course_lib" names the reference code (references.py) the student's function called while it
+ran, if any (a profile hook watches every Python call): that scores zero. Nothing here decides
+a grade: the grader compares the values with the reference in its own process.
 
 Imports only the standard library, numpy and wire.py (loaded by path, so the course_lib package
 itself is not imported and the student's code starts with a clean module table).
@@ -103,13 +102,17 @@ class Reporter:
 
 
 class CourseWatch:
-    """Notices when the student's code runs or imports anything from the course_lib package.
+    """Notices when the student's code calls the course's reference code (see references.py).
 
-    `found` names the first course_lib function the student's own code called (else any
-    course_lib function called from outside the package, else the first module imported).
+    A profile hook sees every Python call while the student's function runs; a call is
+    forbidden when its code is a reference function's or lives in a forbidden folder. `found`
+    names the first one the student's own code called (else the first called from elsewhere,
+    else the first forbidden module imported).
     """
 
-    def __init__(self, student_files: set[str]):
+    def __init__(self, forbidden: dict, student_files: set[str]):
+        self.codes = {(filename, line) for filename, line in forbidden["codes"]}
+        self.prefixes = tuple(forbidden["prefixes"])
         self.student_files = student_files
         self.direct: str | None = None
         self.indirect: str | None = None
@@ -118,20 +121,20 @@ class CourseWatch:
     def _profile(self, frame, event, arg):
         if event != "call" or self.direct is not None:
             return
-        filename = frame.f_code.co_filename
-        if not filename.startswith(COURSE_LIB) or filename.startswith(HERE):
+        code = frame.f_code
+        if (code.co_filename, code.co_firstlineno) not in self.codes and (
+                not code.co_filename.startswith(self.prefixes) or code.co_filename.startswith(HERE)):
             return
-        where = f"course_lib/{filename[len(COURSE_LIB):]}: {frame.f_code.co_name}()"
+        where = f"course_lib/{code.co_filename[len(COURSE_LIB):]}: {code.co_name}()"
         caller = frame.f_back.f_code.co_filename if frame.f_back else ""
-        if frame.f_code.co_name == "<module>":
+        if code.co_name == "<module>":
             self.imported = self.imported or f"import of {where.split(':')[0]}"
         elif caller in self.student_files:
             self.direct = where
-        elif not caller.startswith((COURSE_LIB, "<frozen")):
+        else:
             self.indirect = self.indirect or where
 
     def call(self, function, args, kwargs):
-        before = {name for name in sys.modules if name.startswith("course_lib")}
         threading.setprofile(self._profile)
         sys.setprofile(self._profile)
         try:
@@ -139,9 +142,6 @@ class CourseWatch:
         finally:
             sys.setprofile(None)
             threading.setprofile(None)
-            new = sorted(n for n in sys.modules if n.startswith("course_lib") and n not in before)
-            if new and self.imported is None:
-                self.imported = f"import of {new[0]}"
 
     @property
     def found(self) -> str | None:
@@ -170,13 +170,14 @@ def describe_error(exc: BaseException) -> str:
     return (text if len(text) < 300 else text[:297] + "...") + where
 
 
-def run_exercise(exercise: dict, namespace: dict, student_files: set[str], wire, reporter: Reporter) -> None:
+def run_exercise(exercise: dict, namespace: dict, forbidden: dict, student_files: set[str], wire,
+                 reporter: Reporter) -> None:
     """Call the exercise's function on each case and report every result."""
     import numpy as np
 
     name, function = exercise["id"], namespace.get(exercise["function"])
     reporter.send(event="start", exercise=name)
-    watch = CourseWatch(student_files)
+    watch = CourseWatch(forbidden, student_files)
     for index, case in enumerate(exercise["cases"]):
         message = {"event": "case", "exercise": name, "index": index}
         if not callable(function):
@@ -225,7 +226,8 @@ def main(job_path: str, result_fd: int) -> None:
     errors = define(job["cells"], namespace)
     reporter.send(event="ready", setup_errors=errors, seconds=time.perf_counter() - started)
     for exercise in job["exercises"]:
-        run_exercise(exercise, namespace, {c["filename"] for c in job["cells"]}, wire, reporter)
+        student_files = {cell["filename"] for cell in job["cells"]}
+        run_exercise(exercise, namespace, job["forbidden"], student_files, wire, reporter)
     reporter.send(event="finished")
     sys.stdout.flush()
     sys.stderr.flush()

@@ -1,7 +1,7 @@
 """Find a student's exercise functions in a notebook, by the names they define.
 
     program = read_program(path)              # InvalidNotebook if it is not a readable notebook
-    program.stub("mse"), program.course_lib_use("mse"), program.cells_for(["mse"])
+    program.stub("mse"), program.course_lib_use("mse", forbidden), program.cells_for(["mse"])
 
 Cell positions, ids, tags and metadata do not matter. From every code cell, in order, only these
 top-level statements count: imports, `def`s, classes and assignments of literal constants
@@ -18,12 +18,14 @@ matplotlib for its explorers therefore grades without importing either.
 from __future__ import annotations
 
 import ast
-import builtins
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+from .references import resolve
 
 MAX_NOTEBOOK_BYTES = 200 << 20
 
@@ -40,7 +42,6 @@ class Statement:
     index: int                # index in the cell's ast body
     node: ast.stmt
     names: list[str]
-    course_lib: str = ""      # for imports from course_lib: the module
 
 
 @dataclass
@@ -70,19 +71,21 @@ class Program:
         return node is not None and is_stub(node)
 
     def needed(self, names: list[str]) -> list[Statement]:
-        """The statements that define `names` and, transitively, every name they use."""
-        wanted, todo, keep = set(), list(names), []
+        """The statements that define `names` and, transitively, every name they use.
+
+        For each name only its last definition counts (and every star import).
+        """
+        wanted, todo, keep = set(), list(names), set()
         while todo:
             name = todo.pop()
             if name in wanted:
                 continue
             wanted.add(name)
-            for statement in self.statements:
-                if name in statement.names or "*" in statement.names:
-                    keep.append(statement)
+            for statement in [self.binding(name)] + [s for s in self.statements if "*" in s.names]:
+                if statement is not None and id(statement) not in keep:
+                    keep.add(id(statement))
                     todo.extend(used_names(statement.node))
-        ids = {id(s) for s in keep}
-        return [s for s in self.statements if id(s) in ids]
+        return [s for s in self.statements if id(s) in keep]
 
     def cells_for(self, names: list[str]) -> list[dict]:
         """What the sandbox executes: per cell, its source and the indices of statements to run."""
@@ -92,29 +95,33 @@ class Program:
         return [{"filename": self.filenames[c], "source": self.sources[c], "keep": keep[c]}
                 for c in sorted(keep)]
 
-    def course_lib_use(self, name: str) -> str | None:
-        """How the function `name` (or code it uses) reaches course_lib, or None.
+    def course_lib_use(self, name: str, forbidden: Callable[[object], bool]) -> str | None:
+        """How the function `name`, or code it uses, reaches forbidden course_lib code, or None.
 
-        Looks for: the name imported from course_lib, a course_lib name used by the code, an
-        import of course_lib inside the code, and the text "course_lib" in one of its strings.
+        `forbidden(obj)` decides what is forbidden (references.py). Names imported from
+        course_lib, at the top level or inside the code, and attribute chains on them
+        (`nn.softmax`) are resolved to the objects they name.
         """
         needed = self.needed([name])
         code = [s for s in needed if not isinstance(s.node, (ast.Import, ast.ImportFrom))]
-        used = set().union(*(used_names(s.node) for s in code)) | {name}
-        unbound = used - {n for s in self.statements for n in s.names} - set(dir(builtins))
+        aliases: dict[str, tuple[str, list[str]]] = {}
         for statement in needed:
-            names = set(statement.names)
-            if statement.course_lib and (names & used or "*" in names and unbound):
-                shown = ", ".join(sorted(names & used) or names)
-                return f"uses {shown} imported from {statement.course_lib}"
+            for node in ast.walk(statement.node):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    aliases.update(import_aliases(node))
+        if name in aliases and forbidden(resolve(*aliases[name])):
+            return f"{name} is imported from {aliases[name][0]}"
         for statement in code:
             for node in ast.walk(statement.node):
-                if isinstance(node, ast.Import) and any(a.name.startswith("course_lib") for a in node.names):
-                    return f"imports {node.names[0].name} (line {node.lineno})"
-                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course_lib"):
-                    return f"imports from {node.module} (line {node.lineno})"
-                if isinstance(node, ast.Constant) and "course_lib" in str(node.value):
-                    return f"refers to {node.value[:60]!r} (line {node.lineno})"
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    for module, attributes in import_aliases(node).values():
+                        if forbidden(resolve(module, attributes)):
+                            return f"imports {'.'.join([module, *attributes])} (line {node.lineno})"
+                chain = attribute_chain(node)
+                if chain and chain[0] in aliases:
+                    module, attributes = aliases[chain[0]]
+                    if forbidden(resolve(module, attributes + chain[1:])):
+                        return f"uses {'.'.join(chain)} from {module} (line {node.lineno})"
         return None
 
 
@@ -164,9 +171,9 @@ def parse_notebook(nb: nbformat.NotebookNode, name: str) -> Program:
         program.filenames.append(filename)
         program.sources.append(source)
         for index, node in enumerate(tree.body):
-            names, module = bound_names(node)
+            names = bound_names(node)
             if names:
-                program.statements.append(Statement(len(program.sources) - 1, index, node, names, module))
+                program.statements.append(Statement(len(program.sources) - 1, index, node, names))
     return program
 
 
@@ -193,22 +200,14 @@ def without_magics(source: str) -> str:
     return "\n".join(lines)
 
 
-def bound_names(node: ast.stmt) -> tuple[list[str], str]:
-    """The names a runnable top-level statement binds (and, for a course_lib import, the module).
-
-    Runnable: imports, defs, classes, assignments of literals. Anything else binds nothing here.
-    """
-    if isinstance(node, ast.Import):
-        names = [a.asname or a.name.split(".")[0] for a in node.names]
-        modules = [a.name for a in node.names if a.name.startswith("course_lib")]
-        return names, modules[0] if modules else ""
-    if isinstance(node, ast.ImportFrom):
-        if node.module == "__future__":
-            return [], ""
-        module = node.module or ""
-        return [a.asname or a.name for a in node.names], module if module.startswith("course_lib") else ""
+def bound_names(node: ast.stmt) -> list[str]:
+    """The names a runnable top-level statement binds (imports, defs, classes, literal constants)."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            return []
+        return list(import_aliases(node)) or ["*"]
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return [node.name], ""
+        return [node.name]
     if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and is_literal(node.value):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         names = []
@@ -217,9 +216,31 @@ def bound_names(node: ast.stmt) -> tuple[list[str], str]:
                 if isinstance(leaf, ast.Name):
                     names.append(leaf.id)
                 elif not isinstance(leaf, (ast.Tuple, ast.List, ast.Store)):
-                    return [], ""               # x.attr = ..., x[0] = ...: not a plain constant
-        return names, ""
-    return [], ""
+                    return []                   # x.attr = ..., x[0] = ...: not a plain constant
+        return names
+    return []
+
+
+def import_aliases(node: ast.Import | ast.ImportFrom) -> dict[str, tuple[str, list[str]]]:
+    """name -> (module, attributes) for each name an import binds; a star import binds none.
+
+    `import a.b as m` -> {"m": ("a.b", [])}; `import a.b` -> {"a": ("a", [])};
+    `from a.b import f as g` -> {"g": ("a.b", ["f"])}.
+    """
+    if isinstance(node, ast.Import):
+        return {(a.asname or a.name.split(".")[0]): (a.name if a.asname else a.name.split(".")[0], [])
+                for a in node.names}
+    module = "." * node.level + (node.module or "")
+    return {(a.asname or a.name): (module, [a.name]) for a in node.names if a.name != "*"}
+
+
+def attribute_chain(node: ast.AST) -> list[str]:
+    """["nn", "softmax"] for the expression `nn.softmax`, ["f"] for `f`, [] for anything else."""
+    attributes = []
+    while isinstance(node, ast.Attribute):
+        attributes.append(node.attr)
+        node = node.value
+    return [node.id, *reversed(attributes)] if isinstance(node, ast.Name) else []
 
 
 def is_literal(node: ast.expr) -> bool:

@@ -68,11 +68,12 @@ class ExerciseRun:
     message: str = ""
 
 
-def run(cells: list[dict], exercises: list[ExerciseJob], timeout: float = 120.0,
+def run(cells: list[dict], exercises: list[ExerciseJob], forbidden: dict, timeout: float = 120.0,
         memory_mb: int = 2048) -> tuple[dict[str, ExerciseRun], list[str]]:
     """Run the exercises' functions in child processes; return their runs and the setup errors.
 
-    `cells` are {"filename", "source", "keep"} as made by find.py. A child that times out or
+    `cells` are {"filename", "source", "keep"} as made by find.py; `forbidden` is the reference
+    code the child watches for (references.forbidden_code). A child that times out or
     dies during an exercise is replaced by a new one for the exercises after it.
     """
     runs: dict[str, ExerciseRun] = {}
@@ -85,7 +86,7 @@ def run(cells: list[dict], exercises: list[ExerciseJob], timeout: float = 120.0,
                 runs[job.id] = ExerciseRun(job.id, "timeout", message=f"the notebook's time limit of "
                                            f"{timeout:g} s was reached before this exercise ran")
             break
-        child = Child(cells, remaining, deadline, memory_mb)
+        child = Child(cells, remaining, forbidden, deadline, memory_mb)
         try:
             finished, stopped, reason = child.supervise(deadline)
         finally:
@@ -110,7 +111,8 @@ def run(cells: list[dict], exercises: list[ExerciseJob], timeout: float = 120.0,
 class Child:
     """One child process: start it, read its messages, kill it and everything it started."""
 
-    def __init__(self, cells: list[dict], exercises: list[ExerciseJob], deadline: float, memory_mb: int):
+    def __init__(self, cells: list[dict], exercises: list[ExerciseJob], forbidden: dict, deadline: float,
+                 memory_mb: int):
         self.exercises = {job.id: job for job in exercises}
         self.setup_errors: list[str] = []
         self.ready = False                      # True once the functions are defined
@@ -121,6 +123,7 @@ class Child:
         job_path = os.path.join(self.workdir, ".job.json")
         job = {
             "cells": cells,
+            "forbidden": forbidden,
             "cpu_seconds": max(1, math.ceil(deadline - time.monotonic()) + 2),
             "memory_bytes": memory_mb << 20,
             "file_bytes": FILE_BYTES,
