@@ -1,0 +1,72 @@
+"""The schedule explorer: renders, every control changes the plot, the curves are the schedules."""
+
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+from course_lib import schedules
+from course_lib.explorers.schedules import FORMULAS, ScheduleExplorer, make_schedule
+
+
+@pytest.fixture
+def explorer():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield ScheduleExplorer()
+
+
+def test_renders_a_png(explorer):
+    assert explorer.image.value[:4] == b"\x89PNG" and len(explorer.image.value) > 5_000
+    assert explorer.note.value == ""
+
+
+@pytest.mark.parametrize("schedule, name, value", [
+    ("cosine", "decay", 500), ("cosine", "alpha_0", 0.01), ("cosine", "alpha_end", 0.3),
+    ("cosine", "warmup", 100), ("cosine", "log_y", True), ("exponential", "c", 0.95),
+    ("polynomial", "power", 2.0), ("cosine restarts", "period_factor", 2.0),
+])
+def test_each_control_changes_the_plot(explorer, schedule, name, value):
+    explorer.controls["schedule"].value = schedule
+    before = explorer.image.value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer.controls[name].value = value
+    assert explorer.image.value != before
+
+
+@pytest.mark.parametrize("schedule", list(FORMULAS))
+def test_every_schedule_draws_without_a_message(explorer, schedule):
+    explorer.controls["schedule"].value = schedule
+    explorer.controls["warmup"].value = 50
+    explorer.controls["log_y"].value = True
+    assert explorer.note.value == ""
+    assert explorer.controls["c"].disabled == (schedule != "exponential")
+
+
+def test_curve_and_sums_are_the_schedule(explorer):
+    explorer.controls["schedule"].value = "inverse time"
+    explorer.controls["decay"].value = 10
+    t, alpha = explorer.curve.get_data()
+    assert np.allclose(alpha, schedules.InverseTimeDecay(0.1, decay_steps=10)(t))
+    t_sums, sums = explorer.sum_line.get_data()
+    # sum_{i=1}^{n} 0.1 / max(i / 10, 1) = 0.1 * (10 + 10 * (H_n - H_10)) by hand
+    n = int(t_sums[-1])
+    harmonic = np.sum(1.0 / np.arange(1, n + 1)) - np.sum(1.0 / np.arange(1, 11))
+    assert np.isclose(sums[-1], 0.1 * (10 + 10 * harmonic))
+
+
+def test_make_schedule_wraps_warmup():
+    rate = make_schedule("cosine", 0.2, 100, warmup=10)
+    assert isinstance(rate, schedules.LinearWarmup)
+    assert np.isclose(rate(5.0), 0.1) and np.isclose(rate(10.0), 0.2) and np.isclose(rate(110.0), 0.0)
+
+
+def test_slider_moves_are_fast(explorer):
+    times = []
+    for i in range(30):
+        start = time.perf_counter()
+        explorer.controls["decay"].value = 10 + (70 * i) % 990
+        times.append(time.perf_counter() - start)
+    assert np.percentile(times, 95) < 0.15  # about 30 ms on an idle machine; generous for CI
