@@ -214,9 +214,9 @@ def draw_landscape(ax, landscape, n=150, levels=20, title=None):
     ax.contour(X, Y, Z, levels=lv, colors="white", linewidths=0.4, alpha=0.6)
     for i, (x, y) in enumerate(landscape.minima):
         ax.plot([x], [y], "*", color="gold" if i == 0 else "khaki", ms=13 if i == 0 else 9,
-                mec="black", mew=0.6)
+                mec="black", mew=0.6, zorder=10)
     for x, y in landscape.saddles:
-        ax.plot([x], [y], "x", color="black", ms=8)
+        ax.plot([x], [y], "x", color="black", ms=8, zorder=10)
     ax.set(xlim=landscape.xlim, ylim=landscape.ylim, xlabel="θ₁ (x)", ylabel="θ₂ (y)",
            title=landscape.title if title is None else title)
     return contours
