@@ -172,9 +172,7 @@ def describe_error(exc: BaseException) -> str:
 
 def run_exercise(exercise: dict, namespace: dict, forbidden: dict, student_files: set[str], wire,
                  reporter: Reporter) -> None:
-    """Call the exercise's function on each case and report every result."""
-    import numpy as np
-
+    """Call the exercise's function on each case and report each result; stop at the first error."""
     name, function = exercise["id"], namespace.get(exercise["function"])
     reporter.send(event="start", exercise=name)
     watch = CourseWatch(forbidden, student_files)
@@ -182,25 +180,31 @@ def run_exercise(exercise: dict, namespace: dict, forbidden: dict, student_files
         message = {"event": "case", "exercise": name, "index": index}
         if not callable(function):
             message.update(error=f"no function {exercise['function']}() is defined", not_implemented=False)
-            reporter.send(**message)
-            continue
-        args, kwargs = wire.from_plain(case["args"]), wire.from_plain(case["kwargs"])
-        before = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
-        try:
-            with np.errstate(all="ignore"):
-                value = watch.call(function, args, kwargs)
-        except NotImplementedError:
-            message.update(error="NotImplementedError", not_implemented=True)
-        except BaseException as exc:  # noqa: B036 - SystemExit, KeyboardInterrupt... are errors too
-            message.update(error=describe_error(exc), not_implemented=False)
         else:
-            message["value"] = wire.to_plain(value)
-            message["mutated"] = any(
-                b is not None and isinstance(a, np.ndarray)
-                and (a.shape != b.shape or not np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
-                for a, b in zip(args, before))
+            message.update(call(function, wire.from_plain(case["args"]), wire.from_plain(case["kwargs"]),
+                                watch, wire))
         reporter.send(**message)
+        if "error" in message:
+            break                        # the exercise has failed: the remaining cases would not count
     reporter.send(event="done", exercise=name, course_lib=watch.found)
+
+
+def call(function, args: tuple, kwargs: dict, watch: CourseWatch, wire) -> dict:
+    """Call the student's function once: {"value": ..., "mutated": bool} or {"error": ...}."""
+    import numpy as np
+
+    before = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
+    try:
+        with np.errstate(all="ignore"):
+            value = watch.call(function, args, kwargs)
+    except NotImplementedError:
+        return {"error": "NotImplementedError", "not_implemented": True}
+    except BaseException as exc:  # noqa: B036 - SystemExit, KeyboardInterrupt... are errors too
+        return {"error": describe_error(exc), "not_implemented": False}
+    mutated = any(b is not None and isinstance(a, np.ndarray)
+                  and (a.shape != b.shape or not np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+                  for a, b in zip(args, before))
+    return {"value": wire.to_plain(value), "mutated": mutated}
 
 
 def load_wire():
