@@ -29,7 +29,7 @@ def _moved_changes_png(explorer, name, value):
                                            ("AdaGrad", "SGD"), ("RMSProp", "AdaGrad"),
                                            ("Adam", "Adam, no bias correction")])
 def test_renders_reacts_to_sliders_and_diverges_at_max_lr(name, compare):
-    explorer = OptimizerExplorer(name, compare=compare)
+    explorer = OptimizerExplorer(name, compare=compare, noise=name == "SGD")
     assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n" and len(explorer.image.value) > 5000
     assert explorer.note.value == ""
     alpha = explorer.controls["alpha"]
@@ -40,6 +40,8 @@ def test_renders_reacts_to_sliders_and_diverges_at_max_lr(name, compare):
         new = 1e-1 if key == "eps" else round((control.value + control.min) / 2, 4)
         assert _moved_changes_png(explorer, key, new), key
     assert _moved_changes_png(explorer, "steps", 50)
+    if "noise" in explorer.controls:
+        assert _moved_changes_png(explorer, "noise", 0.5)
     assert _moved_changes_png(explorer, "landscape", "rosenbrock")
     explorer.controls["landscape"].value = "valley"
     alpha.value = 10 ** alpha.max
