@@ -1,0 +1,116 @@
+"""The grader's parts on their own: the wire format, finding functions, scoring."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import numpy as np
+import pytest
+
+from course_lib import exercises
+from course_lib.grading import find, references, score, wire
+from course_lib.grading.sandbox import ExerciseRun
+
+# --- wire ------------------------------------------------------------------------------------------
+
+def test_wire_round_trips_plain_data():
+    value = (1, 2.5, float("nan"), "s", None, True, [np.arange(6.0).reshape(2, 3), np.int32(7)],
+             {"a": np.array([1, 2], dtype=np.uint8), 3: (np.float64(0.5),)}, np.array(2.0 + 1j))
+    back = wire.loads(wire.dumps(value))
+    assert isinstance(back, tuple) and back[:2] == (1, 2.5) and np.isnan(back[2])
+    assert back[3:6] == ("s", None, True)
+    np.testing.assert_array_equal(back[6][0], value[6][0])
+    assert back[6][0].dtype == np.float64 and back[6][0].shape == (2, 3)
+    assert isinstance(back[6][1], np.int32) and back[6][1] == 7
+    assert back[7]["a"].dtype == np.uint8 and back[7][3] == (0.5,) and back[8] == 2.0 + 1j
+
+
+def test_wire_never_rebuilds_objects_and_rejects_malformed_data():
+    assert isinstance(wire.loads(wire.dumps(object())), wire.Unreadable)
+    assert isinstance(wire.loads(wire.dumps(np.array(["a"]))), wire.Unreadable)      # not numeric
+    assert isinstance(wire.loads(wire.dumps(np.array([object()]))), wire.Unreadable)
+    for bad in [{"__ndarray__": "O", "shape": [1], "data": ""},
+                {"__ndarray__": "<f8", "shape": [2], "data": "AAAAAAAAAAA="},   # 8 bytes for 2 floats
+                {"__ndarray__": "<f8", "shape": [-1], "data": ""},
+                {"__pickle__": "gASV"}, {"__dict__": [[[1], 2]]}]:
+        with pytest.raises(ValueError):
+            wire.loads(json.dumps(bad))
+
+
+# --- find ------------------------------------------------------------------------------------------
+
+def notebook(*sources: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# title")] + [nbformat.v4.new_code_cell(s) for s in sources]
+    return nb
+
+
+def test_only_definitions_imports_and_literal_constants_are_kept():
+    program = find.parse_notebook(notebook(
+        "import numpy as np\nimport ipywidgets\nSCALE = 2.0\nx = np.zeros(3)\nprint('hi')",
+        "def helper(v):\n    return SCALE * v\n\ndef f(v):\n    return helper(np.asarray(v))",
+        "f(3)\nclass Unused:\n    pass"), "nb")
+    kept = {name for s in program.statements for name in s.names}
+    assert kept == {"np", "ipywidgets", "SCALE", "helper", "f", "Unused"}         # not x, not prints
+    needed = {name for s in program.needed(["f"]) for name in s.names}
+    assert needed == {"np", "SCALE", "helper", "f"}                               # no ipywidgets
+    cells = program.cells_for(["f"])
+    assert [c["keep"] for c in cells] == [[0, 2], [0, 1]]
+
+
+def test_magics_are_stripped_broken_cells_skipped_and_the_last_definition_wins():
+    program = find.parse_notebook(notebook(
+        "%matplotlib inline\n!pip list\nimport numpy as np",
+        "def f(v):\n    return 1",
+        "def broken(:",
+        "%%timeit\nnonsense here",
+        "def f(v):\n    # YOUR CODE HERE\n    raise NotImplementedError()"), "nb")
+    assert program.binding("np") is not None
+    assert program.skipped == ["cell 4 is not valid Python and was skipped"]
+    assert program.stub("f")                                                       # the later def wins
+    assert not find.parse_notebook(notebook("def f(v):\n    return 1\n    raise NotImplementedError"),
+                                   "nb").stub("f")
+
+
+@pytest.mark.parametrize("source, flagged", [
+    ("from course_lib.exercises.nb00_welcome import mse", True),
+    ("def mse(o, y):\n    from course_lib.exercises import nb00_welcome as w\n    return w.mse(o, y)", True),
+    ("import course_lib.exercises.nb00_welcome as ref\ndef mse(o, y):\n    return ref.mse(o, y)", True),
+    ("from course_lib.checking import check\ndef mse(o, y):\n    check('mse', mse)\n    return 0.0", True),
+    ("from course_lib import nn\ndef mse(o, y):\n    return float(nn.softmax(o)[0]) if 0 else 0.0", False),
+    ("from course_lib.exercises.nb00_welcome import mse as reference\ndef mse(o, y):\n    return 0.0", False),
+])
+def test_static_reference_detection(source, flagged):
+    program = find.parse_notebook(notebook("import numpy as np", source), "nb")
+    exs = exercises.for_notebook("00_welcome")
+    found = program.course_lib_use("mse", lambda obj: references.is_forbidden(obj, exs))
+    assert (found is not None) == flagged, found
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "empty"), (b"{oops", "not valid JSON"), (b"[1, 2]", "no cells"),
+    (json.dumps({"nbformat": 5, "cells": []}).encode(), "nbformat=5"),
+])
+def test_unreadable_files_are_invalid_notebooks(tmp_path, data, reason):
+    path = tmp_path / "x.ipynb"
+    path.write_bytes(data)
+    with pytest.raises(find.InvalidNotebook, match=reason):
+        find.read_notebook(path)
+
+
+# --- score -----------------------------------------------------------------------------------------
+
+def test_score_is_all_or_nothing_and_reports_the_first_failing_case():
+    prepared = score.prepare(exercises.for_notebook("00_welcome"), seed=5)[0]
+    right = [{"value": e, "mutated": False} for e in prepared.expected]
+    assert score.score(prepared, ExerciseRun("mse", results=right)).status == "passed"
+    wrong = list(right)
+    wrong[5] = {"value": prepared.expected[5] + 1.0, "mutated": False}
+    result = score.score(prepared, ExerciseRun("mse", results=wrong))
+    assert (result.status, result.points, result.n_passed) == ("failed", 0.0, 5)
+    assert result.case == prepared.cases[5].name and result.got and result.expected
+    cut = score.score(prepared, ExerciseRun("mse", "timeout", right[:3], message="too slow"))
+    assert (cut.status, cut.n_passed) == ("timeout", 3)
+    cheat = score.score(prepared, ExerciseRun("mse", results=right, course_lib="course_lib/x.py: mse()"))
+    assert cheat.status == "failed" and "reference" in cheat.message
