@@ -9,12 +9,16 @@ or from Python (the benchmark does this):
 
 One module per step of the flow:
 
-    find.py     read a notebook, find the exercise functions by name (AST, not cell positions)
-    sandbox.py  run them in a limited child process (child.py), get plain data back (wire.py)
-    score.py    reference answers and verdicts, in the grader's process; statuses and points
-    batch.py    all submissions: discover, cache, grade in parallel
-    report.py   grades.csv, summary.csv, HTML feedback, Gradescope results.json, tables
-    cli.py      the course-grade command
+    find.py        read a notebook, find the exercise functions by name (AST, not cell positions)
+    references.py  what counts as calling the course's reference code (checked in find and child)
+    sandbox.py     run them in a limited child process, get plain data back
+    child.py       the program inside that process (stdlib + numpy only)
+    wire.py        plain data <-> JSON, the only thing that crosses (no pickle)
+    score.py       reference answers and verdicts, in the grader's process; statuses and points
+    batch.py       all submissions: discover, cache, grade in parallel
+    report.py      grades.csv, summary.csv, HTML feedback, Gradescope results.json, tables
+    cli.py         the course-grade command
+    bench.py       throughput, and the comparison with nbclient
 """
 
 
