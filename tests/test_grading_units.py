@@ -114,3 +114,24 @@ def test_score_is_all_or_nothing_and_reports_the_first_failing_case():
     assert (cut.status, cut.n_passed) == ("timeout", 3)
     cheat = score.score(prepared, ExerciseRun("mse", results=right, course_lib="course_lib/x.py: mse()"))
     assert cheat.status == "failed" and "reference" in cheat.message
+
+
+# --- sandbox -----------------------------------------------------------------------------------------
+
+def test_a_hanging_or_crashing_exercise_does_not_lose_the_others():
+    from course_lib.grading import sandbox
+
+    source = ("import numpy as np\n"
+              "def good(x):\n    return np.asarray(x) * 2\n"
+              "def hang(x):\n    while True:\n        pass\n"
+              "def crash(x):\n    import os\n    os._exit(1)\n")
+    cells = find.parse_notebook(notebook(source), "nb").cells_for(["good", "hang", "crash"])
+    cases = [((np.arange(3.0),), {}), ((np.ones(2),), {})]
+    plan = [("a", "good"), ("b", "hang"), ("c", "good"), ("d", "crash"), ("e", "good")]
+    jobs = [sandbox.ExerciseJob(name, function, 1.0, cases) for name, function in plan]
+    runs, setup_errors = sandbox.run(cells, jobs, {"codes": [], "prefixes": []}, timeout=20)
+    assert setup_errors == []
+    assert [runs[k].outcome for k in "abcde"] == ["ran", "timeout", "ran", "crashed", "ran"]
+    for k in "ace":
+        np.testing.assert_array_equal(runs[k].results[0]["value"], [0.0, 2.0, 4.0])
+        assert len(runs[k].results) == 2

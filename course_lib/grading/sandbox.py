@@ -140,6 +140,8 @@ class Child:
                TOKEN: self.token}
         read_fd, write_fd = os.pipe()
         self.fd, self.buffer, self.received = read_fd, bytearray(), 0
+        self.poller = select.poll()
+        self.poller.register(read_fd, select.POLLIN | select.POLLHUP)
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-I", CHILD, job_path, str(write_fd)], cwd=self.workdir, env=env,
@@ -165,8 +167,7 @@ class Child:
             left = deadline - time.monotonic()
             if left <= 0:
                 return "timeout"
-            ready, _, _ = select.select([self.fd], [], [], min(left, 0.25))
-            if ready:
+            if self.poller.poll(int(min(left, 0.25) * 1000) + 1):
                 data = os.read(self.fd, 1 << 20)
                 if not data:
                     return "exited"
@@ -174,7 +175,7 @@ class Child:
                 if self.received > MAX_RESULT_BYTES:
                     return "too much output"
                 self.buffer += data
-            elif self.proc.poll() is not None and not select.select([self.fd], [], [], 0)[0]:
+            elif self.proc.poll() is not None and not self.poller.poll(0):
                 return "exited"                      # dead, though a grandchild may hold the pipe
 
     def supervise(self, deadline: float) -> tuple[dict[str, ExerciseRun], ExerciseRun | None, str]:
