@@ -1,0 +1,105 @@
+"""The capstone trainer of 11_capstone_digits: renders, answers its sliders, says "diverged" at
+the maximum learning rate, trains with the student's functions once they passed."""
+
+import warnings
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from course_lib import checking, nn, optimizers  # noqa: E402
+from course_lib.data import load_digits  # noqa: E402
+from course_lib.explorers.capstone import (  # noqa: E402
+    OPTIMIZERS,
+    CapstoneExplorer,
+    YourMLP,
+    load_your_functions,
+    make_optimizer,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = load_digits()
+    return X[:600], y[:600], X[600:800], y[600:800]
+
+
+@pytest.fixture(autouse=True)
+def forget_passed_functions():
+    saved = dict(checking._passed_functions)
+    checking._passed_functions.clear()
+    yield
+    checking._passed_functions.clear()
+    checking._passed_functions.update(saved)
+
+
+def test_renders_and_the_sliders_change_the_png_without_warnings(data):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer = CapstoneExplorer(data, epochs=3)
+        assert explorer.image.value[:4] == b"\x89PNG"
+        for name, value in [("learning_rate", 0.001), ("epochs", 8), ("schedule", "constant"),
+                            ("batch_size", 64)]:
+            before = explorer.image.value
+            explorer.controls[name].value = value
+            assert explorer.image.value != before, name
+        assert explorer.note.value == ""
+
+
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_maximum_learning_rate_says_diverged(data, optimizer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer = CapstoneExplorer(data, epochs=2, optimizer=optimizer)
+        assert explorer.note.value == ""     # its default learning rate is fine
+        explorer.controls["learning_rate"].value = 10.0 ** explorer.controls["learning_rate"].max
+        assert "diverged" in explorer.note.value
+
+
+def test_train_adds_a_run_with_curves_and_clear_removes_it(data):
+    explorer = CapstoneExplorer(data, epochs=2)
+    before = explorer.image.value
+    history = explorer.train(progress=False)
+    assert history.epoch == [0, 1, 2] and len(explorer.runs) == 1
+    assert explorer.image.value != before
+    assert "validation accuracy" in explorer.status.value and "reference" in explorer.status.value
+    explorer.clear()
+    assert explorer.runs == [] and explorer.run_lines == []
+
+
+def test_your_functions_are_used_once_they_passed(data):
+    calls = []
+
+    def my_adam_step(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+        calls.append(t)
+        return optimizers.adam_update(theta, s, r, t, g, alpha, beta_1, beta_2, eps)
+
+    checking.check("adam_step", my_adam_step)
+    assert checking.has_passed("adam_step")
+    calls.clear()
+    X, y = data[0][:32], data[1][:32]
+    net = YourMLP([64, 8, 10], seed=0)
+    make_optimizer("Adam", 0.01).step(net.params, lambda p: net.loss_and_grads(X, y)[1])
+    assert calls == [0, 0, 0, 0]             # one call per parameter array, at t = 0
+
+
+def test_your_mlp_gradients_equal_the_reference_mlp(data):
+    X, y = data[0][:20], data[1][:20]
+    mine, ref = YourMLP([64, 16, 10], seed=3), nn.MLP([64, 16, 10], seed=3)
+    (l1, g1), (l2, g2) = mine.loss_and_grads(X, y), ref.loss_and_grads(X, y, loss="cross_entropy")
+    assert l1 == pytest.approx(l2)
+    for a, b in zip(g1, g2):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_load_your_functions_reads_and_checks_a_notebook(capsys):
+    status = load_your_functions(ROOT / "solutions", ids=["mlp_backward"])
+    assert status == {"mlp_backward": "passed"} and checking.has_passed("mlp_backward")
+    status = load_your_functions(ROOT / "notebooks", ids=["mlp_backward"])
+    assert status == {"mlp_backward": "not_attempted"} and not checking.has_passed("mlp_backward")
+    assert load_your_functions(ROOT / "tests", ids=["mlp_backward"]) == {"mlp_backward": "missing"}
