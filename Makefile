@@ -36,6 +36,10 @@ $(STAMP): requirements.txt pyproject.toml course_lib/lab/overrides.json
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_welcome.ipynb
 
+# Two pytest workers on two cores: one BLAS thread each, or they slow each other down 4-10x.
+test nbval unit browser: export OPENBLAS_NUM_THREADS = 1
+test nbval unit browser: export OMP_NUM_THREADS = 1
+
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser" -n $(WORKERS) --dist loadfile \
 	    --nbval-lax --nbval-current-env tests solutions notebooks

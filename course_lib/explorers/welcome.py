@@ -15,11 +15,12 @@ class ConstantFitExplorer(Explorer):
 
     def __init__(self, y, mse=None):
         self.y = np.asarray(y, dtype=np.float64)
-        self.grid = np.linspace(self.y.min() - 1, self.y.max() + 1, 200)
+        low, high = float(np.floor(self.y.min() - 1)), float(np.ceil(self.y.max() + 1))
+        self.grid = np.linspace(low, high, 200)
         impl = implementation_switch("mse", reference_mse, label="mse")
         if mse is not None:
             impl.options = [("given", mse)]
-        controls = {"c": slider("prediction c", 0.0, -3.0, 6.0, 0.05), "mse": impl}
+        controls = {"c": slider("prediction c", low, low, high, 0.05), "mse": impl}
         super().__init__(controls, main="c", figsize=(9.0, 3.4),
                          question="move c to the bottom of the MSE curve. "
                                   "Is the best constant the mean of y?")

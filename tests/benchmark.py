@@ -1,0 +1,263 @@
+"""`make bench`: how fast the course is on this machine. Prints tables; no pass/fail.
+
+1. every notebook (solution and student version) in a fresh kernel: seconds and peak kernel memory;
+2. every explorer: kernel-side update latency (compute + redraw + PNG) over 50 moves of its main
+   slider, median and p95; and end to end in JupyterLab (key press to a new plot), median;
+3. grading throughput, and its ratio to executing the same notebooks with nbclient;
+4. one epoch of the digits MLP (64-32-10, batch 32) with course_lib, and with PyTorch if installed.
+
+Targets (from the issue): every notebook under 10 s and 500 MB, the whole course under 60 s;
+explorer updates p95 under 50 ms kernel side and median under 150 ms end to end; course_lib
+within 1.5x of PyTorch. A missed target is marked "MISSED".
+
+    python -m tests.benchmark [--skip-browser] [--copies N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import nbclient
+import nbformat
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+NOTEBOOK_SECONDS, NOTEBOOK_MB, COURSE_SECONDS = 10.0, 500.0, 60.0
+KERNEL_P95_MS, BROWSER_MEDIAN_MS, TORCH_RATIO = 50.0, 150.0, 1.5
+
+# Run in the kernel after the notebook: its peak memory, then 50 moves of each explorer's main slider.
+MEMORY_CELL = "import resource as _r; print('__PEAK_KB__', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)"
+EXPLORER_CELL = r'''
+import gc as _gc, json as _json, time as _time
+import numpy as _np
+import ipywidgets as _W
+from course_lib.explorers.base import Explorer as _Explorer
+
+def _zigzag(values, n=50):
+    """n settings that each differ from the one before, sweeping the range back and forth."""
+    values = list(values)
+    if len(values) < 2:
+        return []
+    path = values + values[-2:0:-1]
+    return [path[k % len(path)] for k in range(n)]
+
+def _sweep(w, n=50):
+    if isinstance(w, (_W.SelectionSlider, _W.Dropdown, _W.ToggleButtons, _W.SelectionRangeSlider)):
+        return "index", _zigzag(range(len(w.options)), n)
+    if isinstance(w, _W.FloatLogSlider):
+        return "value", _zigzag(w.base ** _np.linspace(w.min, w.max, 25), n)
+    if isinstance(w, _W.IntSlider):
+        return "value", _zigzag(sorted(set(_np.linspace(w.min, w.max, 25).round().astype(int).tolist())), n)
+    return "value", _zigzag(_np.linspace(w.min, w.max, 25), n)
+
+_results = []
+for _e in [o for o in _gc.get_objects() if isinstance(o, _Explorer)]:
+    _main = [w for w in _e.controls.values() if "explorer-main" in w._dom_classes]
+    if not _main:
+        continue
+    _attr, _settings = _sweep(_main[0])
+    _times = []
+    for _v in _settings:
+        _t = _time.perf_counter(); setattr(_main[0], _attr, _v); _times.append(_time.perf_counter() - _t)
+    if _times:
+        _results.append({"explorer": type(_e).__name__, "ms": [1000 * t for t in _times]})
+print("__EXPLORERS__", _json.dumps(_results))
+'''
+
+
+def _mark(ok: bool) -> str:
+    return "" if ok else "  MISSED"
+
+
+def run_notebook(path: Path, measure_explorers: bool) -> dict:
+    """Execute a notebook in a fresh kernel; seconds (kernel start included), peak MB, explorers."""
+    nb = nbformat.read(path, as_version=4)
+    n_cells = len(nb.cells)
+    nb.cells.append(nbformat.v4.new_code_cell(MEMORY_CELL))
+    if measure_explorers:
+        nb.cells.append(nbformat.v4.new_code_cell(EXPLORER_CELL))
+    finished = {}
+
+    def on_cell_executed(cell, cell_index, execute_reply):
+        if cell_index < n_cells:   # the last call is the notebook's last code cell
+            finished["t"] = time.perf_counter()
+
+    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                                     resources={"metadata": {"path": str(path.parent)}},
+                                     on_cell_executed=on_cell_executed)
+    start = time.perf_counter()
+    client.execute()
+    result = {"seconds": finished["t"] - start, "peak_mb": None, "explorers": []}
+    for cell in nb.cells[n_cells:]:
+        for out in cell.get("outputs", []):
+            text = out.get("text", "")
+            if "__PEAK_KB__" in text:
+                result["peak_mb"] = int(text.split()[-1]) / 1024
+            if "__EXPLORERS__" in text:
+                result["explorers"] = json.loads(text.split("__EXPLORERS__", 1)[1])
+    return result
+
+
+def bench_notebooks() -> tuple[list[dict], float]:
+    from tqdm import tqdm
+
+    rows = []
+    paths = [p for folder in ("solutions", "notebooks") for p in sorted((ROOT / folder).glob("*.ipynb"))]
+    for path in tqdm(paths, desc="notebooks", unit="nb"):
+        r = run_notebook(path, measure_explorers=path.parent.name == "solutions")
+        rows.append({"notebook": f"{path.parent.name}/{path.name}", **r})
+    print("\n## Notebooks in a fresh kernel (kernel start included)")
+    print(f"{'notebook':48s} {'seconds':>8s} {'peak MB':>8s}")
+    for r in rows:
+        ok = r["seconds"] < NOTEBOOK_SECONDS and (r["peak_mb"] or 0) < NOTEBOOK_MB
+        print(f"{r['notebook']:48s} {r['seconds']:8.2f} {r['peak_mb'] or float('nan'):8.0f}{_mark(ok)}")
+    for folder in ("solutions", "notebooks"):
+        total = sum(r["seconds"] for r in rows if r["notebook"].startswith(folder))
+        print(f"{'whole course, ' + folder + '/':48s} {total:8.2f}{_mark(total < COURSE_SECONDS)}")
+    print(f"targets: each notebook < {NOTEBOOK_SECONDS:.0f} s and < {NOTEBOOK_MB:.0f} MB; "
+          f"the whole course < {COURSE_SECONDS:.0f} s")
+
+    print("\n## Explorer updates, kernel side (50 moves of the main slider: compute + redraw + PNG)")
+    print(f"{'notebook':34s} {'explorer':28s} {'median ms':>10s} {'p95 ms':>8s}")
+    for r in rows:
+        for e in r["explorers"]:
+            p95 = float(np.percentile(e["ms"], 95))
+            print(f"{r['notebook'].removeprefix('solutions/'):34s} {e['explorer']:28s} "
+                  f"{statistics.median(e['ms']):10.1f} {p95:8.1f}{_mark(p95 < KERNEL_P95_MS)}")
+    print(f"target: p95 < {KERNEL_P95_MS:.0f} ms")
+    solution_seconds = [r["seconds"] for r in rows if r["notebook"].startswith("solutions/")]
+    return rows, statistics.mean(solution_seconds)
+
+
+def bench_browser(presses: int = 10) -> None:
+    from lab_harness import CHROMIUM, LabServer, NotebookPage, launch_browser
+
+    print("\n## Explorer updates end to end in JupyterLab (key press to a new plot)")
+    if not Path(CHROMIUM).exists():
+        print(f"skipped: {CHROMIUM} is missing (apt-get install chromium)")
+        return
+    from playwright.sync_api import sync_playwright
+
+    server = LabServer()
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_browser(playwright)
+            print(f"{'notebook':34s} {'explorer':>8s} {'median ms':>10s}")
+            for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                try:
+                    nb = NotebookPage(page, server, f"solutions/{path.name}")
+                    nb.run_all(timeout=180)
+                    for k, explorer in enumerate(nb.explorers()):
+                        main = explorer.locator(".explorer-main")
+                        if not main.count():
+                            continue
+                        img = nb.plot_of(explorer)
+                        explorer.scroll_into_view_if_needed()
+                        times = []
+                        for i in range(presses):
+                            old = img.get_attribute("src")
+                            start = time.perf_counter()
+                            nb.press_on_slider(main.first, "ArrowRight" if i % 2 == 0 else "ArrowLeft")
+                            try:
+                                nb.wait_src_change(img, old, timeout=5)
+                                times.append(time.perf_counter() - start)
+                            except TimeoutError:
+                                pass   # at the end of its range: that key press changed nothing
+                        if times:
+                            median = 1000 * statistics.median(times)
+                            print(f"{path.stem:34s} {k:8d} {median:10.0f}"
+                                  f"{_mark(median < BROWSER_MEDIAN_MS)}")
+                finally:
+                    page.close()
+                    server.shutdown_kernels()
+            browser.close()
+    finally:
+        server.stop()
+    print(f"target: median < {BROWSER_MEDIAN_MS:.0f} ms")
+
+
+def bench_grading(copies: int, nbclient_seconds_per_notebook: float) -> None:
+    from course_lib.grading.bench import grading_throughput
+
+    result = grading_throughput(copies=copies)
+    per_notebook = result["seconds"] / result["submissions"]
+    ratio = nbclient_seconds_per_notebook / per_notebook
+    print("\n## Grading")
+    print(f"graded {result['submissions']} notebooks ({copies} students x every graded notebook) in "
+          f"{result['seconds']:.1f} s: {result['per_second']:.1f} notebooks/s, all full marks: "
+          f"{result['all_passed']}")
+    print(f"executing the same notebooks with nbclient: {nbclient_seconds_per_notebook:.2f} s each; "
+          f"grading: {per_notebook:.3f} s each -> {ratio:.0f}x faster{_mark(ratio >= 5)} (target >= 5x)")
+
+
+def bench_training(epochs: int = 5) -> None:
+    from course_lib.data import load_digits
+    from course_lib.nn import MLP
+    from course_lib.optimizers import SGD
+
+    X, y = load_digits()
+    print("\n## One epoch of the digits MLP (64-32-10, ReLU, batch 32, SGD), median of "
+          f"{epochs} epochs")
+    net, opt = MLP([64, 32, 10], activation="relu", seed=0), SGD(learning_rate=0.1)
+    rng = np.random.default_rng(0)
+    times = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        start = time.perf_counter()
+        for i in range(0, len(X), 32):
+            idx = order[i:i + 32]
+
+            def grad_fn(params, idx=idx):
+                net.params = params
+                return net.loss_and_grads(X[idx], y[idx], loss="cross_entropy")[1]
+            net.params = opt.step(net.params, grad_fn)
+        times.append(time.perf_counter() - start)
+    ours = statistics.median(times)
+    print(f"course_lib (numpy, float64): {1000 * ours:.1f} ms")
+    try:
+        import torch
+    except ImportError:
+        print("PyTorch: not installed, comparison skipped (pip install torch to compare)")
+        return
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 10)).double()
+    optim = torch.optim.SGD(model.parameters(), lr=0.1)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    times = []
+    for _ in range(epochs):
+        order = torch.from_numpy(rng.permutation(len(X)))
+        start = time.perf_counter()
+        for i in range(0, len(X), 32):
+            idx = order[i:i + 32]
+            optim.zero_grad()
+            torch.nn.functional.cross_entropy(model(Xt[idx]), yt[idx]).backward()
+            optim.step()
+        times.append(time.perf_counter() - start)
+    theirs = statistics.median(times)
+    ratio = ours / theirs
+    print(f"PyTorch {torch.__version__} (float64): {1000 * theirs:.1f} ms -> course_lib takes "
+          f"{ratio:.2f}x PyTorch's time{_mark(ratio <= TORCH_RATIO)} (target <= {TORCH_RATIO}x)")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="Measure the course's speed on this machine.")
+    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--copies", type=int, default=4, help="students in the grading benchmark")
+    args = parser.parse_args(argv)
+    _, seconds_per_notebook = bench_notebooks()
+    if not args.skip_browser:
+        bench_browser()
+    bench_grading(args.copies, seconds_per_notebook)
+    bench_training()
+
+
+if __name__ == "__main__":
+    main()

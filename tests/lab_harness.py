@@ -1,0 +1,218 @@
+"""Drive the course's own JupyterLab in headless Chromium, as a student would.
+
+Used by the browser tests (tests/test_browser.py) and the benchmark (tests/benchmark.py).
+JupyterLab is started from this virtual environment, with the lab settings that `make lab`
+installs, on a free loopback port, with HOME and every Jupyter/IPython/matplotlib folder in a
+temporary directory. Chromium is Debian's (/usr/bin/chromium), driven by Playwright.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+OVERRIDES = Path(sys.prefix) / "share/jupyter/lab/settings/overrides.json"
+
+# JavaScript run in the page -------------------------------------------------------------------
+# How much of an <img> is not background: the share of sampled pixels that are not near-white.
+JS_INK = """(img) => {
+  if (!img.complete || !img.naturalWidth) return 0;
+  const c = document.createElement('canvas');
+  c.width = img.naturalWidth; c.height = img.naturalHeight;
+  const ctx = c.getContext('2d'); ctx.drawImage(img, 0, 0);
+  const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  let ink = 0, n = 0;
+  for (let i = 0; i < d.length; i += 4 * 7) { n++; if (d[i] + d[i+1] + d[i+2] < 700) ink++; }
+  return ink / n;
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LabServer:
+    """A JupyterLab server on the course folder; stop() ends it and its kernels."""
+
+    def __init__(self, root: Path = ROOT):
+        self.root = root
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.tmp = Path(tempfile.mkdtemp(prefix="course-lab-"))
+        self.log = open(self.tmp / "server.log", "wb")
+        env = dict(os.environ)
+        for var, sub in [("HOME", "home"), ("JUPYTER_CONFIG_DIR", "config"),
+                         ("JUPYTER_DATA_DIR", "data"), ("JUPYTER_RUNTIME_DIR", "runtime"),
+                         ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")]:
+            (self.tmp / sub).mkdir()
+            env[var] = str(self.tmp / sub)
+        env.pop("JUPYTER_PATH", None)
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip", "127.0.0.1",
+               "--port", str(self.port), "--IdentityProvider.token=", "--ServerApp.password=",
+               f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+               f"--LabApp.workspaces_dir={self.tmp / 'workspaces'}",
+               "--ServerApp.disable_check_xsrf=True"]
+        if os.geteuid() == 0:
+            cmd.append("--allow-root")
+        self.proc = subprocess.Popen(cmd, env=env, cwd=root, stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited with {self.proc.returncode}: {self.log_text()}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{self.url}/api/status", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            time.sleep(0.3)
+        raise RuntimeError(f"JupyterLab did not answer /api/status in {timeout} s: {self.log_text()}")
+
+    def log_text(self) -> str:
+        self.log.flush()
+        return (self.tmp / "server.log").read_text(errors="replace")[-3000:]
+
+    def api(self, method: str, path: str):
+        request = urllib.request.Request(f"{self.url}{path}", method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self) -> None:
+        """Delete every session (and so its kernel)."""
+        with contextlib.suppress(Exception):
+            for session in self.api("GET", "/api/sessions"):
+                self.api("DELETE", f"/api/sessions/{session['id']}")
+
+    def stop(self) -> None:
+        self.shutdown_kernels()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.log.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def launch_browser(playwright):
+    """Debian's Chromium, headless, with the flags that work on this machine."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+
+
+class NotebookPage:
+    """One notebook open in JupyterLab in a browser page."""
+
+    def __init__(self, page, server: LabServer, relpath: str):
+        self.page = page
+        self.server = server
+        self.relpath = relpath
+        page.goto(f"{server.url}/lab/tree/{relpath}?reset", wait_until="domcontentloaded")
+        self.panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        self.panel.wait_for(timeout=60_000)
+        page.wait_for_function(
+            "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+            " return w && w.context && w.context.isReady && w.sessionContext.isReady; }",
+            timeout=60_000)
+
+    def kernel_status(self) -> str:
+        """'idle', 'busy', 'starting', ... as JupyterLab sees the notebook's kernel."""
+        return self.page.evaluate(
+            "() => { const s = window.jupyterapp.shell.currentWidget.sessionContext.session;"
+            " return s && s.kernel ? s.kernel.status : 'none'; }")
+
+    def _count(self, condition: str) -> int:
+        return self.page.evaluate(
+            "() => Array.from(window.jupyterapp.shell.currentWidget.content.model.cells)"
+            f".filter(c => c.type === 'code' && ({condition})).length")
+
+    def run_all(self, timeout: float = 120.0) -> float:
+        """Run every cell as a student does (Run menu, Run All Cells); wait until all have run.
+
+        Returns the seconds it took. Run All stops at a cell that raises: then it returns early
+        and `errors()` says what went wrong.
+        """
+        executed = "typeof c.executionCount === 'number' && c.executionState !== 'running'"
+        n_code = self._count("true")
+        start = time.monotonic()
+        started = False
+        while not started:
+            self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
+                timeout=60_000)
+            self.page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            self.page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+            clicked = time.monotonic()
+            while time.monotonic() - clicked < 10 and not started:
+                started = self._count("typeof c.executionCount === 'number' || "
+                                      "c.executionState === 'running'") > 0
+                time.sleep(0.1)
+            if time.monotonic() - start > timeout:
+                raise TimeoutError(f"{self.relpath}: Run All did not start any cell")
+        deadline = start + timeout
+        while time.monotonic() < deadline:
+            busy = self.kernel_status() != "idle"
+            if self._count(executed) == n_code and not busy:
+                return time.monotonic() - start
+            if not busy and self.errors() and time.monotonic() - start > 2:
+                return time.monotonic() - start
+            time.sleep(0.25)
+        raise TimeoutError(f"{self.relpath}: cells did not all run in {timeout} s")
+
+    def errors(self) -> list[str]:
+        """Texts of error outputs and broken widgets shown in the notebook."""
+        found = []
+        for loc in self.panel.locator("[data-mime-type='application/vnd.jupyter.error']").all():
+            found.append(loc.inner_text()[:500])
+        text = self.panel.inner_text()
+        if "Error displaying widget" in text:
+            found.append("Error displaying widget")
+        if "Traceback (most recent call last)" in text:
+            found.append("a traceback is shown")
+        return found
+
+    def explorers(self):
+        return self.panel.locator(".course-explorer").all()
+
+    @staticmethod
+    def plot_of(explorer):
+        return explorer.locator("img.explorer-plot").first
+
+    def ink(self, img) -> float:
+        return img.evaluate(JS_INK)
+
+    @staticmethod
+    def press_on_slider(slider, key: str, times: int = 1) -> None:
+        handle = slider.locator(".noUi-handle").first
+        handle.focus()
+        for _ in range(times):
+            handle.press(key)
+
+    def wait_src_change(self, img, old_src: str, timeout: float = 10.0) -> float:
+        """Seconds until the image shows a new picture (raises TimeoutError)."""
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            if img.get_attribute("src") != old_src:
+                return time.monotonic() - start
+            time.sleep(0.01)
+        raise TimeoutError("the plot did not change")

@@ -1,0 +1,128 @@
+"""Every notebook as a student sees it: JupyterLab in headless Chromium (issue: prove it).
+
+For each notebook of notebooks/ and solutions/: open it in a fresh kernel, Run All, and check
+that no cell shows an error or "Error displaying widget", that every explorer's plot is rendered
+and not blank, that moving its main slider with the keyboard changes the plot within a bound,
+and that pushing its learning-rate slider to the maximum shows a divergence message, not a
+traceback. Screenshots go to screenshots/ (ignored by git).
+
+Needs /usr/bin/chromium (`apt-get install chromium`): skipped with that message when missing,
+except in CI (CI=true), where a missing browser is a failure.
+"""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from lab_harness import CHROMIUM, OVERRIDES, ROOT, LabServer, NotebookPage, launch_browser
+
+pytestmark = pytest.mark.browser
+
+SHOTS = ROOT / "screenshots"
+NOTEBOOKS = [f"{folder}/{path.name}" for folder in ("notebooks", "solutions")
+             for path in sorted((ROOT / folder).glob("*.ipynb"))]
+PLOT_CHANGE_BOUND = 5.0      # seconds from a key press to a new plot (measured: ~0.3 s)
+MIN_INK = 0.01               # share of non-white pixels below which a plot counts as blank
+
+
+def _require_browser():
+    if Path(CHROMIUM).exists():
+        return
+    message = f"{CHROMIUM} is missing: install it with `apt-get install chromium` (.ci/run does)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " -- in CI the browser tests must run")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def lab():
+    _require_browser()
+    assert OVERRIDES.exists(), f"{OVERRIDES} is missing: run `make venv` (as `make lab` does)"
+    server = LabServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_browser(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _wait_for_ink(nb, img, timeout=10.0) -> float:
+    deadline = time.monotonic() + timeout
+    ink = 0.0
+    while time.monotonic() < deadline:
+        ink = nb.ink(img)
+        if ink >= MIN_INK:
+            break
+        time.sleep(0.1)
+    return ink
+
+
+def _move_main_slider(nb, slider, img) -> float:
+    """Press ArrowRight (ArrowLeft if already at the right end); seconds to a new plot."""
+    for key in ("ArrowRight", "ArrowLeft"):
+        old = img.get_attribute("src")
+        nb.press_on_slider(slider, key)
+        try:
+            return nb.wait_src_change(img, old, timeout=PLOT_CHANGE_BOUND)
+        except TimeoutError:
+            continue
+    raise AssertionError(f"moving the main slider did not change the plot within {PLOT_CHANGE_BOUND} s")
+
+
+@pytest.mark.parametrize("relpath", NOTEBOOKS)
+def test_notebook_in_jupyterlab(lab, browser, relpath):
+    SHOTS.mkdir(exist_ok=True)
+    stem = relpath.replace("/", "_").removesuffix(".ipynb")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        nb = NotebookPage(page, lab, relpath)
+        nb.run_all(timeout=180)
+        assert nb.errors() == [], f"{relpath} shows errors after Run All"
+        explorers = nb.explorers()
+        assert explorers, f"{relpath}: no explorer was rendered (every notebook has at least one)"
+        for k, explorer in enumerate(explorers):
+            img = nb.plot_of(explorer)
+            img.wait_for(timeout=20_000)
+            explorer.scroll_into_view_if_needed()
+            ink = _wait_for_ink(nb, img)
+            assert ink >= MIN_INK, f"{relpath}: explorer {k}'s plot is blank (ink {ink:.4f})"
+            explorer.screenshot(path=str(SHOTS / f"{stem}_explorer{k}.png"))
+        for k, explorer in enumerate(explorers):
+            img = nb.plot_of(explorer)
+            explorer.scroll_into_view_if_needed()
+            main = explorer.locator(".explorer-main")
+            assert main.count() >= 1, f"{relpath}: explorer {k} declares no main slider"
+            _move_main_slider(nb, main.first, img)
+            lr = explorer.locator(".explorer-lr")
+            if lr.count():
+                nb.press_on_slider(lr.first, "End")
+                message = explorer.locator(".explorer-message")
+                deadline = time.monotonic() + 15
+                while time.monotonic() < deadline and "diverged" not in message.inner_text():
+                    time.sleep(0.1)
+                assert "diverged" in message.inner_text(), (
+                    f"{relpath}: explorer {k} at its largest learning rate shows no divergence "
+                    f"message (shows {message.inner_text()!r})")
+                assert _wait_for_ink(nb, img) >= MIN_INK
+                explorer.screenshot(path=str(SHOTS / f"{stem}_explorer{k}_max_lr.png"))
+        assert nb.errors() == [], f"{relpath} shows errors after moving the sliders"
+        page.screenshot(path=str(SHOTS / f"{stem}.png"))
+    except Exception:
+        page.screenshot(path=str(SHOTS / f"{stem}_FAILED.png"))
+        raise
+    finally:
+        page.close()
+        lab.shutdown_kernels()
