@@ -48,13 +48,20 @@ def free_port() -> int:
 
 
 class LabServer:
-    """A JupyterLab server on the course folder; stop() ends it and its kernels."""
+    """A JupyterLab server on a copy of the course's notebooks; stop() ends it and its kernels.
 
-    def __init__(self, root: Path = ROOT):
-        self.root = root
+    It serves a temporary copy of notebooks/ and solutions/, so nothing a test does (JupyterLab
+    autosaves notebooks with their outputs) can touch the committed files.
+    """
+
+    def __init__(self):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.tmp = Path(tempfile.mkdtemp(prefix="course-lab-"))
+        root = self.tmp / "course"
+        for folder in ("notebooks", "solutions"):
+            shutil.copytree(ROOT / folder, root / folder)
+        self.root = root
         self.log = open(self.tmp / "server.log", "wb")
         env = dict(os.environ)
         for var, sub in [("HOME", "home"), ("JUPYTER_CONFIG_DIR", "config"),
@@ -70,7 +77,7 @@ class LabServer:
                "--ServerApp.disable_check_xsrf=True"]
         if os.geteuid() == 0:
             cmd.append("--allow-root")
-        self.proc = subprocess.Popen(cmd, env=env, cwd=root, stdout=self.log,
+        self.proc = subprocess.Popen(cmd, env=env, cwd=self.tmp, stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self._wait_ready()
 

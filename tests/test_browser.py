@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from lab_harness import CHROMIUM, OVERRIDES, ROOT, LabServer, NotebookPage, launch_browser
 
 pytestmark = pytest.mark.browser
