@@ -34,7 +34,7 @@ $(STAMP): requirements.txt pyproject.toml course_lib/lab/overrides.json
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 # Two pytest workers on two cores: one BLAS thread each, or they slow each other down 4-10x.
 test nbval unit browser: export OPENBLAS_NUM_THREADS = 1

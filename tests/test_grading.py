@@ -90,12 +90,12 @@ HOSTILE = {
     "half": ("def mse(o, y):\n    return 0.5 * float(np.mean((o - y) ** 2))\n", "failed"),
     "in_place": ("def mse(o, y):\n    o -= y\n    return float(np.mean(o ** 2))\n", "failed"),
     "returns_object": ("def mse(o, y):\n    return object()\n", "failed"),
-    "reference_import": ("from course_lib.exercises.nb00_welcome import mse\n", "failed"),
-    "reference_inside": ("def mse(o, y):\n    from course_lib.exercises.nb00_welcome import mse as m\n"
+    "reference_import": ("from course_lib.nn import mse_loss as mse\n", "failed"),
+    "reference_inside": ("def mse(o, y):\n    from course_lib.nn import mse_loss as m\n"
                          "    return m(o, y)\n", "failed"),
     "reference_importlib": ("import importlib\n\ndef mse(o, y):\n"
-                            "    module = importlib.import_module('course' + '_lib.exercises.nb00_welcome')\n"
-                            "    return getattr(module, 'm' + 'se')(o, y)\n", "failed"),
+                            "    module = importlib.import_module('course' + '_lib.nn')\n"
+                            "    return getattr(module, 'mse' + '_loss')(o, y)\n", "failed"),
     "huge_output": ("def mse(o, y):\n    print('x' * 100_000_000)\n    import sys\n"
                     "    sys.stderr.write('warning! ' * 1000)\n"
                     "    import warnings; warnings.warn('careful')\n" + GOOD_MSE.split("\n", 1)[1], "passed"),
@@ -176,7 +176,7 @@ def test_messages_say_what_happened(hostile):
     assert "cannot read" in grades[("returns_object", "mse")]["message"]
     for student in ("reference_import", "reference_inside", "reference_importlib"):
         assert "reference code" in grades[(student, "mse")]["message"], student
-    assert "nb00_welcome" in grades[("reference_importlib", "mse")]["message"]   # caught at run time
+    assert "mse_loss" in grades[("reference_importlib", "mse")]["message"]   # caught at run time
 
 
 def test_patched_numpy_redefined_check_and_fake_output_do_not_raise_the_grade(hostile):

@@ -2,20 +2,10 @@
 
 import numpy as np
 
+from ..nn import mse_loss
 from .core import Case, Exercise
 
 NOTEBOOK = "00_welcome"
-
-
-def mse(o, y):
-    """Mean squared error, as in the lecture (no 1/2 factor).
-
-    MSE = 1/m sum_i (o_i - y_i)^2, averaged over every element of `o` (shape (m,) or (m, k));
-    `y` has the same shape. Returns a float.
-    """
-    o = np.asarray(o, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    return float(np.mean((o - y) ** 2))
 
 
 def _mse_cases(rng):
@@ -36,7 +26,7 @@ EXERCISES = [
         id="mse",
         notebook=NOTEBOOK,
         points=1,
-        reference=mse,
+        reference=mse_loss,   # MSE = 1/m sum_i (o_i - y_i)^2, no 1/2 factor
         make_cases=_mse_cases,
         hint="Average (o - y)**2 over every element: np.mean, no 1/2 factor.",
     ),

@@ -1,0 +1,96 @@
+"""The explorer base class and the welcome explorer: plots that answer sliders, never tracebacks."""
+
+import warnings
+
+import numpy as np
+
+from course_lib import checking
+from course_lib.explorers.base import Explorer, implementation_switch, log_slider, slider
+from course_lib.explorers.welcome import ConstantFitExplorer
+from course_lib.nn import mse_loss
+
+
+class Line(Explorer):
+    """y = a x on fixed axes; a < 0 raises, to test error reporting."""
+
+    def setup(self, fig):
+        ax = fig.add_subplot()
+        ax.set(xlim=(0, 1), ylim=(-1, 10), title="y = a x", xlabel="x", ylabel="y")
+        self.line, = ax.plot([], [])
+        return [self.line]
+
+    def update(self, a, steps):
+        if a < 0:
+            raise ValueError("a must be positive")
+        self.line.set_data([0, 1], [0, a])
+        self.say("diverged at step 3" if a > 5 else "")
+
+
+def _line():
+    return Line({"a": slider("a", 1.0, -1.0, 9.0, 0.5), "steps": slider("steps", 3, 1, 9, 1)},
+                main="a", lr="steps")
+
+
+def test_moving_a_slider_redraws_the_plot_and_only_then():
+    e = _line()
+    first = e.image.value
+    assert bytes(first[:4]) == b"\x89PNG"
+    e.controls["a"].value = 2.0
+    assert e.image.value != first
+    assert e.update_count == 2
+    assert "explorer-main" in e.controls["a"]._dom_classes
+    assert "explorer-lr" in e.controls["steps"]._dom_classes
+
+
+def test_blitted_redraw_equals_a_full_redraw():
+    e = _line()
+    e.controls["a"].value = 4.0
+    fast = e.image.value
+    e.refresh(full=True)
+    assert e.image.value == fast
+
+
+def test_messages_show_in_the_plot_and_under_it_and_clear_again():
+    e = _line()
+    e.controls["a"].value = 8.0
+    assert "diverged at step 3" in e.note.value
+    e.controls["a"].value = 1.0
+    assert e.note.value == ""
+
+
+def test_an_exception_in_update_becomes_a_message_not_a_traceback():
+    e = _line()
+    e.controls["a"].value = -1.0
+    assert "ValueError: a must be positive" in e.note.value
+
+
+def test_log_slider_spans_powers_of_ten():
+    s = log_slider("alpha", 0.01, -3, 0)
+    assert s.base ** s.min == 1e-3 and s.base ** s.max == 1.0
+
+
+def test_implementation_switch_offers_the_students_function_only_after_it_passed():
+    def mine(o, y):
+        return float(np.mean((np.asarray(o) - np.asarray(y)) ** 2))
+    checking._passed_functions.pop("mse", None)
+    assert [label for label, _ in implementation_switch("mse", mse_loss).options] == ["reference"]
+    checking.check("mse", mine)
+    switch = implementation_switch("mse", mse_loss)
+    assert dict(switch.options) == {"yours": mine, "reference": mse_loss}
+    checking._passed_functions.pop("mse", None)
+
+
+def test_welcome_explorer_marks_the_mse_of_c_and_its_minimum_is_the_mean():
+    y = np.random.default_rng(0).normal(2.0, 1.0, 12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = ConstantFitExplorer(y)
+        before = e.image.value
+        e.controls["c"].value = float(np.round(y.mean(), 1))
+    assert e.image.value != before
+    cx, cy = e.point.get_data()
+    assert np.isclose(cy[0], np.mean((cx[0] - y) ** 2))
+    grid, values = e.curve.get_data()
+    assert abs(grid[np.argmin(values)] - y.mean()) < grid[1] - grid[0]
+    low, high = e.controls["c"].min, e.controls["c"].max
+    assert low <= y.min() and high >= y.max()          # the slider covers the data
