@@ -90,6 +90,21 @@ def test_static_reference_detection(source, flagged):
     assert (found is not None) == flagged, found
 
 
+@pytest.mark.parametrize("source, flagged", [
+    ("from course_lib.data import load_digits\n"
+     "def train_and_predict(X_train, y_train, X_test, seed):\n"
+     "    X, y = load_digits()\n    return y[:len(X_test)]", True),   # looking the answers up
+    ("from course_lib.nn import MLP\n"
+     "def train_and_predict(X_train, y_train, X_test, seed):\n"
+     "    return MLP([64, 10]).predict(X_test).argmax(1)", False),      # building blocks are fine
+])
+def test_an_exercise_can_forbid_other_course_lib_functions(source, flagged):
+    program = find.parse_notebook(notebook("import numpy as np", source), "nb")
+    exs = exercises.for_notebook("11_capstone_digits")
+    found = program.course_lib_use("train_and_predict", lambda obj: references.is_forbidden(obj, exs))
+    assert (found is not None) == flagged, found
+
+
 @pytest.mark.parametrize("data, reason", [
     (b"", "empty"), (b"{oops", "not valid JSON"), (b"[1, 2]", "no cells"),
     (json.dumps({"nbformat": 5, "cells": []}).encode(), "nbformat=5"),

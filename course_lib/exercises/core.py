@@ -50,6 +50,8 @@ class Exercise:
     judge       optional judge(case, expected, got) -> None if right, else a message; replaces
                 the default comparison (for answers that are right in more than one way)
     timeout     seconds the grader allows all of this exercise's cases together
+    forbidden   other course_lib functions the student's function may not call (the grader scores
+                such a call 0, like a call of the reference), e.g. the loader of the held-out data
     """
 
     id: str
@@ -63,6 +65,7 @@ class Exercise:
     atol: float = 1e-10
     judge: Callable[[Case, Any, Any], str | None] | None = None
     timeout: float = 20.0
+    forbidden: tuple = ()
 
     def __post_init__(self):
         if not self.function:

@@ -132,6 +132,7 @@ EXERCISES = [
              "(e.g. Adam, a decaying learning rate, 15-20 epochs) and return np.argmax of the "
              "outputs for X_test as integers.",
         judge=accuracy_judge,
+        forbidden=(load_digits,),   # the test digits come from there: no looking up the answers
         timeout=120.0,
     ),
 ]

@@ -2,7 +2,8 @@
 
 An exercise may use numpy, its own notebook's functions and course_lib's building blocks
 (`nn.softmax` in a backward pass is fine). It may not use:
-  * the reference implementation of any exercise of the notebook being graded, and
+  * the reference implementation of any exercise of the notebook being graded, or a function
+    an exercise lists as `forbidden` (the capstone may not load the digits it is tested on), and
   * anything from the exercise registry, the check or the grader (course_lib.exercises,
     course_lib.checking, course_lib.grading), where references and answers live.
 
@@ -25,10 +26,10 @@ COURSE_LIB = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def reference_functions(exercises: list[Exercise]) -> list[types.FunctionType]:
-    """The Python functions behind the exercises' references (unwrapping partials and decorators)."""
+    """The Python functions behind the exercises' references and their `forbidden` functions
+    (unwrapping partials and decorators)."""
     out = []
-    for ex in exercises:
-        function = ex.reference
+    for function in [f for ex in exercises for f in (ex.reference, *ex.forbidden)]:
         while isinstance(function, functools.partial) or hasattr(function, "__wrapped__"):
             function = function.func if isinstance(function, functools.partial) else function.__wrapped__
         if isinstance(function, types.FunctionType):
@@ -52,7 +53,7 @@ def is_forbidden(obj, exercises: list[Exercise]) -> bool:
         return obj.__name__.startswith(FORBIDDEN_MODULES)
     if any(obj is f or getattr(obj, "__code__", None) is f.__code__ for f in reference_functions(exercises)):
         return True
-    if any(obj is ex.reference for ex in exercises):
+    if any(obj is f for ex in exercises for f in (ex.reference, *ex.forbidden)):
         return True
     return str(getattr(obj, "__module__", "")).startswith(FORBIDDEN_MODULES)
 
