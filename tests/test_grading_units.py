@@ -77,8 +77,8 @@ def test_magics_are_stripped_broken_cells_skipped_and_the_last_definition_wins()
     ("from course_lib.nn import mse_loss as mse", True),                 # the exercise's reference
     ("def mse(o, y):\n    from course_lib import nn as w\n    return w.mse_loss(o, y)", True),
     ("import course_lib.nn as ref\ndef mse(o, y):\n    return ref.mse_loss(o, y)", True),
-    ("def mse(o, y):\n    from course_lib.exercises import nb00_welcome as w\n    return w.EXERCISES[0].reference(o, y)",
-     True),
+    ("def mse(o, y):\n    from course_lib.exercises import nb00_welcome as w\n"
+     "    return w.EXERCISES[0].reference(o, y)", True),
     ("from course_lib.checking import check\ndef mse(o, y):\n    check('mse', mse)\n    return 0.0", True),
     ("from course_lib import nn\ndef mse(o, y):\n    return float(nn.softmax(o)[0]) if 0 else 0.0", False),
     ("from course_lib.nn import mse_loss as reference\ndef mse(o, y):\n    return 0.0", False),
