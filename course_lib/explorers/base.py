@@ -129,10 +129,12 @@ class Explorer:
         """The current value of every control, by name."""
         return {name: control.value for name, control in self.controls.items()}
 
-    def say(self, message: str) -> None:
-        """Show a message in the middle of the plot and under it ("" clears it)."""
-        self._message_text.set_text(message)
-        self.note.value = f"<b style='color:#b00020'>{message}</b>" if message else ""
+    def say(self, message: str, in_plot: bool = True) -> None:
+        """Show a message under the plot and, for warnings (in_plot=True), in the middle of the
+        plot too ("" clears it). Informational notes pass in_plot=False."""
+        self._message_text.set_text(message if in_plot else "")
+        color = "#b00020" if in_plot else "#333333"
+        self.note.value = f"<b style='color:{color}'>{message}</b>" if message else ""
 
     def _on_change(self, change) -> None:
         self.refresh()

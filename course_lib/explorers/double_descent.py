@@ -175,9 +175,9 @@ class DoubleDescentExplorer(Explorer):
         self.norm_marker.set_data([p[k]], [np.clip(np.sqrt(norm2[k]), *NORM_LIMITS)])
         peak = int(p[np.argmax(test)])
         if p[k] == n_train:
-            self.say(f"p = n = {n_train}: the interpolation threshold")
+            self.say(f"p = n = {n_train}: the interpolation threshold", in_plot=False)
         elif test.max() < 2 * test.min() and l2 > 1e-3:
-            self.say(f"l2 = {l2:.2g}: no peak left (highest test MSE at p = {peak})")
+            self.say(f"l2 = {l2:.2g}: no peak left (highest test MSE at p = {peak})", in_plot=False)
         else:
             self.say("")
         return False
