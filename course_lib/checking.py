@@ -141,3 +141,8 @@ def implementation(exercise_id: str, reference: Callable) -> Callable:
 def has_passed(exercise_id: str) -> bool:
     """True once the student's function for this exercise has passed `check`."""
     return exercise_id in _passed_functions
+
+
+def passed_functions() -> dict[str, Callable]:
+    """Every exercise id whose student function has passed `check`, with that function (a copy)."""
+    return dict(_passed_functions)
