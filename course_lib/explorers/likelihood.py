@@ -61,8 +61,9 @@ class VarianceBiasExplorer(Explorer):
                                     label="lecture (1 - 1/n) sigma²")
         self.m_unbiased = ax.axvline(0, color="C0", ls="--", lw=1.2)
         ax.legend(loc="upper right", fontsize=7)
-        self.text = ax.text(0.98, 0.45, "", transform=ax.transAxes, ha="right", va="top",
-                            fontsize=8, family="monospace")
+        self.text = ax.text(0.98, 0.62, "", transform=ax.transAxes, ha="right", va="top",
+                            fontsize=8, family="monospace", zorder=5,
+                            bbox=dict(facecolor="white", edgecolor="0.8", alpha=0.9))
 
         ax = self.ax_mean
         means_b = [self.stats[n]["biased"][0] for n in self.ns]

@@ -108,6 +108,7 @@ class ScheduleExplorer(Explorer):
         self.sum_sq_line, = self.ax_sums.plot([], [], color="C1", lw=2, label="Σ α_i²  (needs < ∞)")
         self.ax_sums.axvline(self.t[-1], color="0.5", ls=":", lw=1)
         self.ax_sums.set(title="Robbins-Monro partial sums up to step t", xlabel="step t (log)",
+                         ylabel="partial sum (log)",
                          xscale="log", yscale="log", xlim=(1, self.t_sums[-1]))
         self.ax_sums.grid(True, alpha=0.3)
         self.ax_sums.legend(loc="lower right", fontsize=8)
