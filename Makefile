@@ -41,6 +41,7 @@ test nbval unit browser: export OPENBLAS_NUM_THREADS = 1
 test nbval unit browser: export OMP_NUM_THREADS = 1
 
 test: $(STAMP)
+	$(BIN)/ruff check course_lib tests
 	$(BIN)/python -m pytest -m "not browser" -n $(WORKERS) --dist loadfile \
 	    --nbval-lax --nbval-current-env tests solutions notebooks
 	$(BIN)/python -m pytest -m browser tests
