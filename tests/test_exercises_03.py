@@ -61,9 +61,19 @@ def test_distribution_mistakes_fail(exercise_id, wrong):
     assert evaluate(exercise_id, wrong).status == "failed"
 
 
-def test_naive_cross_entropy_is_accepted_when_it_is_right():
-    # -sum p log q has no NaN when q > 0 (p_k = 0 gives 0 * log q = 0): a right answer
-    assert evaluate("cross_entropy", _naive_ce).passed
+def test_naive_cross_entropy_fails_only_on_the_zero_zero_case():
+    # -sum p log q is right while q > 0 (p_k = 0 gives 0 * log q = 0), but the notebook asks for
+    # "terms with p_k = 0 are zero, whatever q_k is": where p_k = q_k = 0 it gives 0 * log 0 = NaN
+    outcome = evaluate("cross_entropy", _naive_ce)
+    assert outcome.status == "failed" and "q_k = 0" in outcome.case.name and "NaN" in outcome.message
+
+
+@pytest.mark.parametrize("exercise_id, right", [
+    ("cross_entropy", lambda p, q: float(-np.sum(np.where(p > 0, p * np.log(q), 0.0)))),
+    ("kl_divergence", lambda p, q: float(np.sum(np.where(p > 0, p * np.log(p / q), 0.0)))),
+])
+def test_masking_with_where_passes(exercise_id, right):
+    assert evaluate(exercise_id, right).passed
 
 
 @pytest.mark.parametrize("wrong", [

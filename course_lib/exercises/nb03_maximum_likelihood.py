@@ -72,6 +72,8 @@ def _distribution_pair_cases(rng):
              (np.array([0.25, 0.25, 0.5]), np.array([0.25, 0.25, 0.5]))),
         Case("edge: p has a zero entry (0 log 0 = 0, no NaN)",
              (np.array([0.5, 0.5, 0.0]), np.array([0.25, 0.25, 0.5]))),
+        Case("edge: p_k = 0 where q_k = 0 too (that term is 0, not NaN)",
+             (np.array([0.25, 0.75, 0.0]), np.array([0.5, 0.5, 0.0]))),
         Case("edge: p is one-hot (a label)", (np.array([0.0, 1.0, 0.0, 0.0]),
                                                np.array([0.1, 0.6, 0.2, 0.1]))),
         Case("small: p uniform, q skewed (not symmetric in p and q)",
