@@ -92,7 +92,9 @@ class GeneralizationExplorer(Explorer):
         self.test_line.set_data(self.degrees, np.clip(np.nan_to_num(test, nan=high), low, high))
         self.floor.set_ydata([max(noise ** 2, low)] * 2)
         self.marker.set_data([degree], [np.clip(np.nan_to_num(test[degree], nan=high), low, high)])
-        self.say(self.message(degree, int(n_train), lam, theta, y_hat))
+        text = self.message(degree, int(n_train), lam, theta, y_hat)
+        # a failed fit is a warning (in the plot); the other remarks are notes under it
+        self.say(text, in_plot=text.startswith("the fit failed"))
         return False
 
     @staticmethod

@@ -260,10 +260,8 @@ class NoiseSigmaExplorer(Explorer):
         lines = ax.get_legend_handles_labels()
         more = twin.get_legend_handles_labels()
         ax.legend(lines[0] + more[0], lines[1] + more[1], loc="lower right", fontsize=7)
-        self.text = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize=8, family="monospace")
         fig.tight_layout()
-        return [self.line, self.band1, self.band2, self.nll_curve, self.nll_point, self.nll_min,
-                self.text]
+        return [self.line, self.band1, self.band2, self.nll_curve, self.nll_point, self.nll_min]
 
     @staticmethod
     def _band_vertices(xs, low, high):
@@ -286,8 +284,8 @@ class NoiseSigmaExplorer(Explorer):
         mse_here = float(np.mean((w * self.x - self.y) ** 2))
         self.nll_point.set_data([w], [nll_here])
         const = 0.5 * np.log(2 * np.pi * sigma**2)
-        self.text.set_text(f"argmin NLL (grid) = {self.w_grid[np.argmin(self.nll)]:.2f}   "
-                           f"argmin MSE = {self.w_mse:.3f}\n"
-                           f"NLL(w) = {nll_here:.3f} = MSE/(2 sigma²) + log term = "
-                           f"{mse_here / (2 * sigma**2) + const:.3f}")
-        self.say("")
+        # the numbers go in the note under the plot (in the plot they covered the legend)
+        self.say(f"argmin NLL (grid) = {self.w_grid[np.argmin(self.nll)]:.2f}, "
+                 f"argmin MSE = {self.w_mse:.3f};   at w = {w:.2f}: NLL = {nll_here:.3f} = "
+                 f"MSE/(2 sigma²) + ½ log(2 pi sigma²) = {mse_here / (2 * sigma**2) + const:.3f}",
+                 in_plot=False)

@@ -20,7 +20,8 @@ class ConstantFitExplorer(Explorer):
         impl = implementation_switch("mse", reference_mse, label="mse")
         if mse is not None:
             impl.options = [("given", mse)]
-        controls = {"c": slider("prediction c", low, low, high, 0.05), "mse": impl}
+        start = float(np.floor(self.y.min()))   # inside the plot, below the data: room to move
+        controls = {"c": slider("prediction c", start, low, high, 0.05), "mse": impl}
         super().__init__(controls, main="c", figsize=(9.0, 3.4),
                          question="move c to the bottom of the MSE curve. "
                                   "Is the best constant the mean of y?")
