@@ -41,6 +41,7 @@ def test_polynomial_explorer_extremes_give_a_message_not_a_traceback(poly):
     poly.controls["n_train"].value = 5
     poly.controls["degree"].value = 15
     assert "interpolates" in poly.note.value
+    assert poly._message_text.get_text() == "", "a remark, not a warning: under the plot, not over it"
     poly.controls["lam"].value = 100.0
     assert "underfitting" in poly.note.value
 

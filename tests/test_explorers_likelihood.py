@@ -59,4 +59,5 @@ def test_nll_minimum_does_not_move_with_sigma():
         explorer.controls["sigma"].value = sigma
         best.append(explorer.w_grid[np.argmin(explorer.nll)])
     assert best[0] == best[1] == best[2]
+    assert "argmin MSE" in explorer.note.value and explorer._message_text.get_text() == ""
     assert abs(best[0] - explorer.w_mse) <= explorer.w_grid[1] - explorer.w_grid[0]
