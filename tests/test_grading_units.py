@@ -46,17 +46,44 @@ def notebook(*sources: str) -> nbformat.NotebookNode:
     return nb
 
 
-def test_only_definitions_imports_and_literal_constants_are_kept():
+def test_only_definitions_imports_and_assignments_are_kept_and_only_what_is_needed_runs():
     program = find.parse_notebook(notebook(
         "import numpy as np\nimport ipywidgets\nSCALE = 2.0\nx = np.zeros(3)\nprint('hi')",
         "def helper(v):\n    return SCALE * v\n\ndef f(v):\n    return helper(np.asarray(v))",
-        "f(3)\nclass Unused:\n    pass"), "nb")
+        "f(3)\nclass Unused:\n    pass\nfor i in range(3):\n    pass\nw = ipywidgets.IntSlider()"), "nb")
     kept = {name for s in program.statements for name in s.names}
-    assert kept == {"np", "ipywidgets", "SCALE", "helper", "f", "Unused"}         # not x, not prints
+    assert kept == {"np", "ipywidgets", "SCALE", "x", "helper", "f", "Unused", "w"}   # no prints, loops
     needed = {name for s in program.needed(["f"]) for name in s.names}
-    assert needed == {"np", "SCALE", "helper", "f"}                               # no ipywidgets
+    assert needed == {"np", "SCALE", "helper", "f"}                    # no ipywidgets, no x, no w
     cells = program.cells_for(["f"])
     assert [c["keep"] for c in cells] == [[0, 2], [0, 1]]
+
+
+def test_parameters_and_locals_do_not_pull_in_top_level_statements():
+    # `y` and `grid` are top-level variables of the notebook's demo cells, and also a parameter
+    # and a local of mse: running `y = slow_demo()` or the explorer would be wrong (and slow)
+    program = find.parse_notebook(notebook(
+        "import numpy as np\ny = slow_demo()\ngrid = np.linspace(0, 1, 5)\nexplorer = Explorer(y)",
+        "def mse(o, y):\n    grid = [v for v in np.asarray(o)]\n    return float(np.mean((o - y) ** 2))"),
+        "nb")
+    assert {name for s in program.needed(["mse"]) for name in s.names} == {"np", "mse"}
+
+
+@pytest.mark.parametrize("source", [
+    "mse = lambda o, y: float(np.mean((np.asarray(o) - np.asarray(y)) ** 2))",
+    "HALF = np.float64(0.5)\nTWO = 1 / HALF\n"
+    "def mse(o, y):\n    return float(np.mean(np.abs(np.asarray(o) - np.asarray(y)) ** TWO))",
+    "def mse(o, y):\n    return float(np.mean((np.asarray(o) - np.asarray(y)) ** 2))\n"
+    "def logged(f):\n    def inner(*a):\n        return f(*a)\n    return inner\nmse = logged(mse)",
+])
+def test_lambdas_computed_constants_and_rebinding_are_defined(source):
+    from course_lib.grading import sandbox
+
+    program = find.parse_notebook(notebook("import numpy as np", source), "nb")
+    cases = [((np.array([0.0, 0.0]), np.array([1.0, 3.0])), {})]
+    runs, errors = sandbox.run(program.cells_for(["mse"]), [sandbox.ExerciseJob("mse", "mse", 5.0, cases)],
+                               {"codes": [], "prefixes": []}, timeout=20)
+    assert errors == [] and runs["mse"].results[0]["value"] == 5.0, (errors, runs["mse"])
 
 
 def test_magics_are_stripped_broken_cells_skipped_and_the_last_definition_wins():

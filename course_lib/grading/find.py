@@ -4,21 +4,24 @@
     program.stub("mse"), program.course_lib_use("mse", forbidden), program.cells_for(["mse"])
 
 Cell positions, ids, tags and metadata do not matter. From every code cell, in order, only these
-top-level statements count: imports, `def`s, classes and assignments of literal constants
-(`N = 10`). Everything else (plots, widgets, prints, check() calls) is never run by the grader.
+top-level statements count: imports, `def`s, classes and assignments to plain names (`N = 10`,
+`EPS = np.finfo(float).eps`, `f = lambda x: 2 * x`). Everything else (plots, widgets, prints,
+check() calls, loops, `if` blocks) is never run by the grader.
 A cell that is not valid Python, even after its IPython magics (`%time`, `!ls`) are replaced,
 is skipped and reported. If a name is defined several times, the last definition wins, as when
 the notebook runs top to bottom.
 
 The child process runs only what the exercise functions need: the statements that define the
-names they use, and, transitively, the names those use. A notebook that imports widgets or
-matplotlib for its explorers therefore grades without importing either.
+global names they use (not their parameters or local variables), and, transitively, the names
+those use. A notebook that imports widgets or matplotlib for its explorers, or that builds an
+explorer in `explorer = Explorer(y)`, therefore grades without importing or building either.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import symtable
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,9 +56,13 @@ class Program:
     statements: list[Statement] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)      # cells that are not valid Python
 
-    def binding(self, name: str) -> Statement | None:
-        """The last statement that binds `name` (what the name means after a top-to-bottom run)."""
-        found = [s for s in self.statements if name in s.names]
+    def binding(self, name: str, before: Statement | None = None) -> Statement | None:
+        """The last statement that binds `name` (what the name means after a top-to-bottom run),
+        or the last one before the statement `before`."""
+        statements = self.statements
+        if before is not None:
+            statements = statements[: [id(s) for s in statements].index(id(before))]
+        found = [s for s in statements if name in s.names]
         return found[-1] if found else None
 
     def function(self, name: str) -> ast.FunctionDef | None:
@@ -73,18 +80,22 @@ class Program:
     def needed(self, names: list[str]) -> list[Statement]:
         """The statements that define `names` and, transitively, every name they use.
 
-        For each name only its last definition counts (and every star import).
+        For each name only its last definition counts (and every star import); an assignment that
+        reads the name it binds (`f = wrap(f)`) also needs the definition before it.
         """
-        wanted, todo, keep = set(), list(names), set()
+        stars = [s for s in self.statements if "*" in s.names]
+        wanted, todo, keep = set(), [(name, None) for name in names], set()
         while todo:
-            name = todo.pop()
-            if name in wanted:
+            name, before = todo.pop()
+            if (name, id(before)) in wanted:
                 continue
-            wanted.add(name)
-            for statement in [self.binding(name)] + [s for s in self.statements if "*" in s.names]:
+            wanted.add((name, id(before)))
+            for statement in [self.binding(name, before)] + stars:
                 if statement is not None and id(statement) not in keep:
                     keep.add(id(statement))
-                    todo.extend(used_names(statement.node))
+                    rebinds = isinstance(statement.node, (ast.Assign, ast.AnnAssign))
+                    todo.extend((used, statement if rebinds and used in statement.names else None)
+                                for used in used_names(statement.node))
         return [s for s in self.statements if id(s) in keep]
 
     def cells_for(self, names: list[str]) -> list[dict]:
@@ -201,22 +212,22 @@ def without_magics(source: str) -> str:
 
 
 def bound_names(node: ast.stmt) -> list[str]:
-    """The names a runnable top-level statement binds (imports, defs, classes, literal constants)."""
+    """The names a runnable top-level statement binds (imports, defs, classes, `name = value`)."""
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
             return []
         return list(import_aliases(node)) or ["*"]
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return [node.name]
-    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and is_literal(node.value):
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         names = []
         for target in targets:
             for leaf in ast.walk(target):
                 if isinstance(leaf, ast.Name):
                     names.append(leaf.id)
-                elif not isinstance(leaf, (ast.Tuple, ast.List, ast.Store)):
-                    return []                   # x.attr = ..., x[0] = ...: not a plain constant
+                elif not isinstance(leaf, (ast.Tuple, ast.List, ast.Starred, ast.Store)):
+                    return []                   # x.attr = ..., x[0] = ...: not a definition
         return names
     return []
 
@@ -243,18 +254,22 @@ def attribute_chain(node: ast.AST) -> list[str]:
     return [node.id, *reversed(attributes)] if isinstance(node, ast.Name) else []
 
 
-def is_literal(node: ast.expr) -> bool:
-    """True for numbers, strings, tuples/lists/dicts/sets of them, and -1 or 1e-3."""
-    try:
-        ast.literal_eval(node)
-        return True
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return False
-
-
 def used_names(node: ast.AST) -> set[str]:
-    """Every name read anywhere inside `node` (over-approximated: scopes are ignored)."""
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    """The global names `node` reads: at the top level, and inside its functions, lambdas and
+    classes the names that are not their own parameters or local variables."""
+    try:
+        return global_names(symtable.symtable(ast.unparse(node), "<statement>", "exec"))
+    except (SyntaxError, ValueError, RecursionError):   # e.g. top-level await: every name read
+        return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def global_names(table: symtable.SymbolTable) -> set[str]:
+    """The names read in `table` and its nested scopes that are looked up among the globals."""
+    top = table.get_type() == "module"
+    names = {s.get_name() for s in table.get_symbols() if s.is_referenced() and (top or s.is_global())}
+    for child in table.get_children():
+        names |= global_names(child)
+    return names
 
 
 def is_stub(function: ast.FunctionDef) -> bool:
