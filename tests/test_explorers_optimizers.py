@@ -48,6 +48,24 @@ def test_renders_reacts_to_sliders_and_diverges_at_max_lr(name, compare):
     assert "diverged" in explorer.note.value
 
 
+@pytest.mark.parametrize("name", ["AdaGrad", "RMSProp", "Adam"])
+def test_diverged_says_what_it_means_for_adaptive_optimizers(name):
+    # their steps are about alpha per coordinate: at alpha = 100 the first step leaves the box of
+    # 5 times the plot window (|x|, |y| <= 50 on the valley); the student must be told that
+    explorer = OptimizerExplorer(name)
+    explorer.controls["alpha"].value = 10 ** explorer.controls["alpha"].max
+    note = explorer.note.value
+    assert "diverged at step 1" in note and "5× the plot window" in note and "≤ 50" in note
+    assert "does not blow up" in note
+
+
+def test_diverged_for_sgd_names_the_box_without_the_adaptive_remark():
+    explorer = OptimizerExplorer("SGD")
+    explorer.controls["alpha"].value = 10 ** explorer.controls["alpha"].max
+    assert "5× the plot window" in explorer.note.value
+    assert "does not blow up" not in explorer.note.value
+
+
 def test_student_implementation_is_used_after_its_check(capsys):
     calls = []
 

@@ -64,6 +64,18 @@ def test_max_learning_rate_diverges_and_names_the_optimizer(explorer):
         assert "diverged at step" in explorer.note.value, landscape
 
 
+def test_diverged_message_says_what_it_means(explorer):
+    explorer.controls["lr_Adam"].value = 10.0       # Adam alpha = 3 on the valley: stays in the box
+    assert explorer.note.value == ""
+    explorer.controls["lr"].value = 10.0            # SGD alpha = 4 > 1 blows up
+    assert "left the box |x|, |y| ≤ 50" in explorer.note.value
+    assert "do not blow up" not in explorer.note.value
+    explorer.controls["landscape"].value = "beale"
+    explorer.controls["lr_AdaGrad"].value = 10.0    # AdaGrad alpha = 50 jumps out of beale's box
+    assert "AdaGrad diverged at step 1" in explorer.note.value
+    assert "do not blow up" in explorer.note.value
+
+
 def test_racers_match_the_reference_optimizer_classes():
     results = run_race("valley", yours=False)
     base = race.BASE_LEARNING_RATES["valley"]

@@ -23,6 +23,7 @@ Building blocks, also meant for other explorers (the optimizer race, schedules):
     draw_landscape(ax, landscape)                      static contours + minima + labels
     path_artists(ax, color, label) / set_path(artists, path)   one path, for blitting
     setup_loss_axis(ax, landscape, steps) / loss_gap(landscape, losses)   the loss panel
+    divergence_message(name, result, landscape)        what "diverged" means, for the student
     adam_update_no_bias_correction(...)                Adam without s_hat, r_hat (for comparison)
 """
 
@@ -176,6 +177,29 @@ def make_optimizer(name, alpha, hyper=None, update=None):
 def plot_bound(landscape):
     """How far theta may go before a run counts as diverged: 5 times the plot window."""
     return 5.0 * max(abs(v) for v in (*landscape.xlim, *landscape.ylim))
+
+
+ADAPTIVE = ("AdaGrad", "RMSProp", "Adam", "Adam, no bias correction")
+"""The optimizers whose step is bounded: about alpha per coordinate (AdaGrad at most alpha,
+RMSProp at most alpha / sqrt(1 - beta)), whatever the gradient. They cannot overflow."""
+
+
+def divergence_message(name, result, landscape):
+    """What a "diverged" run means, in words for the student (one or two lines).
+
+    A run stops as diverged when theta is not finite, J is huge, or theta left the box
+    |x|, |y| <= plot_bound(landscape) (5 times the plot window). SGD and momentum really blow up
+    (|theta| grows geometrically); the adaptive optimizers take steps of about alpha per
+    coordinate, so for them "diverged" means a huge alpha threw theta out of that box.
+    """
+    text = f"{name} {result.message}"
+    if not result.reason.startswith("|theta| exceeded"):
+        return f"{text}: {result.reason}"
+    text += f": θ left the box |x|, |y| ≤ {plot_bound(landscape):g} (5× the plot window);"
+    if name in ADAPTIVE:
+        text += ("\nits steps are about α per coordinate: at this α it jumps out of the landscape,"
+                 " it does not blow up")
+    return text
 
 
 def run(name, alpha, hyper=None, landscape="valley", steps=100, update=None, noise=0.0, seed=0):
@@ -375,5 +399,5 @@ class OptimizerExplorer(Explorer):
             set_path(self.compare_path, other.path)
             self.compare_loss.set_data(np.arange(len(other.losses)), loss_gap(scape, other.losses))
         if result.message:
-            self.say(f"{self.spec.name} {result.message}: {result.reason}")
+            self.say(divergence_message(self.spec.name, result, scape))
         return limits_changed

@@ -32,7 +32,15 @@ import numpy as np
 from .. import checking
 from ..landscapes import LANDSCAPES, trajectory
 from .base import Explorer, log_slider, slider
-from .optimizers import OPTIMIZERS, draw_landscape, loss_gap, make_optimizer, plot_bound, setup_loss_axis
+from .optimizers import (
+    ADAPTIVE,
+    OPTIMIZERS,
+    draw_landscape,
+    loss_gap,
+    make_optimizer,
+    plot_bound,
+    setup_loss_axis,
+)
 
 RACERS = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam")
 """The optimizers in the race, in legend order (keys of explorers.optimizers.OPTIMIZERS)."""
@@ -96,6 +104,24 @@ def race_bound(landscape):
     """How far theta may go before a run counts as diverged: 5 times the plot window, except on
     the saddle, which is unbounded below: there only a blow-up (|theta| > 1e6) counts."""
     return plot_bound(landscape) if landscape.minima else 1e6
+
+
+def race_divergence_message(results, landscape):
+    """"" if no racer diverged, else which ones did, at which step, and what it means.
+
+    results: dict name -> Trajectory (as run_race returns). A racer "diverged" when theta left
+    the box |x|, |y| <= race_bound(landscape) (or became non-finite). The adaptive racers never
+    overflow (their steps are about alpha per coordinate): for them it means a huge alpha threw
+    theta out of that box.
+    """
+    diverged = [name for name, result in results.items() if result.message]
+    if not diverged:
+        return ""
+    text = "; ".join(f"{name} {results[name].message}" for name in diverged)
+    text += f" (θ left the box |x|, |y| ≤ {race_bound(landscape):g})"
+    if any(name in ADAPTIVE for name in diverged):
+        text += "\nadaptive steps are about α per coordinate: they jump out, they do not blow up"
+    return text
 
 
 def run_race(landscape="valley", start=None, alphas=None, steps=RACE_STEPS, yours=True, noise=0.0,
@@ -301,8 +327,7 @@ class RaceExplorer(Explorer):
         for name in RACERS:
             mine = " (yours)" if yours and is_yours(name) else ""
             self.legend.get_texts()[RACERS.index(name)].set_text(f"{name} α={alphas[name]:.3g}{mine}")
-        diverged = [f"{name} {r.message}" for name, r in self.results.items() if r.message]
-        self.say("; ".join(diverged))
+        self.say(race_divergence_message(self.results, scape))
         self.legend.set_loc("upper right" if landscape == "saddle" else "lower left")
         old, self._key = self._key, key
         return old is None or (old[0], *old[2:]) != (key[0], *key[2:])  # only the start keeps the legend
