@@ -40,8 +40,19 @@ def adagrad_eps_ignored(theta, r, g, alpha, eps):
         return theta - alpha / np.sqrt(r) * g, r
 
 
+def adagrad_g_not_squared(theta, r, g, alpha, eps):
+    r = r + np.abs(g)
+    return theta - alpha / np.sqrt(r + eps) * g, r
+
+
+def adagrad_returns_old_r(theta, r, g, alpha, eps):
+    r_new = r + g * g
+    return theta - alpha / np.sqrt(r_new + eps) * g, r
+
+
 @pytest.mark.parametrize("wrong", [adagrad_eps_outside, adagrad_old_r, adagrad_in_place,
-                                   adagrad_no_root, adagrad_eps_ignored])
+                                   adagrad_no_root, adagrad_eps_ignored, adagrad_g_not_squared,
+                                   adagrad_returns_old_r])
 def test_wrong_adagrad_fails(wrong):
     assert evaluate("adagrad_step", wrong).status == "failed"
 
@@ -72,8 +83,20 @@ def rmsprop_bias_corrected(theta, r, g, alpha, beta, eps):
     return theta - alpha / np.sqrt(r / (1 - beta) + eps) * g, r
 
 
+def rmsprop_old_r(theta, r, g, alpha, beta, eps):
+    with np.errstate(all="ignore"):     # theta updated with the r of the previous step
+        theta = theta - alpha / np.sqrt(r + eps) * g
+    return theta, beta * r + (1 - beta) * g * g
+
+
+def rmsprop_adagrad_sum(theta, r, g, alpha, beta, eps):
+    r = r + g * g                        # AdaGrad's sum instead of the moving average
+    return theta - alpha / np.sqrt(r + eps) * g, r
+
+
 @pytest.mark.parametrize("wrong", [rmsprop_eps_outside, rmsprop_no_one_minus_beta,
-                                   rmsprop_betas_swapped, rmsprop_in_place, rmsprop_bias_corrected])
+                                   rmsprop_betas_swapped, rmsprop_in_place, rmsprop_bias_corrected,
+                                   rmsprop_old_r, rmsprop_adagrad_sum])
 def test_wrong_rmsprop_fails(wrong):
     assert evaluate("rmsprop_step", wrong).status == "failed"
 

@@ -98,9 +98,34 @@ def adam_g_instead_of_s(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
     return theta - alpha / np.sqrt(r / (1 - beta_2**t) + eps) * g, s, r, t
 
 
+def adam_keras(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    t = t + 1                          # keras.optimizers.Adam: the second form, eps OUTSIDE the root
+    s = beta_1 * s + (1 - beta_1) * g
+    r = beta_2 * r + (1 - beta_2) * g * g
+    alpha_t = alpha * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    return theta - alpha_t * s / (np.sqrt(r) + eps), s, r, t
+
+
+def adam_betas_swapped_in_correction(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    t = t + 1
+    s = beta_1 * s + (1 - beta_1) * g
+    r = beta_2 * r + (1 - beta_2) * g * g
+    s_hat, r_hat = s / (1 - beta_2**t), r / (1 - beta_1**t)
+    return theta - alpha / np.sqrt(r_hat + eps) * s_hat, s, r, t
+
+
+def adam_second_form_root_over_both(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    t = t + 1
+    s = beta_1 * s + (1 - beta_1) * g
+    r = beta_2 * r + (1 - beta_2) * g * g
+    alpha_t = alpha * math.sqrt((1 - beta_2**t) / (1 - beta_1**t))
+    return theta - alpha_t / np.sqrt(r + eps) * s, s, r, t
+
+
 @pytest.mark.parametrize("wrong", [adam_no_bias_correction, adam_only_s_corrected, adam_eps_outside,
                                    adam_t_not_incremented, adam_old_t_in_correction, adam_in_place,
-                                   adam_g_instead_of_s])
+                                   adam_g_instead_of_s, adam_keras, adam_betas_swapped_in_correction,
+                                   adam_second_form_root_over_both])
 def test_wrong_adam_fails(wrong):
     assert evaluate("adam_step", wrong).status == "failed"
 
