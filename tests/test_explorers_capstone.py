@@ -12,13 +12,21 @@ matplotlib.use("Agg")
 
 from course_lib import checking, nn, optimizers  # noqa: E402
 from course_lib.data import load_digits  # noqa: E402
+from course_lib.exercises.nb11_capstone_digits import (  # noqa: E402
+    train_and_predict as reference_train_and_predict,
+)
 from course_lib.explorers.capstone import (  # noqa: E402
     OPTIMIZERS,
     CapstoneExplorer,
     YourMLP,
+    grading_preview,
+    grading_problems,
     load_your_functions,
     make_optimizer,
+    steps_per_epoch,
 )
+from course_lib.schedules import CosineDecay  # noqa: E402
+from course_lib.training import train  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,3 +111,85 @@ def test_load_your_functions_reads_and_checks_a_notebook(capsys):
     status = load_your_functions(ROOT / "notebooks", ids=["mlp_backward"])
     assert status == {"mlp_backward": "not_attempted"} and not checking.has_passed("mlp_backward")
     assert load_your_functions(ROOT / "tests", ids=["mlp_backward"]) == {"mlp_backward": "missing"}
+
+
+# ---------------------------------------------------------------------------------------------
+# grading_preview: what the grader rejects although check() passes in the notebook
+
+X_OF_ANOTHER_CELL = np.zeros((3, 64))   # a variable a notebook cell computed
+EPOCHS = 15                             # a literal constant: the grader keeps it
+
+
+def _good(X_train, y_train, X_test, seed):
+    net = nn.MLP([64, 8, 10], activation="relu", seed=seed)
+    train(net, optimizers.Adam(CosineDecay(0.01, EPOCHS * steps_per_epoch(len(X_train), 32))),
+          X_train, y_train, epochs=1, batch_size=32, seed=seed, progress=False)
+    return np.argmax(net.predict(X_test), axis=1)
+
+
+def _loads_the_digits(X_train, y_train, X_test, seed):
+    X, y = load_digits()
+    return _good(X, y, X_test, seed)
+
+
+def _helper_with_your_mlp(seed):
+    return YourMLP([64, 8, 10], seed=seed)
+
+
+def _uses_the_explorer(X_train, y_train, X_test, seed):
+    net = _helper_with_your_mlp(seed)
+    train(net, make_optimizer("Adam", 0.01), X_train, y_train, epochs=1, progress=False)
+    return np.argmax(net.predict(X_test), axis=1)
+
+
+def _reads_another_cell(X_train, y_train, X_test, seed):
+    return _good(X_train, y_train, X_OF_ANOTHER_CELL, seed)
+
+
+def _calls_the_reference(X_train, y_train, X_test, seed):
+    return reference_train_and_predict(X_train, y_train, X_test, seed)
+
+
+def _stub(X_train, y_train, X_test, seed):
+    raise NotImplementedError
+
+
+def test_grading_preview_passes_a_function_built_from_course_lib_pieces(capsys):
+    assert grading_problems(_good) == []
+    grading_preview(_good)
+    assert "the grader can run it" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("function, words", [
+    (_loads_the_digits, ["load_digits", "scores 0"]),
+    (_uses_the_explorer, ["YourMLP", "make_optimizer", "scores 0"]),   # YourMLP via a helper
+    (_reads_another_cell, ["X_OF_ANOTHER_CELL", "NameError"]),
+    (_calls_the_reference, ["reference_train_and_predict", "scores 0"]),
+])
+def test_grading_preview_names_what_the_grader_rejects(function, words, capsys):
+    problems = " ".join(grading_problems(function))
+    for word in words:
+        assert word in problems, (word, problems)
+    grading_preview(function)
+    assert "would score this 0" in capsys.readouterr().out
+
+
+def test_grading_preview_of_the_student_stub(capsys):
+    grading_preview(_stub)
+    assert "not attempted" in capsys.readouterr().out
+
+
+def test_the_explorer_helpers_really_trip_the_graders_watch(data):
+    """KERNEL_ONLY is not a guess: the grader's run-time watch flags YourMLP (checking code)."""
+    from course_lib import exercises
+    from course_lib.grading.child import CourseWatch
+    from course_lib.grading.references import forbidden_code
+
+    watch = CourseWatch(forbidden_code(exercises.for_notebook("11_capstone_digits")), {__file__})
+    X, y = data[0][:64], data[1][:64]
+    watch.call(lambda: YourMLP([64, 8, 10], seed=0).loss_and_grads(X, y), (), {})
+    assert watch.found is not None and "checking" in watch.found
+    clean = CourseWatch(forbidden_code(exercises.for_notebook("11_capstone_digits")), {__file__})
+    plain = nn.MLP([64, 8, 10], activation="relu", seed=0)
+    clean.call(lambda: plain.loss_and_grads(X, y, loss="cross_entropy"), (), {})
+    assert clean.found is None

@@ -128,9 +128,9 @@ EXERCISES = [
         points=4,
         reference=train_and_predict,
         make_cases=_train_cases,
-        hint="Train on ALL of X_train with the settings that reached 95% in the explorer "
-             "(e.g. Adam, a decaying learning rate, 15-20 epochs) and return np.argmax of the "
-             "outputs for X_test as integers.",
+        hint="Train MLP([64, 64, 10]) with Adam(CosineDecay(0.01, steps)) and train(..., progress=False) "
+             "on ALL of X_train for about 15 epochs, and return np.argmax of the outputs for X_test "
+             "as integers (never load_digits, YourMLP or make_optimizer: see grading_preview).",
         judge=accuracy_judge,
         forbidden=(load_digits,),   # the test digits come from there: no looking up the answers
         timeout=120.0,

@@ -5,6 +5,7 @@
     YourMLP([64, 64, 10], seed=0)   # its gradients come from YOUR mlp_backward once it passed
     compare_optimizers(data, epochs=6, seed=0) -> {name: History}
     CapstoneExplorer(data)          # widgets + a Train button, live learning curves
+    grading_preview(train_and_predict)   # what the grader would reject that check() cannot see
 
 Everything falls back to the reference implementation (course_lib.nn, course_lib.optimizers)
 until the student's function has passed its check in this kernel (checking.implementation).
@@ -12,14 +13,18 @@ until the student's function has passed its check in this kernel (checking.imple
 
 from __future__ import annotations
 
+import dis
 import math
+import sys
 import time
+import types
 from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
 
 from .. import checking, exercises, optimizers, schedules
+from ..data import load_digits
 from ..exercises.nb05_backpropagation import mlp_backward as reference_mlp_backward
 from ..exercises.nb05_backpropagation import mlp_loss
 from ..exercises.nb08_adam import adam_reference
@@ -417,3 +422,114 @@ class CapstoneExplorer(Explorer):
         buttons = widgets.HBox([self.train_button, self.clear_button, self.status])
         box.children = (*box.children[:-2], buttons, self.output, *box.children[-2:])
         return box
+
+
+# ---------------------------------------------------------------------------------------------
+# the graded run: what the grader sees that check() in the notebook does not
+
+# Helpers of this module that run the student's functions through checking.implementation: handy
+# in the notebook, but inside a graded function the grader counts that as calling the course's
+# checking code (score 0). make_schedule, steps_per_epoch and GOOD_LEARNING_RATES are fine.
+KERNEL_ONLY = ("YourMLP", "YourSGD", "YourMomentum", "YourNesterov", "YourAdaGrad", "YourRMSProp",
+               "YourAdam", "make_optimizer", "compare_optimizers", "CapstoneExplorer",
+               "load_your_functions", "whose")
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    """The global names a function's code (and the code of functions nested in it) reads."""
+    names = {ins.argval for ins in dis.get_instructions(code) if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
+
+
+def _is_literal(value) -> bool:
+    """A number, string, bool or None, or a list/tuple/dict/set of them (what `N = 10` binds)."""
+    if value is None or isinstance(value, (bool, int, float, complex, str, bytes)):
+        return True
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(_is_literal(v) for v in value)
+    if isinstance(value, dict):
+        return all(_is_literal(k) and _is_literal(v) for k, v in value.items())
+    return False
+
+
+def _imported(value, namespace: dict) -> bool:
+    """True if `value` is a module-level object of a module the namespace imports from (not of
+    the namespace's own module: in a notebook that is __main__, where every cell's variables live)."""
+    modules = {getattr(v, "__module__", None) for v in namespace.values()}
+    modules |= {v.__name__ for v in namespace.values() if isinstance(v, types.ModuleType)}
+    for name in modules:
+        module = sys.modules.get(name) if isinstance(name, str) else None
+        if module is None or vars(module) is namespace:    # the notebook's own namespace
+            continue
+        if any(v is value for v in vars(module).values()):
+            return True
+    return False
+
+
+def grading_problems(function, notebook: str = "11_capstone_digits") -> list[str]:
+    """What the grader would reject in `function` (and the notebook functions it calls), read from
+    its code without running it. check() in the notebook cannot see these: it runs the function
+    in this kernel, where every cell has run.
+
+    The grader runs only the notebook's imports, defs, classes and literal constants, and scores 0
+    a function that calls forbidden course code. Reported, one sentence each:
+      * load_digits (the hidden test digits come from it) or a reference of this notebook;
+      * the helpers in KERNEL_ONLY (YourMLP, make_optimizer, ...), which go through the check
+        machinery of this kernel;
+      * a global variable computed by another cell (X_val, data, trainer, ...): in the grader it
+        does not exist.
+    Returns [] when none of these is found (the grader's own check at run time is stricter).
+    """
+    from ..exercises import for_notebook
+    from ..grading.references import is_forbidden
+
+    exercises_here = for_notebook(notebook)
+    problems, seen, todo = [], set(), [function]
+    while todo:
+        current = todo.pop()
+        namespace = current.__globals__
+        for name in sorted(_global_names(current.__code__)):
+            if name in seen or name not in namespace:
+                continue                               # builtins (len, range) are fine
+            seen.add(name)
+            value = namespace[name]
+            if value is load_digits:
+                problems.append(f"it calls {name}(), which loads the digits the grader tests on: "
+                                "forbidden, this exercise scores 0; train only on X_train, y_train")
+            elif is_forbidden(value, exercises_here):
+                problems.append(f"it uses {name}, the course's reference or checking code: scores 0")
+            elif (getattr(value, "__module__", None) == __name__
+                  and getattr(value, "__name__", "") in KERNEL_ONLY):
+                problems.append(f"it uses {name} from the explorer, which runs your functions through "
+                                "check(); the grader counts that as calling the course's checking code "
+                                "(scores 0): use MLP, an optimizer from course_lib.optimizers and train")
+            elif isinstance(value, types.FunctionType) and value.__module__ == function.__module__:
+                todo.append(value)                     # a helper defined in the notebook: read it too
+            elif isinstance(value, (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType)):
+                continue
+            elif _is_literal(value) or _imported(value, namespace):
+                continue
+            else:
+                problems.append(f"it reads {name} (a {type(value).__name__}), computed by another "
+                                "cell; the grader runs only imports, defs and constants, so there "
+                                f"{name} does not exist (NameError): use only the arguments")
+    return problems
+
+
+def grading_preview(function, notebook: str = "11_capstone_digits") -> None:
+    """Print whether the grader can run `function` as it is (the problems of grading_problems)."""
+    name = getattr(function, "__name__", "the function")
+    if "NotImplementedError" in _global_names(function.__code__):
+        print(f"\u23f3 {name}: not attempted yet (it still raises NotImplementedError).")
+        return
+    problems = grading_problems(function, notebook)
+    if not problems:
+        print(f"\u2705 {name}: the grader can run it as it is: it uses only its arguments and what "
+              "this notebook imports or defines at the top level.")
+    else:
+        print(f"\u274c {name}: the grader would score this 0 or fail it, even if check() passed:")
+        for problem in problems:
+            print(f"   - {problem}")
