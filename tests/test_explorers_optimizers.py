@@ -59,6 +59,12 @@ def test_diverged_says_what_it_means_for_adaptive_optimizers(name):
     assert "does not blow up" in note
 
 
+def test_on_the_saddle_diverged_blames_the_landscape():
+    explorer = OptimizerExplorer("Adam")
+    explorer.controls["landscape"].value = "saddle"   # unbounded below: every run leaves the box
+    assert "no minimum" in explorer.note.value and "does not blow up" not in explorer.note.value
+
+
 def test_diverged_for_sgd_names_the_box_without_the_adaptive_remark():
     explorer = OptimizerExplorer("SGD")
     explorer.controls["alpha"].value = 10 ** explorer.controls["alpha"].max

@@ -190,14 +190,17 @@ def divergence_message(name, result, landscape):
     A run stops as diverged when theta is not finite, J is huge, or theta left the box
     |x|, |y| <= plot_bound(landscape) (5 times the plot window). SGD and momentum really blow up
     (|theta| grows geometrically); the adaptive optimizers take steps of about alpha per
-    coordinate, so for them "diverged" means a huge alpha threw theta out of that box.
+    coordinate, so for them "diverged" means a huge alpha threw theta out of that box. On a
+    landscape without a minimum (the saddle) every optimizer leaves it sooner or later.
     """
     text = f"{name} {result.message}"
     if not result.reason.startswith("|theta| exceeded"):
         return f"{text}: {result.reason}"
-    text += f": θ left the box |x|, |y| ≤ {plot_bound(landscape):g} (5× the plot window);"
-    if name in ADAPTIVE:
-        text += ("\nits steps are about α per coordinate: at this α it jumps out of the landscape,"
+    text += f": θ left the box |x|, |y| ≤ {plot_bound(landscape):g} (5× the plot window)"
+    if not landscape.minima:
+        text += ";\nthis landscape has no minimum: J falls without bound along y"
+    elif name in ADAPTIVE:
+        text += (";\nits steps are about α per coordinate: at this α it jumps out of the landscape,"
                  " it does not blow up")
     return text
 
