@@ -103,6 +103,13 @@ HOSTILE = {
                      "    subprocess.Popen(['sleep', '987651'])\n"
                      "    subprocess.Popen(['sleep', '987652'], start_new_session=True)\n"
                      + GOOD_MSE.split("\n", 1)[1], "passed"),
+    "forged_frames": ("import os, sys\n\ndef mse(o, y):\n"
+                      "    os.write(int(sys.argv[2]), b'[' * 100000 + b'\\n'"
+                      " + b'{\"event\":\"case\",\"exercise\":\"mse\",\"index\":0,\"value\":{\"__ndarray__\":"
+                      "\"<f8\",\"shape\":[99999999999999999999],\"data\":\"\"}}\\n')\n"
+                      + GOOD_MSE.split("\n", 1)[1], "failed"),
+    "unhashable_key": ("def mse(o, y):\n    return {(1, object()): 2.0}\n", "failed"),
+    "complex": ("def mse(o, y):\n    return np.mean((np.asarray(o) - np.asarray(y)) ** 2) + 5j\n", "failed"),
     "not_attempted": ("def mse(o, y):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n",
                       "not_attempted"),
     "no_function": (None, "missing"),
@@ -177,6 +184,9 @@ def test_messages_say_what_happened(hostile):
     for student in ("reference_import", "reference_inside", "reference_importlib"):
         assert "reference code" in grades[(student, "mse")]["message"], student
     assert "mse_loss" in grades[("reference_importlib", "mse")]["message"]   # caught at run time
+    assert "complex" in grades[("complex", "mse")]["message"]                # not silently dropped
+    for student in ("forged_frames", "unhashable_key"):                       # not a grader error
+        assert "cannot read" in grades[(student, "mse")]["message"], student
 
 
 def test_patched_numpy_redefined_check_and_fake_output_do_not_raise_the_grade(hostile):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -33,7 +34,9 @@ def test_wire_never_rebuilds_objects_and_rejects_malformed_data():
     for bad in [{"__ndarray__": "O", "shape": [1], "data": ""},
                 {"__ndarray__": "<f8", "shape": [2], "data": "AAAAAAAAAAA="},   # 8 bytes for 2 floats
                 {"__ndarray__": "<f8", "shape": [-1], "data": ""},
-                {"__pickle__": "gASV"}, {"__dict__": [[[1], 2]]}]:
+                {"__pickle__": "gASV"}, {"__dict__": [[[1], 2]]},
+                {"__ndarray__": "<f8", "shape": [10**20], "data": ""},                # too big for C
+                {"__dict__": [[{"__tuple__": [1, {"__unreadable__": "x"}]}, 2]]}]:     # unhashable key
         with pytest.raises(ValueError):
             wire.loads(json.dumps(bad))
 
@@ -179,3 +182,101 @@ def test_a_hanging_or_crashing_exercise_does_not_lose_the_others():
     for k in "ace":
         np.testing.assert_array_equal(runs[k].results[0]["value"], [0.0, 2.0, 4.0])
         assert len(runs[k].results) == 2
+
+
+@pytest.fixture
+def separate_users(monkeypatch):
+    """The sandbox with one uid per child: as is when this Python can be run by other users, else
+    through a minimal virtual environment of the system's Python of the same version that reads
+    this venv's packages (this venv's Python may live under /root); skipped when not root."""
+    import os
+    import shutil
+    import sys
+    import sysconfig
+    import tempfile
+
+    from course_lib.grading import sandbox
+
+    if os.geteuid() != 0:
+        pytest.skip("only root can give each child its own uid")
+    sandbox.separate_users.cache_clear()
+    folder = None
+    if not sandbox.separate_users():
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        system = shutil.which(f"python{version}", path="/usr/local/bin:/usr/bin")
+        if system is None:
+            pytest.skip(f"no system python{version} that an unprivileged user could run")
+        folder = Path(tempfile.mkdtemp(prefix="grading-python-"))
+        site = folder / "lib" / f"python{version}" / "site-packages"
+        site.mkdir(parents=True)
+        (folder / "bin").mkdir()
+        (folder / "bin" / "python").symlink_to(system)
+        (folder / "pyvenv.cfg").write_text(f"home = {Path(system).parent}\n")
+        packages = sysconfig.get_paths()["purelib"]
+        (site / "venv.pth").write_text(f"import site; site.addsitedir({packages!r})\n")
+        for path in [folder, *folder.rglob("*")]:
+            path.chmod(0o755)
+        monkeypatch.setattr(sandbox, "PYTHON", str(folder / "bin" / "python"))
+        sandbox.separate_users.cache_clear()
+        if not sandbox.separate_users():
+            shutil.rmtree(folder)
+            pytest.skip("no Python that an unprivileged user can run")
+    yield sandbox
+    sandbox.separate_users.cache_clear()
+    if folder is not None:
+        shutil.rmtree(folder)
+
+
+def test_a_child_of_a_root_grader_runs_as_its_own_unprivileged_user(separate_users, tmp_path):
+    import os
+    import tempfile
+
+    import psutil
+
+    sandbox = separate_users
+    guarded = Path(tempfile.mkdtemp(prefix="grading-guarded-"))   # like course_lib or OUT: root's
+    guarded.chmod(0o755)
+    source = (
+        "import os, subprocess\n"
+        "def escapes(x):\n"
+        "    found = []\n"
+        "    attempts = {'signal the grader': lambda: os.kill(os.getppid(), 0),\n"
+        "                'read its environment': lambda: open(f'/proc/{os.getppid()}/environ').read(),\n"
+        f"                'write its files': lambda: open({str(guarded / 'planted')!r}, 'w').close()}}\n"
+        "    for what, attempt in attempts.items():\n"
+        "        try:\n"
+        "            attempt()\n"
+        "            found.append(what)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    return len(found)\n"
+        "def forks(x):\n"
+        "    n = 0\n"
+        "    for _ in range(150):\n"
+        "        try:\n"
+        "            if os.fork() == 0:\n"
+        "                import time; time.sleep(60); os._exit(0)\n"
+        "        except OSError:\n"
+        "            break\n"
+        "        n += 1\n"
+        "    return n\n"
+        "def leaves(x):\n"
+        "    subprocess.Popen(['sleep', '987655'], env={}, start_new_session=True)\n"
+        "    open('/tmp/grading-left-behind-987655', 'w').write('x')\n"
+        "    return 0\n")
+    cells = find.parse_notebook(notebook(source), "nb").cells_for(["escapes", "forks", "leaves"])
+    jobs = [sandbox.ExerciseJob(name, name, 10.0, [((1.0,), {})]) for name in ("escapes", "forks", "leaves")]
+    try:
+        runs, errors = sandbox.run(cells, jobs, {"codes": [], "prefixes": []}, timeout=30)
+        assert errors == [] and all(runs[k].outcome == "ran" for k in runs), (errors, runs)
+        assert runs["escapes"].results[0]["value"] == 0
+        assert runs["forks"].results[0]["value"] < 100                  # RLIMIT_NPROC holds
+        assert not os.path.exists("/tmp/grading-left-behind-987655")
+        assert not [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", "987655"]]
+    finally:
+        for process in psutil.process_iter(["cmdline"]):
+            if process.info["cmdline"] == ["sleep", "987655"]:
+                process.kill()
+        for path in (guarded / "planted", Path("/tmp/grading-left-behind-987655")):
+            path.unlink(missing_ok=True)
+        guarded.rmdir()

@@ -188,7 +188,8 @@ def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float 
     prepared = {n: prepare(exercises.for_notebook(n), seed) for n in chosen}
     items, unknown, students = discover(submissions, chosen)
     version = grader_version()
-    settings = {"seed": seed, "timeout": timeout, "memory_mb": memory_mb, "grader_version": version}
+    settings = {"seed": seed, "timeout": timeout, "memory_mb": memory_mb, "grader_version": version,
+                "separate_users": sandbox.separate_users()}
 
     def work(item: Submission) -> Graded:
         key = cache_key(item, settings)

@@ -13,13 +13,22 @@ Time limits: each exercise has `timeout` seconds for all its cases; the whole no
 `timeout` seconds. When the grading of a notebook ends, the process group is killed and every
 process still carrying this child's token in its environment (daemons that left the group) too.
 Nothing here compares answers: score.py does, in the grader's process.
+
+When the grader runs as root (a container, Gradescope) and an unprivileged user can run this
+Python (not so if it lives under /root), each child runs as its own unused uid (SANDBOX_UIDS):
+it cannot write course_lib, site-packages or OUT, read the grader's memory or environment, or
+signal the grader or the other children; when it ends, every process of that uid is killed
+(however it left the session) and its files in the shared temporary folders (SHARED_TMP) are
+deleted.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
+import pwd
 import secrets
 import select
 import shutil
@@ -27,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -34,11 +44,16 @@ import psutil
 
 from . import wire
 
+PYTHON = sys.executable
 CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
 SETUP_SECONDS = 30.0            # at most this long to define the functions (imports, classes)
 MAX_RESULT_BYTES = 256 << 20    # the most a child may send back
 FILE_BYTES = 64 << 20           # the largest file (or log) a child may write
 TOKEN = "COURSE_GRADE_TOKEN"
+SANDBOX_UIDS = range(61184, 65520)   # systemd's range for dynamic users: normally no account there
+SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")
+_uids_in_use: set[int] = set()
+_uids_lock = threading.Lock()
 
 
 @dataclass
@@ -118,7 +133,12 @@ class Child:
         self.ready = False                      # True once the functions are defined
         self.base = tempfile.mkdtemp(prefix="course-grade-")
         self.workdir = os.path.join(self.base, "work")
-        os.mkdir(self.workdir)
+        os.mkdir(self.workdir, 0o700)
+        self.uid = take_uid() if separate_users() else None
+        if self.uid is not None:                 # root: the child gets its own unprivileged user
+            os.chmod(self.base, 0o711)
+            os.chown(self.workdir, self.uid, self.uid)
+        user = {} if self.uid is None else {"user": self.uid, "group": self.uid, "extra_groups": []}
         self.log_path = os.path.join(self.base, "log.txt")
         job_path = os.path.join(self.workdir, ".job.json")
         job = {
@@ -144,9 +164,9 @@ class Child:
         self.poller.register(read_fd, select.POLLIN | select.POLLHUP)
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", CHILD, job_path, str(write_fd)], cwd=self.workdir, env=env,
+                [PYTHON, "-I", CHILD, job_path, str(write_fd)], cwd=self.workdir, env=env,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(write_fd,),
-                start_new_session=True)
+                start_new_session=True, **user)
         os.close(write_fd)
 
     # --- reading -------------------------------------------------------------------------------
@@ -159,7 +179,7 @@ class Child:
                 del self.buffer[: newline + 1]
                 try:
                     message = json.loads(line)
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue                         # not ours: ignore
                 if isinstance(message, dict):
                     return message
@@ -261,7 +281,7 @@ class Child:
 
     # --- cleaning up ---------------------------------------------------------------------------
     def cleanup(self) -> None:
-        """Kill the child, its process group and every process carrying its token; delete its files."""
+        """Kill the child, its process group and every process carrying its token or uid; delete its files."""
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -270,18 +290,76 @@ class Child:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        kill_by_token(self.token)
+        kill_by_token(self.token, self.uid)
         os.close(self.fd)
         shutil.rmtree(self.base, ignore_errors=True)
+        if self.uid is not None:
+            remove_files_of(self.uid)
+            with _uids_lock:
+                _uids_in_use.discard(self.uid)
 
 
-def kill_by_token(token: str, rounds: int = 5) -> None:
-    """Kill every process whose environment carries TOKEN=token (repeat while new ones appear)."""
+@functools.cache
+def separate_users() -> bool:
+    """True if the grader is root and a uid from SANDBOX_UIDS can run PYTHON with numpy."""
+    if os.geteuid() != 0:
+        return False
+    uid = take_uid()
+    try:
+        probe = subprocess.run([PYTHON, "-I", "-c", "import numpy"], user=uid, group=uid, extra_groups=[],
+                               cwd="/", env={"PATH": os.defpath}, capture_output=True, timeout=60)
+        return probe.returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+    finally:
+        with _uids_lock:
+            _uids_in_use.discard(uid)
+
+
+def take_uid() -> int:
+    """A uid from SANDBOX_UIDS with no account and no running process, reserved until released."""
+    running = {p.info["uids"].real for p in psutil.process_iter(["uids"]) if p.info["uids"]}
+    with _uids_lock:
+        for _ in range(50):
+            uid = SANDBOX_UIDS[secrets.randbelow(len(SANDBOX_UIDS))]
+            if uid in running or uid in _uids_in_use:
+                continue
+            try:
+                pwd.getpwuid(uid)
+                continue                         # a real account: not ours to use
+            except KeyError:
+                _uids_in_use.add(uid)
+                return uid
+    raise RuntimeError(f"no free uid in {SANDBOX_UIDS} for the sandbox")
+
+
+def remove_files_of(uid: int) -> None:
+    """Delete what `uid` left at the top of the shared temporary folders (it can write nowhere else)."""
+    for folder in SHARED_TMP:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
+
+
+def kill_by_token(token: str, uid: int | None = None, rounds: int = 5) -> None:
+    """Kill every process whose environment carries TOKEN=token, or that runs as `uid` (repeat while
+    new ones appear)."""
     for _ in range(rounds):
         found = []
         for process in psutil.process_iter():
             try:
-                if process.environ().get(TOKEN) == token:
+                if (uid is not None and uid in process.uids()) or process.environ().get(TOKEN) == token:
                     found.append(process)
                     process.kill()
             except (psutil.Error, OSError):
@@ -296,5 +374,5 @@ def _case_result(message: dict) -> dict:
         return {"error": str(message["error"])[:500], "not_implemented": bool(message.get("not_implemented"))}
     try:
         return {"value": wire.from_plain(message.get("value")), "mutated": bool(message.get("mutated"))}
-    except ValueError as exc:
-        return {"error": f"the grader could not read the returned value: {exc}", "not_implemented": False}
+    except Exception:  # whatever a forged message holds, it is this case's wrong answer, not a grader error
+        return {"value": wire.Unreadable("malformed value"), "mutated": False}

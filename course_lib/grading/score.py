@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
+
 from ..exercises import Case, Exercise, short
 from .sandbox import ExerciseRun
 from .wire import Unreadable
@@ -93,6 +95,8 @@ def score(prepared: Prepared, run: ExerciseRun) -> Result:
         got = answer["value"]
         if contains_unreadable(got):
             reason = f"your function returned {got!r}; return numbers, arrays, tuples, lists or dicts"
+        elif is_complex(got) and not is_complex(prepared.expected[index]):
+            reason = "your function returned complex numbers; the answer is real"
         else:
             try:
                 reason = ex.verdict(case, prepared.expected[index], got)
@@ -126,6 +130,17 @@ def contains_unreadable(value) -> bool:
         return any(contains_unreadable(v) for v in value)
     if isinstance(value, dict):
         return any(contains_unreadable(v) for v in value.values())
+    return False
+
+
+def is_complex(value) -> bool:
+    """True if `value` holds a complex number with a nonzero imaginary part (compare drops it)."""
+    if isinstance(value, (list, tuple)):
+        return any(is_complex(v) for v in value)
+    if isinstance(value, dict):
+        return any(is_complex(v) for v in value.values())
+    if isinstance(value, (complex, np.complexfloating, np.ndarray)):
+        return bool(np.iscomplexobj(value) and np.any(np.imag(value) != 0))
     return False
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 
 import numpy as np
@@ -86,6 +87,10 @@ def from_plain(obj, depth: int = 0):
         out = {}
         for key, value in pairs:
             key = from_plain(key, depth + 1)
+            try:
+                hash(key)                        # a tuple key may hold something unhashable
+            except TypeError:
+                raise ValueError("a dict key is not a plain value") from None
             if isinstance(key, (list, dict, np.ndarray, Unreadable)):
                 raise ValueError("a dict key is not a plain value")
             out[key] = from_plain(value, depth + 1)
@@ -107,11 +112,12 @@ def _array(obj: dict):
     dtype_text, shape = obj["__ndarray__"], obj.get("shape")
     if type(dtype_text) is not str or not _NUMERIC_DTYPE.match(dtype_text):
         raise ValueError(f"arrays must have a numeric dtype, got {dtype_text!r}")
-    if type(shape) is not list or len(shape) > 32 or any(type(n) is not int or n < 0 for n in shape):
-        raise ValueError(f"bad array shape {shape!r}")
+    if type(shape) is not list or len(shape) > 32 or any(type(n) is not int or not 0 <= n < 1 << 40
+                                                          for n in shape):
+        raise ValueError(f"bad array shape {str(shape)[:80]}")
     dtype = np.dtype(dtype_text)
     data = base64.b64decode(obj.get("data", ""), validate=True)
-    if len(data) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+    if len(data) != dtype.itemsize * math.prod(shape):
         raise ValueError("array data does not match its shape and dtype")
     array = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
     return array[()] if obj.get("scalar") else array
