@@ -61,3 +61,15 @@ def test_forward_only_drawing_has_no_gradients():
     ax = Figure().add_subplot()
     drawing = NetworkDrawing(ax, gradients=False)
     assert not any(key.startswith("dL/d") for key in drawing.numbers)
+
+
+@pytest.mark.parametrize("w4", [-0.5, -0.49999999999999994])   # the browser's rounding of -0.5
+def test_relu_kink_is_explained_and_uses_derivative_zero(explorer, w4):
+    explorer.controls["value"].value = w4                 # i2 = 1 * 1 + 2 * w4 = 0
+    assert explorer.drawing.numbers["value h2"].get_text() == "0"
+    assert explorer.drawing.numbers["dL/di2"].get_text() == "0"    # relu_backward's 0 at the kink
+    assert "i2 = 0" in explorer.note.value and "NaN" in explorer.note.value
+    assert explorer.tangent.get_ydata()[0] == explorer.tangent.get_ydata()[1]   # slope 0: flat
+    explorer.controls["value"].value = -0.4               # past the kink: the slope jumps
+    assert explorer.note.value == ""
+    assert explorer.drawing.numbers["dL/di2"].get_text() == "21.6"   # 2 (6.6 - 3) * w8 = 2 * 3.6 * 3

@@ -189,6 +189,7 @@ class WorkedExampleExplorer(Explorer):
         super().__init__(controls, main="value", figsize=(11.0, 4.6),
                          question="with w4 selected, move it from -2 up to 1: when does the second "
                                   "hidden unit switch on, and which red derivatives stop being 0? "
+                                  "What do they say exactly at the switch, w4 = -0.5, where i2 = 0? "
                                   "Then select w7 and find the value where L is smallest: what is "
                                   "dL/dw7 there?")
         controls["parameter"].observe(self._reset_value, names="value")
@@ -212,6 +213,7 @@ class WorkedExampleExplorer(Explorer):
         return [*self.drawing.artists, self.tangent, self.point, self.curve]
 
     def update(self, parameter, value):
+        value = round(float(value), 10)   # the browser sends -0.49999999999999994 for -0.5
         limits_changed = False
         if parameter != self._shown_parameter:
             losses = np.array([worked_example({parameter: p})["L"] for p in self.grid])
@@ -229,5 +231,12 @@ class WorkedExampleExplorer(Explorer):
         self.point.set_data([value], [result["L"]])
         dx = np.array([-0.7, 0.7])
         self.tangent.set_data(value + dx, result["L"] + slope * dx)
-        self.say("")
+        at_kink = [f"i{k}" for k in (1, 2, 3) if result[f"i{k}"] == 0.0]
+        if at_kink:
+            unit = at_kink[0]
+            self.say(f"{unit} = 0 exactly: ReLU has no derivative there (the lecture writes NaN). "
+                     f"Backpropagation uses 0, so dL/d{unit} = 0 and the tangent takes the slope "
+                     f"from the left; one step to the other side and the slope jumps.", in_plot=False)
+        else:
+            self.say("")
         return limits_changed
