@@ -124,6 +124,9 @@ def test_static_reference_detection(source, flagged):
     ("from course_lib.data import load_digits\n"
      "def train_and_predict(X_train, y_train, X_test, seed):\n"
      "    X, y = load_digits()\n    return y[:len(X_test)]", True),   # looking the answers up
+    ("from course_lib.data import load_digits\nX_ALL, Y_ALL = load_digits()\n"
+     "def train_and_predict(X_train, y_train, X_test, seed):\n"
+     "    return Y_ALL[:len(X_test)]", True),                           # through a top-level variable
     ("from course_lib.nn import MLP\n"
      "def train_and_predict(X_train, y_train, X_test, seed):\n"
      "    return MLP([64, 10]).predict(X_test).argmax(1)", False),      # building blocks are fine
@@ -182,6 +185,22 @@ def test_a_hanging_or_crashing_exercise_does_not_lose_the_others():
     for k in "ace":
         np.testing.assert_array_equal(runs[k].results[0]["value"], [0.0, 2.0, 4.0])
         assert len(runs[k].results) == 2
+
+
+def test_a_slow_top_level_statement_costs_only_the_functions_that_read_it(monkeypatch):
+    from course_lib.grading import sandbox
+
+    monkeypatch.setattr(sandbox, "STATEMENT_SECONDS", 0.5)
+    program = find.parse_notebook(notebook(
+        "import numpy as np\ndef endless():\n    while True:\n        pass\n",
+        "DATA = endless()\nHALF = np.float64(0.5)",
+        "def uses_data(x):\n    return DATA\n\ndef halves(x):\n    return HALF * x"), "nb")
+    jobs = [sandbox.ExerciseJob(name, name, 5.0, [((2.0,), {})]) for name in ("uses_data", "halves")]
+    runs, errors = sandbox.run(program.cells_for(["uses_data", "halves"]), jobs,
+                               {"codes": [], "prefixes": []}, timeout=20)
+    assert len(errors) == 1 and "longer than 0.5 s" in errors[0], errors
+    assert "NameError" in runs["uses_data"].results[0]["error"]
+    assert runs["halves"].results[0]["value"] == 1.0
 
 
 @pytest.fixture

@@ -148,17 +148,29 @@ class CourseWatch:
         return self.direct or self.indirect or self.imported
 
 
-def define(cells: list[dict], namespace: dict) -> list[str]:
-    """Execute the kept top-level statements of each cell; return one line per failure."""
+def define(cells: list[dict], namespace: dict, seconds: float = 10.0) -> list[str]:
+    """Execute the kept top-level statements of each cell; return one line per failure.
+
+    A statement that runs longer than `seconds` (a slow cell's `data = train(...)` that a function
+    reads) is stopped and reported, so it costs only the functions that need it.
+    """
+    def too_slow(signum, frame):
+        raise TimeoutError(f"this statement took longer than {seconds:g} s and was skipped")
+
     errors = []
+    signal.signal(signal.SIGALRM, too_slow)
     for cell in cells:
         tree = ast.parse(cell["source"])
         for index in cell["keep"]:
             module = ast.Module(body=[tree.body[index]], type_ignores=[])
             try:
+                signal.setitimer(signal.ITIMER_REAL, seconds)
                 exec(compile(module, cell["filename"], "exec"), namespace)
             except BaseException as exc:  # noqa: B036 - the student's code may raise anything
                 errors.append(f"{cell['filename']}, line {tree.body[index].lineno}: {describe_error(exc)}")
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
     return errors
 
 
@@ -227,7 +239,7 @@ def main(job_path: str, result_fd: int) -> None:
     wire = load_wire()
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     started = time.perf_counter()
-    errors = define(job["cells"], namespace)
+    errors = define(job["cells"], namespace, job["statement_seconds"])
     reporter.send(event="ready", setup_errors=errors, seconds=time.perf_counter() - started)
     for exercise in job["exercises"]:
         student_files = {cell["filename"] for cell in job["cells"]}

@@ -47,6 +47,7 @@ from . import wire
 PYTHON = sys.executable
 CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
 SETUP_SECONDS = 30.0            # at most this long to define the functions (imports, classes)
+STATEMENT_SECONDS = 10.0        # one top-level statement that takes longer is skipped (a setup error)
 MAX_RESULT_BYTES = 256 << 20    # the most a child may send back
 FILE_BYTES = 64 << 20           # the largest file (or log) a child may write
 TOKEN = "COURSE_GRADE_TOKEN"
@@ -147,6 +148,7 @@ class Child:
             "cpu_seconds": max(1, math.ceil(deadline - time.monotonic()) + 2),
             "memory_bytes": memory_mb << 20,
             "file_bytes": FILE_BYTES,
+            "statement_seconds": STATEMENT_SECONDS,
             "exercises": [{"id": j.id, "function": j.function,
                            "cases": [{"args": wire.to_plain(tuple(a)), "kwargs": wire.to_plain(dict(k))}
                                      for a, k in j.cases]} for j in exercises],
