@@ -89,12 +89,19 @@ def test_lambdas_computed_constants_and_rebinding_are_defined(source):
     assert errors == [] and runs["mse"].results[0]["value"] == 5.0, (errors, runs["mse"])
 
 
+def test_a_timed_cell_and_a_global_counter_are_kept():
+    program = find.parse_notebook(notebook(
+        "%%time\nCALLS = 0\ndef f(v):\n    global CALLS\n    CALLS += 1\n    return v",
+        "%%bash\necho hi"), "nb")
+    assert {name for s in program.needed(["f"]) for name in s.names} == {"CALLS", "f"}
+
+
 def test_magics_are_stripped_broken_cells_skipped_and_the_last_definition_wins():
     program = find.parse_notebook(notebook(
         "%matplotlib inline\n!pip list\nimport numpy as np",
         "def f(v):\n    return 1",
         "def broken(:",
-        "%%timeit\nnonsense here",
+        "%%bash\nnonsense here",
         "def f(v):\n    # YOUR CODE HERE\n    raise NotImplementedError()"), "nb")
     assert program.binding("np") is not None
     assert program.skipped == ["cell 4 is not valid Python and was skipped"]

@@ -198,10 +198,16 @@ def parse_cell(source: str) -> tuple[ast.Module | None, str]:
     return None, source
 
 
+PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun")    # %%time etc. run the cell's Python
+
+
 def without_magics(source: str) -> str:
-    """Replace `%magic`, `!shell` and `name?` lines by `pass`; a `%%cell magic` empties the cell."""
+    """Replace `%magic`, `!shell` and `name?` lines by `pass`; a `%%cell magic` empties the cell,
+    except the PYTHON_CELL_MAGICS, which only lose their first line."""
     if source.lstrip().startswith("%%"):
-        return ""
+        first, _, rest = source.lstrip().partition("\n")
+        magic = first[2:].split()
+        return without_magics(rest) if magic and magic[0] in PYTHON_CELL_MAGICS else ""
     lines = []
     for line in source.split("\n"):
         stripped = line.strip()
@@ -266,7 +272,8 @@ def used_names(node: ast.AST) -> set[str]:
 def global_names(table: symtable.SymbolTable) -> set[str]:
     """The names read in `table` and its nested scopes that are looked up among the globals."""
     top = table.get_type() == "module"
-    names = {s.get_name() for s in table.get_symbols() if s.is_referenced() and (top or s.is_global())}
+    names = {s.get_name() for s in table.get_symbols()
+             if (s.is_referenced() and (top or s.is_global())) or (not top and s.is_declared_global())}
     for child in table.get_children():
         names |= global_names(child)
     return names
