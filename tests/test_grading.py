@@ -108,6 +108,7 @@ HOSTILE = {
                       " + b'{\"event\":\"case\",\"exercise\":\"mse\",\"index\":0,\"value\":{\"__ndarray__\":"
                       "\"<f8\",\"shape\":[99999999999999999999],\"data\":\"\"}}\\n')\n"
                       + GOOD_MSE.split("\n", 1)[1], "failed"),
+    "huge_answer": ("def mse(o, y):\n    return np.ones(3_000_000)\n", "error"),   # 32 MB of JSON
     "unhashable_key": ("def mse(o, y):\n    return {(1, object()): 2.0}\n", "failed"),
     "complex": ("def mse(o, y):\n    return np.mean((np.asarray(o) - np.asarray(y)) ** 2) + 5j\n", "failed"),
     "not_attempted": ("def mse(o, y):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n",
@@ -185,6 +186,7 @@ def test_messages_say_what_happened(hostile):
         assert "reference code" in grades[(student, "mse")]["message"], student
     assert "mse_loss" in grades[("reference_importlib", "mse")]["message"]   # caught at run time
     assert "complex" in grades[("complex", "mse")]["message"]                # not silently dropped
+    assert "larger than the grader accepts" in grades[("huge_answer", "mse")]["message"]
     for student in ("forged_frames", "unhashable_key"):                       # not a grader error
         assert "cannot read" in grades[(student, "mse")]["message"], student
 

@@ -48,7 +48,7 @@ PYTHON = sys.executable
 CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
 SETUP_SECONDS = 30.0            # at most this long to define the functions (imports, classes)
 STATEMENT_SECONDS = 10.0        # one top-level statement that takes longer is skipped (a setup error)
-MAX_RESULT_BYTES = 256 << 20    # the most a child may send back
+MAX_RESULT_BYTES = 16 << 20     # the most a child may send back (the largest right answer is ~10 kB)
 FILE_BYTES = 64 << 20           # the largest file (or log) a child may write
 TOKEN = "COURSE_GRADE_TOKEN"
 SANDBOX_UIDS = range(61184, 65520)   # systemd's range for dynamic users: normally no account there
@@ -162,6 +162,7 @@ class Child:
                TOKEN: self.token}
         read_fd, write_fd = os.pipe()
         self.fd, self.buffer, self.received = read_fd, bytearray(), 0
+        self.scanned = 0                        # bytes of buffer known to hold no newline
         self.poller = select.poll()
         self.poller.register(read_fd, select.POLLIN | select.POLLHUP)
         with open(self.log_path, "wb") as log:
@@ -175,7 +176,8 @@ class Child:
     def next_message(self, deadline: float) -> dict | str:
         """The next message, or "timeout", "exited" or "too much output"."""
         while True:
-            newline = self.buffer.find(b"\n")
+            newline = self.buffer.find(b"\n", self.scanned)   # not from 0: a long line stays linear
+            self.scanned = len(self.buffer) if newline < 0 else 0
             if newline >= 0:
                 line = bytes(self.buffer[:newline])
                 del self.buffer[: newline + 1]
