@@ -148,29 +148,33 @@ class CourseWatch:
         return self.direct or self.indirect or self.imported
 
 
-def define(cells: list[dict], namespace: dict, seconds: float = 10.0) -> list[str]:
+def define(cells: list[dict], namespace: dict, seconds: float | None = None) -> list[str]:
     """Execute the kept top-level statements of each cell; return one line per failure.
 
-    A statement that runs longer than `seconds` (a slow cell's `data = train(...)` that a function
-    reads) is stopped and reported, so it costs only the functions that need it.
+    With `seconds` (in the sandbox), a statement that runs longer (a slow cell's
+    `data = train(...)` that a function reads) is stopped and reported, so it costs only the
+    functions that need it.
     """
     def too_slow(signum, frame):
         raise TimeoutError(f"this statement took longer than {seconds:g} s and was skipped")
 
     errors = []
-    signal.signal(signal.SIGALRM, too_slow)
+    previous = signal.signal(signal.SIGALRM, too_slow) if seconds else None
     for cell in cells:
         tree = ast.parse(cell["source"])
         for index in cell["keep"]:
             module = ast.Module(body=[tree.body[index]], type_ignores=[])
             try:
-                signal.setitimer(signal.ITIMER_REAL, seconds)
+                if seconds:
+                    signal.setitimer(signal.ITIMER_REAL, seconds)
                 exec(compile(module, cell["filename"], "exec"), namespace)
             except BaseException as exc:  # noqa: B036 - the student's code may raise anything
                 errors.append(f"{cell['filename']}, line {tree.body[index].lineno}: {describe_error(exc)}")
             finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+                if seconds:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+    if seconds:
+        signal.signal(signal.SIGALRM, previous)
     return errors
 
 
