@@ -58,22 +58,26 @@ def _changed_inputs(before: tuple, after: tuple) -> bool:
     return False
 
 
-def evaluate(exercise_id: str, function: Callable, seed: int = 0) -> Outcome:
+def evaluate(exercise_id: str, function: Callable, seed: int = 0,
+             watch_references: bool = True) -> Outcome:
     """Run `function` on every case of the exercise and compare with the reference.
 
-    Stops at the first failing case. Never raises for anything the student's code does.
+    Stops at the first failing case. Never raises for anything the student's code does. A call
+    into the course's reference code fails the exercise, as in the grader; `watch_references=False`
+    turns that off, for testing the reference itself.
     """
     ex = exercises.get(exercise_id)
     if not callable(function):
         return Outcome(exercise_id, ERROR, message=f"expected a function, got {type(function).__name__}")
     cases = ex.cases(seed)
+    watch = _reference_watch(ex, function, enabled=watch_references)
     n_passed = 0
     for case in cases:
         expected = ex.expected(case)
         args, kwargs = copy.deepcopy((case.args, case.kwargs))
         try:
             with np.errstate(all="ignore"):
-                got = function(*args, **kwargs)
+                got = watch.call(function, args, kwargs)
         except NotImplementedError:
             return Outcome(exercise_id, NOT_ATTEMPTED, len(cases), n_passed,
                            message="not attempted yet: the function still raises NotImplementedError")
@@ -83,6 +87,10 @@ def evaluate(exercise_id: str, function: Callable, seed: int = 0) -> Outcome:
             return Outcome(exercise_id, ERROR, len(cases), n_passed,
                            message=f"your function raised {type(exc).__name__}: {exc}{line}",
                            case=case)
+        if watch.found:   # the grader scores this 0: say so now, not after grading
+            return Outcome(exercise_id, FAILED, len(cases), n_passed, case=case,
+                           message=f"your function calls the course's reference code ({watch.found}); "
+                                   "the grader scores that 0: write it yourself")
         reason = ex.verdict(case, expected, got)
         if reason is None and _changed_inputs(case.args, args):
             reason = "your function changed one of its input arrays in place; return a new array instead"
@@ -91,6 +99,19 @@ def evaluate(exercise_id: str, function: Callable, seed: int = 0) -> Outcome:
                            case=case, expected=expected, got=got)
         n_passed += 1
     return Outcome(exercise_id, PASSED, len(cases), n_passed)
+
+
+def _reference_watch(ex, function, enabled: bool = True):
+    """The grader's run-time watch for calls into reference code (grading/references.py), so that
+    `check` fails what the grader would score 0."""
+    from .grading.child import CourseWatch
+    from .grading.references import forbidden_code
+
+    forbidden = forbidden_code(exercises.for_notebook(ex.notebook)) if enabled else \
+        {"codes": [], "prefixes": []}
+    code = getattr(function, "__code__", None)
+    student_files = {code.co_filename} if code is not None else set()
+    return CourseWatch(forbidden, student_files)
 
 
 def report(outcome: Outcome) -> str:

@@ -131,7 +131,7 @@ def relu_backward(dh, z):
     At exactly z = 0 the derivative does not exist (the lecture writes NaN). We return 0 there:
     0 is a valid subgradient (any value in [0, 1] is), it is what PyTorch and TensorFlow do, and a
     NaN would spread through every later sum and destroy all gradients. With real-valued inputs
-    z = 0 exactly is rare, except where a unit is dead (z = 0 for every example).
+    z = 0 exactly is rare: it needs the inputs and the bias of a unit to cancel exactly (e.g. all zero).
     """
     dh = _as_float_array(dh, "dh")
     z = _as_float_array(z, "z")

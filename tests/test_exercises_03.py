@@ -10,7 +10,7 @@ from course_lib.exercises import nb03_maximum_likelihood as ex
 
 def test_references_pass():
     for exercise in ex.EXERCISES:
-        assert evaluate(exercise.id, exercise.reference).passed, exercise.id
+        assert evaluate(exercise.id, exercise.reference, watch_references=False).passed, exercise.id
 
 
 def test_gaussian_nll_by_hand():

@@ -11,7 +11,7 @@ from course_lib.gradcheck import numerical_gradient
 
 def test_references_pass():
     for exercise in ex.EXERCISES:
-        assert evaluate(exercise.id, exercise.reference).passed, exercise.id
+        assert evaluate(exercise.id, exercise.reference, watch_references=False).passed, exercise.id
 
 
 def test_step_by_hand():

@@ -16,7 +16,7 @@ IDS = ["relu_backward", "sigmoid_backward", "linear_backward", "mlp_backward"]
 def test_reference_passes(exercise_id):
     ex = exercises.get(exercise_id)
     assert ex.notebook == "05_backpropagation"
-    assert evaluate(exercise_id, ex.reference).passed
+    assert evaluate(exercise_id, ex.reference, watch_references=False).passed
 
 
 def _sigmoid(z):

@@ -12,7 +12,7 @@ from course_lib.checking import evaluate
 def test_reference_passes(exercise_id):
     ex = exercises.get(exercise_id)
     assert ex.notebook == "06_sgd_momentum_nesterov"
-    assert evaluate(exercise_id, ex.reference).passed
+    assert evaluate(exercise_id, ex.reference, watch_references=False).passed
 
 
 def sgd_plus(theta, g, alpha):

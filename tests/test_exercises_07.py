@@ -11,7 +11,7 @@ from course_lib.checking import evaluate
 def test_reference_passes(exercise_id):
     ex = exercises.get(exercise_id)
     assert ex.notebook == "07_adagrad_rmsprop"
-    assert evaluate(exercise_id, ex.reference).passed
+    assert evaluate(exercise_id, ex.reference, watch_references=False).passed
 
 
 def adagrad_eps_outside(theta, r, g, alpha, eps):

@@ -9,7 +9,7 @@ from course_lib.exercises import nb09_optimizer_race as ex
 
 def test_references_pass():
     for exercise in ex.EXERCISES:
-        assert evaluate(exercise.id, exercise.reference).passed
+        assert evaluate(exercise.id, exercise.reference, watch_references=False).passed
 
 
 def test_steps_to_converge_by_hand():

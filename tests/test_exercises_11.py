@@ -19,7 +19,7 @@ def test_confusion_matrix_by_hand():
 
 
 def test_confusion_reference_passes_and_mistakes_fail():
-    assert evaluate("confusion_matrix", confusion_matrix).passed
+    assert evaluate("confusion_matrix", confusion_matrix, watch_references=False).passed
     wrong = [
         lambda t, p, k: confusion_matrix(p, t, k),                       # transposed
         lambda t, p, k: confusion_matrix(t, p, int(max(t.max(), p.max())) + 1),  # ignores n_classes
@@ -52,7 +52,8 @@ def test_judge_reads_the_secret_labels_and_applies_the_threshold():
 
 
 def test_train_and_predict_reference_passes_on_random_splits():
-    outcome = evaluate("train_and_predict", exercises.get("train_and_predict").reference, seed=7)
+    outcome = evaluate("train_and_predict", exercises.get("train_and_predict").reference, seed=7,
+                       watch_references=False)
     assert outcome.passed, outcome.message
 
 
