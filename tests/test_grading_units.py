@@ -210,6 +210,19 @@ def test_a_slow_top_level_statement_costs_only_the_functions_that_read_it(monkey
     assert runs["halves"].results[0]["value"] == 1.0
 
 
+def test_a_child_that_cannot_start_leaves_no_folder_behind(monkeypatch):
+    import glob
+
+    from course_lib.grading import sandbox
+
+    before = set(glob.glob("/tmp/course-grade-*"))
+    monkeypatch.setattr(sandbox, "PYTHON", "/nonexistent/python")
+    monkeypatch.setattr(sandbox, "separate_users", lambda: False)
+    with pytest.raises(OSError):
+        sandbox.run([], [sandbox.ExerciseJob("f", "f", 1.0, [])], {"codes": [], "prefixes": []})
+    assert set(glob.glob("/tmp/course-grade-*")) <= before
+
+
 @pytest.fixture
 def separate_users(monkeypatch):
     """The sandbox with one uid per child: as is when this Python can be run by other users, else

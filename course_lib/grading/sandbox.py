@@ -165,12 +165,20 @@ class Child:
         self.scanned = 0                        # bytes of buffer known to hold no newline
         self.poller = select.poll()
         self.poller.register(read_fd, select.POLLIN | select.POLLHUP)
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(
-                [PYTHON, "-I", CHILD, job_path, str(write_fd)], cwd=self.workdir, env=env,
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(write_fd,),
-                start_new_session=True, **user)
-        os.close(write_fd)
+        try:
+            with open(self.log_path, "wb") as log:
+                self.proc = subprocess.Popen(
+                    [PYTHON, "-I", CHILD, job_path, str(write_fd)], cwd=self.workdir, env=env,
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(write_fd,),
+                    start_new_session=True, **user)
+        except BaseException:                    # could not start: leave no folder, fd or uid behind
+            os.close(read_fd)
+            shutil.rmtree(self.base, ignore_errors=True)
+            with _uids_lock:
+                _uids_in_use.discard(self.uid)
+            raise
+        finally:
+            os.close(write_fd)
 
     # --- reading -------------------------------------------------------------------------------
     def next_message(self, deadline: float) -> dict | str:
