@@ -190,8 +190,8 @@ class NotebookPage:
         """Texts of error outputs and broken widgets shown in the notebook."""
         found = []
         for loc in self.panel.locator("[data-mime-type='application/vnd.jupyter.error']").all():
-            found.append(loc.inner_text()[:500])
-        text = self.panel.inner_text()
+            found.append(loc.text_content()[:500])
+        text = self.panel.text_content()   # every cell, also those scrolled out of view
         if "Error displaying widget" in text:
             found.append("Error displaying widget")
         if "Traceback (most recent call last)" in text:

@@ -90,6 +90,12 @@ def test_notebook_in_jupyterlab(lab, browser, relpath):
         nb = NotebookPage(page, lab, relpath)
         nb.run_all(timeout=180)
         assert nb.errors() == [], f"{relpath} shows errors after Run All"
+        text = nb.panel.text_content()   # all cells, on screen or not
+        if relpath.startswith("solutions/"):   # the master solutions pass their own checks
+            assert "❌" not in text and "⏳" not in text, f"{relpath}: a check does not pass"
+            assert "✅" in text, f"{relpath}: no check reported 'passed'"
+        else:                                  # untouched student notebooks: not attempted, not wrong
+            assert "❌" not in text and "⏳" in text, f"{relpath}: checks should say 'not attempted'"
         explorers = nb.explorers()
         assert explorers, f"{relpath}: no explorer was rendered (every notebook has at least one)"
         for k, explorer in enumerate(explorers):

@@ -127,6 +127,18 @@ def test_static_reference_detection(source, flagged):
     assert (found is not None) == flagged, found
 
 
+@pytest.mark.parametrize("source", [
+    "import sys\ndef mse(o, y):\n    sys.setprofile(None)\n    return 0.0",
+    "import threading\ndef mse(o, y):\n    threading.setprofile(None)\n    return 0.0",
+    "from sys import settrace as quiet\ndef mse(o, y):\n    quiet(None)\n    return 0.0",
+    "def helper():\n    import sys\n    sys.setprofile(None)\ndef mse(o, y):\n    helper()\n    return 0.0",
+])
+def test_switching_off_the_run_time_watch_is_flagged(source):
+    program = find.parse_notebook(notebook("import numpy as np", source), "nb")
+    found = program.course_lib_use("mse", lambda obj: False)
+    assert found is not None and "watch" in found, found
+
+
 @pytest.mark.parametrize("source, flagged", [
     ("from course_lib.data import load_digits\n"
      "def train_and_predict(X_train, y_train, X_test, seed):\n"

@@ -120,6 +120,10 @@ class Program:
             for node in ast.walk(statement.node):
                 if isinstance(node, (ast.Import, ast.ImportFrom)):
                     aliases.update(import_aliases(node))
+        for module, attributes in aliases.values():
+            tampering = WATCH_TAMPERING.intersection([*module.split("."), *attributes])
+            if tampering:
+                return f"switches off the grader's watch for reference calls (imports {tampering.pop()})"
         if name in aliases and forbidden(resolve(*aliases[name])):
             return f"{name} is imported from {aliases[name][0]}"
         for statement in code:
@@ -128,12 +132,22 @@ class Program:
                     for module, attributes in import_aliases(node).values():
                         if forbidden(resolve(module, attributes)):
                             return f"imports {'.'.join([module, *attributes])} (line {node.lineno})"
+                tamper = node.attr if isinstance(node, ast.Attribute) else \
+                    node.id if isinstance(node, ast.Name) else None
+                if tamper in WATCH_TAMPERING:
+                    return (f"switches off the grader's watch for reference calls "
+                            f"({tamper}, line {node.lineno})")
                 chain = attribute_chain(node)
                 if chain and chain[0] in aliases:
                     module, attributes = aliases[chain[0]]
                     if forbidden(resolve(module, attributes + chain[1:])):
                         return f"uses {'.'.join(chain)} from {module} (line {node.lineno})"
         return None
+
+
+# Names no exercise needs, with which code could switch off the run-time watch in child.py.
+WATCH_TAMPERING = {"setprofile", "settrace", "setprofile_all_threads", "settrace_all_threads",
+                   "monitoring", "_getframe", "gettrace", "getprofile"}
 
 
 def read_program(path: Path) -> Program:
