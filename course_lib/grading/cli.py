@@ -18,13 +18,13 @@ skipped. Submissions are never modified.
 
 How it grades: each exercise is found by the name of the function it defines (cells may be
 inserted, deleted or reordered). Only the notebook's top-level imports, defs, classes and
-literal constants are run, in a separate process per notebook with a CPU, memory and time
-limit, in a temporary folder; it only returns its functions' outputs as plain data. Expected
-values come from the reference implementation in this process, on fixed edge cases plus random
-cases drawn from a seed chosen now (recorded in OUT/grading.json and reused by re-runs into the
-same OUT). An exercise scores its points when every case is right (all or nothing). Calling
-the course's reference code (course_lib) from an exercise scores 0. Printed output, warnings
-and stderr never cost points.
+assignments that the exercise functions use are run, in a separate process per notebook with a
+CPU, memory and time limit, in a temporary folder; it only returns its functions' outputs as
+plain data. Expected values come from the reference implementation in this process, on fixed
+edge cases plus random cases drawn from a seed chosen now (recorded in OUT/grading.json and
+reused by re-runs into the same OUT). An exercise scores its points when every case is right
+(all or nothing). Calling the course's reference code (course_lib) from an exercise scores 0.
+Printed output, warnings and stderr never cost points.
 
 Statuses: passed, failed, not_attempted, error, timeout, missing, invalid.
 
