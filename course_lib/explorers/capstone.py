@@ -471,11 +471,13 @@ def _imported(value, namespace: dict) -> bool:
 
 def grading_problems(function, notebook: str = "11_capstone_digits") -> list[str]:
     """What the grader would reject in `function` (and the notebook functions it calls), read from
-    its code without running it. check() in the notebook cannot see these: it runs the function
-    in this kernel, where every cell has run.
+    its code without running it. check() in the notebook catches forbidden calls too, but it runs
+    the function in this kernel, where every cell has run, so it cannot see reads of other cells'
+    variables.
 
-    The grader runs only the notebook's imports, defs, classes and literal constants, and scores 0
-    a function that calls forbidden course code. Reported, one sentence each:
+    The grader runs only the notebook's imports, defs, classes and the top-level assignments the
+    functions need, in a fresh process, and scores 0 a function that calls forbidden course code.
+    Reported, one sentence each:
       * load_digits (the hidden test digits come from it) or a reference of this notebook;
       * the helpers in KERNEL_ONLY (YourMLP, make_optimizer, ...), which go through the check
         machinery of this kernel;
@@ -514,8 +516,8 @@ def grading_problems(function, notebook: str = "11_capstone_digits") -> list[str
                 continue
             else:
                 problems.append(f"it reads {name} (a {type(value).__name__}), computed by another "
-                                "cell; the grader runs only imports, defs and constants, so there "
-                                f"{name} does not exist (NameError): use only the arguments")
+                                "cell; the grader runs your functions in a fresh process, where "
+                                f"{name} may not exist or hold something else: use only the arguments")
     return problems
 
 
