@@ -334,7 +334,7 @@ def trajectory(optimizer, landscape, start=None, steps=200, noise=0.0, seed=0,
             if not (math.isfinite(x) and math.isfinite(y)):
                 reason = "theta is not finite"
             elif abs(x) > bound or abs(y) > bound:
-                reason = f"|theta| exceeded {bound:g}"
+                reason = f"|x| or |y| exceeded {bound:g}"
             elif not abs(loss) <= max_loss:  # also catches nan
                 reason = f"|J(theta)| exceeded {max_loss:g}"
             if reason:

@@ -194,7 +194,7 @@ def divergence_message(name, result, landscape):
     landscape without a minimum (the saddle) every optimizer leaves it sooner or later.
     """
     text = f"{name} {result.message}"
-    if not result.reason.startswith("|theta| exceeded"):
+    if not result.reason.startswith("|x| or |y| exceeded"):
         return f"{text}: {result.reason}"
     text += f": θ left the box |x|, |y| ≤ {plot_bound(landscape):g} (5× the plot window)"
     if not landscape.minima:
