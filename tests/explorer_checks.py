@@ -2,6 +2,8 @@
 
 import warnings
 
+PNG = b"\x89PNG\r\n\x1a\n"
+
 
 def assert_control_changes_plot(explorer, name, value):
     """Setting control `name` to `value` redraws the plot, with no warning and no error message."""
@@ -9,5 +11,18 @@ def assert_control_changes_plot(explorer, name, value):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         explorer.controls[name].value = value
-    assert explorer.image.value != before, f"moving {name!r} did not change the plot"
+    assert explorer.image.value != before, f"moving {name!r} to {value!r} did not change the plot"
     assert "Error" not in explorer.note.value, explorer.note.value
+
+
+def assert_renders_and_reacts(make, moves):
+    """`make()` builds an explorer without warnings that shows a PNG and asks a question, and
+    every (control, value) of `moves` changes its plot. Returns the explorer."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer = make()
+    assert explorer.image.value[:8] == PNG and len(explorer.image.value) > 1000
+    assert explorer.question
+    for name, value in dict(moves).items():
+        assert_control_changes_plot(explorer, name, value)
+    return explorer
