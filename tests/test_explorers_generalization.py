@@ -89,13 +89,3 @@ def test_theta_norm_is_that_of_the_min_norm_fit():
     Phi = generalization.relu_features(X, V, c)
     expected = [np.sum((np.linalg.pinv(Phi[:, :p]) @ y) ** 2) for p in features]
     assert np.allclose(norm2, expected, rtol=1e-6)
-
-
-def test_slider_updates_are_fast(dd):
-    import time
-    times = []
-    for k in range(20):
-        start = time.perf_counter()
-        dd.controls["noise"].value = 0.05 * (k % 20)
-        times.append(time.perf_counter() - start)
-    assert np.median(times) < 0.2   # generous: the machine is shared; measured about 10 ms

@@ -1,6 +1,5 @@
 """The schedule explorer: renders, every control changes the plot, the curves are the schedules."""
 
-import time
 import warnings
 
 import numpy as np
@@ -61,12 +60,3 @@ def test_make_schedule_wraps_warmup():
     rate = make_schedule("cosine", 0.2, 100, warmup=10)
     assert isinstance(rate, schedules.LinearWarmup)
     assert np.isclose(rate(5.0), 0.1) and np.isclose(rate(10.0), 0.2) and np.isclose(rate(110.0), 0.0)
-
-
-def test_slider_moves_are_fast(explorer):
-    times = []
-    for i in range(30):
-        start = time.perf_counter()
-        explorer.controls["decay"].value = 10 + (70 * i) % 990
-        times.append(time.perf_counter() - start)
-    assert np.percentile(times, 95) < 0.15  # about 30 ms on an idle machine; generous for CI

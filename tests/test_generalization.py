@@ -1,7 +1,6 @@
 """Tests of course_lib.generalization: least squares / ridge, polynomials, splits, random
 features and the double-descent curve."""
 
-import time
 
 import numpy as np
 import pytest
@@ -99,9 +98,7 @@ def test_random_features_interpolate_when_p_at_least_n():
 
 
 def test_double_descent_peak_at_the_interpolation_threshold():
-    start = time.perf_counter()
     curve = double_descent_curve()
-    elapsed = time.perf_counter() - start
     p, train, test = curve["n_features"], curve["train_mse"], curve["test_mse"]
     n = curve["n_train"]
     assert n == 40 and p.min() == 1 and p.max() == 200
@@ -109,7 +106,6 @@ def test_double_descent_peak_at_the_interpolation_threshold():
     assert test.max() > 20 * test[0] and test.max() > 20 * test[-1]  # a clear peak
     assert test[-1] < test[p == n - 10][0]  # and the error falls again beyond it
     assert np.all(train[p >= n] < 1e-12) and np.all(train[p < n - 1] > 1e-4)  # interpolation
-    assert elapsed < 3.0  # about 0.3 s on an idle machine; generous for a loaded one
 
 
 def test_double_descent_peak_moves_with_n_train_and_l2_removes_it():
