@@ -18,6 +18,16 @@ def _arrays(rng, shape, k):
     return tuple(rng.normal(size=shape) for _ in range(k))
 
 
+def _random_velocity_cases(rng, n=4):
+    """Random (theta, v, g, alpha, beta) cases for the momentum and Nesterov steps."""
+    cases = []
+    for k in range(n):
+        theta, v, g = _arrays(rng, (int(rng.integers(1, 6)),), 3)
+        cases.append(Case(f"random #{k + 1}", (theta, v, g, float(rng.uniform(0.01, 0.5)),
+                                                float(rng.uniform(0.5, 0.99)))))
+    return cases
+
+
 def _sgd_cases(rng):
     cases = [
         Case("edge: zero gradient leaves theta unchanged", (np.array([1.0, -2.0]), np.zeros(2), 0.1)),
@@ -45,11 +55,7 @@ def _momentum_cases(rng):
         Case("a (2, 3) matrix of parameters",
              (np.ones((2, 3)), np.full((2, 3), 0.5), np.arange(6.0).reshape(2, 3), 0.05, 0.8)),
     ]
-    for k in range(4):
-        theta, v, g = _arrays(rng, (int(rng.integers(1, 6)),), 3)
-        cases.append(Case(f"random #{k + 1}", (theta, v, g, float(rng.uniform(0.01, 0.5)),
-                                                float(rng.uniform(0.5, 0.99)))))
-    return cases
+    return cases + _random_velocity_cases(rng)
 
 
 def _lookahead_cases(rng):
@@ -76,11 +82,7 @@ def _nesterov_cases(rng):
         Case("a (2, 3) matrix of parameters",
              (np.ones((2, 3)), np.full((2, 3), 0.5), np.arange(6.0).reshape(2, 3), 0.05, 0.8)),
     ]
-    for k in range(4):
-        theta, v, g = _arrays(rng, (int(rng.integers(1, 6)),), 3)
-        cases.append(Case(f"random #{k + 1}", (theta, v, g, float(rng.uniform(0.01, 0.5)),
-                                                float(rng.uniform(0.5, 0.99)))))
-    return cases
+    return cases + _random_velocity_cases(rng)
 
 
 EXERCISES = [
