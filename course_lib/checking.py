@@ -154,9 +154,12 @@ def check(exercise_id: str, function: Callable, seed: int = 0) -> None:
     print(report(outcome))
 
 
-def implementation(exercise_id: str, reference: Callable) -> Callable:
-    """The student's function if it passed `check`, else `reference`."""
-    return _passed_functions.get(exercise_id, reference)
+def implementation(exercise_id: str, reference: Callable | None = None) -> Callable:
+    """The student's function if it passed `check`, else `reference` (by default the exercise's
+    own reference, looked up in the registry, so a notebook need not import it)."""
+    if exercise_id in _passed_functions:
+        return _passed_functions[exercise_id]
+    return reference if reference is not None else exercises.get(exercise_id).reference
 
 
 def has_passed(exercise_id: str) -> bool:

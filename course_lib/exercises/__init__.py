@@ -9,9 +9,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .core import Case, Exercise, compare, describe, short
+from .core import Case, Exercise, Mistake, compare, describe, short
 
-__all__ = ["Case", "Exercise", "compare", "describe", "short", "get", "all_exercises",
+__all__ = ["Case", "Exercise", "Mistake", "compare", "describe", "short", "get", "all_exercises",
            "for_notebook", "notebooks"]
 
 _REGISTRY: dict[str, Exercise] | None = None

@@ -35,6 +35,18 @@ class Case:
     secret: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Mistake:
+    """A common wrong answer, named so that a failing check can say what the student did.
+
+    `name` completes the sentence "this is what <name> gives", e.g. "epsilon outside the square
+    root"; `function` has the exercise's signature and returns what that mistake returns.
+    """
+
+    name: str
+    function: Callable
+
+
 @dataclass
 class Exercise:
     """A graded exercise.
@@ -46,7 +58,14 @@ class Exercise:
     reference   the reference implementation (same signature as the student's function)
     make_cases  make_cases(rng) -> list[Case]: fixed edge cases first, then random ones
     rtol, atol  tolerance of np.allclose(got, expected, rtol, atol)
-    hint        one sentence shown when a case fails
+    hints       levels of help, shown one at a time: level 1 names the idea ("the velocity
+                changes before theta moves"), later levels narrow it down (which output, which
+                part of the formula). Never code: no assignment, no numpy call. (`hint=` with
+                one sentence is still accepted and becomes level 1.)
+    mistakes    common wrong answers (Mistake(name, function)); a failing answer that equals a
+                mistake's output on the failing case is named in the message
+    outputs     names of the returned values as the exercise calls them, e.g. ("theta", "v");
+                one name for a single value; empty: "output 0", "output 1", ...
     judge       optional judge(case, expected, got) -> None if right, else a message; replaces
                 the default comparison (for answers that are right in more than one way)
     timeout     seconds the grader allows all of this exercise's cases together
@@ -59,17 +78,27 @@ class Exercise:
     points: float
     reference: Callable
     make_cases: Callable[[np.random.Generator], list[Case]]
-    hint: str
+    hint: str = ""
     function: str = ""
     rtol: float = 1e-7
     atol: float = 1e-10
     judge: Callable[[Case, Any, Any], str | None] | None = None
     timeout: float = 20.0
     forbidden: tuple = ()
+    hints: tuple[str, ...] = ()
+    mistakes: tuple[Mistake, ...] = ()
+    outputs: tuple[str, ...] = ()
 
     def __post_init__(self):
         if not self.function:
             self.function = self.id
+        if isinstance(self.hints, str):
+            self.hints = (self.hints,)
+        if not self.hints:
+            if not self.hint:
+                raise ValueError(f"exercise {self.id!r} needs at least one hint")
+            self.hints = (self.hint,)
+        self.hint = self.hints[0]          # level 1, the one shown first
 
     def cases(self, seed: int = 0) -> list[Case]:
         """The test cases drawn with `np.random.default_rng(seed)`."""
