@@ -379,3 +379,77 @@ def test_the_notebook_does_not_import_its_references(folder):
     for name in IDS + ["relative_error", "numerical_gradient_array", "worked_example_graph"]:
         assert not re.search(rf"\b{name}\b", imports), name
     assert "nb05_backpropagation" not in imports
+
+
+# ---------------------------------------------------------------------------------------------
+# the grader: plain-data graphs and named test functions cross the sandbox; one verdict
+
+
+WRONG_CELLS = {
+    "backpropagation": '''
+def backpropagation(nodes, u):
+    from course_lib import graph as g
+    return g.backpropagation(nodes, u)
+''',
+    "numerical_gradient": '''
+def numerical_gradient(f, x, eps=1e-6):
+    if isinstance(f, str):
+        f = named_function(f, x)
+    arrays = [x] if isinstance(x, np.ndarray) else list(x)
+    grads = []
+    for a in arrays:
+        g = np.zeros_like(a)
+        for i in np.ndindex(a.shape):
+            old = a[i]
+            f_0 = f()
+            a[i] = old + eps
+            g[i] = (f() - f_0) / eps
+            a[i] = old
+        grads.append(g)
+    return grads[0] if isinstance(x, np.ndarray) else grads
+''',
+    "softmax_cross_entropy_backward": '''
+def softmax_cross_entropy_backward(logits, y):
+    return (nn.softmax(logits) - np.eye(y.max() + 1)[y]) / len(y)
+''',
+}
+
+
+def _notebook_function(nb, name):
+    """The function `name` as the notebook defines it (its cells run top to bottom, the
+    imports and definitions only)."""
+    namespace = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.lstrip().startswith(("import", "from", "def")):
+            exec(compile(cell.source, f"<{NOTEBOOK}>", "exec"), namespace)
+    return namespace[name]
+
+
+@pytest.mark.parametrize("seed", [3])
+def test_the_grader_agrees_with_check(tmp_path, seed):
+    import nbformat
+
+    from course_lib.grading import grade
+
+    nb = nbformat.read(ROOT / "solutions" / f"{NOTEBOOK}.ipynb", as_version=4)
+    for cell in nb.cells:
+        for name, source in WRONG_CELLS.items():
+            if cell.cell_type == "code" and cell.source.lstrip().startswith(f"def {name}("):
+                cell.source = source.strip()
+    (tmp_path / "in" / "carol").mkdir(parents=True)
+    nbformat.write(nb, tmp_path / "in" / "carol" / f"{NOTEBOOK}.ipynb")
+    grade(tmp_path / "in", tmp_path / "out", jobs=1, notebooks=[NOTEBOOK], seed=seed, progress=False)
+    import csv
+
+    with open(tmp_path / "out" / "grades.csv", newline="") as f:
+        rows = {row["exercise"]: row for row in csv.DictReader(f)}
+    wrong = {*WRONG_CELLS, "mlp_backward"}   # mlp_backward calls the wrong softmax gradient
+    for exercise_id in IDS:
+        points, full = float(rows[exercise_id]["points"]), float(rows[exercise_id]["max_points"])
+        outcome = evaluate(exercise_id, _notebook_function(nb, exercise_id), seed=seed)
+        assert outcome.passed == (points == full), (exercise_id, outcome.message)
+        if exercise_id in wrong:
+            assert points == 0.0, (exercise_id, rows[exercise_id]["message"])
+        else:
+            assert points == full, (exercise_id, rows[exercise_id]["message"])
+    assert "course" in rows["backpropagation"]["message"] or "reference" in rows["backpropagation"]["message"]

@@ -174,17 +174,17 @@ def _forward_returning_last(nodes):
     return u[-1]
 
 
-def _forward_one_based(nodes):
+def _forward_minus_one(nodes):
     u = []
-    for node in nodes:   # the lecture's u(j) read as u[j]: the parent one place later
-        u.append(graph.node_value(node, [u[min(j + 1, len(u) - 1)] for j in node["parents"]]))
+    for node in nodes:   # parents already count from 0: j - 1 reads the node before the parent
+        u.append(graph.node_value(node, [u[j - 1] for j in node["parents"]]))
     return u
 
 
-def _forward_sorted_parents(nodes):
+def _forward_reversed_parents(nodes):
     u = []
     for node in nodes:
-        u.append(graph.node_value(node, sorted(u[j] for j in node["parents"])))
+        u.append(graph.node_value(node, [u[j] for j in reversed(node["parents"])]))
     return u
 
 
@@ -495,8 +495,9 @@ EXERCISES = [
         ),
         mistakes=(
             Mistake("returning only the output u(n) instead of every value", _forward_returning_last),
-            Mistake("reading the lecture's 1-based indices in a 0-based list", _forward_one_based),
-            Mistake("collecting the parents' values in the wrong order", _forward_sorted_parents),
+            Mistake("subtracting 1 from the parents' indices (they already count from 0)",
+                    _forward_minus_one),
+            Mistake("taking the parents' values in reverse order", _forward_reversed_parents),
         ),
     ),
     Exercise(
