@@ -438,6 +438,8 @@ def _mlp_cases(rng):
     b1_dead = b1.copy()
     W1_dead[:, 0] = 0.0
     b1_dead[0] = -1.0  # hidden unit 0 is dead for every example: its gradients are 0
+    logits = nn.relu_forward(X @ W1 + b1) @ W2
+    W2_large = W2 * (1000.0 / np.abs(logits).max())   # the largest |logit| becomes 1000
     cases = [
         Case("edge: one example, 2 inputs, 2 hidden units, 2 classes",
              (np.array([[1.0, 2.0]]), np.array([1]), np.array([[1.0, -1.0], [0.5, 0.5]]),
@@ -447,7 +449,7 @@ def _mlp_cases(rng):
         Case("a batch without the highest class (labels 0..1 of K = 3)",
              (X, np.array([0, 1, 1, 0, 1]), W1, b1, W2, b2)),
         Case("large logits (about 1000): the softmax must not overflow",
-             (X, y, W1, b1, 400.0 * W2, b2)),
+             (X, y, W1, b1, W2_large, b2)),
         Case("H = K = 3: a transposed weight gradient has the right shape but wrong values",
              _mlp_args(fixed, 4, 2, 3, 3)),
     ]
@@ -458,15 +460,16 @@ def _mlp_cases(rng):
 
 
 def _mlp_variant(sum_not_mean=False, mask_by_dh=False, no_onehot=False, no_db1=False,
-                 transposed_dW2=False):
+                 transposed_dW2=False, naive=False):
     """The MLP's backward pass with one slip."""
     def mlp_backward(X, y, W1, b1, W2, b2):
         n = X.shape[0]
         z1 = X @ W1 + b1
         h = np.maximum(z1, 0)
         o = h @ W2 + b2
-        p = np.exp(o - o.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
+        with np.errstate(over="ignore", invalid="ignore"):
+            p = np.exp(o if naive else o - o.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
         if not no_onehot:
             p[np.arange(n), y] -= 1
         do = p if sum_not_mean else p / n
@@ -702,6 +705,8 @@ EXERCISES = [
             Mistake("leaving the first layer's bias gradient at zero", _mlp_variant(no_db1=True)),
             Mistake("transposing the wrong factor in the second layer's weight gradient",
                     _mlp_variant(transposed_dW2=True)),
+            Mistake("an exponential of the raw logits (it overflows near 1000)",
+                    _mlp_variant(naive=True)),
         ),
     ),
 ]
