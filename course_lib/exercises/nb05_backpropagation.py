@@ -439,7 +439,7 @@ def _mlp_cases(rng):
     W1_dead[:, 0] = 0.0
     b1_dead[0] = -1.0  # hidden unit 0 is dead for every example: its gradients are 0
     logits = nn.relu_forward(X @ W1 + b1) @ W2
-    W2_large = W2 * (1000.0 / np.abs(logits).max())   # the largest |logit| becomes 1000
+    W2_large = W2 * (1000.0 / logits.max())   # the largest logit becomes 1000: exp overflows
     cases = [
         Case("edge: one example, 2 inputs, 2 hidden units, 2 classes",
              (np.array([[1.0, 2.0]]), np.array([1]), np.array([[1.0, -1.0], [0.5, 0.5]]),
