@@ -453,3 +453,18 @@ def test_the_grader_agrees_with_check(tmp_path, seed):
         else:
             assert points == full, (exercise_id, rows[exercise_id]["message"])
     assert "course" in rows["backpropagation"]["message"] or "reference" in rows["backpropagation"]["message"]
+
+
+def test_every_explorer_question_has_an_answer_and_the_off_limits_line_is_there():
+    import nbformat
+
+    nb = nbformat.read(ROOT / "solutions" / f"{NOTEBOOK}.ipynb", as_version=4)
+    explorers = [k for k, cell in enumerate(nb.cells)
+                 if cell.cell_type == "code" and re.search(r"Explorer\(", cell.source)]
+    assert explorers
+    for k in explorers:
+        after = nb.cells[k + 1]
+        assert after.cell_type == "markdown" and after.source.startswith("<details><summary>Answer")
+    text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    assert text.count("**Off limits in this notebook's exercises:**") == 1
+    assert "derived in `03" not in text
