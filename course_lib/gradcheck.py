@@ -7,9 +7,12 @@ The derivative of a scalar function f at x along coordinate i is approximated by
 whose error is O(eps^2) (plus rounding error of about |f| * 1e-16 / eps). An analytic gradient a
 is compared with the numerical one n by the relative error
 
-    rel_error(a, n) = max_i |a_i - n_i| / max( max_i (|a_i| + |n_i|), tiny )
+    gradient_check(a, n) = max_i |a_i - n_i| / max( max_i (|a_i| + |n_i|), tiny )
 
 which is about 1e-10 or less for a correct float64 gradient and O(1) for a wrong one.
+(cs231n's notes divide entry by entry instead; dividing by the largest entry does not blow up
+where a gradient entry is near 0.) `numerical_gradient` and `gradient_check` are the references
+of the exercises of the same names in 05_backpropagation.
 """
 
 import numpy as np
@@ -33,9 +36,12 @@ def numerical_gradient(f, x, eps=1e-6):
 
     f is called with no arguments and must read x itself: the entries of x are changed IN PLACE
     (and restored). So x must be float64 arrays, e.g. ``numerical_gradient(lambda: net.loss(X, Y),
-    net.params)``; for a function of its argument use ``lambda: g(x)``.
+    net.params)``; for a function of its argument use ``lambda: g(x)``. f may also be the name
+    of one of NAMED_FUNCTIONS (that is how the exercise's checker sends its test functions).
     Shapes: x (any) -> gradient (same); x a list of arrays -> a list of gradients.
     """
+    if isinstance(f, str):
+        f = named_function(f, x)
     arrays, single = _as_list(x)
     for k, a in enumerate(arrays):
         if a.dtype != np.float64:
@@ -74,11 +80,12 @@ def numerical_gradient_array(f, x, dout, eps=1e-6):
     return numerical_gradient(scalar, x, eps)
 
 
-def relative_error(analytic, numerical, tiny=1e-12):
-    """rel_error = max_i |a_i - n_i| / max( max_i (|a_i| + |n_i|), tiny ).
+def gradient_check(analytic, numerical, tiny=1e-12):
+    """Relative error = max_i |a_i - n_i| / max( max_i (|a_i| + |n_i|), tiny ).
 
-    a and n may be arrays of the same shape or lists of such arrays (all entries are pooled).
-    `tiny` avoids 0/0 when both gradients are exactly zero.
+    a and n may be arrays of the same shape or lists of such arrays (all entries are pooled,
+    so one wrong array among several shows). `tiny` avoids 0/0 when both gradients are zero.
+    Shapes: analytic, numerical (same shapes) -> float.
     """
     a_list = list(analytic) if isinstance(analytic, (list, tuple)) else [analytic]
     n_list = list(numerical) if isinstance(numerical, (list, tuple)) else [numerical]
@@ -94,9 +101,12 @@ def relative_error(analytic, numerical, tiny=1e-12):
     return float(np.max(np.abs(a - n)) / max(float(np.max(np.abs(a) + np.abs(n))), tiny))
 
 
+relative_error = gradient_check   # the name the course's tests and older cells use
+
+
 def check_gradient(f, x, analytic, eps=1e-6):
     """Relative error between an analytic gradient and numerical_gradient(f, x, eps)."""
-    return relative_error(analytic, numerical_gradient(f, x, eps))
+    return gradient_check(analytic, numerical_gradient(f, x, eps))
 
 
 def check_loss_and_grads(loss_and_grads, params, eps=1e-6):
@@ -113,5 +123,36 @@ def check_loss_and_grads(loss_and_grads, params, eps=1e-6):
         raise ValueError(f"expected {len(params)} gradients (one per parameter), "
                          f"got {len(analytic)}")
     numerical = numerical_gradient(lambda: loss_and_grads()[0], params, eps)
-    errors = [relative_error(a, n) for a, n in zip(analytic, numerical, strict=True)]
+    errors = [gradient_check(a, n) for a, n in zip(analytic, numerical, strict=True)]
     return max(errors), errors
+
+
+# --------------------------------------------------------------------------------------------
+# test functions the checker sends by name (a function cannot travel to the grader's sandbox)
+
+
+def _softmax_cross_entropy_mod_labels(z):
+    """Mean cross-entropy of softmax(z) with labels y_n = n mod K (z of shape (N, K))."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    n = np.arange(z.shape[0])
+    return -np.mean(log_p[n, n % z.shape[1]])
+
+
+NAMED_FUNCTIONS = {
+    "sum of cubes": lambda x: np.sum(x**3),                                 # gradient 3 x^2
+    "log-sum-exp": lambda x: np.log(np.sum(np.exp(x - x.max()))) + x.max(),  # gradient softmax(x)
+    "softmax cross-entropy": _softmax_cross_entropy_mod_labels,              # logits (N, K)
+    "squared product": lambda x: np.sum((x[0] @ x[1]) ** 2),                # x = [A, B]
+}
+"""Scalar functions f(x) used by the numerical_gradient exercise's cases."""
+
+
+def named_function(name, x):
+    """The function of no arguments that numerical_gradient differentiates: it evaluates
+    NAMED_FUNCTIONS[name] at the current (perturbed) x."""
+    if name not in NAMED_FUNCTIONS:
+        raise ValueError(f"unknown test function {name!r}; known: {sorted(NAMED_FUNCTIONS)}")
+    return lambda: NAMED_FUNCTIONS[name](x)
+
+

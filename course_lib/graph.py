@@ -1,126 +1,206 @@
-"""A tiny scalar computational graph: the lecture's two algorithms, exactly as written.
+"""A scalar computational graph as plain data, and the lecture's two algorithms over it.
 
-Nodes u(1), ..., u(n) are numbered in topological order (added after their predecessors;
-in code indices start at 0). Node i stores a function f(i) of its predecessors' values
-P(u(i)) and the partial derivatives of f(i) with respect to each predecessor.
+A graph is a list of nodes u(1), ..., u(n) in topological order: every node comes after all of
+its predecessors, and the last node is the output u(n). In code the lecture's u(i) is
+``nodes[i - 1]`` (indices start at 0). Each node is a dict:
 
-Forward propagation:   for i = 1..n:  A(i) = {u(j) | j in P(u(i))};  u(i) = f(i)(A(i)).
-Simple backpropagation: g(n) = 1;  for i = n-1..1:  g(i) = sum_{j : i in P(u(j))} g(j) du(j)/du(i)
-so g(i) = du(n)/du(i). A node used by several successors (a fork) sums their contributions.
+    {"name": "x1", "op": "input", "value": 1.0, "parents": []}     an input (or parameter)
+    {"name": "p",  "op": "mul", "parents": [0, 1]}                 u = u(parent 0) * u(parent 1)
+
+``parents`` lists the indices of the predecessors P(u(i)), in the order the operation takes
+its arguments; a node may list the same parent twice (u = a * a). ``op`` is one of OPS.
+Plain lists and dicts, so a graph can be printed, saved as JSON and sent to another process.
+
+Forward propagation:    for i = 1..n:  A(i) = {u(j) | j in P(u(i))};  u(i) = f(i)(A(i)).
+Simple backpropagation: g(n) = 1;  for i = n-1..1:  g(i) = sum_{j : i in P(u(j))} g(j) du(j)/du(i),
+so g(i) = du(n)/du(i); a node with several successors (a fork) sums their contributions.
+
+Each node's own function f(i) and its local derivatives du(i)/da_k are given by
+``node_value(node, A)`` and ``node_partials(node, A)`` (A = the parents' values, in order).
 
     G = Graph()
     x, w = G.input("x", 2.0), G.input("w", 3.0)
     p = G.mul(x, w, name="p")
-    L = G.square(p, name="L")       # the last node added is u(n)
-    G.backward()["x"]               # dL/dx = 2 p w = 36
+    G.square(p, name="L")                     # the last node added is u(n)
+    u = forward_propagation(G.nodes)          # [2.0, 3.0, 6.0, 36.0]
+    g = backpropagation(G.nodes, u)           # dL/dx = 2 p w = 36: g[0] == 36.0
 """
+
+import math
 
 from course_lib.nn import LECTURE_VALUES, WORKED_EXAMPLE
 
 
+def _sigmoid(a):
+    """sigma(a) = 1 / (1 + exp(-a)), without overflow for large |a|."""
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+# op: (number of parents or None for "one or more", f(A), partials(A) = (du/da_1, du/da_2, ...))
+OPS = {
+    "input": (0, None, None),                                  # u = the node's "value"
+    "add": (None, lambda A: sum(A), lambda A: (1.0,) * len(A)),             # u = a_1 + ... + a_k
+    "sub": (2, lambda A: A[0] - A[1], lambda A: (1.0, -1.0)),               # u = a - b
+    "mul": (2, lambda A: A[0] * A[1], lambda A: (A[1], A[0])),              # u = a b
+    "square": (1, lambda A: A[0] * A[0], lambda A: (2.0 * A[0],)),          # u = a^2
+    "relu": (1, lambda A: max(0.0, A[0]),                                   # u = max(0, a); slope 0
+             lambda A: (1.0 if A[0] > 0 else 0.0,)),                        #   at a = 0 (nn.relu_backward)
+    "sigmoid": (1, lambda A: _sigmoid(A[0]),                                # u = sigma(a)
+                lambda A: (_sigmoid(A[0]) * (1.0 - _sigmoid(A[0])),)),      #   du/da = sigma (1 - sigma)
+    "tanh": (1, lambda A: math.tanh(A[0]), lambda A: (1.0 - math.tanh(A[0]) ** 2,)),  # 1 - tanh^2
+}
+"""Every node type: its number of parents, its function f and its local partial derivatives."""
+
+
+def node_value(node, A):
+    """f(i)(A(i)): the value of `node` given the values A of its parents, in order."""
+    if node["op"] == "input":
+        return float(node["value"])
+    return float(OPS[node["op"]][1](list(A)))
+
+
+def node_partials(node, A):
+    """(du/da_1, ..., du/da_k): the local derivatives of `node` with respect to each of its
+    parents (in the order of node["parents"]), at the parents' values A. () for an input."""
+    if node["op"] == "input":
+        return ()
+    return tuple(float(p) for p in OPS[node["op"]][2](list(A)))
+
+
+def check_graph(nodes):
+    """Raise ValueError unless `nodes` is a graph as described in the module docstring."""
+    if not isinstance(nodes, list) or not nodes:
+        raise ValueError(f"a graph is a non-empty list of nodes, got {type(nodes).__name__} "
+                         f"of length {len(nodes) if hasattr(nodes, '__len__') else '?'}")
+    names = set()
+    for i, node in enumerate(nodes):
+        where = f"node {i} ({node.get('name', '?')!r})" if isinstance(node, dict) else f"node {i}"
+        if not isinstance(node, dict) or node.get("op") not in OPS:
+            raise ValueError(f"{where} must be a dict whose 'op' is one of {sorted(OPS)}, got {node!r}")
+        parents = node.get("parents", [])
+        if not all(isinstance(j, int) and 0 <= j < i for j in parents):
+            raise ValueError(f"{where}: parents must be indices of earlier nodes 0..{i - 1} "
+                             f"(topological order), got {parents!r}")
+        arity = OPS[node["op"]][0]
+        if (arity is None and not parents) or (arity is not None and len(parents) != arity):
+            wanted = "at least 1" if arity is None else arity
+            raise ValueError(f"{where}: op {node['op']!r} takes {wanted} parents, got {len(parents)}")
+        if node["op"] == "input" and not isinstance(node.get("value"), (int, float)):
+            raise ValueError(f"{where}: an input node needs a number 'value', got {node.get('value')!r}")
+        if node.get("name") in names:
+            raise ValueError(f"node names must be unique, got a second {node.get('name')!r}")
+        names.add(node.get("name"))
+
+
+# --------------------------------------------------------------------------------------------
+# the lecture's two algorithms (the references of the exercises forward_propagation and
+# backpropagation in 05_backpropagation)
+
+
+def forward_propagation(nodes):
+    """Forward propagation: for i = 1..n, A(i) = values of P(u(i)), u(i) = f(i)(A(i)).
+
+    Returns the list of every value [u(1), ..., u(n)] (the lecture returns u(n), the last one;
+    backpropagation needs them all). Shapes: nodes (n nodes) -> list of n floats.
+    """
+    check_graph(nodes)
+    u = []
+    for node in nodes:
+        A = [u[j] for j in node.get("parents", [])]
+        u.append(node_value(node, A))
+    return u
+
+
+def backpropagation(nodes, u):
+    """The simple variant of backpropagation: g(n) = 1, then for i = n-1..1
+    g(i) = sum over the successors j of i (i in P(u(j))) of g(j) du(j)/du(i).
+
+    `u` holds the values from forward propagation (the algorithm's first step). A parent listed
+    twice by one successor (u = a * a) contributes once per position. Returns the list
+    [g(1), ..., g(n)] with g(i) = du(n)/du(i); nodes that do not lead to u(n) get 0.
+    Shapes: nodes (n nodes), u (n floats) -> list of n floats.
+    """
+    check_graph(nodes)
+    if len(u) != len(nodes):
+        raise ValueError(f"u must hold one value per node ({len(nodes)}), got {len(u)}")
+    n = len(nodes)
+    g = [0.0] * n
+    g[n - 1] = 1.0
+    for i in range(n - 2, -1, -1):
+        for j in range(i + 1, n):                       # successors come later in the order
+            parents = nodes[j].get("parents", [])
+            if i not in parents:
+                continue
+            partials = node_partials(nodes[j], [u[k] for k in parents])
+            for k, partial in zip(parents, partials, strict=True):
+                if k == i:
+                    g[i] += g[j] * partial
+    return g
+
+
+# --------------------------------------------------------------------------------------------
+# building graphs
+
+
 class Graph:
-    """Scalar nodes in topological order; nodes are referred to by their index i."""
+    """Builds the plain-data list `nodes` one node at a time; every method returns the new
+    node's index. Names default to a label like "a*b"."""
 
     def __init__(self):
-        self.names = []  # names[i]: a label for printing
-        self.preds = []  # preds[i]: indices of the predecessors P(u(i))
-        self.f = []  # f[i](*A) -> value of u(i)
-        self.df = []  # df[i](*A) -> tuple of du(i)/du(j) for each j in preds[i]
-        self.u = []  # values, filled by forward()
-        self.g = []  # g[i] = du(n)/du(i), filled by backward()
+        self.nodes = []
 
-    def node(self, name, f, df, *preds):
-        """Add u(i) = f(u(preds[0]), u(preds[1]), ...) with partials df(...); return i."""
-        for j in preds:
-            if not (isinstance(j, int) and 0 <= j < len(self.names)):
-                raise ValueError(f"predecessors must be indices of earlier nodes "
-                                 f"0..{len(self.names) - 1} (topological order), got {j!r}")
-        if name in self.names:
-            raise ValueError(f"node names must be unique, got a second {name!r}")
-        self.names.append(name)
-        self.preds.append(tuple(preds))
-        self.f.append(f)
-        self.df.append(df)
-        return len(self.names) - 1
+    def _add(self, op, parents, name, label):
+        if name is None:
+            known = [self.nodes[j]["name"] if isinstance(j, int) and 0 <= j < len(self.nodes)
+                     else "?" for j in parents]
+            name = label.format(*known)
+            if any(node["name"] == name for node in self.nodes):
+                name = f"{name}#{len(self.nodes)}"
+        node = {"name": name, "op": op, "parents": list(parents)}
+        check_graph(self.nodes + [node])
+        self.nodes.append(node)
+        return len(self.nodes) - 1
 
     def input(self, name, value):
-        """A leaf node (input or parameter) holding `value`; set it later with set_input."""
-        value = float(value)
-        return self.node(name, lambda: value, lambda: ())
+        """An input or parameter node holding the number `value`."""
+        node = {"name": name, "op": "input", "value": float(value), "parents": []}
+        check_graph(self.nodes + [node])
+        self.nodes.append(node)
+        return len(self.nodes) - 1
 
-    def set_input(self, name, value):
-        """Change the value of the input node called `name`."""
-        i = self.names.index(name)
-        if self.preds[i]:
-            raise ValueError(f"{name!r} must be an input node, got a node with predecessors")
-        value = float(value)
-        self.f[i] = lambda: value
-
-    def _name(self, name, template, *preds):
-        """`name`, or a label like "a*b" from `template` (made unique by the node's index)."""
-        if name is not None:
-            return name
-        known = range(len(self.names))
-        default = template.format(*[self.names[j] if j in known else "?" for j in preds])
-        return default if default not in self.names else f"{default}#{len(self.names)}"
-
-    # a few node types: value and partial derivatives
-    def add(self, *preds, name=None):
-        """u = sum_k a_k;   du/da_k = 1."""
-        return self.node(self._name(name, "+".join(["{}"] * len(preds)), *preds),
-                         lambda *a: sum(a), lambda *a: (1.0,) * len(a), *preds)
-
-    def mul(self, a, b, name=None):
-        """u = a b;   du/da = b,  du/db = a."""
-        return self.node(self._name(name, "{}*{}", a, b),
-                         lambda x, y: x * y, lambda x, y: (y, x), a, b)
+    def add(self, *parents, name=None):
+        """u = a_1 + ... + a_k."""
+        return self._add("add", parents, name, "+".join(["{}"] * len(parents)))
 
     def sub(self, a, b, name=None):
-        """u = a - b;   du/da = 1,  du/db = -1."""
-        return self.node(self._name(name, "{}-{}", a, b),
-                         lambda x, y: x - y, lambda x, y: (1.0, -1.0), a, b)
+        """u = a - b."""
+        return self._add("sub", (a, b), name, "{}-{}")
+
+    def mul(self, a, b, name=None):
+        """u = a b."""
+        return self._add("mul", (a, b), name, "{}*{}")
 
     def square(self, a, name=None):
-        """u = a^2;   du/da = 2a."""
-        return self.node(self._name(name, "({})^2", a),
-                         lambda x: x * x, lambda x: (2.0 * x,), a)
+        """u = a^2."""
+        return self._add("square", (a,), name, "({})^2")
 
     def relu(self, a, name=None):
-        """u = max(0, a);   du/da = 1 if a > 0 else 0 (0 at a = 0, see nn.relu_backward)."""
-        return self.node(self._name(name, "relu({})", a),
-                         lambda x: max(0.0, x), lambda x: (1.0 if x > 0 else 0.0,), a)
+        """u = max(0, a)."""
+        return self._add("relu", (a,), name, "relu({})")
 
-    # the lecture's two algorithms
-    def forward(self):
-        """Forward propagation: u(i) = f(i)(A(i)) for i = 1..n; returns u(n)."""
-        self.u = []
-        for i in range(len(self.names)):
-            A = [self.u[j] for j in self.preds[i]]
-            self.u.append(float(self.f[i](*A)))
-        return self.u[-1]
+    def sigmoid(self, a, name=None):
+        """u = sigma(a)."""
+        return self._add("sigmoid", (a,), name, "sigmoid({})")
 
-    def backward(self):
-        """Simple variant of backpropagation; returns {name: g(i) = du(n)/du(i)}."""
-        if not self.names:
-            raise ValueError("the graph must have at least one node, got an empty graph")
-        self.forward()
-        n = len(self.names)
-        self.g = [0.0] * n
-        self.g[n - 1] = 1.0
-        for i in range(n - 2, -1, -1):
-            total = 0.0
-            for j in range(i + 1, n):  # successors come later in topological order
-                if i in self.preds[j]:
-                    partials = self.df[j](*[self.u[k] for k in self.preds[j]])
-                    # if i appears twice in P(u(j)) (e.g. u = a*a) both positions count
-                    for k, p in zip(self.preds[j], partials, strict=True):
-                        if k == i:
-                            total += self.g[j] * p
-            self.g[i] = total
-        return dict(zip(self.names, self.g, strict=True))
+    def tanh(self, a, name=None):
+        """u = tanh(a)."""
+        return self._add("tanh", (a,), name, "tanh({})")
 
 
-def build_worked_example(values=None):
+def worked_example_nodes(values=None):
     """The lecture's backpropagation example as a graph whose last node is L = (o - gold)^2.
 
     i_k = w x1 + w' x2 (w1, w3, w5 leave x1; w2, w4, w6 leave x2), h_k = relu(i_k),
@@ -136,13 +216,16 @@ def build_worked_example(values=None):
         h.append(G.relu(i_k, name=f"h{k}"))
     o = G.add(*[G.mul(node[f"w{k + 7}"], h[k]) for k in range(3)], name="o")
     G.square(G.sub(o, node["gold"], name="o-gold"), name="L")
-    return G
+    return G.nodes
 
 
-def worked_example_graph(values=None):
-    """Values and derivatives of the worked example computed on the graph, with the keys of
-    nn.LECTURE_VALUES ("i1", ..., "L", "dL/do", "dL/dw1", ..., "dL/dx2")."""
-    G = build_worked_example(values)
-    g = G.backward()
-    u = dict(zip(G.names, G.u, strict=True))
-    return {key: (g[key[4:]] if key.startswith("dL/d") else u[key]) for key in LECTURE_VALUES}
+def worked_example_graph(values=None, forward=forward_propagation, backward=backpropagation):
+    """Values and derivatives of the worked example computed on its graph by `forward` and
+    `backward` (by default the references above; pass your own to see them at work), with the
+    keys of nn.LECTURE_VALUES ("i1", ..., "L", "dL/do", "dL/dw1", ..., "dL/dx2")."""
+    nodes = worked_example_nodes(values)
+    u = forward(nodes)
+    g = backward(nodes, u)
+    index = {node["name"]: i for i, node in enumerate(nodes)}
+    return {key: float(g[index[key[4:]]] if key.startswith("dL/d") else u[index[key]])
+            for key in LECTURE_VALUES}

@@ -246,10 +246,15 @@ def softmax_cross_entropy(logits, y):
 
 
 def softmax_cross_entropy_backward(logits, y):
-    """Gradient of softmax_cross_entropy with respect to the logits:
+    """Gradient of softmax_cross_entropy with respect to the logits (averaged over the batch):
 
         dL/dz_nk = (softmax(z_n)_k - [k == y_n]) / N
 
+    Derivation for one example (p = softmax(z), loss l = -log p_y): softmax's Jacobian is
+    dp_j/dz_k = p_j ([j == k] - p_k), so dl/dz_k = -(1/p_y) dp_y/dz_k = p_k - [k == y]; the
+    one-hot vector [k == y] has width K = logits.shape[1] even when a batch lacks some class.
+    The mean over N examples divides by N. softmax() subtracts max_k z_k, so logits near 1000
+    do not overflow. This is the reference of the exercise softmax_cross_entropy_backward (05).
     Shapes: logits (N, K), y (N,)  ->  dlogits (N, K).
     """
     z = _check_logits(logits)

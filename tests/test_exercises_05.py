@@ -1,26 +1,40 @@
-"""Exercises of 05_backpropagation: references pass and agree with finite differences; classic
-mistakes fail their checks."""
+"""Exercises of 05_backpropagation: references pass and agree with finite differences; every
+listed mistake fails its check and is recognisable on the failing case; hand-written right
+answers pass; shortcuts through course_lib fail; hints contain no code."""
+
+import copy
+import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from course_lib import exercises, nn
+from course_lib import exercises, gradcheck, graph, nn
 from course_lib.checking import evaluate
 from course_lib.exercises.nb05_backpropagation import mlp_backward, mlp_loss
 from course_lib.gradcheck import numerical_gradient, numerical_gradient_array, relative_error
 
-IDS = ["relu_backward", "sigmoid_backward", "linear_backward", "mlp_backward"]
+NOTEBOOK = "05_backpropagation"
+IDS = ["forward_propagation", "backpropagation", "relu_backward", "sigmoid_backward",
+       "linear_backward", "numerical_gradient", "gradient_check",
+       "softmax_cross_entropy_backward", "mlp_backward"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_notebook_has_these_exercises():
+    assert [ex.id for ex in exercises.for_notebook(NOTEBOOK)] == IDS
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
-def test_reference_passes(exercise_id):
-    ex = exercises.get(exercise_id)
-    assert ex.notebook == "05_backpropagation"
-    assert evaluate(exercise_id, ex.reference, watch_references=False).passed
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_reference_passes(exercise_id, seed):
+    assert evaluate(exercise_id, exercises.get(exercise_id).reference, seed=seed,
+                    watch_references=False).passed
 
 
-def _sigmoid(z):
-    return 1 / (1 + np.exp(-z))
+# ---------------------------------------------------------------------------------------------
+# the references are right: finite differences and the lecture's table
 
 
 def test_activation_backwards_match_finite_differences_on_every_case():
@@ -51,6 +65,15 @@ def test_linear_backward_matches_finite_differences_on_every_case():
         assert relative_error(list(ex.expected(case)), numerical) < 1e-7, case.name
 
 
+def test_softmax_cross_entropy_backward_matches_finite_differences_on_every_case():
+    ex = exercises.get("softmax_cross_entropy_backward")
+    for case in ex.cases(seed=4):
+        z, y = np.array(case.args[0], dtype=np.float64), case.args[1]
+        numerical = numerical_gradient(lambda z=z, y=y: nn.softmax_cross_entropy(z, y), z)
+        assert relative_error(ex.expected(case), numerical) < 1e-6, case.name
+        assert np.all(np.isfinite(ex.expected(case))), case.name
+
+
 def test_mlp_backward_matches_finite_differences_on_every_case():
     ex = exercises.get("mlp_backward")
     for case in ex.cases(seed=3):
@@ -70,59 +93,378 @@ def test_mlp_backward_agrees_with_the_course_mlp():
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
 
 
-WRONG = {
-    "relu_backward": [
-        lambda dh, z: dh * (z >= 0),                 # 1 at the kink
-        lambda dh, z: (z > 0).astype(float),         # forgets dh
-        lambda dh, z: dh * (dh > 0),                 # masks by dh instead of z
-        lambda dh, z: np.maximum(dh, 0) * (z > 0),   # clips dh
-    ],
-    "sigmoid_backward": [
-        lambda dh, z: dh * z * (1 - z),                          # treats z as the output
-        lambda dh, z: _sigmoid(z) * (1 - _sigmoid(z)),           # forgets dh
-        lambda dh, z: dh * _sigmoid(z) * (1 + _sigmoid(z)),      # sign slip
-        lambda dh, z: dh * _sigmoid(z),                          # only sigma
-    ],
-    "linear_backward": [
-        lambda dh, x, W: (dh @ W.T, x.T @ dh, dh.mean(axis=0)),  # db averaged
-        lambda dh, x, W: (dh @ W.T, dh.T @ x, dh.sum(axis=0)),   # dW transposed
-        lambda dh, x, W: (dh @ W, x.T @ dh, dh.sum(axis=0)),     # W not transposed in dx
-        lambda dh, x, W: (dh @ W.T, x.T @ dh, dh.sum(axis=1)),   # db over the wrong axis
-    ],
+def test_backpropagation_cases_hold_the_lectures_table():
+    ex = exercises.get("backpropagation")
+    case = next(c for c in ex.cases(seed=0) if "worked example" in c.name)
+    nodes, u = case.args
+    g = ex.expected(case)
+    index = {node["name"]: i for i, node in enumerate(nodes)}
+    for key, value in nn.LECTURE_VALUES.items():
+        assert (g[index[key[4:]]] if key.startswith("dL/d") else u[index[key]]) == value, key
+
+
+def test_backpropagation_random_cases_have_forks_and_match_finite_differences():
+    ex = exercises.get("backpropagation")
+    for seed in range(5):
+        for case in [c for c in ex.cases(seed) if c.name.startswith("random")]:
+            nodes, u = case.args
+            assert max(sum(i in n["parents"] for n in nodes) for i in range(len(nodes))) >= 2
+            g = ex.expected(case)
+            for i, node in enumerate(nodes):
+                if node["op"] == "input":
+                    up = [dict(n, value=n["value"] + 1e-6) if j == i else n for j, n in enumerate(nodes)]
+                    down = [dict(n, value=n["value"] - 1e-6) if j == i else n for j, n in enumerate(nodes)]
+                    numeric = (graph.forward_propagation(up)[-1] - graph.forward_propagation(down)[-1]) / 2e-6
+                    assert g[i] == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+
+
+def test_cases_are_plain_data():
+    """Cases travel to the grader's sandbox as JSON: no objects, no functions."""
+    def plain(value):
+        if isinstance(value, np.ndarray):
+            return value.dtype.kind in "biuf"
+        if isinstance(value, (list, tuple)):
+            return all(plain(v) for v in value)
+        if isinstance(value, dict):
+            return all(isinstance(k, str) and plain(v) for k, v in value.items())
+        return value is None or isinstance(value, (bool, int, float, str, np.integer, np.floating))
+    for exercise_id in IDS:
+        for case in exercises.get(exercise_id).cases(seed=0):
+            assert plain(case.args) and plain(case.kwargs), (exercise_id, case.name)
+    json.dumps(exercises.get("backpropagation").cases(0)[1].args)
+
+
+def test_mlp_inputs_stay_small_enough_to_show():
+    for case in exercises.get("mlp_backward").cases(seed=0):
+        assert all(np.size(a) <= 24 for a in case.args), case.name
+
+
+# ---------------------------------------------------------------------------------------------
+# mistakes and known-wrong answers
+
+
+MISTAKES = [(ex_id, k) for ex_id in IDS for k in range(len(exercises.get(ex_id).mistakes))]
+
+
+def test_every_exercise_lists_mistakes_and_levelled_hints_and_outputs():
+    for exercise_id in IDS:
+        ex = exercises.get(exercise_id)
+        assert len(ex.mistakes) >= 3, exercise_id
+        assert len(ex.hints) >= 2, exercise_id
+        assert ex.outputs, exercise_id
+    assert exercises.get("mlp_backward").outputs == ("dW1", "db1", "dW2", "db2")
+
+
+@pytest.mark.parametrize("exercise_id, k", MISTAKES)
+@pytest.mark.parametrize("seed", [0, 3])
+def test_each_mistake_fails_and_is_recognisable_on_its_failing_case(exercise_id, k, seed):
+    ex = exercises.get(exercise_id)
+    mistake = ex.mistakes[k]
+    outcome = evaluate(exercise_id, mistake.function, seed=seed, watch_references=False)
+    assert outcome.status == "failed", (mistake.name, outcome.message)
+    # on the failing case the mistake returns a value (not an exception) that differs from the
+    # reference, so a student answer equal to it can be named
+    got = mistake.function(*copy.deepcopy(outcome.case.args))
+    assert ex.verdict(outcome.case, ex.expected(outcome.case), got) is not None
+    assert "\n" not in mistake.name and "=" not in mistake.name
+
+
+def _onehot_of_width_ymax_plus_1(logits, y):
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return (p - np.eye(y.max() + 1)[y]) / len(y)
+
+
+def _numerical_gradient_without_restoring(f, x, eps=1e-6):
+    if isinstance(f, str):
+        f = gradcheck.named_function(f, x)
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += eps
+        f_plus = f()
+        x[i] -= 2 * eps
+        g[i] = (f_plus - f()) / (2 * eps)
+    return g
+
+
+def _numerical_gradient_restoring_by_adding(f, x, eps=1e-6):
+    """Restores each entry by adding eps back: off by a rounding error, which a check catches."""
+    if isinstance(f, str):
+        f = gradcheck.named_function(f, x)
+    arrays = [x] if isinstance(x, np.ndarray) else list(x)
+    grads = []
+    for a in arrays:
+        g = np.zeros_like(a)
+        for i in np.ndindex(a.shape):
+            a[i] += eps
+            f_plus = f()
+            a[i] -= 2 * eps
+            g[i] = (f_plus - f()) / (2 * eps)
+            a[i] += eps
+        grads.append(g)
+    return grads[0] if isinstance(x, np.ndarray) else grads
+
+
+OTHER_WRONG = {
+    # not listed as Mistakes: they raise, or return the right values while doing harm
+    "softmax_cross_entropy_backward": [_onehot_of_width_ymax_plus_1],
+    "numerical_gradient": [_numerical_gradient_without_restoring],
+    "linear_backward": [lambda dh, x, W: (dh @ W.T, x.T @ dh)],
 }
 
 
-def _mlp_wrong(sum_not_mean=False, mask_by_h=False, no_onehot=False, no_db=False):
-    def backward(X, y, W1, b1, W2, b2):
-        n = X.shape[0]
+@pytest.mark.parametrize("exercise_id, k", [(i, k) for i in OTHER_WRONG for k in range(len(OTHER_WRONG[i]))])
+@pytest.mark.parametrize("seed", [0, 5])
+def test_other_known_wrong_answers_fail(exercise_id, k, seed):
+    outcome = evaluate(exercise_id, OTHER_WRONG[exercise_id][k], seed=seed)
+    assert outcome.status in ("failed", "error"), outcome.message
+
+
+def test_restoring_by_adding_eps_back_is_caught_as_changing_the_input():
+    outcome = evaluate("numerical_gradient", _numerical_gradient_restoring_by_adding)
+    assert outcome.status == "failed" and "changed one of its input arrays" in outcome.message
+
+
+def test_onehot_of_width_ymax_plus_1_fails_at_every_seed():
+    """The fixed case 'a batch without the highest class' makes this seed-independent."""
+    for seed in range(10):
+        assert not evaluate("softmax_cross_entropy_backward", _onehot_of_width_ymax_plus_1,
+                            seed=seed).passed
+
+
+# ---------------------------------------------------------------------------------------------
+# right answers written by hand pass (with the watch on), shortcuts do not
+
+
+def _forward(nodes):
+    u = []
+    for node in nodes:
+        A = [u[j] for j in node["parents"]]
+        u.append(graph.node_value(node, A))
+    return u
+
+
+def _backward_by_pushing(nodes, u):
+    """Right, and not the reference's loop: each node pushes its g to its parents."""
+    g = [0.0] * len(nodes)
+    g[-1] = 1.0
+    for j in range(len(nodes) - 1, -1, -1):
+        A = [u[k] for k in nodes[j]["parents"]]
+        for k, partial in zip(nodes[j]["parents"], graph.node_partials(nodes[j], A)):
+            g[k] += g[j] * partial
+    return g
+
+
+def _numerical_gradient(f, x, eps=1e-6):
+    if isinstance(f, str):
+        f = gradcheck.named_function(f, x)
+    if isinstance(x, list):
+        return [_numerical_gradient(f, a, eps) for a in x]
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        f_plus = f()
+        x[i] = old - eps
+        f_minus = f()
+        x[i] = old
+        g[i] = (f_plus - f_minus) / (2 * eps)
+    return g
+
+
+def _gradient_check(analytic, numerical, tiny=1e-12):
+    a = np.concatenate([np.ravel(v) for v in (analytic if isinstance(analytic, list) else [analytic])])
+    n = np.concatenate([np.ravel(v) for v in (numerical if isinstance(numerical, list) else [numerical])])
+    return np.max(np.abs(a - n)) / max(np.max(np.abs(a) + np.abs(n)), tiny)
+
+
+def _softmax_ce_backward(logits, y):
+    n = logits.shape[0]
+    d = nn.softmax(logits)
+    d[np.arange(n), y] -= 1
+    return d / n
+
+
+RIGHT = {
+    "forward_propagation": _forward,
+    "backpropagation": _backward_by_pushing,
+    "numerical_gradient": _numerical_gradient,
+    "gradient_check": _gradient_check,
+    "softmax_cross_entropy_backward": _softmax_ce_backward,
+    "mlp_backward": lambda X, y, W1, b1, W2, b2: _mlp_right(X, y, W1, b1, W2, b2),
+}
+
+
+def _mlp_right(X, y, W1, b1, W2, b2):
+    z1 = X @ W1 + b1
+    h = np.maximum(z1, 0)
+    do = _softmax_ce_backward(h @ W2 + b2, y)
+    dz1 = (do @ W2.T) * (z1 > 0)
+    return X.T @ dz1, dz1.sum(axis=0), h.T @ do, do.sum(axis=0)
+
+
+@pytest.mark.parametrize("exercise_id", list(RIGHT))
+@pytest.mark.parametrize("seed", [0, 11])
+def test_right_hand_written_answers_pass_with_the_watch_on(exercise_id, seed):
+    outcome = evaluate(exercise_id, RIGHT[exercise_id], seed=seed)
+    assert outcome.passed, outcome.message
+
+
+def _mlp_through_the_course_mlp(X, y, W1, b1, W2, b2):
+    net = nn.MLP([W1.shape[0], W1.shape[1], W2.shape[1]])
+    net.params[:] = [W1, b1, W2, b2]
+    return tuple(net.loss_and_grads(X, y, loss="cross_entropy")[1])
+
+
+SHORTCUTS = {
+    "forward_propagation": lambda nodes: graph.worked_example_graph() and graph.forward_propagation(nodes),
+    "backpropagation": lambda nodes, u: graph.backpropagation(nodes, u),
+    "relu_backward": lambda dh, z: dh * nn.relu_derivative(z),
+    "sigmoid_backward": lambda dh, z: nn.sigmoid_backward(dh, z),
+    "linear_backward": lambda dh, x, W: nn.linear_backward(dh, x, W),
+    "numerical_gradient": lambda f, x, eps=1e-6: gradcheck.numerical_gradient(f, x, eps),
+    "gradient_check": lambda a, n: gradcheck.relative_error(a, n),
+    "softmax_cross_entropy_backward": lambda z, y: nn.softmax_cross_entropy_backward(z, y),
+    "mlp_backward": _mlp_through_the_course_mlp,
+}
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_shortcuts_through_course_lib_fail(exercise_id):
+    outcome = evaluate(exercise_id, SHORTCUTS[exercise_id])
+    assert outcome.status == "failed" and "reference code" in outcome.message, outcome.message
+
+
+def test_mlp_backward_may_call_the_students_own_pieces_and_nn_softmax():
+    def linear_backward(dh, x, W):
+        return dh @ W.T, x.T @ dh, dh.sum(axis=0)
+
+    def mlp(X, y, W1, b1, W2, b2):
         z1 = X @ W1 + b1
         h = np.maximum(z1, 0)
-        o = h @ W2 + b2
-        p = np.exp(o - o.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        if not no_onehot:
-            p[np.arange(n), y] -= 1
-        do = p if sum_not_mean else p / n
-        dh = do @ W2.T
-        dz1 = dh * ((h > 1.0) if mask_by_h else (z1 > 0))
-        db1 = dz1.sum(axis=0) if not no_db else np.zeros_like(b1)
-        return X.T @ dz1, db1, h.T @ do, do.sum(axis=0)
-    return backward
+        dh, dW2, db2 = linear_backward(_softmax_ce_backward(h @ W2 + b2, y), h, W2)
+        _, dW1, db1 = linear_backward(dh * (z1 > 0), X, W1)
+        return dW1, db1, dW2, db2
+
+    assert evaluate("mlp_backward", mlp).passed
 
 
-WRONG["mlp_backward"] = [
-    _mlp_wrong(sum_not_mean=True),
-    _mlp_wrong(mask_by_h=True),
-    _mlp_wrong(no_onehot=True),
-    _mlp_wrong(no_db=True),
-]
+# ---------------------------------------------------------------------------------------------
+# hints and the notebook
 
 
-def test_the_right_hand_written_mlp_passes():
-    assert evaluate("mlp_backward", _mlp_wrong()).passed
+CODE_LIKE = re.compile(r"=|np\.|@|\.T\b|axis|\w\(|\[|\*|\bdef\b")
 
 
-@pytest.mark.parametrize("exercise_id, k", [(i, k) for i in WRONG for k in range(len(WRONG[i]))])
-def test_classic_mistakes_fail(exercise_id, k):
-    outcome = evaluate(exercise_id, WRONG[exercise_id][k])
-    assert outcome.status in ("failed", "error"), (exercise_id, k)
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_hints_are_levelled_and_contain_no_code(exercise_id):
+    hints = exercises.get(exercise_id).hints
+    assert len(hints) >= 2
+    for hint in hints:
+        assert not CODE_LIKE.search(hint), (exercise_id, hint, CODE_LIKE.search(hint).group())
+
+
+def test_hint_checker_catches_code():
+    for code in ["dx = dh W", "use np.sum", "x.T @ dh", "dh.sum(axis=0)", "sigma(z) * (1 - sigma(z))"]:
+        assert CODE_LIKE.search(code), code
+
+
+@pytest.mark.parametrize("folder", ["solutions", "notebooks"])
+def test_the_notebook_does_not_import_its_references(folder):
+    import nbformat
+
+    nb = nbformat.read(ROOT / folder / f"{NOTEBOOK}.ipynb", as_version=4)
+    imports = "\n".join(line for cell in nb.cells if cell.cell_type == "code"
+                        for line in cell.source.splitlines() if "import" in line)
+    for name in IDS + ["relative_error", "numerical_gradient_array", "worked_example_graph"]:
+        assert not re.search(rf"\b{name}\b", imports), name
+    assert "nb05_backpropagation" not in imports
+
+
+# ---------------------------------------------------------------------------------------------
+# the grader: plain-data graphs and named test functions cross the sandbox; one verdict
+
+
+WRONG_CELLS = {
+    "backpropagation": '''
+def backpropagation(nodes, u):
+    from course_lib import graph as g
+    return g.backpropagation(nodes, u)
+''',
+    "numerical_gradient": '''
+def numerical_gradient(f, x, eps=1e-6):
+    if isinstance(f, str):
+        f = named_function(f, x)
+    arrays = [x] if isinstance(x, np.ndarray) else list(x)
+    grads = []
+    for a in arrays:
+        g = np.zeros_like(a)
+        for i in np.ndindex(a.shape):
+            old = a[i]
+            f_0 = f()
+            a[i] = old + eps
+            g[i] = (f() - f_0) / eps
+            a[i] = old
+        grads.append(g)
+    return grads[0] if isinstance(x, np.ndarray) else grads
+''',
+    "softmax_cross_entropy_backward": '''
+def softmax_cross_entropy_backward(logits, y):
+    return (nn.softmax(logits) - np.eye(y.max() + 1)[y]) / len(y)
+''',
+}
+
+
+def _notebook_function(nb, name):
+    """The function `name` as the notebook defines it (its cells run top to bottom, the
+    imports and definitions only)."""
+    namespace = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.lstrip().startswith(("import", "from", "def")):
+            exec(compile(cell.source, f"<{NOTEBOOK}>", "exec"), namespace)
+    return namespace[name]
+
+
+@pytest.mark.parametrize("seed", [3])
+def test_the_grader_agrees_with_check(tmp_path, seed):
+    import nbformat
+
+    from course_lib.grading import grade
+
+    nb = nbformat.read(ROOT / "solutions" / f"{NOTEBOOK}.ipynb", as_version=4)
+    for cell in nb.cells:
+        for name, source in WRONG_CELLS.items():
+            if cell.cell_type == "code" and cell.source.lstrip().startswith(f"def {name}("):
+                cell.source = source.strip()
+    (tmp_path / "in" / "carol").mkdir(parents=True)
+    nbformat.write(nb, tmp_path / "in" / "carol" / f"{NOTEBOOK}.ipynb")
+    grade(tmp_path / "in", tmp_path / "out", jobs=1, notebooks=[NOTEBOOK], seed=seed, progress=False)
+    import csv
+
+    with open(tmp_path / "out" / "grades.csv", newline="") as f:
+        rows = {row["exercise"]: row for row in csv.DictReader(f)}
+    wrong = {*WRONG_CELLS, "mlp_backward"}   # mlp_backward calls the wrong softmax gradient
+    for exercise_id in IDS:
+        points, full = float(rows[exercise_id]["points"]), float(rows[exercise_id]["max_points"])
+        outcome = evaluate(exercise_id, _notebook_function(nb, exercise_id), seed=seed)
+        assert outcome.passed == (points == full), (exercise_id, outcome.message)
+        if exercise_id in wrong:
+            assert points == 0.0, (exercise_id, rows[exercise_id]["message"])
+        else:
+            assert points == full, (exercise_id, rows[exercise_id]["message"])
+    assert "course" in rows["backpropagation"]["message"] or "reference" in rows["backpropagation"]["message"]
+
+
+def test_every_explorer_question_has_an_answer_and_the_off_limits_line_is_there():
+    import nbformat
+
+    nb = nbformat.read(ROOT / "solutions" / f"{NOTEBOOK}.ipynb", as_version=4)
+    explorers = [k for k, cell in enumerate(nb.cells)
+                 if cell.cell_type == "code" and re.search(r"Explorer\(", cell.source)]
+    assert explorers
+    for k in explorers:
+        after = nb.cells[k + 1]
+        assert after.cell_type == "markdown" and after.source.startswith("<details><summary>Answer")
+    text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    assert text.count("**Off limits in this notebook's exercises:**") == 1
+    assert "derived in `03" not in text

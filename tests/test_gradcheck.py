@@ -4,8 +4,11 @@ import numpy as np
 import pytest
 
 from course_lib.gradcheck import (
+    NAMED_FUNCTIONS,
     check_gradient,
     check_loss_and_grads,
+    gradient_check,
+    named_function,
     numerical_gradient,
     numerical_gradient_array,
     relative_error,
@@ -35,12 +38,37 @@ def test_numerical_gradient_array_is_a_vector_jacobian_product():
     np.testing.assert_allclose(numeric, np.cos(x) * dout, rtol=1e-8)
 
 
-def test_relative_error_definition():
+def test_gradient_check_definition():
     a, n = np.array([1.0, -2.0]), np.array([1.0, -2.5])
-    assert relative_error(a, n) == 0.5 / 4.5  # max|a - n| / max(|a| + |n|)
-    assert relative_error([a, np.zeros(1)], [a, np.zeros(1)]) == 0.0
-    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0  # tiny avoids 0/0
-    assert relative_error(2.0, 2.0) == 0.0
+    assert gradient_check(a, n) == 0.5 / 4.5  # max|a - n| / max(|a| + |n|)
+    assert gradient_check([a, np.zeros(1)], [a, np.zeros(1)]) == 0.0
+    assert gradient_check(np.zeros(3), np.zeros(3)) == 0.0  # tiny avoids 0/0
+    assert gradient_check(2.0, 2.0) == 0.0
+    # one large entry sets the scale: a wrong tiny entry barely counts (unlike cs231n's
+    # entry-by-entry ratio, which would say 1/3 here)
+    assert gradient_check(np.array([1000.0, 1e-3]), np.array([1000.0, 2e-3])) == 1e-3 / 2000
+    assert relative_error is gradient_check
+
+
+def test_named_functions_and_their_gradients():
+    x = np.array([[0.5, -1.0], [2.0, 0.0]])
+    np.testing.assert_allclose(numerical_gradient("sum of cubes", x), 3 * x**2, rtol=1e-8)
+    row = np.array([1.0, 2.0, 3.0])
+    softmax = np.exp(row) / np.exp(row).sum()
+    np.testing.assert_allclose(numerical_gradient("log-sum-exp", row), softmax, rtol=1e-8)
+    A, B = np.array([[1.0, 2.0]]), np.array([[3.0], [-1.0]])
+    gA, gB = numerical_gradient("squared product", [A, B])
+    # f = (A B)^2 = (3 - 2)^2: df/dA = 2 (A B) B^T, df/dB = 2 A^T (A B)
+    np.testing.assert_allclose(gA, 2 * (A @ B) @ B.T, rtol=1e-8)
+    np.testing.assert_allclose(gB, 2 * A.T @ (A @ B), rtol=1e-8)
+    z = np.array([[1.0, 0.0, -1.0], [0.0, 2.0, 1.0]])
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    target = np.eye(3)[[0, 1]]  # labels n mod K = 0, 1
+    np.testing.assert_allclose(numerical_gradient("softmax cross-entropy", z), (p - target) / 2,
+                               rtol=1e-7)
+    assert named_function("sum of cubes", row)() == 36.0
+    assert set(NAMED_FUNCTIONS) == {"sum of cubes", "log-sum-exp", "softmax cross-entropy",
+                                    "squared product"}
 
 
 def test_check_gradient_detects_a_wrong_gradient():
@@ -69,6 +97,8 @@ def test_errors():
         numerical_gradient(lambda: 0.0, np.array([1, 2]))
     with pytest.raises(ValueError, match=r"numpy array or a list of numpy arrays, got float"):
         numerical_gradient(lambda: 0.0, 1.0)
+    with pytest.raises(ValueError, match=r"unknown test function 'cube'"):
+        numerical_gradient("cube", np.zeros(2))
     with pytest.raises(ValueError, match=r"gradient 0 must have shape \(2,\), got \(3,\)"):
         relative_error(np.zeros(3), np.zeros(2))
     with pytest.raises(ValueError, match=r"expected 2 analytic gradients, got 1"):

@@ -1,13 +1,17 @@
-"""Exercises of 05_backpropagation: backward passes of ReLU, sigmoid, a linear layer and an MLP.
+"""Exercises of 05_backpropagation: the lecture's forward propagation and backpropagation over a
+scalar graph, the backward passes of ReLU, sigmoid and a linear layer, the finite-difference
+gradient and the gradient check, the gradient of softmax cross-entropy, and a whole MLP.
 
 Every backward function receives dh = dL/dh (the derivative of the loss with respect to the
 function's output) and the forward inputs, and returns dL/d(input) by the chain rule.
 """
 
+import math
+
 import numpy as np
 
-from .. import nn
-from .core import Case, Exercise
+from .. import gradcheck, graph, nn
+from .core import Case, Exercise, Mistake, describe
 
 NOTEBOOK = "05_backpropagation"
 
@@ -17,7 +21,7 @@ def mlp_backward(X, y, W1, b1, W2, b2):
 
     Forward:  z1 = X W1 + b1,  h = relu(z1),  o = h W2 + b2,
               L = (1/N) sum_n -log softmax(o_n)_{y_n}.
-    Backward: do = (softmax(o) - onehot(y)) / N
+    Backward: do = softmax_cross_entropy_backward(o, y)       (= (softmax(o) - onehot(y)) / N)
               dh, dW2, db2 = linear_backward(do, h, W2)     (dW2 = h^T do, db2 = sum_n do_n)
               dz1 = dh * [z1 > 0]
               _, dW1, db1 = linear_backward(dz1, X, W1)
@@ -41,7 +45,174 @@ def mlp_loss(X, y, W1, b1, W2, b2):
 
 
 # ---------------------------------------------------------------------------------------------
-# cases
+# forward propagation and backpropagation over a scalar graph
+
+
+def _random_graph(rng, n_inputs, n_ops):
+    """A random graph in topological order with at least one fork (a node with two or more
+    successors) and moderate values. Each new node takes the newest node as its first parent
+    (so the graph is one deep chain) and earlier nodes at random (forks and skips)."""
+    unary, binary = ["square", "relu", "sigmoid", "tanh"], ["add", "sub", "mul"]
+    while True:
+        G = graph.Graph()
+        for k in range(n_inputs):
+            G.input(f"x{k + 1}", round(float(rng.uniform(-2, 2)), 3))
+        for _ in range(n_ops):
+            last = len(G.nodes) - 1
+            op = str(rng.choice(unary + binary + ["add"]))   # add twice as likely (n-ary too)
+            if op in unary:
+                parents = [last]
+            else:
+                extra = 2 if op == "add" and rng.random() < 0.3 else 1
+                parents = [last] + [int(j) for j in rng.integers(0, last + 1, size=extra)]
+            name = f"u{len(G.nodes) + 1}"
+            getattr(G, op)(*parents, name=name)
+        successors = [sum(i in node["parents"] for node in G.nodes) for i in range(len(G.nodes))]
+        u = graph.forward_propagation(G.nodes)
+        if max(successors) >= 2 and max(abs(v) for v in u) < 50:
+            return G.nodes
+
+
+def _chain_graph():
+    """x -> y = x^2 -> z = 3 y, the chain of the notebook's first section."""
+    G = graph.Graph()
+    x = G.input("x", 1.5)
+    three = G.input("three", 3.0)
+    G.mul(three, G.square(x, name="y"), name="z")
+    return G.nodes
+
+
+def _fork_graph():
+    """x feeds two successors: y1 = a x, y2 = b x, z = y1 y2 (dz/dx = 2 a b x)."""
+    G = graph.Graph()
+    x, a, b = G.input("x", 2.0), G.input("a", 3.0), G.input("b", -1.0)
+    G.mul(G.mul(a, x, name="y1"), G.mul(b, x, name="y2"), name="z")
+    return G.nodes
+
+
+def _same_parent_twice_graph():
+    """u = a * a lists a twice; then v = u - a and L = v^2 (dL/da = 2 v (2 a - 1))."""
+    G = graph.Graph()
+    a = G.input("a", 3.0)
+    u = G.mul(a, a, name="a*a")
+    G.square(G.sub(u, a, name="v"), name="L")
+    return G.nodes
+
+
+def _dead_branch_graph():
+    """An input that leads nowhere, and an op whose result is not used: their g is 0."""
+    G = graph.Graph()
+    x, unused = G.input("x", -0.5), G.input("unused", 4.0)
+    G.tanh(unused, name="dead end")
+    G.sigmoid(G.add(x, x, x, name="3x"), name="out")
+    return G.nodes
+
+
+def _forward_cases(rng):
+    one = [{"name": "x", "op": "input", "value": 2.5, "parents": []}]
+    cases = [
+        Case("edge: a graph of one input node (n = 1)", (one,)),
+        Case("the chain x -> y = x^2 -> z = 3y", (_chain_graph(),)),
+        Case("a parent used twice (a * a), and a sub, whose parents' order matters",
+             (_same_parent_twice_graph(),)),
+        Case("the lecture's worked example (30 nodes)", (graph.worked_example_nodes(),)),
+    ]
+    for k in range(3):
+        nodes = _random_graph(rng, int(rng.integers(2, 4)), int(rng.integers(4, 10)))
+        cases.append(Case(f"random #{k + 1}: {len(nodes)} nodes with forks", (nodes,)))
+    return cases
+
+
+def _backward_cases(rng):
+    cases = []
+    one = [{"name": "x", "op": "input", "value": 2.5, "parents": []}]
+    fixed = [
+        ("edge: a graph of one node: g(n) = 1", one),
+        ("a fork: x feeds y1 and y2, so dz/dx sums two contributions", _fork_graph()),
+        ("a parent used twice by one node (u = a * a)", _same_parent_twice_graph()),
+        ("nodes that do not lead to the output (their g is 0)", _dead_branch_graph()),
+        ("the lecture's worked example: every derivative of its table",
+         graph.worked_example_nodes()),
+    ]
+    for name, nodes in fixed:
+        cases.append(Case(name, (nodes, graph.forward_propagation(nodes))))
+    for k in range(3):
+        nodes = _random_graph(rng, int(rng.integers(2, 4)), int(rng.integers(5, 11)))
+        cases.append(Case(f"random #{k + 1}: {len(nodes)} nodes with forks",
+                          (nodes, graph.forward_propagation(nodes))))
+    return cases
+
+
+def _per_node_judge(symbol):
+    """A judge for answers with one number per node: names the first wrong node, not its
+    expected value (so a random case's feedback does not hand over the answer)."""
+    def judge(case, expected, got):
+        nodes = case.args[0]
+        if isinstance(got, np.ndarray) and got.ndim == 1:
+            got = got.tolist()
+        if not isinstance(got, (list, tuple)):
+            return (f"expected a list of {len(expected)} numbers {symbol}[0], ..., "
+                    f"{symbol}[{len(expected) - 1}] (one per node), got {describe(got)}")
+        if len(got) != len(expected):
+            return f"expected {len(expected)} values (one per node), got {len(got)}"
+        for i, (e, v) in enumerate(zip(expected, got, strict=True)):
+            where = f"{symbol}[{i}] (node {nodes[i]['name']!r}, op {nodes[i]['op']!r})"
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number)):
+                return f"{where} is {describe(v)}, expected a number"
+            if math.isnan(float(v)):
+                return f"{where} is NaN"
+            if not math.isclose(float(v), e, rel_tol=1e-9, abs_tol=1e-12):
+                return f"{where} is wrong: off by {abs(float(v) - e):.3g}"
+        return None
+    return judge
+
+
+def _forward_returning_last(nodes):
+    u = []
+    for node in nodes:
+        u.append(graph.node_value(node, [u[j] for j in node["parents"]]))
+    return u[-1]
+
+
+def _forward_minus_one(nodes):
+    u = []
+    for node in nodes:   # parents already count from 0: j - 1 reads the node before the parent
+        u.append(graph.node_value(node, [u[j - 1] for j in node["parents"]]))
+    return u
+
+
+def _forward_reversed_parents(nodes):
+    u = []
+    for node in nodes:
+        u.append(graph.node_value(node, [u[j] for j in reversed(node["parents"])]))
+    return u
+
+
+def _backward_variant(overwrite=False, once_per_parent=False, output_zero=False,
+                      by_value=False, forward_order=False):
+    """The simple backpropagation with one slip."""
+    def backpropagation(nodes, u):
+        n = len(nodes)
+        g = [0.0] * n
+        g[n - 1] = 0.0 if output_zero else 1.0
+        order = range(n - 1) if forward_order else range(n - 2, -1, -1)
+        for i in order:
+            for j in range(i + 1, n):
+                parents = nodes[j]["parents"]
+                partials = graph.node_partials(nodes[j], [u[k] for k in parents])
+                for k, partial in zip(parents, partials, strict=True):
+                    if k != i:
+                        continue
+                    local = u[j] if by_value else partial
+                    g[i] = g[j] * local if overwrite else g[i] + g[j] * local
+                    if once_per_parent:
+                        break
+        return g
+    return backpropagation
+
+
+# ---------------------------------------------------------------------------------------------
+# activations and the linear layer
 
 
 def _relu_cases(rng):
@@ -57,6 +228,10 @@ def _relu_cases(rng):
         cases.append(Case(f"random #{k + 1}, shape {shape}",
                           (rng.normal(size=shape), rng.normal(size=shape))))
     return cases
+
+
+def _sigmoid(z):
+    return nn.sigmoid_forward(z)
 
 
 def _sigmoid_cases(rng):
@@ -78,20 +253,172 @@ def _sigmoid_cases(rng):
 
 def _linear_cases(rng):
     cases = [
-        Case("edge: one example, N = 1", (np.array([[1.0, -2.0]]), np.array([[3.0, 4.0, 5.0]]),
-                                           np.array([[1.0, 0.0], [0.0, 1.0], [2.0, -1.0]]))),
         Case("square W, D = M = 2 (a transposed W or dW has the right shape but wrong values)",
              (np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.0]]),
               np.array([[1.0, 0.0], [2.0, 1.0], [-1.0, 3.0]]),
               np.array([[1.0, 2.0], [3.0, 4.0]]))),
+        Case("edge: one example, N = 1", (np.array([[1.0, -2.0]]), np.array([[3.0, 4.0, 5.0]]),
+                                           np.array([[1.0, 0.0], [0.0, 1.0], [2.0, -1.0]]))),
         Case("a batch of 4 (db sums over the batch, it does not average)",
              (np.ones((4, 3)), np.arange(8.0).reshape(4, 2), np.arange(6.0).reshape(2, 3))),
+        Case("N = D = M = 3: every shape alike, only the values tell",
+             (np.array([[1.0, 0.0, 2.0], [0.0, -1.0, 1.0], [3.0, 1.0, 0.0]]),
+              np.array([[2.0, 1.0, 0.0], [0.0, 1.0, -1.0], [1.0, 0.0, 1.0]]),
+              np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [-1.0, 0.0, 1.0]]))),
     ]
     for k in range(3):
         n, d, m = (int(v) for v in rng.integers(1, 6, size=3))
         cases.append(Case(f"random #{k + 1}: N={n}, D={d}, M={m}",
                           (rng.normal(size=(n, m)), rng.normal(size=(n, d)), rng.normal(size=(d, m)))))
     return cases
+
+
+# ---------------------------------------------------------------------------------------------
+# numerical gradient and gradient check
+
+
+def _numerical_gradient_cases(rng):
+    A = np.array([[1.0, -1.0, 0.5], [2.0, 0.0, -0.5]])
+    B = np.array([[0.5, 1.0], [-1.0, 0.0], [2.0, 1.5]])
+    cases = [
+        Case("edge: one entry, f = sum of cubes, eps = 1e-3", ("sum of cubes", np.array([2.0]), 1e-3)),
+        Case("a 2-D x (every entry of every row), f = sum of cubes, eps = 1e-3",
+             ("sum of cubes", np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]]), 1e-3)),
+        Case("the given eps = 0.01 (use it: the central difference of x^3 is 3x^2 + eps^2)",
+             ("sum of cubes", np.array([1.0, -1.0, 2.0]), 1e-2)),
+        Case("x a list [A, B] of two arrays: return a list of two gradients",
+             ("squared product", [A, B], 1e-4)),
+        Case("f = softmax cross-entropy of logits (3, 4)",
+             ("softmax cross-entropy", np.array([[1.0, 2.0, 0.0, -1.0], [0.5, 0.5, 0.5, 0.5],
+                                                 [3.0, -2.0, 1.0, 0.0]]), 1e-4)),
+    ]
+    for k in range(3):
+        shape = (int(rng.integers(1, 4)), int(rng.integers(1, 5)))
+        name = str(rng.choice(["sum of cubes", "log-sum-exp", "softmax cross-entropy"]))
+        eps = float(10.0 ** -rng.integers(2, 5))
+        cases.append(Case(f"random #{k + 1}: f = {name}, x of shape {shape}, eps = {eps:g}",
+                          (name, rng.normal(size=shape), eps)))
+    return cases
+
+
+def _numerical_gradient_variant(one_sided=False, over_eps=False, no_restore=False, first_only=False):
+    """Central differences with one slip (f may be a name, as in the exercise's cases)."""
+    def numerical_gradient(f, x, eps=1e-6):
+        if isinstance(f, str):
+            f = gradcheck.named_function(f, x)
+        arrays = [x] if isinstance(x, np.ndarray) else list(x)
+        grads = []
+        for a in arrays[:1] if first_only else arrays:
+            g = np.zeros_like(a)
+            for i in np.ndindex(a.shape):
+                old = a[i]
+                f_0 = float(f())
+                a[i] = old + eps
+                f_plus = float(f())
+                a[i] = old - eps
+                f_minus = float(f_0 if one_sided else f())
+                if not no_restore:
+                    a[i] = old
+                if one_sided:
+                    g[i] = (f_plus - f_minus) / eps
+                else:
+                    g[i] = (f_plus - f_minus) / (eps if over_eps else 2 * eps)
+            grads.append(g)
+        return grads[0] if isinstance(x, np.ndarray) else grads
+    return numerical_gradient
+
+
+def _gradient_check_cases(rng):
+    cases = [
+        Case("edge: both gradients exactly zero (0/0: the result must be 0, thanks to tiny)",
+             (np.zeros(3), np.zeros(3))),
+        Case("equal gradients: 0", (np.array([1.0, -2.0]), np.array([1.0, -2.0]))),
+        Case("opposite signs: absolute values in the denominator",
+             (np.array([3.0, 0.5]), np.array([-3.0, 0.5]))),
+        Case("one large entry sets the scale (maximum of the differences over maximum of the sums, "
+             "not entry by entry)",
+             (np.array([1000.0, 1e-3, 0.0]), np.array([1000.0, 2e-3, 1e-4]))),
+        Case("lists of two arrays: the error is in the second array only",
+             ([np.array([1.0, 2.0]), np.array([[0.5, -0.5]])],
+              [np.array([1.0, 2.0]), np.array([[0.5, 0.5]])])),
+    ]
+    for k in range(3):
+        shape = (int(rng.integers(1, 4)), int(rng.integers(1, 5)))
+        a = rng.normal(size=shape)
+        n = a + 10.0 ** -rng.integers(1, 8) * rng.normal(size=shape)
+        if k == 2:
+            b = rng.normal(size=3)
+            cases.append(Case(f"random #{k + 1}: lists of two arrays", ([a, b], [n, b * 1.01])))
+        else:
+            cases.append(Case(f"random #{k + 1}: shape {shape}", (a, n)))
+    return cases
+
+
+def _pooled(a, n):
+    a = [a] if isinstance(a, np.ndarray) else list(a)
+    n = [n] if isinstance(n, np.ndarray) else list(n)
+    return (np.concatenate([np.ravel(v) for v in a]), np.concatenate([np.ravel(v) for v in n]))
+
+
+def _gradient_check_entrywise(analytic, numerical, tiny=1e-12):
+    a, n = _pooled(analytic, numerical)
+    return float(np.max(np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), tiny)))
+
+
+def _gradient_check_mean(analytic, numerical, tiny=1e-12):
+    a, n = _pooled(analytic, numerical)
+    return float(np.mean(np.abs(a - n)) / max(float(np.max(np.abs(a) + np.abs(n))), tiny))
+
+
+def _gradient_check_no_abs(analytic, numerical, tiny=1e-12):
+    a, n = _pooled(analytic, numerical)
+    return float(np.max(np.abs(a - n)) / max(float(np.max(np.abs(a + n))), tiny))
+
+
+def _gradient_check_first_only(analytic, numerical, tiny=1e-12):
+    a = analytic if isinstance(analytic, np.ndarray) else analytic[0]
+    n = numerical if isinstance(numerical, np.ndarray) else numerical[0]
+    return float(np.max(np.abs(a - n)) / max(float(np.max(np.abs(a) + np.abs(n))), tiny))
+
+
+# ---------------------------------------------------------------------------------------------
+# softmax cross-entropy and the MLP
+
+
+def _softmax_ce_cases(rng):
+    cases = [
+        Case("edge: logits near 1000 (exp overflows unless each row is shifted by its maximum)",
+             (np.array([[1000.0, 999.0, 998.0], [1000.0, 1000.0, 1000.0]]), np.array([0, 2]))),
+        Case("a batch without the highest class: K = 4 from the logits, labels only 0..2",
+             (np.array([[1.0, 0.0, -1.0, 2.0], [0.5, 1.5, 0.0, 0.0], [-1.0, 2.0, 1.0, 0.5]]),
+              np.array([0, 2, 1]))),
+        Case("one example (N = 1)", (np.array([[2.0, -1.0, 0.5]]), np.array([1]))),
+        Case("two classes (K = 2), a batch of 4",
+             (np.array([[1.0, -1.0], [0.0, 3.0], [2.0, 2.0], [-0.5, 0.5]]), np.array([0, 1, 1, 0]))),
+    ]
+    for k in range(3):
+        n, c = int(rng.integers(1, 7)), int(rng.integers(2, 7))
+        cases.append(Case(f"random #{k + 1}: N={n}, K={c}",
+                          (3 * rng.normal(size=(n, c)), rng.integers(0, c, size=n))))
+    return cases
+
+
+def _softmax_ce_variant(no_mean=False, flipped=False, naive=False, no_onehot=False,
+                        batch_axis=False, over_nk=False):
+    """(softmax(z) - onehot(y)) / N with one slip."""
+    def softmax_cross_entropy_backward(logits, y):
+        z = np.asarray(logits, dtype=np.float64)
+        n, k = z.shape
+        axis = 0 if batch_axis else 1
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = np.exp(z if naive else z - z.max(axis=axis, keepdims=True))
+            p = e / e.sum(axis=axis, keepdims=True)
+        onehot = np.zeros_like(p)
+        if not no_onehot:
+            onehot[np.arange(n), y] = 1.0
+        d = onehot - p if flipped else p - onehot
+        return d if no_mean else d / (n * k if over_nk else n)
+    return softmax_cross_entropy_backward
 
 
 def _mlp_args(rng, n, d, h, k):
@@ -111,28 +438,121 @@ def _mlp_cases(rng):
     b1_dead = b1.copy()
     W1_dead[:, 0] = 0.0
     b1_dead[0] = -1.0  # hidden unit 0 is dead for every example: its gradients are 0
+    logits = nn.relu_forward(X @ W1 + b1) @ W2
+    W2_large = W2 * (1000.0 / logits.max())   # the largest logit becomes 1000: exp overflows
     cases = [
         Case("edge: one example, 2 inputs, 2 hidden units, 2 classes",
              (np.array([[1.0, 2.0]]), np.array([1]), np.array([[1.0, -1.0], [0.5, 0.5]]),
               np.array([0.0, 0.1]), np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([0.0, 0.0]))),
-        Case("a batch of 5 (the loss is a MEAN over the batch: divide by N)", (X, y, W1, b1, W2, b2)),
+        Case("a batch of 5 (the loss is a MEAN over the batch)", (X, y, W1, b1, W2, b2)),
         Case("a dead hidden unit (z1 < 0 for every example)", (X, y, W1_dead, b1_dead, W2, b2)),
+        Case("a batch without the highest class (labels 0..1 of K = 3)",
+             (X, np.array([0, 1, 1, 0, 1]), W1, b1, W2, b2)),
+        Case("large logits (about 1000): the softmax must not overflow",
+             (X, y, W1, b1, W2_large, b2)),
+        Case("H = K = 3: a transposed weight gradient has the right shape but wrong values",
+             _mlp_args(fixed, 4, 2, 3, 3)),
     ]
     for k in range(3):
-        n, d, h, c = (int(v) for v in rng.integers(2, 7, size=4))
+        n, d, h, c = (int(v) for v in rng.integers(2, 5, size=4))   # small enough to print
         cases.append(Case(f"random #{k + 1}: N={n}, D={d}, H={h}, K={c}", _mlp_args(rng, n, d, h, c)))
     return cases
 
 
+def _mlp_variant(sum_not_mean=False, mask_by_dh=False, no_onehot=False, no_db1=False,
+                 transposed_dW2=False, naive=False):
+    """The MLP's backward pass with one slip."""
+    def mlp_backward(X, y, W1, b1, W2, b2):
+        n = X.shape[0]
+        z1 = X @ W1 + b1
+        h = np.maximum(z1, 0)
+        o = h @ W2 + b2
+        with np.errstate(over="ignore", invalid="ignore"):
+            p = np.exp(o if naive else o - o.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+        if not no_onehot:
+            p[np.arange(n), y] -= 1
+        do = p if sum_not_mean else p / n
+        dh = do @ W2.T
+        dz1 = dh * ((dh > 0) if mask_by_dh else (z1 > 0))
+        db1 = np.zeros_like(b1) if no_db1 else dz1.sum(axis=0)
+        dW2 = do.T @ h if transposed_dW2 else h.T @ do
+        return X.T @ dz1, db1, dW2, do.sum(axis=0)
+    return mlp_backward
+
+
 EXERCISES = [
+    Exercise(
+        id="forward_propagation",
+        notebook=NOTEBOOK,
+        points=2,
+        reference=graph.forward_propagation,
+        make_cases=_forward_cases,
+        judge=_per_node_judge("u"),
+        outputs=("u",),
+        hints=(
+            "Visit the nodes in the order of the list: by then every parent of a node already "
+            "has its value, and node_value turns the parents' values into the node's value.",
+            "Collect the parents' values in the order the node lists its parents (for sub the "
+            "order matters) and return the value of every node, not only the last one.",
+        ),
+        mistakes=(
+            Mistake("returning only the output u(n) instead of every value", _forward_returning_last),
+            Mistake("subtracting 1 from the parents' indices (they already count from 0)",
+                    _forward_minus_one),
+            Mistake("taking the parents' values in reverse order", _forward_reversed_parents),
+        ),
+    ),
+    Exercise(
+        id="backpropagation",
+        notebook=NOTEBOOK,
+        points=3,
+        reference=graph.backpropagation,
+        make_cases=_backward_cases,
+        judge=_per_node_judge("g"),
+        outputs=("g",),
+        hints=(
+            "Go through the nodes backwards, from the output to the inputs: a node's derivative "
+            "is complete only once every node that uses it has its own.",
+            "The output's derivative with respect to itself is 1. Every other node adds up, over "
+            "all the nodes that use it, that successor's derivative times the successor's local "
+            "derivative with respect to this parent (node_partials, at the parents' values).",
+            "A node listed twice among one successor's parents (a times a) contributes once per "
+            "position, and a node that does not lead to the output keeps derivative 0.",
+        ),
+        mistakes=(
+            Mistake("not summing at forks (the last successor overwrites the others)",
+                    _backward_variant(overwrite=True)),
+            Mistake("counting a parent that a node lists twice only once",
+                    _backward_variant(once_per_parent=True)),
+            Mistake("starting the output's derivative at 0 instead of 1",
+                    _backward_variant(output_zero=True)),
+            Mistake("multiplying by the successor's value instead of its local derivative",
+                    _backward_variant(by_value=True)),
+            Mistake("sweeping from the inputs forward instead of from the output backward",
+                    _backward_variant(forward_order=True)),
+        ),
+    ),
     Exercise(
         id="relu_backward",
         notebook=NOTEBOOK,
         points=1,
         reference=nn.relu_backward,
         make_cases=_relu_cases,
-        hint="dz = dh * (z > 0): pass the gradient where the input z was positive, 0 elsewhere "
-             "(also at z = 0).",
+        outputs=("dz",),
+        forbidden=(nn.relu_derivative,),
+        hints=(
+            "ReLU passes the upstream gradient through unchanged where its input was positive "
+            "and blocks it elsewhere.",
+            "Decide by the forward input z, not by dh; use slope 0 where z is exactly 0; and "
+            "multiply by dh rather than returning the slope alone.",
+        ),
+        mistakes=(
+            Mistake("letting the gradient through at z exactly 0", lambda dh, z: dh * (z >= 0)),
+            Mistake("the slope alone, without multiplying by dh", lambda dh, z: (z > 0).astype(float)),
+            Mistake("masking by the sign of dh instead of z", lambda dh, z: dh * (dh > 0)),
+            Mistake("clipping dh at zero as well", lambda dh, z: np.maximum(dh, 0) * (z > 0)),
+        ),
     ),
     Exercise(
         id="sigmoid_backward",
@@ -140,7 +560,19 @@ EXERCISES = [
         points=1,
         reference=nn.sigmoid_backward,
         make_cases=_sigmoid_cases,
-        hint="Compute s = sigma(z) = 1 / (1 + exp(-z)) from the INPUT z, then dz = dh * s * (1 - s).",
+        outputs=("dz",),
+        hints=(
+            "The chain rule: the upstream gradient times the sigmoid's own slope at the input z.",
+            "The slope is sigma of z times one minus sigma of z: compute sigma from z first, "
+            "because z is the input, not the output.",
+        ),
+        mistakes=(
+            Mistake("treating z as the sigmoid's output", lambda dh, z: dh * z * (1 - z)),
+            Mistake("the slope alone, without multiplying by dh",
+                    lambda dh, z: _sigmoid(z) * (1 - _sigmoid(z))),
+            Mistake("sigma times one PLUS sigma", lambda dh, z: dh * _sigmoid(z) * (1 + _sigmoid(z))),
+            Mistake("sigma alone, without the factor one minus sigma", lambda dh, z: dh * _sigmoid(z)),
+        ),
     ),
     Exercise(
         id="linear_backward",
@@ -148,8 +580,107 @@ EXERCISES = [
         points=2,
         reference=nn.linear_backward,
         make_cases=_linear_cases,
-        hint="dx = dh @ W.T, dW = x.T @ dh, db = dh.sum(axis=0); check every shape against the "
-             "forward pass.",
+        outputs=("dx", "dW", "db"),
+        forbidden=(nn.MLP.loss_and_grads,),
+        hints=(
+            "Write one entry of the output as a sum of products and differentiate it entry by "
+            "entry; then find the matrix product that computes all those sums at once.",
+            "Check each result's shape against the variable it is the gradient of: dx like x, "
+            "dW like W, db like b. W and b are shared by every example of the batch, so their "
+            "gradients add up over the batch.",
+        ),
+        mistakes=(
+            Mistake("averaging db over the batch instead of summing",
+                    lambda dh, x, W: (dh @ W.T, x.T @ dh, dh.mean(axis=0))),
+            Mistake("transposing the wrong factor in dW",
+                    lambda dh, x, W: (dh @ W.T, dh.T @ x, dh.sum(axis=0))),
+            Mistake("forgetting to transpose W in dx",
+                    lambda dh, x, W: (dh @ W, x.T @ dh, dh.sum(axis=0))),
+            Mistake("summing db over the wrong axis",
+                    lambda dh, x, W: (dh @ W.T, x.T @ dh, dh.sum(axis=1))),
+        ),
+    ),
+    Exercise(
+        id="numerical_gradient",
+        notebook=NOTEBOOK,
+        points=2,
+        reference=gradcheck.numerical_gradient,
+        make_cases=_numerical_gradient_cases,
+        rtol=1e-7,
+        atol=1e-9,
+        outputs=("gradient",),
+        forbidden=(gradcheck.numerical_gradient_array, gradcheck.check_gradient,
+                   gradcheck.check_loss_and_grads),
+        hints=(
+            "For every entry of every array: nudge it up by eps and evaluate f, nudge it down "
+            "by eps and evaluate f, and divide the difference by the distance between the two "
+            "points.",
+            "Put each entry back to its exact old value (keep a copy of it) before you move to "
+            "the next one, visit every entry of a multi-dimensional array, and return one "
+            "gradient per array when x is a list.",
+        ),
+        mistakes=(
+            Mistake("a one-sided difference instead of a central one",
+                    _numerical_gradient_variant(one_sided=True)),
+            Mistake("dividing by eps instead of twice eps", _numerical_gradient_variant(over_eps=True)),
+            Mistake("differentiating only the first array of a list",
+                    _numerical_gradient_variant(first_only=True)),
+        ),
+    ),
+    Exercise(
+        id="gradient_check",
+        notebook=NOTEBOOK,
+        points=1,
+        reference=gradcheck.gradient_check,
+        make_cases=_gradient_check_cases,
+        rtol=1e-9,
+        atol=1e-15,
+        outputs=("relative error",),
+        hints=(
+            "One number for the whole gradient: its worst disagreement, measured relative to the "
+            "size of the two gradients.",
+            "Take the maximum over all entries separately in the numerator and in the "
+            "denominator (not entry by entry), with absolute values in both, and pool all the "
+            "arrays of a list into one number.",
+            "When both gradients are all zeros the result is 0, not NaN: the denominator never "
+            "goes below tiny.",
+        ),
+        mistakes=(
+            Mistake("dividing entry by entry before taking the maximum (cs231n's variant)",
+                    _gradient_check_entrywise),
+            Mistake("the mean difference instead of the largest", _gradient_check_mean),
+            Mistake("no absolute values in the denominator", _gradient_check_no_abs),
+            Mistake("looking only at the first array of a list", _gradient_check_first_only),
+        ),
+    ),
+    Exercise(
+        id="softmax_cross_entropy_backward",
+        notebook=NOTEBOOK,
+        points=2,
+        reference=nn.softmax_cross_entropy_backward,
+        make_cases=_softmax_ce_cases,
+        outputs=("dlogits",),
+        forbidden=(nn.MLP.loss_and_grads,),
+        hints=(
+            "Work out one example first: the loss is minus the log of the true class's "
+            "probability; differentiate it through softmax's Jacobian, with the target written "
+            "as a one-hot vector.",
+            "The loss is a mean over the N examples, so every row is divided by N. The one-hot "
+            "vector has as many entries as the logits have columns, even when a class is missing "
+            "from the batch.",
+            "Large logits overflow the exponential: subtract each row's largest logit first "
+            "(it does not change the softmax), or use nn.softmax.",
+        ),
+        mistakes=(
+            Mistake("forgetting to average over the batch", _softmax_ce_variant(no_mean=True)),
+            Mistake("the target minus the softmax (the sign flipped)", _softmax_ce_variant(flipped=True)),
+            Mistake("an exponential of the raw logits (it overflows near 1000)",
+                    _softmax_ce_variant(naive=True)),
+            Mistake("leaving out the one-hot target", _softmax_ce_variant(no_onehot=True)),
+            Mistake("a softmax over the batch instead of over the classes",
+                    _softmax_ce_variant(batch_axis=True)),
+            Mistake("dividing by N times K instead of N", _softmax_ce_variant(over_nk=True)),
+        ),
     ),
     Exercise(
         id="mlp_backward",
@@ -157,7 +688,25 @@ EXERCISES = [
         points=3,
         reference=mlp_backward,
         make_cases=_mlp_cases,
-        hint="Recompute the forward pass, start from do = (softmax(o) - onehot(y)) / N and go back "
-             "layer by layer with your linear_backward and relu_backward.",
+        outputs=("dW1", "db1", "dW2", "db2"),
+        forbidden=(nn.MLP.loss_and_grads, nn.MLP.loss),
+        hints=(
+            "Recompute the forward pass, keeping the hidden layer's pre-activation, then go "
+            "back through the same steps in reverse order with your own backward functions.",
+            "First the loss's gradient with respect to the output logits (already averaged over "
+            "the batch), then the second linear layer, then the ReLU (masked by the "
+            "pre-activation), then the first linear layer.",
+        ),
+        mistakes=(
+            Mistake("forgetting to average over the batch", _mlp_variant(sum_not_mean=True)),
+            Mistake("masking the ReLU by the gradient instead of the pre-activation",
+                    _mlp_variant(mask_by_dh=True)),
+            Mistake("leaving out the one-hot target", _mlp_variant(no_onehot=True)),
+            Mistake("leaving the first layer's bias gradient at zero", _mlp_variant(no_db1=True)),
+            Mistake("transposing the wrong factor in the second layer's weight gradient",
+                    _mlp_variant(transposed_dW2=True)),
+            Mistake("an exponential of the raw logits (it overflows near 1000)",
+                    _mlp_variant(naive=True)),
+        ),
     ),
 ]
