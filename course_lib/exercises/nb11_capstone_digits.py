@@ -12,14 +12,13 @@ functions), the training loop and train(), and the loader of the digits. The cap
 the student's own functions.
 """
 
-import inspect
-
 import numpy as np
 
 from .. import nn, optimizers, training
 from ..data import load_digits
 from ..training import mlp_loss_and_grads, train_epochs
 from .core import Case, Exercise, Mistake
+from .off_limits import everything_in, methods_of
 
 NOTEBOOK = "11_capstone_digits"
 ACCURACY_THRESHOLD = 0.95
@@ -67,31 +66,7 @@ def train_and_predict(X_train, y_train, X_test, seed):
     return np.argmax(np.maximum(X_test @ W1 + b1, 0.0) @ W2 + b2, axis=1).astype(np.int64)
 
 
-def _course_training_code():
-    """Everything of course_lib that trains a network for you: the MLP class and its methods,
-    every class and function of course_lib.optimizers and course_lib.training (the loop, train,
-    momentum_step, mlp_loss_and_grads, ...). Collected from the modules, so a new optimizer is
-    off limits too."""
-    found = [nn.MLP]
-    classes = [nn.MLP]
-    for module in (optimizers, training):
-        for obj in vars(module).values():
-            if getattr(obj, "__module__", None) != module.__name__:
-                continue
-            if inspect.isclass(obj):
-                found.append(obj)
-                classes.append(obj)
-            elif inspect.isfunction(obj):
-                found.append(obj)
-    for cls in classes:
-        for obj in vars(cls).values():
-            function = getattr(obj, "fget", obj)        # properties: their getter
-            if inspect.isfunction(function) and function.__code__.co_filename == inspect.getsourcefile(cls):
-                found.append(function)
-    return tuple(dict.fromkeys(found))
-
-
-OFF_LIMITS = (load_digits, *_course_training_code())
+OFF_LIMITS = (load_digits, nn.MLP, *methods_of(nn.MLP), *everything_in(optimizers, training))
 """What no exercise of this notebook may call: the held-out digits' loader and course_lib's own
 training code (the capstone trains with the student's functions)."""
 
