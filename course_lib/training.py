@@ -55,8 +55,8 @@ def train_epochs(X, y, params, alpha, beta, epochs, batch_size, seed, step=None,
 
     X (N, n_in), y (N,) labels; params [W1, b1, ..., WL, bL] of a ReLU MLP (nn.MLP's layout);
     alpha >= 0, 0 <= beta < 1 (beta = 0: plain SGD); epochs >= 0; batch_size >= 1.
-    Returns (list of new arrays like params, losses (epochs,) float array). The inputs are not
-    modified.
+    Returns (the parameters after training as a new list, losses (epochs,) float array); the
+    input arrays are not modified (with epochs = 0 the list holds them unchanged).
 
     For train(): step(params, X_batch, y_batch) -> (new params, L_B) replaces the momentum step
     (alpha and beta are then unused); end_of_epoch(epoch, params, loss) is called after every
