@@ -1,9 +1,15 @@
-"""The minibatch training loop: minibatch SGD (or any optimizer) for the MLP of course_lib.nn.
+"""The minibatch training loop: the lecture's minibatch SGD, for the MLP of course_lib.nn.
 
     - Repeat for every epoch:
       - shuffle the training set (a seeded generator), cut it into minibatches of m examples
       - for every minibatch:  g <- (1/m) grad sum_i L(f(x_i; theta), y_i);  theta <- optimizer step
-      - record train / validation loss and accuracy
+      - record the loss
+
+`train_epochs` is that loop and nothing else: plain numpy arrays in, (params, per-epoch losses)
+out, with the lecture's SGD with momentum as its step (the reference of the capstone's
+`train_epochs` exercise). `train` runs the same loop for an MLP and any optimizer of
+course_lib.optimizers, and adds what a real run needs around it: argument checks, a History of
+every epoch, a progress bar, a callback, and a stop with "diverged at epoch e, step k".
 
 Usage:
 
@@ -29,6 +35,85 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from course_lib import nn
+
+# ---------------------------------------------------------------------------------------------
+# The loop
+
+
+def train_epochs(X, y, params, alpha, beta, epochs, batch_size, seed, step=None, end_of_epoch=None):
+    """Minibatch SGD with momentum over whole epochs; returns (params, losses).
+
+        rng = default_rng(seed), made once
+        for every epoch e = 1..E:
+            shuffle: one permutation of 0..N-1 from rng; minibatches are its consecutive slices
+                     of batch_size indices (the last one smaller when batch_size does not divide N)
+            for every minibatch B (m = |B| examples):
+                L_B, g <- loss and gradient on B            (mlp_loss_and_grads)
+                v <- beta v - alpha g,  theta <- theta + v  (every parameter array; v starts at 0)
+            losses[e-1] = (1/N) sum_B m L_B   (the mean loss over the epoch's examples, each
+                                               taken where its gradient was taken)
+
+    X (N, n_in), y (N,) labels; params [W1, b1, ..., WL, bL] of a ReLU MLP (nn.MLP's layout);
+    alpha >= 0, 0 <= beta < 1 (beta = 0: plain SGD); epochs >= 0; batch_size >= 1.
+    Returns (the parameters after training as a new list, losses (epochs,) float array); the
+    input arrays are not modified (with epochs = 0 the list holds them unchanged).
+
+    For train(): step(params, X_batch, y_batch) -> (new params, L_B) replaces the momentum step
+    (alpha and beta are then unused); end_of_epoch(epoch, params, loss) is called after every
+    epoch and stops the loop when it returns True.
+    """
+    step = momentum_step(alpha, beta) if step is None else step
+    rng = np.random.default_rng(seed)
+    losses = []
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(len(X))
+        total = 0.0
+        for first in range(0, len(X), batch_size):
+            batch = order[first:first + batch_size]
+            params, batch_loss = step(params, X[batch], y[batch])
+            total += batch_loss * len(batch)
+        losses.append(total / len(X))
+        if end_of_epoch is not None and end_of_epoch(epoch, params, losses[-1]):
+            break
+    return list(params), np.array(losses, dtype=np.float64)
+
+
+def momentum_step(alpha, beta, loss_and_grads=None):
+    """The default step of train_epochs: SGD with momentum on a list of parameter arrays.
+
+        L_B, g <- loss_and_grads(params, X_batch, y_batch)
+        v <- beta v - alpha g;  theta <- theta + v      (one v per array, starting at 0)
+
+    Returns step(params, X_batch, y_batch) -> (new params, L_B), which keeps v between calls.
+    loss_and_grads defaults to mlp_loss_and_grads.
+    """
+    loss_and_grads = mlp_loss_and_grads if loss_and_grads is None else loss_and_grads
+    velocity = []
+
+    def step(params, X_batch, y_batch):
+        loss, grads = loss_and_grads(params, X_batch, y_batch)
+        if not velocity:
+            velocity.extend(np.zeros_like(g, dtype=np.float64) for g in grads)
+        velocity[:] = [beta * v - alpha * g for v, g in zip(velocity, grads)]
+        return [p + v for p, v in zip(params, velocity)], loss
+
+    return step
+
+
+def mlp_loss_and_grads(params, X, y):
+    """Mean softmax cross-entropy of the ReLU MLP with parameters [W1, b1, ..., WL, bL] on
+    (X, y), and its gradient with respect to every array (nn.MLP's backpropagation).
+
+    X (N, n_in), y (N,) labels in 0..n_out-1. Returns (float, [dW1, db1, ..., dWL, dbL]).
+    """
+    sizes = [np.shape(params[0])[0]] + [np.shape(W)[1] for W in params[::2]]
+    net = nn.MLP(sizes, activation="relu")
+    net.params = [np.asarray(p, dtype=np.float64) for p in params]
+    return net.loss_and_grads(X, y, loss="cross_entropy")
+
+
+# ---------------------------------------------------------------------------------------------
+# What a real run adds: the record, the divergence stop, the argument checks
 
 
 @dataclass
@@ -78,6 +163,68 @@ def evaluate(net, X, y, loss="cross_entropy"):
     return float(value), accuracy
 
 
+class Diverged(Exception):
+    """Raised by train()'s step when the loss or a parameter stops being finite, or explodes."""
+
+
+def _optimizer_step(net, optimizer, loss, history, max_loss):
+    """train()'s step for train_epochs: one optimizer step on a minibatch, with the divergence
+    check. Records the minibatch loss and alpha_t; raises Diverged (leaving net.params at their
+    values before the step) when the loss is not finite or exceeds max_loss[0], or a new
+    parameter is not finite."""
+
+    def step(params, X_batch, y_batch):
+        batch_loss = []
+
+        def grad_fn(theta):
+            net.params = theta
+            value, grads = net.loss_and_grads(X_batch, y_batch, loss=loss)
+            batch_loss.append(value)
+            return grads
+
+        new_params = optimizer.step(params, grad_fn)
+        net.params = params
+        history.step_losses.append(batch_loss[0])
+        history.learning_rates.append(optimizer.alpha(optimizer.t))
+        if not math.isfinite(batch_loss[0]):
+            raise Diverged(f"loss is {batch_loss[0]}")
+        if batch_loss[0] > max_loss:
+            raise Diverged(f"loss is {batch_loss[0]:.3g} > {max_loss:.3g}")
+        if not all(np.isfinite(a).all() for a in new_params):
+            raise Diverged("a parameter is not finite")
+        net.params = new_params
+        return new_params, batch_loss[0]
+
+    return step
+
+
+def _recorder(net, history, data, loss, callback, bar):
+    """train()'s end_of_epoch for train_epochs: evaluate on the training and validation sets,
+    append to history, update the progress bar, call the callback (True stops training)."""
+    X_train, y_train, X_val, y_val = data
+    clock = [time.perf_counter()]
+
+    def end_of_epoch(epoch, params=None, epoch_loss=None):
+        seconds = time.perf_counter() - clock[0] if epoch else 0.0
+        train_loss, train_accuracy = evaluate(net, X_train, y_train, loss)
+        val_loss, val_accuracy = math.nan, math.nan
+        if X_val is not None:
+            val_loss, val_accuracy = evaluate(net, X_val, y_val, loss)
+        history.epoch.append(epoch)
+        history.train_loss.append(train_loss)
+        history.train_accuracy.append(train_accuracy)
+        history.val_loss.append(val_loss)
+        history.val_accuracy.append(val_accuracy)
+        history.epoch_seconds.append(seconds)
+        if epoch:
+            bar.update(1)
+            bar.set_postfix(loss=f"{train_loss:.4f}", val_acc=f"{val_accuracy:.3f}")
+        clock[0] = time.perf_counter()
+        return callback is not None and callback(history) is True
+
+    return end_of_epoch
+
+
 def _check_data(X, y, name_X, name_y):
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
@@ -90,14 +237,32 @@ def _check_data(X, y, name_X, name_y):
     return X, y
 
 
-def _all_finite(arrays):
-    return all(np.isfinite(a).all() for a in arrays)
+def _check_arguments(X_train, y_train, X_val, y_val, epochs, batch_size, loss, max_loss_factor):
+    """The data as float arrays, after checking every argument of train() (ValueError says which)."""
+    X_train, y_train = _check_data(X_train, y_train, "X_train", "y_train")
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val must be given together (or both left out)")
+    if X_val is not None:
+        X_val, y_val = _check_data(X_val, y_val, "X_val", "y_val")
+    if not (isinstance(epochs, (int, np.integer)) and epochs >= 0):
+        raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
+    if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
+        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    if loss not in ("cross_entropy", "mse"):
+        raise ValueError(f"loss must be 'cross_entropy' or 'mse', got {loss!r}")
+    if not max_loss_factor > 0:
+        raise ValueError(f"max_loss_factor must be a number > 0, got {max_loss_factor!r}")
+    return X_train, y_train, X_val, y_val
+
+
+# ---------------------------------------------------------------------------------------------
+# train(): the loop for an MLP and an optimizer object
 
 
 def train(net, optimizer, X_train, y_train, X_val=None, y_val=None, epochs=10, batch_size=32,
           seed=0, loss="cross_entropy", progress=True, callback=None,
           max_loss_factor=1e3):  # fmt: skip
-    """Train `net` with minibatches; return a History. Updates net.params.
+    """Train `net` with minibatches (train_epochs' loop); return a History. Updates net.params.
 
     net: an MLP (course_lib.nn) or anything with .params (list of arrays), .predict(X) and
         .loss_and_grads(X, y, loss) -> (float, grads).
@@ -118,86 +283,23 @@ def train(net, optimizer, X_train, y_train, X_val=None, y_val=None, epochs=10, b
     rate" (it is also printed). Pass max_loss_factor=math.inf to stop only on nan/inf.
     No floating-point warnings are emitted.
     """
-    X_train, y_train = _check_data(X_train, y_train, "X_train", "y_train")
-    if (X_val is None) != (y_val is None):
-        raise ValueError("X_val and y_val must be given together (or both left out)")
-    if X_val is not None:
-        X_val, y_val = _check_data(X_val, y_val, "X_val", "y_val")
-    if not (isinstance(epochs, (int, np.integer)) and epochs >= 0):
-        raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
-    if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
-        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
-    if loss not in ("cross_entropy", "mse"):
-        raise ValueError(f"loss must be 'cross_entropy' or 'mse', got {loss!r}")
-    if not max_loss_factor > 0:
-        raise ValueError(f"max_loss_factor must be a number > 0, got {max_loss_factor!r}")
-
-    rng = np.random.default_rng(seed)
+    X_train, y_train, X_val, y_val = _check_arguments(X_train, y_train, X_val, y_val, epochs,
+                                                      batch_size, loss, max_loss_factor)
     optimizer.reset()
     history = History()
-    n = X_train.shape[0]
-
-    def record(epoch, seconds):
-        train_loss, train_accuracy = evaluate(net, X_train, y_train, loss)
-        val_loss, val_accuracy = math.nan, math.nan
-        if X_val is not None:
-            val_loss, val_accuracy = evaluate(net, X_val, y_val, loss)
-        history.epoch.append(epoch)
-        history.train_loss.append(train_loss)
-        history.train_accuracy.append(train_accuracy)
-        history.val_loss.append(val_loss)
-        history.val_accuracy.append(val_accuracy)
-        history.epoch_seconds.append(seconds)
-        return callback is not None and callback(history) is True
-
     bar = tqdm(total=epochs, desc="training", unit="epoch", disable=not progress, leave=True)
+    end_of_epoch = _recorder(net, history, (X_train, y_train, X_val, y_val), loss, callback, bar)
     with np.errstate(all="ignore"):
-        stop = record(0, 0.0)
-        max_loss = max_loss_factor * max(history.train_loss[0], 1.0)
-        for epoch in range(1, epochs + 1):
-            if stop:
-                break
-            start_time = time.perf_counter()
-            order = rng.permutation(n)
-            for first in range(0, n, batch_size):
-                batch = order[first:first + batch_size]
-                X_batch, y_batch = X_train[batch], y_train[batch]
-                batch_loss = []
-
-                def grad_fn(params, X_batch=X_batch, y_batch=y_batch, batch_loss=batch_loss):
-                    net.params = params
-                    value, grads = net.loss_and_grads(X_batch, y_batch, loss=loss)
-                    batch_loss.append(value)
-                    return grads
-
-                old_params = net.params
-                new_params = optimizer.step(old_params, grad_fn)
-                step = optimizer.t
-                history.step_losses.append(batch_loss[0])
-                history.learning_rates.append(optimizer.alpha(step))
-                problem = ""
-                if not math.isfinite(batch_loss[0]):
-                    problem = f"loss is {batch_loss[0]}"
-                elif batch_loss[0] > max_loss:
-                    problem = f"loss is {batch_loss[0]:.3g} > {max_loss:.3g}"
-                elif not _all_finite(new_params):
-                    problem = "a parameter is not finite"
-                if problem:
-                    net.params = old_params
-                    history.diverged_at = (epoch, step)
-                    history.message = (
-                        f"diverged at epoch {epoch}, step {step}: {problem}; "
-                        "lower the learning rate"
-                    )
-                    break
-                net.params = new_params
-            if history.diverged_at is not None:
-                break
-            stop = record(epoch, time.perf_counter() - start_time)
-            bar.update(1)
-            bar.set_postfix(
-                loss=f"{history.train_loss[-1]:.4f}", val_acc=f"{history.val_accuracy[-1]:.3f}"
-            )
+        if not end_of_epoch(0):
+            max_loss = max_loss_factor * max(history.train_loss[0], 1.0)
+            step = _optimizer_step(net, optimizer, loss, history, max_loss)
+            try:
+                train_epochs(X_train, y_train, net.params, None, None, epochs, batch_size, seed,
+                             step=step, end_of_epoch=end_of_epoch)
+            except Diverged as problem:
+                history.diverged_at = (len(history.epoch), optimizer.t)
+                history.message = (f"diverged at epoch {len(history.epoch)}, step {optimizer.t}: "
+                                   f"{problem}; lower the learning rate")
     bar.close()
     if history.message:
         print(history.message)

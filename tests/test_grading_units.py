@@ -148,7 +148,10 @@ def test_switching_off_the_run_time_watch_is_flagged(source):
      "    return Y_ALL[:len(X_test)]", True),                           # through a top-level variable
     ("from course_lib.nn import MLP\n"
      "def train_and_predict(X_train, y_train, X_test, seed):\n"
-     "    return MLP([64, 10]).predict(X_test).argmax(1)", False),      # building blocks are fine
+     "    return MLP([64, 10]).predict(X_test).argmax(1)", True),       # the capstone's own code only
+    ("from course_lib.nn import softmax\n"
+     "def train_and_predict(X_train, y_train, X_test, seed):\n"
+     "    return softmax(X_test[:, :10]).argmax(1)", False),             # building blocks are fine
 ])
 def test_an_exercise_can_forbid_other_course_lib_functions(source, flagged):
     program = find.parse_notebook(notebook("import numpy as np", source), "nb")

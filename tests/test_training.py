@@ -1,4 +1,5 @@
-"""Tests of course_lib.training: the minibatch loop, its history and divergence handling."""
+"""Tests of course_lib.training: the minibatch loop (train_epochs), train() around it: its history
+and divergence handling."""
 
 import math
 import warnings
@@ -10,7 +11,7 @@ from course_lib.data import load_digits
 from course_lib.nn import MLP
 from course_lib.optimizers import SGD, Adam, Momentum, Nesterov
 from course_lib.schedules import ExponentialDecay
-from course_lib.training import History, evaluate, train
+from course_lib.training import History, evaluate, mlp_loss_and_grads, train, train_epochs
 
 
 @pytest.fixture(scope="module")
@@ -216,3 +217,72 @@ def test_bad_arguments(kwargs, match):
     arguments.update(kwargs)
     with pytest.raises(ValueError, match=match):
         train(MLP([64, 4, 10]), SGD(0.1), **arguments)
+
+
+# ---------------------------------------------------------------------------------------------
+# train_epochs: the loop itself
+
+
+def _tiny(seed=0, n=11, d=3, h=4, k=3):
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(n, d)), rng.integers(0, k, size=n)
+    params = [rng.normal(size=(d, h)), rng.normal(size=h), rng.normal(size=(h, k)), rng.normal(size=k)]
+    return X, y, params
+
+
+def test_mlp_loss_and_grads_matches_finite_differences():
+    X, y, params = _tiny()
+    loss, grads = mlp_loss_and_grads(params, X, y)
+    assert isinstance(loss, float)
+    eps = 1e-6
+    for k, p in enumerate(params):
+        numeric = np.zeros_like(p)
+        for i in np.ndindex(p.shape):
+            shifted = []
+            for sign in (1, -1):
+                q = p.copy()
+                q[i] += sign * eps
+                shifted.append(mlp_loss_and_grads(params[:k] + [q] + params[k + 1:], X, y)[0])
+            numeric[i] = (shifted[0] - shifted[1]) / (2 * eps)
+        np.testing.assert_allclose(grads[k], numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_one_full_batch_epoch_is_one_gradient_descent_step():
+    X, y, params = _tiny()
+    new, losses = train_epochs(X, y, params, 0.3, 0.9, 1, len(X), seed=0)
+    loss, grads = mlp_loss_and_grads(params, X, y)
+    assert losses.shape == (1,) and losses[0] == pytest.approx(loss, rel=1e-12)
+    for p, g, q in zip(params, grads, new, strict=True):
+        np.testing.assert_allclose(q, p - 0.3 * g, rtol=1e-12)   # v = -alpha g on the first step
+
+
+def test_epoch_loss_weighs_minibatches_by_size_and_inputs_stay_untouched():
+    X, y, params = _tiny(n=10)
+    copies = [p.copy() for p in params]
+    _, losses = train_epochs(X, y, params, 0.0, 0.0, 1, 4, seed=3)   # alpha = 0: theta fixed
+    assert losses[0] == pytest.approx(mlp_loss_and_grads(params, X, y)[0], rel=1e-12)
+    for p, c in zip(params, copies, strict=True):
+        np.testing.assert_array_equal(p, c)
+
+
+def test_zero_epochs_returns_the_parameters_and_no_losses():
+    X, y, params = _tiny()
+    new, losses = train_epochs(X, y, params, 0.1, 0.9, 0, 4, seed=0)
+    assert losses.shape == (0,)
+    for p, q in zip(params, new, strict=True):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_train_runs_the_same_loop_as_train_epochs(digits):
+    """train() with Momentum and train_epochs with the same alpha, beta and seed: the same path."""
+    X_train, y_train = digits[0][:200], digits[1][:200]
+    net = MLP([64, 16, 10], seed=4)
+    start = [p.copy() for p in net.params]
+    history = train(net, Momentum(0.05, momentum=0.9), X_train, y_train, epochs=3, batch_size=32,
+                    seed=9, progress=False)  # fmt: skip
+    params, losses = train_epochs(X_train, y_train, start, 0.05, 0.9, 3, 32, seed=9)
+    for a, b in zip(net.params, params, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    per_epoch = np.reshape(history.step_losses, (3, -1))  # 200 = 6 x 32 + 8: weigh the last one
+    sizes = np.array([32] * 6 + [8])
+    np.testing.assert_allclose(losses, per_epoch @ sizes / 200, rtol=1e-12)

@@ -7,7 +7,7 @@ many steps an optimizer needs to get away from a saddle point once it came close
 
 import numpy as np
 
-from .core import Case, Exercise
+from .core import Case, Exercise, Mistake
 
 NOTEBOOK = "09_optimizer_race"
 
@@ -115,6 +115,87 @@ def _escape_cases(rng):
     return cases
 
 
+# ---------------------------------------------------------------------------------------------
+# common mistakes
+
+
+def _first_dip(losses, loss_min, tol):          # the first step within tol, even if it bounces out
+    hits = np.flatnonzero(np.asarray(losses) - loss_min <= tol)
+    return int(hits[0]) if len(hits) else -1
+
+
+def _strict(losses, loss_min, tol):             # < instead of <=
+    within = np.asarray(losses) - loss_min < tol
+    if not within[-1]:
+        return -1
+    outside = np.flatnonzero(~within)
+    return 0 if len(outside) == 0 else int(outside[-1]) + 1
+
+
+def _ignores_min(losses, loss_min, tol):
+    return steps_to_converge(losses, 0.0, tol)
+
+
+def _last_outside(losses, loss_min, tol):       # off by one: the last step outside, not the one after
+    within = np.asarray(losses) - loss_min <= tol
+    if not within[-1]:
+        return -1
+    outside = np.flatnonzero(~within)
+    return 0 if len(outside) == 0 else int(outside[-1])
+
+
+def _abs_difference(losses, loss_min, tol):
+    return steps_to_converge(np.abs(np.asarray(losses)), abs(loss_min), tol)
+
+
+def _length_when_never(losses, loss_min, tol):
+    k = steps_to_converge(losses, loss_min, tol)
+    return len(losses) if k == -1 else k
+
+
+def _escape(distances, radius, inside=None):
+    """escape_step from given distances, with an optional other notion of 'inside'."""
+    inside = distances <= radius if inside is None else inside
+    if not inside.any():
+        return -1
+    j = int(np.argmax(inside))
+    after = np.flatnonzero(~inside[j:])
+    return -1 if len(after) == 0 else j + int(after[0])
+
+
+def _first_outside(path, center, radius):       # forgets that the path must come close first
+    d = np.linalg.norm(np.asarray(path) - center, axis=1)
+    hits = np.flatnonzero(d > radius)
+    return int(hits[0]) if len(hits) else -1
+
+
+def _squared(path, center, radius):
+    return _escape(np.sum((np.asarray(path) - center) ** 2, axis=1), radius)
+
+
+def _max_norm(path, center, radius):
+    return _escape(np.max(np.abs(np.asarray(path) - center), axis=1), radius)
+
+
+def _strict_inside(path, center, radius):       # d < radius: the boundary counts as outside
+    d = np.linalg.norm(np.asarray(path) - center, axis=1)
+    return _escape(d, radius, inside=d < radius)
+
+
+def _ignores_center(path, center, radius):
+    return escape_step(path, np.zeros(2), radius)
+
+
+def _last_escape(path, center, radius):
+    d = np.linalg.norm(np.asarray(path) - center, axis=1)
+    inside = d <= radius
+    if not inside.any():
+        return -1
+    j = int(np.argmax(inside))
+    after = np.flatnonzero(~inside[j:])
+    return -1 if len(after) == 0 else j + int(after[-1])
+
+
 EXERCISES = [
     Exercise(
         id="steps_to_converge",
@@ -122,8 +203,20 @@ EXERCISES = [
         points=1,
         reference=steps_to_converge,
         make_cases=_converge_cases,
-        hint="Mark which losses are within tol (loss - loss_min <= tol); the answer is one past the "
-             "LAST step that is not, 0 if all are, -1 if the last one is not.",
+        hints=("Arrived means: from that step on, every loss stays within tol of the minimum. A dip "
+               "that bounces out again does not count.",
+               "Look at the run from its end: the answer is one past the last step that is NOT "
+               "within tol; 0 if every step is, and -1 when even the last one is not.",
+               "Within tol includes the boundary: a loss exactly tol above the minimum has arrived. "
+               "Measure from loss_min, which need not be 0."),
+        mistakes=(Mistake("the first dip below tol (even if the loss bounces out again)", _first_dip),
+                  Mistake("a strict comparison (a loss exactly at tol counts as not arrived)", _strict),
+                  Mistake("ignoring loss_min (measuring from 0)", _ignores_min),
+                  Mistake("the last step outside instead of the step after it", _last_outside),
+                  Mistake("absolute values of the losses", _abs_difference),
+                  Mistake("the number of steps instead of -1 when the run never arrives",
+                          _length_when_never)),
+        outputs=("k",),
     ),
     Exercise(
         id="escape_step",
@@ -131,7 +224,18 @@ EXERCISES = [
         points=1,
         reference=escape_step,
         make_cases=_escape_cases,
-        hint="Compute the Euclidean distances to center, find the first step j with d <= radius, "
-             "then the first step after j with d > radius; -1 if either does not exist.",
+        hints=("Two events in order: first the path comes within radius of the center, then it "
+               "leaves; only a leave after an arrival is an escape.",
+               "Distance means the Euclidean length of the difference from center, not squared and "
+               "not the largest coordinate; on the sphere counts as inside.",
+               "If the path leaves and comes back, the first exit counts; -1 when it never comes "
+               "close or never leaves."),
+        mistakes=(Mistake("the first step outside the ball, without coming close first", _first_outside),
+                  Mistake("squared distances compared with the radius", _squared),
+                  Mistake("the largest coordinate instead of the Euclidean distance", _max_norm),
+                  Mistake("a point on the sphere counted as outside", _strict_inside),
+                  Mistake("distances from the origin instead of from center", _ignores_center),
+                  Mistake("the last escape instead of the first", _last_escape)),
+        outputs=("step",),
     ),
 ]

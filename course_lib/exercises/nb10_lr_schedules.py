@@ -1,35 +1,47 @@
-"""Exercises of 10_lr_schedules: three learning-rate schedules as functions of an array of steps.
+"""Exercises of 10_lr_schedules: schedules derived from a requirement, and one designed to reach a target.
 
-Each takes t, a float array of step numbers t >= 0 (any shape), and returns alpha_t, a float
-array of the same shape. The references are the schedules of course_lib.schedules.
+The first three take t, a float array of step numbers t >= 0 (any shape), and return alpha_t, a
+float array of the same shape; their references are built on the schedules of
+course_lib.schedules, which are off limits (every class of that module, OFF_LIMITS).
+`design_schedule` is judged, not compared: its learning rates drive minibatch-like SGD on a noisy
+quadratic (NOISY_QUADRATIC) and must bring the loss below TARGET_LOSS within the budget.
 """
 
 import numpy as np
 
-from ..schedules import CosineDecay, ExponentialDecay, LinearWarmup
-from .core import Case, Exercise
+from .. import schedules
+from ..schedules import CosineDecay, CosineRestarts, ExponentialDecay, LinearWarmup
+from .core import Case, Exercise, Mistake
+from .off_limits import everything_in
 
 NOTEBOOK = "10_lr_schedules"
+OFF_LIMITS = everything_in(schedules)
 
 
-def exponential_decay(t, alpha_0, c, decay_steps):
-    """alpha_t = alpha_0 c^(t / decay_steps)   (lecture: alpha = alpha_initial c^t).
+def exponential_decay(t, alpha_0, alpha_end, T):
+    """Exponential decay from alpha_0 at t = 0 to alpha_end at t = T, then constant alpha_end.
 
-    t: float array of steps >= 0 (any shape); alpha_0 >= 0; c in (0, 1]; decay_steps > 0 (the
-    rate is multiplied by c every decay_steps steps, smoothly in between).
-    Returns a float array of the shape of t.
+        alpha_t = alpha_0 c^(min(t, T))   with c chosen so that alpha_T = alpha_end:
+        c = (alpha_end / alpha_0)^(1 / T),  so  alpha_t = alpha_0 (alpha_end / alpha_0)^(min(t, T) / T)
+
+    (lecture: alpha = alpha_initial c^t). t: float array of steps >= 0 (any shape);
+    alpha_0 > 0, alpha_end > 0, T > 0. Returns a float array of the shape of t.
     """
-    return ExponentialDecay(alpha_0, c, decay_steps)(np.asarray(t, dtype=np.float64))
+    t = np.minimum(np.asarray(t, dtype=np.float64), T)
+    return ExponentialDecay(alpha_0, alpha_end / alpha_0, decay_steps=T)(t)
 
 
-def cosine_decay(t, alpha_0, T, alpha_end):
-    """alpha_t = alpha_end + (alpha_0 - alpha_end) (1 + cos(pi min(t, T) / T)) / 2.
+def cosine_restarts(t, alpha_0, T, m):
+    """Cosine decay to 0 with warm restarts (SGDR, Loshchilov & Hutter 2017).
 
-    Half a cosine from alpha_0 at t = 0 down to alpha_end at t = T, then constant alpha_end.
-    t: float array of steps >= 0; alpha_0 >= alpha_end >= 0; T > 0.
-    Returns a float array of the shape of t.
+        cycle i = 0, 1, ... lasts T_i = T m^i steps and starts at S_i = T (m^i - 1) / (m - 1)
+                  (S_i = T i when m = 1);
+        alpha_t = alpha_0 (1 + cos(pi (t - S_i) / T_i)) / 2   for S_i <= t < S_i + T_i
+
+    t: float array of steps >= 0; alpha_0 >= 0; T > 0; m >= 1. Returns a float array of the
+    shape of t.
     """
-    return CosineDecay(alpha_0, T, alpha_end)(np.asarray(t, dtype=np.float64))
+    return CosineRestarts(alpha_0, period=T, period_factor=m)(np.asarray(t, dtype=np.float64))
 
 
 def warmup_cosine(t, alpha_0, warmup_steps, T):
@@ -48,6 +60,68 @@ def warmup_cosine(t, alpha_0, warmup_steps, T):
 
 
 # ---------------------------------------------------------------------------------------------
+# designing a schedule for a budget
+
+NOISY_QUADRATIC = {"curvatures": (1.0, 0.02), "theta_0": (3.0, 10.0), "noise": 0.1, "runs": 50}
+"""J(theta) = sum_i lambda_i theta_i^2 with curvatures lambda = (1, 0.02): a valley 50 times
+steeper across than along. Every step sees the gradient plus Gaussian noise,
+g = 2 lambda theta + noise xi, xi ~ N(0, I), as a minibatch gradient would; `runs` independent
+runs are averaged."""
+BUDGET = 300
+TARGET_LOSS = 0.0015
+
+
+def noisy_quadratic_loss(alphas, seed=0):
+    """Run SGD, theta <- theta - alpha_t g, on NOISY_QUADRATIC with the learning rates `alphas`
+    (one per step) and return the final J(theta), averaged over the independent runs.
+
+    alphas: (n,) float array; seed: of the gradient noise. Returns a float (inf if a run
+    diverged).
+    """
+    spec = NOISY_QUADRATIC
+    curvatures = np.asarray(spec["curvatures"])
+    rng = np.random.default_rng(seed)
+    theta = np.tile(np.asarray(spec["theta_0"]), (spec["runs"], 1))
+    with np.errstate(all="ignore"):
+        for alpha in np.asarray(alphas, dtype=np.float64):
+            g = 2 * curvatures * theta + spec["noise"] * rng.standard_normal(theta.shape)
+            theta = theta - alpha * g
+        loss = float(np.mean(np.sum(curvatures * theta**2, axis=1)))
+    return loss if np.isfinite(loss) else float("inf")
+
+
+def design_schedule(n_steps):
+    """A schedule that reaches TARGET_LOSS on NOISY_QUADRATIC within n_steps = BUDGET steps.
+
+    Large steps first, to travel along the flat direction (alpha below the stability limit
+    2 / (2 lambda_max) = 1 of the steep one), small steps at the end, so that the noise averages
+    out: a half cosine from 0.9 to 0 over the budget.
+    Returns (n_steps,) float array of alpha_0, ..., alpha_{n-1}.
+    """
+    t = np.arange(n_steps, dtype=np.float64)
+    return 0.9 * (1 + np.cos(np.pi * t / n_steps)) / 2
+
+
+def design_judge(case, expected, got):
+    """Right when the learning rates `got` bring the averaged final loss below TARGET_LOSS."""
+    n_steps = case.args[0]
+    try:
+        alphas = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return f"expected an array of {n_steps} learning rates, got {type(got).__name__}"
+    if alphas.shape != (n_steps,):
+        return f"expected {n_steps} learning rates (shape ({n_steps},)), got shape {alphas.shape}"
+    if not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
+        return "every learning rate must be a finite number >= 0"
+    loss = noisy_quadratic_loss(alphas, case.secret["seed"])
+    if loss > TARGET_LOSS:
+        what = "diverged" if not np.isfinite(loss) else f"ended at loss {loss:.4f}"
+        return (f"with your schedule SGD {what} (mean of {NOISY_QUADRATIC['runs']} noisy runs, "
+                f"noise seed {case.secret['seed']}); the target is below {TARGET_LOSS}")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
 # cases
 
 
@@ -58,36 +132,40 @@ def _steps(rng, top):
 
 def _exponential_cases(rng):
     cases = [
-        Case("edge: t = 0 gives alpha_0", (np.array([0.0]), 0.1, 0.5, 1.0)),
-        Case("c = 0.5 each step: 1, 0.5, 0.25, 0.125", (np.array([0.0, 1.0, 2.0, 3.0]), 1.0, 0.5, 1.0)),
-        Case("decay_steps = 10: halves every 10 steps, smoothly in between (no floor)",
-             (np.array([0.0, 5.0, 10.0, 15.0, 20.0]), 0.2, 0.5, 10.0)),
-        Case("c = 1: no decay", (np.array([0.0, 7.0, 100.0]), 0.3, 1.0, 4.0)),
+        Case("edge: t = 0 gives alpha_0, t = T gives alpha_end", (np.array([0.0, 100.0]), 0.1, 0.001, 100.0)),
+        Case("half way: the geometric mean of alpha_0 and alpha_end (not the arithmetic one)",
+             (np.array([50.0]), 0.1, 0.001, 100.0)),
+        Case("every step multiplies by the same c: 1, 0.5, 0.25, 0.125", (np.array([0.0, 1.0, 2.0, 3.0]), 1.0,
+                                                                           0.125, 3.0)),
+        Case("after T it stays at alpha_end", (np.array([10.0, 20.0, 40.0]), 0.2, 0.02, 10.0)),
+        Case("alpha_end = alpha_0: no decay", (np.array([0.0, 7.0, 100.0]), 0.3, 0.3, 4.0)),
         Case("a 2-D array of steps (keep the shape)",
-             (np.array([[0.0, 100.0], [200.0, 300.0]]), 0.01, 0.9, 100.0)),
+             (np.array([[0.0, 100.0], [200.0, 300.0]]), 0.01, 0.0001, 300.0)),
     ]
     for k in range(3):
-        cases.append(Case(f"random #{k + 1}", (_steps(rng, 1000), float(rng.uniform(1e-3, 1)),
-                                               float(rng.uniform(0.5, 0.999)), float(rng.integers(1, 200)))))
+        alpha_0 = float(rng.uniform(1e-3, 1))
+        T = float(rng.integers(10, 1000))
+        cases.append(Case(f"random #{k + 1}", (_steps(rng, 1.3 * T), alpha_0,
+                                               alpha_0 * float(rng.uniform(1e-3, 0.5)), T)))
     return cases
 
 
-def _cosine_cases(rng):
+def _restart_cases(rng):
     cases = [
-        Case("edge: t = 0 gives alpha_0, t = T gives alpha_end", (np.array([0.0, 100.0]), 0.1, 100.0, 0.001)),
-        Case("half way, t = T / 2: the mean of alpha_0 and alpha_end", (np.array([50.0]), 0.1, 100.0, 0.0)),
-        Case("a quarter of the way (cos(pi/4), not cos(pi/2))", (np.array([25.0, 75.0]), 1.0, 100.0, 0.0)),
-        Case("after T it stays at alpha_end (min(t, T))",
-             (np.array([100.0, 150.0, 250.0]), 0.1, 100.0, 0.01)),
-        Case("alpha_end > 0 (the cosine spans alpha_0 - alpha_end)", (np.array([0.0, 10.0, 20.0, 30.0, 40.0]),
-                                                                       0.5, 40.0, 0.1)),
-        Case("a 2-D array of steps (keep the shape)", (np.array([[0.0, 1.0], [2.0, 3.0]]), 0.2, 3.0, 0.0)),
+        Case("edge: t = 0 gives alpha_0", (np.array([0.0]), 0.1, 10.0, 2.0)),
+        Case("m = 1: every cycle lasts T, the rate jumps back to alpha_0 at T, 2T, ...",
+             (np.array([0.0, 5.0, 9.0, 10.0, 15.0, 20.0, 25.0]), 1.0, 10.0, 1.0)),
+        Case("m = 2: cycles of 10, 20, 40 steps start at 0, 10, 30, 70",
+             (np.array([0.0, 5.0, 10.0, 20.0, 30.0, 50.0, 69.0, 70.0]), 1.0, 10.0, 2.0)),
+        Case("just before a restart the rate is almost 0", (np.array([9.999, 29.999]), 0.5, 10.0, 2.0)),
+        Case("non-integer factor m = 1.5 (cycles 4, 6, 9)", (np.array([0.0, 2.0, 4.0, 7.0, 10.0, 14.5, 19.0]),
+                                                              0.2, 4.0, 1.5)),
+        Case("a 2-D array of steps (keep the shape)", (np.array([[0.0, 3.0], [6.0, 12.0]]), 0.1, 4.0, 2.0)),
     ]
     for k in range(3):
-        T = float(rng.integers(10, 500))
-        alpha_0 = float(rng.uniform(1e-3, 1))
-        alpha_end = float(rng.uniform(0, alpha_0 / 2))
-        cases.append(Case(f"random #{k + 1}", (_steps(rng, 1.5 * T), alpha_0, T, alpha_end)))
+        T = float(rng.integers(5, 50))
+        m = float(rng.choice([1.0, 2.0, float(rng.uniform(1.1, 3.0))]))
+        cases.append(Case(f"random #{k + 1}", (_steps(rng, 12 * T), float(rng.uniform(1e-3, 1)), T, m)))
     return cases
 
 
@@ -110,6 +188,92 @@ def _warmup_cases(rng):
     return cases
 
 
+def _design_cases(rng):
+    cases = [Case(f"noise seed {seed}", (BUDGET,), secret={"seed": seed}) for seed in (0, 1)]
+    for k in range(2):
+        seed = int(rng.integers(2, 2**31 - 1))
+        cases.append(Case(f"random noise #{k + 1} (seed {seed})", (BUDGET,), secret={"seed": seed}))
+    return cases
+
+
+# ---------------------------------------------------------------------------------------------
+# common mistakes
+
+
+def _exp_no_clamp(t, alpha_0, alpha_end, T):
+    return alpha_0 * (alpha_end / alpha_0) ** (np.asarray(t) / T)
+
+
+def _exp_ratio_per_step(t, alpha_0, alpha_end, T):      # c = alpha_end / alpha_0 used as the per-step factor
+    return alpha_0 * (alpha_end / alpha_0) ** np.minimum(t, T)
+
+
+def _exp_linear(t, alpha_0, alpha_end, T):              # a straight line instead of a geometric one
+    return alpha_0 + (alpha_end - alpha_0) * np.minimum(t, T) / T
+
+
+def _exp_flattened(t, alpha_0, alpha_end, T):
+    return exponential_decay(np.ravel(t), alpha_0, alpha_end, T)
+
+
+def _restart_modulo(t, alpha_0, T, m):                  # every cycle T long, whatever m
+    return alpha_0 * (1 + np.cos(np.pi * (np.asarray(t) % T) / T)) / 2
+
+
+def _restart_no_restart(t, alpha_0, T, m):              # one cosine, then 0
+    return alpha_0 * (1 + np.cos(np.pi * np.minimum(t, T) / T)) / 2
+
+
+def _restart_wrong_start(t, alpha_0, T, m):             # cycle i starts at T m^i instead of the sum
+    t = np.asarray(t, dtype=np.float64)
+    i = np.floor(np.log(np.maximum(t / T, 1.0)) / np.log(m)) if m > 1 else np.floor(t / T)
+    start = np.where(t < T, 0.0, T * m**i) if m > 1 else T * i
+    length = T * m ** (i + 1) - start if m > 1 else T
+    return alpha_0 * (1 + np.cos(np.pi * (t - start) / length)) / 2
+
+
+def _restart_full_cosine(t, alpha_0, T, m):             # cos(2 pi ...): up again within a cycle
+    t_cur, T_i = np.vectorize(CosineRestarts(1.0, T, m).cycle)(np.asarray(t, dtype=np.float64))
+    return alpha_0 * (1 + np.cos(2 * np.pi * t_cur / T_i)) / 2
+
+
+def _warm_no_shift(t, alpha_0, W, T):
+    t = np.asarray(t)
+    return np.where(t < W, alpha_0 * t / W, alpha_0 * (1 + np.cos(np.pi * np.minimum(t, T) / T)) / 2)
+
+
+def _warm_cosine_over_total(t, alpha_0, W, T):          # the cosine ends at T instead of W + T
+    t = np.asarray(t)
+    return np.where(t < W, alpha_0 * t / W,
+                    alpha_0 * (1 + np.cos(np.pi * np.minimum(np.maximum(t - W, 0), T - W) / (T - W))) / 2)
+
+
+def _warm_off_by_one(t, alpha_0, W, T):
+    t = np.asarray(t)
+    return np.where(t < W, alpha_0 * (t + 1) / W, warmup_cosine(t, alpha_0, W, T))
+
+
+def _warm_no_clamp(t, alpha_0, W, T):
+    t = np.asarray(t)
+    return np.where(t < W, alpha_0 * t / W, alpha_0 * (1 + np.cos(np.pi * (t - W) / T)) / 2)
+
+
+def _design_constant(n_steps):
+    return np.full(n_steps, 0.3)
+
+
+def _design_too_fast(n_steps):                          # exponential to 1e-4: stops before it arrives
+    return 0.9 * (1e-4 / 0.9) ** (np.arange(n_steps) / n_steps)
+
+
+def _design_too_large(n_steps):                         # above the stability limit 1 of the steep direction
+    return np.full(n_steps, 1.05)
+
+
+def _design_inverse_time(n_steps):                      # alpha_0 / t from the first step: too fast
+    return 0.9 / np.arange(1, n_steps + 1)
+
+
 EXERCISES = [
     Exercise(
         id="exponential_decay",
@@ -117,16 +281,38 @@ EXERCISES = [
         points=1,
         reference=exponential_decay,
         make_cases=_exponential_cases,
-        hint="alpha_0 * c ** (t / decay_steps), element-wise on the array t; no rounding of t / decay_steps.",
+        hints=("Write alpha_t as alpha_0 times a constant factor c per step, and find c from the one "
+               "condition you are given: the rate at step T.",
+               "c to the power T must equal the ratio alpha_end over alpha_0; half way the rate is "
+               "the geometric mean of the two ends. After T the rate stays put.",
+               "Work on the whole array of steps at once and return an array of the same shape."),
+        mistakes=(Mistake("no floor after T (it keeps decaying past alpha_end)", _exp_no_clamp),
+                  Mistake("the ratio alpha_end / alpha_0 used as the factor of every step",
+                          _exp_ratio_per_step),
+                  Mistake("a straight line from alpha_0 to alpha_end", _exp_linear),
+                  Mistake("a flattened array (the shape of t is lost)", _exp_flattened)),
+        outputs=("alpha_t",),
+        forbidden=OFF_LIMITS,
     ),
     Exercise(
-        id="cosine_decay",
+        id="cosine_restarts",
         notebook=NOTEBOOK,
-        points=1,
-        reference=cosine_decay,
-        make_cases=_cosine_cases,
-        hint="Use np.minimum(t, T) / T as the progress p, then alpha_end + (alpha_0 - alpha_end) * "
-             "(1 + np.cos(np.pi * p)) / 2.",
+        points=2,
+        reference=cosine_restarts,
+        make_cases=_restart_cases,
+        hints=("For each step, find the cycle it falls in and how far into that cycle it is; the "
+               "rate is a half cosine of that fraction.",
+               "Cycle i starts where the cycles before it end: add up T, T m, T m squared, ... (a "
+               "geometric series; with m equal to 1 it is just i times T).",
+               "A step exactly at the start of a cycle belongs to the new cycle and gets alpha_0."),
+        mistakes=(Mistake("every cycle T steps long, whatever m", _restart_modulo),
+                  Mistake("no restart: one cosine, then 0", _restart_no_restart),
+                  Mistake("cycle i starting at T m^i instead of after all earlier cycles",
+                          _restart_wrong_start),
+                  Mistake("a full cosine period per cycle (the rate climbs back inside a cycle)",
+                          _restart_full_cosine)),
+        outputs=("alpha_t",),
+        forbidden=OFF_LIMITS,
     ),
     Exercise(
         id="warmup_cosine",
@@ -134,7 +320,37 @@ EXERCISES = [
         points=2,
         reference=warmup_cosine,
         make_cases=_warmup_cases,
-        hint="Compute both pieces for every t (alpha_0 * t / W, and the cosine of np.minimum(t - W, T) / T "
-             "clipped at t - W >= 0) and choose with np.where(t < W, ...).",
+        hints=("Two pieces: a straight climb from 0 to alpha_0 during the warmup, then a cosine that "
+               "behaves as if training had started at step W.",
+               "The cosine's clock starts at W and stops at W plus T: measure time since W, and keep "
+               "the rate at 0 after the cosine ends.",
+               "When you compute both pieces for the whole array, the cosine piece also sees steps "
+               "before W: make sure its time since W never goes negative there."),
+        mistakes=(Mistake("the cosine not shifted by the warmup", _warm_no_shift),
+                  Mistake("the cosine ending at T instead of W + T", _warm_cosine_over_total),
+                  Mistake("a warmup that is one step ahead", _warm_off_by_one),
+                  Mistake("no floor after W + T (the cosine climbs back up)", _warm_no_clamp)),
+        outputs=("alpha_t",),
+        forbidden=OFF_LIMITS,
+    ),
+    Exercise(
+        id="design_schedule",
+        notebook=NOTEBOOK,
+        points=3,
+        reference=design_schedule,
+        make_cases=_design_cases,
+        judge=design_judge,
+        hints=("A constant rate cannot win here: large enough to cross the flat valley in the budget, "
+               "it is too large for the noise at the end. The rate must change with the step.",
+               "Early: as large as the steep direction allows, which is below one. Late: small, so "
+               "the noise averages out. Decide how fast to go from one to the other.",
+               "A decay that is too fast stops before it arrives, as exponential decay to a tiny "
+               "rate does; compare a few shapes with noisy_quadratic_loss before you hand one in."),
+        mistakes=(Mistake("a constant rate", _design_constant),
+                  Mistake("an exponential decay that is too fast", _design_too_fast),
+                  Mistake("a rate above the stability limit of the steep direction", _design_too_large),
+                  Mistake("inverse time decay from the first step", _design_inverse_time)),
+        outputs=("alphas",),
+        forbidden=OFF_LIMITS,
     ),
 ]
