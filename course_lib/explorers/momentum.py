@@ -46,7 +46,7 @@ class MomentumExplorer(Explorer):
         if self.lams.ndim != 1 or not 1 <= self.lams.size <= len(COLORS) or np.any(self.lams <= 0):
             raise ValueError(f"lams must be 1 to {len(COLORS)} positive eigenvalues, got {lams!r}")
         controls = {
-            "alpha": log_slider("learning rate α", alpha, *self.alpha_range),
+            "alpha": log_slider("learning rate α", alpha, *self.alpha_range, step=0.01),
             "beta": slider("momentum β", beta, 0.0, 0.99, 0.01),
             "steps": slider("steps", steps, 10, 300, 10),
         }
