@@ -32,7 +32,7 @@ def test_polyak_marker_in_the_legend():
 def test_diverging_settings_say_so_and_converging_ones_clear_it():
     explorer = MomentumExplorer()
     explorer.controls["alpha"].value = 2.5        # alpha lam = 5 > 2 (1 + beta) for beta < 1.5
-    assert "diverges" in explorer.note.value and "λ = 2" in explorer.note.value
+    assert "diverged" in explorer.note.value and "λ = 2" in explorer.note.value
     explorer.controls["alpha"].value = 0.1
     assert explorer.note.value == ""
 

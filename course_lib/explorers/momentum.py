@@ -118,7 +118,7 @@ class MomentumExplorer(Explorer):
         self.readout.set_text("\n".join(lines))
         self.point.set_data([alpha], [beta])
         if rate >= 1:
-            self.say(f"diverges: rate {rate:.3f} ≥ 1 along λ = {slowest:g} "
+            self.say(f"diverged: rate {rate:.3f} ≥ 1 along λ = {slowest:g}, |x_k| grows "
                      f"(converges only while α λ < 2 (1 + β) = {2 * (1 + beta):.2f})")
         else:
             self.say("")
