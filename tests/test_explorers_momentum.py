@@ -45,3 +45,11 @@ def test_steps_per_digit():
 def test_bad_eigenvalues_are_refused():
     with pytest.raises(ValueError, match="positive eigenvalues"):
         MomentumExplorer(lams=(0.0, 1.0))
+
+
+def test_a_diverging_direction_leaves_the_plot_instead_of_filling_it():
+    explorer = MomentumExplorer()
+    explorer.controls["alpha"].value = 3.0
+    x = explorer.lines[1].get_ydata()            # lambda = 2: grows by the factor 5 per step
+    assert abs(x[0]) == 1 and abs(x[2]) == 10 and all(value != value for value in x[3:])
+    assert all(value == value for value in explorer.lines[0].get_ydata())   # lambda = 0.1 converges

@@ -96,6 +96,18 @@ class MomentumExplorer(Explorer):
         fig.subplots_adjust(left=0.07, right=0.97, bottom=0.13, top=0.91, wspace=0.22)
         return [*self.lines, self.readout, self.point]
 
+    @staticmethod
+    def _until_it_leaves(x, bound=10.0):
+        """x_k up to the first step where |x_k| > bound (that point kept, to show the curve
+        leave the plot), then nothing: a diverging direction is a line that leaves, not a wall
+        of zigzags."""
+        out = np.array(x, dtype=np.float64)
+        outside = np.nonzero(~(np.abs(out) <= bound))[0]
+        if outside.size:
+            out[outside[0]] = np.sign(out[outside[0]]) * bound if np.isfinite(out[outside[0]]) else bound
+            out[outside[0] + 1:] = np.nan
+        return out
+
     # -- what the sliders change ----------------------------------------------------------------
     def update(self, alpha, beta, steps):
         limits_changed = steps != self._steps_shown
@@ -105,7 +117,7 @@ class MomentumExplorer(Explorer):
         xs = trajectories(alpha, beta, self.lams, np.ones_like(self.lams), steps)
         k = np.arange(steps + 1)
         for line, x in zip(self.lines, xs.T):
-            line.set_data(k, np.clip(x, -10.0, 10.0))
+            line.set_data(k, self._until_it_leaves(x))
         rates = [quadratic_rate(alpha, beta, [lam]) for lam in self.lams]
         rate = max(rates)
         slowest = self.lams[int(np.argmax(rates))]
