@@ -29,6 +29,7 @@ Functions (all vectorised: alpha, beta, lam may be numpy arrays that broadcast):
     eigen_directions(A)               the eigenvalues (ascending) and eigen-directions of A
     momentum_rate(alpha, beta, lam)   the rate of one direction (graded in notebook 06)
     quadratic_rate(alpha, beta, lams) the rate of the whole quadratic: the worst direction
+    nesterov_rate(alpha, beta, lam)   the same for Nesterov momentum (gradient at x + beta v)
     critical_beta(alpha, lam)         critical damping: the beta where the two roots meet
     regime(alpha, beta, lam)          "monotone", "zigzag" or "oscillating": how x_k moves
     gd_optimal(mu, L)                 the best alpha of gradient descent and its rate
@@ -59,6 +60,14 @@ def eigen_directions(A):
     return np.linalg.eigh(A)
 
 
+def _spectral_radius(trace, det):
+    """max(|z_1|, |z_2|) for the roots of z^2 - trace z + det = 0, element-wise (det >= 0):
+    sqrt(det) for complex roots, (|trace| + sqrt(trace^2 - 4 det)) / 2 for real ones."""
+    discriminant = trace**2 - 4 * det
+    real = (np.abs(trace) + np.sqrt(np.maximum(discriminant, 0.0))) / 2
+    return np.where(discriminant < 0, np.sqrt(np.abs(det)), real)
+
+
 def momentum_rate(alpha, beta, lam):
     """The convergence rate of momentum along one eigen-direction (curvature lam).
 
@@ -74,10 +83,27 @@ def momentum_rate(alpha, beta, lam):
     (numbers) or an array of the broadcast shape.
     """
     alpha, beta, lam = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in (alpha, beta, lam)))
-    trace = 1 + beta - alpha * lam
-    discriminant = trace**2 - 4 * beta
-    real = (np.abs(trace) + np.sqrt(np.maximum(discriminant, 0.0))) / 2
-    rate = np.where(discriminant < 0, np.sqrt(beta), real)
+    rate = _spectral_radius(1 + beta - alpha * lam, beta)
+    return float(rate) if rate.ndim == 0 else rate
+
+
+def nesterov_rate(alpha, beta, lam):
+    """The convergence rate of Nesterov momentum (the lecture's form) along one eigen-direction.
+
+    The gradient is taken at the look-ahead point, g = lam (x + beta v), so with h = alpha lam
+
+        v' = beta v - h (x + beta v)
+        x' = x + v'            ->   M = [[1 - h, beta (1 - h)],
+                                         [  - h, beta (1 - h)]]
+
+    with trace (1 + beta)(1 - h) and determinant beta (1 - h); the rate is M's spectral radius.
+    A direction converges exactly when 0 < h < 2 (1 + beta) / (1 + 2 beta) (for 0 <= beta < 1),
+    a smaller range than momentum's 2 (1 + beta): the look-ahead damps the flat directions and
+    amplifies the steep ones. Numbers or arrays that broadcast; returns a float or an array.
+    """
+    alpha, beta, lam = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in (alpha, beta, lam)))
+    h = alpha * lam
+    rate = _spectral_radius((1 + beta) * (1 - h), beta * (1 - h))
     return float(rate) if rate.ndim == 0 else rate
 
 

@@ -53,3 +53,32 @@ def test_a_diverging_direction_leaves_the_plot_instead_of_filling_it():
     x = explorer.lines[1].get_ydata()            # lambda = 2: grows by the factor 5 per step
     assert abs(x[0]) == 1 and abs(x[2]) == 10 and all(value != value for value in x[3:])
     assert all(value == value for value in explorer.lines[0].get_ydata())   # lambda = 0.1 converges
+
+
+def test_the_students_momentum_rate_computes_the_readout_once_it_passed(capsys):
+    import numpy as np
+
+    from course_lib import checking
+
+    calls = []
+
+    def momentum_rate(alpha, beta, lam):
+        calls.append(lam)
+        roots = np.roots([1.0, -(1 + beta - alpha * lam), beta])
+        return float(np.max(np.abs(roots)))
+
+    checking.check("momentum_rate", momentum_rate)
+    try:
+        explorer = MomentumExplorer()
+        switch = explorer.controls["implementation"]
+        assert [label for label, _ in switch.options] == ["yours", "reference"]
+        calls.clear()
+        explorer.controls["beta"].value = 0.5
+        assert sorted(calls) == [0.1, 2.0]
+        switch.value = dict(switch.options)["reference"]
+        calls.clear()
+        explorer.controls["beta"].value = 0.6
+        assert calls == []
+    finally:
+        checking._passed_functions.pop("momentum_rate", None)
+    assert "passed" in capsys.readouterr().out

@@ -137,3 +137,33 @@ def test_regime_names_what_the_trajectory_does(alpha, beta, lam, expected):
         assert flips >= 55
     else:
         assert 1 <= flips < 55
+
+
+def test_nesterov_rate_is_the_spectral_radius_and_matches_simulation():
+    from course_lib.optimizers import nesterov_update
+    from course_lib.quadratics import nesterov_rate
+
+    rng = np.random.default_rng(4)
+    for _ in range(300):
+        alpha, beta, lam = rng.uniform(0, 2), rng.uniform(0, 0.99), rng.uniform(0, 3)
+        h = alpha * lam
+        M = np.array([[1 - h, beta * (1 - h)], [-h, beta * (1 - h)]])
+        assert nesterov_rate(alpha, beta, lam) == pytest.approx(np.max(np.abs(np.linalg.eigvals(M))),
+                                                                rel=1e-6, abs=1e-12)
+    for alpha, beta, lam in [(0.1, 0.9, 2.0), (0.3, 0.5, 1.0), (0.6, 0.9, 2.0)]:
+        x, v, norms = np.array([1.0]), np.array([0.0]), []
+        for _ in range(1200):
+            x, v = nesterov_update(x, v, lam * (x + beta * v), alpha, beta)
+            norms.append(max(abs(x[0]), abs(v[0])))
+        window = max(norms[-200:]) / max(norms[-1200:-1000])
+        assert window ** (1 / 1000) == pytest.approx(nesterov_rate(alpha, beta, lam), rel=0.01)
+
+
+def test_nesterov_stability_bound():
+    from course_lib.quadratics import nesterov_rate
+
+    for beta in [0.0, 0.5, 0.9]:
+        bound = 2 * (1 + beta) / (1 + 2 * beta)
+        assert nesterov_rate(bound * 0.999, beta, 1.0) < 1 < nesterov_rate(bound * 1.001, beta, 1.0)
+    # the valley's steep direction at beta = 0.9: the explorer's 0.63 converges, 0.71 diverges
+    assert nesterov_rate(0.631, 0.9, 2.0) < 1 < nesterov_rate(0.708, 0.9, 2.0)

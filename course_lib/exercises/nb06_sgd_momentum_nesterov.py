@@ -215,7 +215,7 @@ EXERCISES = [
         rtol=1e-6,
         atol=1e-9,
         outputs=("rate",),
-        forbidden=(quadratics.quadratic_rate,),
+        forbidden=(quadratics.quadratic_rate, quadratics._spectral_radius),
         hints=(
             "On one eigen-direction the gradient is lambda times the distance x to the minimum, so "
             "one momentum step maps the pair of x and v linearly to the next pair: write that map "

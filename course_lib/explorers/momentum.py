@@ -8,15 +8,24 @@ alpha and beta (momentum with beta = 0 is gradient descent). Right: the converge
 whole quadratic over the (alpha, beta) plane (a heatmap, darker = faster; white where it
 diverges), with the critical-damping curve of each eigen-direction, gradient descent's best
 alpha and Polyak's optimal (alpha, beta) marked, and the sliders' point. The numbers come from
-course_lib.quadratics; this module only draws.
+course_lib.quadratics; this module only draws. Once the student's momentum_rate passed its
+check, a switch lets the readout's rates come from it (the map stays the reference's).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..quadratics import critical_beta, gd_optimal, polyak_optimal, quadratic_rate, regime, trajectories
-from .base import Explorer, log_slider, slider
+from ..quadratics import (
+    critical_beta,
+    gd_optimal,
+    momentum_rate,
+    polyak_optimal,
+    quadratic_rate,
+    regime,
+    trajectories,
+)
+from .base import Explorer, implementation_switch, log_slider, slider
 
 COLORS = ("C0", "C3", "C2", "C4")
 
@@ -36,7 +45,8 @@ class MomentumExplorer(Explorer):
 
     MomentumExplorer(lams=(0.1, 2.0), alpha=0.1, beta=0.0, steps=100, question=None)
     lams: the eigenvalues of the quadratic (at most 4), default the valley's 0.1 and 2.
-    Controls: alpha (log slider 1e-3 .. 10^0.6), beta (0 .. 0.99), steps (10 .. 300).
+    Controls: alpha (log slider 1e-3 .. 10^0.6), beta (0 .. 0.99), steps (10 .. 300), and which
+    momentum_rate computes the readout's rates (yours once it passed its check, or the reference).
     """
 
     alpha_range = (-3.0, 0.6)
@@ -49,6 +59,7 @@ class MomentumExplorer(Explorer):
             "alpha": log_slider("learning rate α", alpha, *self.alpha_range, step=0.01),
             "beta": slider("momentum β", beta, 0.0, 0.99, 0.01),
             "steps": slider("steps", steps, 10, 300, 10),
+            "implementation": implementation_switch("momentum_rate", momentum_rate, label="momentum_rate"),
         }
         if question is None:
             question = ("set β = 0 and find the α at which both directions shrink equally fast; "
@@ -109,7 +120,7 @@ class MomentumExplorer(Explorer):
         return out
 
     # -- what the sliders change ----------------------------------------------------------------
-    def update(self, alpha, beta, steps):
+    def update(self, alpha, beta, steps, implementation=momentum_rate):
         limits_changed = steps != self._steps_shown
         if limits_changed:
             self.ax_path.set_xlim(0, steps)
@@ -118,7 +129,7 @@ class MomentumExplorer(Explorer):
         k = np.arange(steps + 1)
         for line, x in zip(self.lines, xs.T):
             line.set_data(k, self._until_it_leaves(x))
-        rates = [quadratic_rate(alpha, beta, [lam]) for lam in self.lams]
+        rates = [float(implementation(alpha, beta, float(lam))) for lam in self.lams]
         rate = max(rates)
         slowest = self.lams[int(np.argmax(rates))]
         lines = [f"α = {alpha:.3g}, β = {beta:.2f}"]
