@@ -1,14 +1,9 @@
-"""07_adagrad_rmsprop: references pass, every listed mistake fails, hints hold no code, no
-course_lib shortcut passes; adagrad_steps manages one accumulator per parameter array."""
+"""07_adagrad_rmsprop: references pass, every listed mistake fails, hints have levels, the course_lib
+blocks that answer them are caught; adagrad_steps manages one accumulator per parameter array."""
 
 import numpy as np
 import pytest
-from exercise_checks import (
-    assert_hints_without_code,
-    assert_mistakes_fail,
-    assert_reference_passes,
-    shortcuts,
-)
+from exercise_checks import assert_hint_levels, assert_mistakes_fail, assert_reference_passes
 
 from course_lib import exercises
 from course_lib.checking import evaluate
@@ -31,13 +26,8 @@ def test_every_listed_mistake_fails(exercise_id):
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
-def test_hints_have_levels_and_no_code(exercise_id):
-    assert_hints_without_code(exercise_id)
-
-
-@pytest.mark.parametrize("exercise_id", IDS)
-def test_no_course_lib_shortcut_passes(exercise_id):
-    assert shortcuts(exercise_id) == []
+def test_hints_have_levels(exercise_id):
+    assert_hint_levels(exercise_id)
 
 
 def test_outputs_are_named():

@@ -173,7 +173,7 @@ EXERCISES = [
             Mistake("the opposite sign convention for v (plus alpha g, then theta minus v)",
                     _momentum_v_plus),
             Mistake("theta moved against v instead of along it", _momentum_theta_minus),
-            Mistake("PyTorch's buffer of summed gradients returned instead of the lecture's v",
+            Mistake("the PyTorch buffer of summed gradients returned instead of the lecture's v",
                     _momentum_pytorch),
             Mistake("theta moved before v is updated", _momentum_old_v),
             Mistake("a velocity that does not decay (beta left out)", _momentum_no_beta),
@@ -217,9 +217,9 @@ EXERCISES = [
         outputs=("rate",),
         forbidden=(quadratics.quadratic_rate, quadratics._spectral_radius),
         hints=(
-            "On one eigen-direction the gradient is lambda times the distance x to the minimum, so "
-            "one momentum step maps the pair of x and v linearly to the next pair: write that map "
-            "as a 2 by 2 matrix.",
+            "On one eigen-direction the gradient is the curvature (lambda) times the distance x to the "
+            "minimum, so one momentum step maps the pair of x and v linearly to the next pair: write "
+            "that map as a 2 by 2 matrix.",
             "The rate is how much that matrix stretches after many steps: the largest absolute "
             "value of its eigenvalues (the spectral radius). The eigenvalues can be complex.",
             "Check yourself on the edge cases: with beta equal to zero the rate is gradient "

@@ -232,7 +232,7 @@ EXERCISES = [
             Mistake("betas swapped (the new gradient weighted by beta)", _rmsprop_betas_swapped),
             Mistake("a bias correction RMSProp does not have", _rmsprop_bias_corrected),
             Mistake("theta moved with the old r (before r is updated)", _rmsprop_old_r),
-            Mistake("AdaGrad's running sum instead of a moving average", _rmsprop_adagrad_sum),
+            Mistake("the running sum of AdaGrad instead of a moving average", _rmsprop_adagrad_sum),
         ),
     ),
     Exercise(

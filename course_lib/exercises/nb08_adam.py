@@ -311,7 +311,7 @@ EXERCISES = [
             Mistake("the bias correction with the old t", _adam_old_t_in_correction),
             Mistake("betas swapped in the bias correction", _adam_betas_swapped),
             Mistake("the raw gradient in the step instead of the first moment", _adam_g_instead_of_s),
-            Mistake("Keras' Adam: the second form with epsilon outside the root", _adam_keras),
+            Mistake("the Keras form: the second form with epsilon outside the root", _adam_keras),
             Mistake("the square root taken over both corrections in alpha_t", _adam_root_over_both),
         ),
     ),
