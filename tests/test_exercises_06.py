@@ -1,55 +1,40 @@
-"""06_sgd_momentum_nesterov: the references pass, classic wrong steps fail their checks."""
+"""06_sgd_momentum_nesterov: references pass, every listed mistake fails, hints have levels,
+the course_lib blocks that answer them are caught."""
 
 import numpy as np
 import pytest
+from exercise_checks import assert_hint_levels, assert_mistakes_fail, assert_reference_passes
 
 from course_lib import exercises
 from course_lib.checking import evaluate
 
+IDS = ["momentum_step", "nesterov_step", "momentum_rate"]
 
-@pytest.mark.parametrize("exercise_id", ["sgd_step", "momentum_step", "nesterov_lookahead",
-                                         "nesterov_step"])
+
+def test_the_notebook_has_these_exercises_and_no_sgd_step():
+    assert [ex.id for ex in exercises.for_notebook("06_sgd_momentum_nesterov")] == IDS
+    with pytest.raises(KeyError):
+        exercises.get("sgd_step")       # 04's gradient_descent_step is the course's SGD step
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
 def test_reference_passes(exercise_id):
-    ex = exercises.get(exercise_id)
-    assert ex.notebook == "06_sgd_momentum_nesterov"
-    assert evaluate(exercise_id, ex.reference, watch_references=False).passed
+    assert_reference_passes(exercise_id)
 
 
-def sgd_plus(theta, g, alpha):
-    return theta + alpha * g
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_every_listed_mistake_fails(exercise_id):
+    assert_mistakes_fail(exercise_id)
 
 
-def sgd_in_place(theta, g, alpha):
-    theta -= alpha * g
-    return theta
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_hints_have_levels(exercise_id):
+    assert_hint_levels(exercise_id)
 
 
-def sgd_no_alpha(theta, g, alpha):
-    return theta - g
-
-
-@pytest.mark.parametrize("wrong", [sgd_plus, sgd_in_place, sgd_no_alpha])
-def test_wrong_sgd_fails(wrong):
-    assert evaluate("sgd_step", wrong).status == "failed"
-
-
-def momentum_v_sign(theta, v, g, alpha, beta):
-    v = beta * v + alpha * g           # v with the opposite sign convention
-    return theta - v, v
-
-
-def momentum_theta_minus(theta, v, g, alpha, beta):
-    v = beta * v - alpha * g
-    return theta - v, v
-
-
-def momentum_pytorch(theta, v, g, alpha, beta):
-    b = beta * v + g                   # PyTorch's buffer instead of the lecture's v
-    return theta - alpha * b, b
-
-
-def momentum_old_v(theta, v, g, alpha, beta):
-    return theta + v, beta * v - alpha * g
+def test_outputs_are_named():
+    assert exercises.get("momentum_step").outputs == ("theta", "v")
+    assert exercises.get("nesterov_step").outputs == ("theta", "v")
 
 
 def momentum_in_place(theta, v, g, alpha, beta):
@@ -58,57 +43,77 @@ def momentum_in_place(theta, v, g, alpha, beta):
     return theta + v, v
 
 
-def momentum_no_beta(theta, v, g, alpha, beta):
-    v = v - alpha * g
-    return theta + v, v
-
-
-@pytest.mark.parametrize("wrong", [momentum_v_sign, momentum_theta_minus, momentum_pytorch,
-                                   momentum_old_v, momentum_in_place, momentum_no_beta])
-def test_wrong_momentum_fails(wrong):
-    assert evaluate("momentum_step", wrong).status == "failed"
-
-
-@pytest.mark.parametrize("wrong", [
-    lambda theta, v, beta: theta - beta * v,
-    lambda theta, v, beta: theta + v,
-    lambda theta, v, beta: beta * (theta + v),
-])
-def test_wrong_lookahead_fails(wrong):
-    assert evaluate("nesterov_lookahead", wrong).status == "failed"
-
-
-def nesterov_as_momentum_forgot_lookahead(theta, v, g, alpha, beta):
-    return theta - alpha * g, beta * v - alpha * g    # the lecture's last line alone
-
-
-def nesterov_stored_form(theta, v, g, alpha, beta):
-    v = beta * v - alpha * g                           # the framework form applied to theta
-    return theta + beta * v - alpha * g, v
-
-
-def nesterov_v_sign(theta, v, g, alpha, beta):
-    v_new = beta * v + alpha * g
-    return theta + beta * v - alpha * g, v_new
-
-
 def nesterov_in_place(theta, v, g, alpha, beta):
     theta += beta * v
     v = beta * v - alpha * g
     return theta - alpha * g, v
 
 
-@pytest.mark.parametrize("wrong", [nesterov_as_momentum_forgot_lookahead, nesterov_stored_form,
-                                   nesterov_v_sign, nesterov_in_place])
-def test_wrong_nesterov_fails(wrong):
-    assert evaluate("nesterov_step", wrong).status == "failed"
+def test_in_place_updates_fail():
+    assert evaluate("momentum_step", momentum_in_place).status == "failed"
+    assert evaluate("nesterov_step", nesterov_in_place).status == "failed"
+
+
+def test_momentum_and_nesterov_are_each_others_shortcut_and_both_are_caught():
+    # the same formula with g taken elsewhere: each reference passes the other's cases
+    from course_lib.optimizers import momentum_update, nesterov_update
+
+    def momentum_step(theta, v, g, alpha, beta):
+        return nesterov_update(theta, v, g, alpha, beta)
+
+    def nesterov_step(theta, v, g, alpha, beta):
+        return momentum_update(theta, v, g, alpha, beta)
+
+    assert evaluate("momentum_step", momentum_step, watch_references=False).passed
+    assert "reference" in evaluate("momentum_step", momentum_step).message
+    assert "reference" in evaluate("nesterov_step", nesterov_step).message
 
 
 def test_lecture_numbers_by_hand():
-    ex = exercises.get("momentum_step")
-    theta, v = ex.reference(np.array([1.0, 2.0]), np.array([1.0, -1.0]), np.array([2.0, 4.0]), 0.1, 0.9)
+    theta, v = exercises.get("momentum_step").reference(
+        np.array([1.0, 2.0]), np.array([1.0, -1.0]), np.array([2.0, 4.0]), 0.1, 0.9)
     # v = 0.9 [1, -1] - 0.1 [2, 4] = [0.7, -1.3]; theta = [1.7, 0.7]
     assert np.allclose(v, [0.7, -1.3]) and np.allclose(theta, [1.7, 0.7])
     theta, v = exercises.get("nesterov_step").reference(
         np.array([1.0, 2.0]), np.array([1.0, -1.0]), np.array([2.0, 4.0]), 0.1, 0.9)
     assert np.allclose(v, [0.7, -1.3]) and np.allclose(theta, [1.7, 0.7])
+
+
+def momentum_rate_by_matrix(alpha, beta, lam):
+    # what a student derives: (x, v) -> M (x, v), the rate is M's spectral radius
+    M = np.array([[1 - alpha * lam, beta], [-alpha * lam, beta]])
+    return np.max(np.abs(np.linalg.eigvals(M)))
+
+
+def momentum_rate_by_roots(alpha, beta, lam):
+    roots = np.roots([1.0, -(1 + beta - alpha * lam), beta])
+    return float(np.max(np.abs(roots)))
+
+
+@pytest.mark.parametrize("solution", [momentum_rate_by_matrix, momentum_rate_by_roots])
+def test_two_student_derivations_of_the_rate_pass(solution):
+    for seed in range(5):
+        assert evaluate("momentum_rate", solution, seed=seed).passed
+
+
+def test_rate_by_hand():
+    rate = exercises.get("momentum_rate").reference
+    assert rate(0.25, 0.0, 2.0) == pytest.approx(0.5)          # gradient descent: |1 - 0.5|
+    assert rate(0.1, 0.9, 0.1) == pytest.approx(np.sqrt(0.9))  # complex roots: sqrt(beta)
+    assert rate(0.1, 0.81, 0.1) == pytest.approx(0.9)          # critical damping: 1 - sqrt(0.01)
+
+
+def test_the_rate_blocks_of_quadratics_are_caught():
+    from course_lib import quadratics
+
+    def through_the_whole_quadratic(alpha, beta, lam):
+        return quadratics.quadratic_rate(alpha, beta, [lam])
+
+    def through_the_spectral_radius(alpha, beta, lam):
+        return float(quadratics._spectral_radius(1 + beta - alpha * lam, beta))
+
+    for shortcut, name in [(through_the_whole_quadratic, "quadratic_rate"),
+                           (through_the_spectral_radius, "_spectral_radius")]:
+        assert evaluate("momentum_rate", shortcut, watch_references=False).passed   # it does answer
+        outcome = evaluate("momentum_rate", shortcut)
+        assert outcome.status == "failed" and name in outcome.message

@@ -1,15 +1,19 @@
-"""Exercises of 06_sgd_momentum_nesterov: the SGD, momentum and Nesterov steps as pure functions.
+"""Exercises of 06_sgd_momentum_nesterov: the momentum and Nesterov steps, and momentum's rate.
 
-Each step function takes the parameters theta, the optimizer's state and the gradient g as
-numpy arrays and returns NEW arrays (the inputs must not change). The cases use arrays of a few
-shapes, alpha != 1 and beta != 0, and a non-zero velocity v, so that a sign error in v, a
-missing alpha or beta, or an in-place update is caught.
+The step functions take the parameters theta, the velocity v and the gradient g as numpy arrays
+and return NEW arrays (the inputs must not change). The cases use arrays of a few shapes,
+alpha != 1 and beta != 0, and a non-zero velocity v, so that a sign error in v, a missing alpha
+or beta, or an in-place update is caught. (Plain SGD is 04's gradient_descent_step.)
+
+momentum_rate asks for a derivation: one momentum step on an eigen-direction of a quadratic is a
+2 x 2 linear map of (x, v), and the rate is its spectral radius (course_lib.quadratics).
 """
 
 import numpy as np
 
-from ..optimizers import momentum_update, nesterov_lookahead, nesterov_update, sgd_update
-from .core import Case, Exercise
+from .. import quadratics
+from ..optimizers import momentum_update, nesterov_update, nesterov_update_lookahead
+from .core import Case, Exercise, Mistake
 
 NOTEBOOK = "06_sgd_momentum_nesterov"
 
@@ -28,23 +32,9 @@ def _random_velocity_cases(rng, n=4):
     return cases
 
 
-def _sgd_cases(rng):
-    cases = [
-        Case("edge: zero gradient leaves theta unchanged", (np.array([1.0, -2.0]), np.zeros(2), 0.1)),
-        Case("edge: alpha = 0", (np.array([1.0, -2.0]), np.array([3.0, 4.0]), 0.0)),
-        Case("small: theta = [1, 2], g = [10, -10], alpha = 0.01",
-             (np.array([1.0, 2.0]), np.array([10.0, -10.0]), 0.01)),
-        Case("a (3, 2) matrix of parameters", (np.arange(6.0).reshape(3, 2), np.ones((3, 2)), 0.5)),
-    ]
-    for k in range(4):
-        theta, g = _arrays(rng, (int(rng.integers(1, 6)),), 2)
-        cases.append(Case(f"random #{k + 1}", (theta, g, float(rng.uniform(0.001, 0.5)))))
-    return cases
-
-
 def _momentum_cases(rng):
     cases = [
-        Case("edge: first step (v = 0): v = -alpha g",
+        Case("edge: first step (v = 0)",
              (np.array([1.0, 2.0]), np.zeros(2), np.array([0.5, -1.0]), 0.1, 0.9)),
         Case("edge: beta = 0 is plain SGD",
              (np.array([1.0, 2.0]), np.array([3.0, -3.0]), np.array([0.5, -1.0]), 0.1, 0.0)),
@@ -56,19 +46,6 @@ def _momentum_cases(rng):
              (np.ones((2, 3)), np.full((2, 3), 0.5), np.arange(6.0).reshape(2, 3), 0.05, 0.8)),
     ]
     return cases + _random_velocity_cases(rng)
-
-
-def _lookahead_cases(rng):
-    cases = [
-        Case("edge: v = 0: the look-ahead point is theta", (np.array([1.0, -2.0]), np.zeros(2), 0.9)),
-        Case("small: theta = [1, 2], v = [1, -1], beta = 0.9",
-             (np.array([1.0, 2.0]), np.array([1.0, -1.0]), 0.9)),
-        Case("a (2, 2) matrix", (np.eye(2), np.ones((2, 2)), 0.5)),
-    ]
-    for k in range(3):
-        theta, v = _arrays(rng, (int(rng.integers(1, 6)),), 2)
-        cases.append(Case(f"random #{k + 1}", (theta, v, float(rng.uniform(0.5, 0.99)))))
-    return cases
 
 
 def _nesterov_cases(rng):
@@ -85,30 +62,123 @@ def _nesterov_cases(rng):
     return cases + _random_velocity_cases(rng)
 
 
+def _rate_cases(rng):
+    cases = [
+        Case("edge: beta = 0 is gradient descent, alpha lam = 0.5", (0.25, 0.0, 2.0)),
+        Case("edge: beta = 0 and alpha lam = 1.5 (gradient descent zigzags)", (0.75, 0.0, 2.0)),
+        Case("complex roots: the valley's flat direction, alpha = 0.1, beta = 0.9", (0.1, 0.9, 0.1)),
+        Case("real roots, both positive: alpha = 0.1, beta = 0.1, lam = 2", (0.1, 0.1, 2.0)),
+        Case("real roots, one negative: alpha = 1.2, beta = 0.3, lam = 2", (1.2, 0.3, 2.0)),
+        Case("diverges: alpha lam = 4 > 2 (1 + beta) with beta = 0.5", (2.0, 0.5, 2.0)),
+        Case("critical damping: beta = (1 - sqrt(alpha lam))^2 = 0.81", (0.1, 0.81, 0.1)),
+        Case("lam = 0: a flat direction never moves (rate 1)", (0.5, 0.5, 0.0)),
+    ]
+    for k in range(6):
+        cases.append(Case(f"random #{k + 1}", (float(10 ** rng.uniform(-2, 0.5)),
+                                                float(rng.uniform(0.0, 0.99)),
+                                                float(rng.uniform(0.05, 3.0)))))
+    return cases
+
+
+# ----------------------------------------------------------------------------------------------
+# Common wrong answers, as the check names them
+# ----------------------------------------------------------------------------------------------
+
+def _momentum_v_plus(theta, v, g, alpha, beta):
+    v = beta * v + alpha * g
+    return theta - v, v
+
+
+def _momentum_theta_minus(theta, v, g, alpha, beta):
+    v = beta * v - alpha * g
+    return theta - v, v
+
+
+def _momentum_pytorch(theta, v, g, alpha, beta):
+    b = beta * v + g
+    return theta - alpha * b, b
+
+
+def _momentum_old_v(theta, v, g, alpha, beta):
+    return theta + v, beta * v - alpha * g
+
+
+def _momentum_no_beta(theta, v, g, alpha, beta):
+    v = v - alpha * g
+    return theta + v, v
+
+
+def _momentum_no_alpha(theta, v, g, alpha, beta):
+    v = beta * v - g
+    return theta + v, v
+
+
+def _nesterov_no_lookahead_in_theta(theta, v, g, alpha, beta):
+    return theta - alpha * g, beta * v - alpha * g
+
+
+def _nesterov_new_v_twice(theta, v, g, alpha, beta):
+    v = beta * v - alpha * g
+    return theta + beta * v - alpha * g, v
+
+
+def _nesterov_v_plus(theta, v, g, alpha, beta):
+    return theta + beta * v - alpha * g, beta * v + alpha * g
+
+
+def _nesterov_lookahead_returned(theta, v, g, alpha, beta):
+    v_new = beta * v - alpha * g
+    return theta + v_new + beta * v_new, v_new
+
+
+def _rate_gradient_descent(alpha, beta, lam):
+    return abs(1 - alpha * lam)
+
+
+def _rate_sqrt_beta(alpha, beta, lam):
+    return float(np.sqrt(beta))
+
+
+def _rate_smallest_root(alpha, beta, lam):
+    return float(np.min(np.abs(np.roots([1.0, -(1 + beta - alpha * lam), beta]))))
+
+
+def _rate_real_part(alpha, beta, lam):
+    return float(np.max(np.abs(np.real(np.roots([1.0, -(1 + beta - alpha * lam), beta])))))
+
+
+def _rate_wrong_sign(alpha, beta, lam):
+    # the map of (x, v) written with +alpha lam: the update climbs the quadratic
+    return float(np.max(np.abs(np.roots([1.0, -(1 + beta + alpha * lam), beta]))))
+
+
 EXERCISES = [
-    Exercise(
-        id="sgd_step",
-        notebook=NOTEBOOK,
-        points=1,
-        reference=sgd_update,
-        make_cases=_sgd_cases,
-        hint="Return theta - alpha * g as a new array (do not use -= on theta).",
-    ),
     Exercise(
         id="momentum_step",
         notebook=NOTEBOOK,
         points=2,
         reference=momentum_update,
         make_cases=_momentum_cases,
-        hint="First v = beta * v - alpha * g (minus!), then theta = theta + v; return (theta, v).",
-    ),
-    Exercise(
-        id="nesterov_lookahead",
-        notebook=NOTEBOOK,
-        points=1,
-        reference=nesterov_lookahead,
-        make_cases=_lookahead_cases,
-        hint="The look-ahead point is where momentum alone would carry theta: theta + beta * v.",
+        outputs=("theta", "v"),
+        forbidden=(nesterov_update, nesterov_update_lookahead),
+        hints=(
+            "The velocity changes first, and theta then moves by the NEW velocity; in the "
+            "lecture's convention v points the way theta moves, downhill.",
+            "Look at the edge cases: with a zero gradient the velocity shrinks by the factor beta "
+            "and theta still moves; with beta equal to zero the step must be plain SGD.",
+            "Return new arrays, in the order theta then v; changing the caller's v or theta in "
+            "place is caught.",
+        ),
+        mistakes=(
+            Mistake("the opposite sign convention for v (plus alpha g, then theta minus v)",
+                    _momentum_v_plus),
+            Mistake("theta moved against v instead of along it", _momentum_theta_minus),
+            Mistake("the PyTorch buffer of summed gradients returned instead of the lecture's v",
+                    _momentum_pytorch),
+            Mistake("theta moved before v is updated", _momentum_old_v),
+            Mistake("a velocity that does not decay (beta left out)", _momentum_no_beta),
+            Mistake("the gradient added without the learning rate alpha", _momentum_no_alpha),
+        ),
     ),
     Exercise(
         id="nesterov_step",
@@ -116,7 +186,55 @@ EXERCISES = [
         points=2,
         reference=nesterov_update,
         make_cases=_nesterov_cases,
-        hint="g was taken at theta + beta v: the new v is beta * v - alpha * g and the new theta "
-             "is theta + beta * v - alpha * g (= theta + new v); return (theta, v).",
+        outputs=("theta", "v"),
+        forbidden=(momentum_update, nesterov_update_lookahead),
+        hints=(
+            "g was taken at the look-ahead point: the returned theta is the look-ahead point "
+            "moved by the gradient step, and it must stay the lecture's iterate, not the next "
+            "look-ahead point.",
+            "Follow the lecture's four lines in order, with the OLD v where the first line uses "
+            "it; with a zero gradient theta moves by beta times the old velocity.",
+            "Put together, the new theta equals the old theta plus the new velocity: compare your "
+            "two outputs on the failing case.",
+        ),
+        mistakes=(
+            Mistake("theta moved by the gradient step only (the look-ahead move forgotten)",
+                    _nesterov_no_lookahead_in_theta),
+            Mistake("the look-ahead move made with the NEW velocity", _nesterov_new_v_twice),
+            Mistake("the opposite sign convention for v", _nesterov_v_plus),
+            Mistake("the next look-ahead point returned instead of theta (the frameworks' form)",
+                    _nesterov_lookahead_returned),
+        ),
+    ),
+    Exercise(
+        id="momentum_rate",
+        notebook=NOTEBOOK,
+        points=3,
+        reference=quadratics.momentum_rate,
+        make_cases=_rate_cases,
+        rtol=1e-6,
+        atol=1e-9,
+        outputs=("rate",),
+        forbidden=(quadratics.quadratic_rate, quadratics._spectral_radius),
+        hints=(
+            "On one eigen-direction the gradient is the curvature (lambda) times the distance x to the "
+            "minimum, so one momentum step maps the pair of x and v linearly to the next pair: write "
+            "that map as a 2 by 2 matrix.",
+            "The rate is how much that matrix stretches after many steps: the largest absolute "
+            "value of its eigenvalues (the spectral radius). The eigenvalues can be complex.",
+            "Check yourself on the edge cases: with beta equal to zero the rate is gradient "
+            "descent's factor, the absolute value of one minus alpha lambda; when the eigenvalues "
+            "are complex their absolute value is the square root of beta.",
+        ),
+        mistakes=(
+            Mistake("gradient descent's rate (beta ignored)", _rate_gradient_descent),
+            Mistake("the complex-root formula used for every beta", _rate_sqrt_beta),
+            Mistake("the smaller eigenvalue in absolute value instead of the larger",
+                    _rate_smallest_root),
+            Mistake("the real parts of the eigenvalues instead of their absolute values",
+                    _rate_real_part),
+            Mistake("the map built with the gradient's sign flipped (theta climbs)",
+                    _rate_wrong_sign),
+        ),
     ),
 ]

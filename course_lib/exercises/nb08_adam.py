@@ -1,17 +1,19 @@
-"""Exercises of 08_adam: the weights of an exponential moving average, Adam's alpha_t, Adam's step.
+"""Exercises of 08_adam: the weights of an exponential moving average, Adam's step, and Adam over
+a list of parameter arrays.
 
-adam_step accepts either of the lecture's two forms of Adam (they differ only through where
-eps acts). The cases catch: a missing bias correction (first steps, t = 0 and t = 9), a bias
-correction with the old t (t = 0 divides by zero), t not incremented, eps outside the square
-root (tiny gradients at t = 0), and in-place updates of s, r or theta.
+adam_step (reference: optimizers.adam_update) and adam_steps accept either of the lecture's two
+forms of Adam (they differ only through where eps acts). The cases catch: a missing bias
+correction (first steps, t = 0 and t = 9), a bias correction with the old t (t = 0 divides by
+zero), t not incremented, eps outside the square root (tiny gradients at t = 0), and in-place
+updates of s, r or theta. adam_steps adds the decisions of a real model: a list of arrays of
+different shapes, moments created at the first step (ss = rs = None), and ONE step count t
+shared by every array.
 """
-
-import math
 
 import numpy as np
 
 from ..optimizers import adam_update
-from .core import Case, Exercise, compare
+from .core import Case, Exercise, Mistake, compare
 
 NOTEBOOK = "08_adam"
 
@@ -29,28 +31,49 @@ def ema_weights(beta, t):
     return (1 - beta) * beta ** (t - i)
 
 
-def adam_alpha_t(alpha, beta_1, beta_2, t):
-    """The step size of the lecture's second form of Adam, at step t >= 1.
+adam_reference = adam_update
+"""The reference of adam_step: optimizers.adam_update itself (first form; the judge also accepts
+the second). Kept under this name for course_lib.explorers.capstone, which imports it."""
 
-        alpha_t = alpha sqrt(1 - beta_2^t) / (1 - beta_1^t)
 
-    Returns a float.
+def adam_steps(thetas, ss, rs, t, gs, alpha, beta_1, beta_2, eps):
+    """One Adam step (the lecture's first form) on every parameter array of a model.
+
+        t <- t + 1                                   (ONCE per step, shared by all arrays)
+        for each array j:
+            s_j <- beta_1 s_j + (1 - beta_1) g_j;    r_j <- beta_2 r_j + (1 - beta_2) g_j^2
+            theta_j <- theta_j - alpha / sqrt(r_j / (1 - beta_2^t) + eps) * s_j / (1 - beta_1^t)
+
+    thetas, gs: lists of arrays, gs[j] of the shape of thetas[j]; ss, rs: the moment lists of
+    the previous step, or None at the first step (t = 0; then they start at zeros of the shape of
+    each theta_j); t: the number of steps done so far. Returns (thetas, ss, rs, t): new lists of
+    new arrays and the new step count. The reference loops optimizers.adam_update.
     """
-    return alpha * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    if ss is None or rs is None:
+        ss = [np.zeros(np.shape(theta)) for theta in thetas]
+        rs = [np.zeros(np.shape(theta)) for theta in thetas]
+    steps = [adam_update(theta, s, r, t, g, alpha, beta_1, beta_2, eps)
+             for theta, s, r, g in zip(thetas, ss, rs, gs, strict=True)]
+    return ([step[0] for step in steps], [step[1] for step in steps], [step[2] for step in steps],
+            t + 1)
 
 
-def adam_reference(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
-    """The lecture's first form of Adam (bias-corrected s_hat, r_hat); see adam_update."""
-    return adam_update(theta, s, r, t, g, alpha, beta_1, beta_2, eps, form="bias_corrected")
+def _second_form(case):
+    """What the lecture's second form (alpha_t) returns for a case of adam_step or adam_steps."""
+    if isinstance(case.args[0], list):
+        thetas, ss, rs, t, gs, *hyper = case.args
+        if ss is None or rs is None:
+            ss = rs = [np.zeros(np.shape(theta)) for theta in thetas]
+        steps = [adam_update(theta, s, r, t, g, *hyper, form="alpha_t")
+                 for theta, s, r, g in zip(thetas, ss, rs, gs)]
+        return [x[0] for x in steps], [x[1] for x in steps], [x[2] for x in steps], t + 1
+    return adam_update(*case.args, form="alpha_t")
 
 
 def _adam_judge(case, expected, got):
     """Right if it matches the lecture's first form, or (as well) its second form."""
     reason = compare(expected, got, rtol=1e-7, atol=1e-10)
-    if reason is None:
-        return None
-    second = adam_update(*case.args, form="alpha_t")
-    if compare(second, got, rtol=1e-7, atol=1e-10) is None:
+    if reason is None or compare(_second_form(case), got, rtol=1e-7, atol=1e-10) is None:
         return None
     return reason
 
@@ -64,19 +87,6 @@ def _ema_cases(rng):
     ]
     for k in range(3):
         cases.append(Case(f"random #{k + 1}", (float(rng.uniform(0.5, 0.999)), int(rng.integers(2, 50)))))
-    return cases
-
-
-def _alpha_t_cases(rng):
-    cases = [
-        Case("edge: t = 1 with the defaults: alpha sqrt(0.001) / 0.1", (0.001, 0.9, 0.999, 1)),
-        Case("t = 10", (0.01, 0.9, 0.999, 10)),
-        Case("large t = 100000: alpha_t is about alpha", (0.001, 0.9, 0.999, 100000)),
-        Case("beta_1 = 0.5, beta_2 = 0.9, t = 3", (1.0, 0.5, 0.9, 3)),
-    ]
-    for k in range(3):
-        cases.append(Case(f"random #{k + 1}", (float(rng.uniform(0.001, 1.0)), float(rng.uniform(0.5, 0.95)),
-                                                float(rng.uniform(0.9, 0.9999)), int(rng.integers(1, 200)))))
     return cases
 
 
@@ -114,6 +124,146 @@ def _adam_cases(rng):
     return cases
 
 
+def _steps_cases(rng):
+    W, b = np.array([[1.0, -1.0, 0.5], [0.0, 2.0, -2.0]]), np.array([0.5, -0.5])
+    gW, gb = np.array([[0.1, 0.0, -3.0], [1.0, 1.0, 1.0]]), np.array([2.0, -0.01])
+    hyper = (0.01, 0.9, 0.999, 1e-8)
+    cases = [
+        Case("edge: the first step (t = 0, ss = rs = None) of a layer: W (2, 3) and b (2,)",
+             ([W, b], None, None, 0, [gW, gb], *hyper)),
+        Case("edge: one parameter array at t = 3",
+             ([np.array([1.0, 2.0])], [np.array([0.1, -0.2])], [np.array([0.01, 0.04])], 3,
+              [np.array([1.0, -1.0])], *hyper)),
+        Case("three arrays at t = 9: the bias correction uses ONE shared t",
+             ([W, b, np.array([3.0])], [0.1 * gW, 0.1 * gb, np.array([0.2])],
+              [0.01 * gW**2, 0.01 * gb**2, np.array([0.004])], 9,
+              [gW, gb, np.array([-1.0])], 0.05, 0.8, 0.99, 1e-8)),
+        Case("three arrays, first step, tiny gradients: eps inside the root",
+             ([W, b, np.array([3.0])], None, None, 0, [1e-3 * gW, 1e-3 * gb, np.array([-2e-4])],
+              *hyper)),
+    ]
+    for k in range(4):
+        shapes = [tuple(int(n) for n in rng.integers(1, 4, size=int(rng.integers(1, 3))))
+                  for _ in range(int(rng.integers(2, 4)))]
+        t = 0 if k % 2 == 0 else int(rng.integers(1, 40))
+        ss = None if t == 0 else [0.3 * rng.normal(size=shape) for shape in shapes]
+        rs = None if t == 0 else [0.1 * rng.uniform(0.0, 1.0, size=shape) for shape in shapes]
+        cases.append(Case(f"random #{k + 1}" + (" (first step)" if t == 0 else ""),
+                          ([rng.normal(size=shape) for shape in shapes], ss, rs, t,
+                           [rng.normal(size=shape) for shape in shapes],
+                           float(rng.uniform(0.001, 0.1)), float(rng.uniform(0.5, 0.95)),
+                           float(rng.uniform(0.9, 0.9999)), float(10 ** rng.uniform(-8, -2)))))
+    return cases
+
+
+# ----------------------------------------------------------------------------------------------
+# Common wrong answers, as the check names them
+# ----------------------------------------------------------------------------------------------
+
+def _ema_newest_first(beta, t):
+    return (1 - beta) * beta ** np.arange(t)
+
+
+def _ema_no_one_minus_beta(beta, t):
+    return beta ** (t - np.arange(1, t + 1))
+
+
+def _ema_exponent_off_by_one(beta, t):
+    return (1 - beta) * beta ** (t - np.arange(1, t + 1) + 1)
+
+
+def _ema_normalised(beta, t):
+    w = (1 - beta) * beta ** (t - np.arange(1, t + 1))
+    return w / w.sum()
+
+
+def _moments(s, r, g, beta_1, beta_2):
+    return beta_1 * s + (1 - beta_1) * g, beta_2 * r + (1 - beta_2) * g * g
+
+
+def _adam_no_bias_correction(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    s, r = _moments(s, r, g, beta_1, beta_2)
+    return theta - alpha / np.sqrt(r + eps) * s, s, r, t + 1
+
+
+def _adam_only_s_corrected(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    s, r = _moments(s, r, g, beta_1, beta_2)
+    return theta - alpha / np.sqrt(r + eps) * s / (1 - beta_1 ** (t + 1)), s, r, t + 1
+
+
+def _adam_eps_outside(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    s, r = _moments(s, r, g, beta_1, beta_2)
+    s_hat, r_hat = s / (1 - beta_1 ** (t + 1)), r / (1 - beta_2 ** (t + 1))
+    return theta - alpha * s_hat / (np.sqrt(r_hat) + eps), s, r, t + 1
+
+
+def _adam_t_not_incremented(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    theta, s, r, _ = adam_update(theta, s, r, t, g, alpha, beta_1, beta_2, eps)
+    return theta, s, r, t
+
+
+def _adam_old_t_in_correction(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    s, r = _moments(s, r, g, beta_1, beta_2)
+    with np.errstate(all="ignore"):
+        theta = theta - alpha / np.sqrt(r / (1 - beta_2**t) + eps) * s / (1 - beta_1**t)
+    return theta, s, r, t + 1
+
+
+def _adam_betas_swapped(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    s, r = _moments(s, r, g, beta_1, beta_2)
+    s_hat, r_hat = s / (1 - beta_2 ** (t + 1)), r / (1 - beta_1 ** (t + 1))
+    return theta - alpha / np.sqrt(r_hat + eps) * s_hat, s, r, t + 1
+
+
+def _adam_g_instead_of_s(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    s, r = _moments(s, r, g, beta_1, beta_2)
+    return theta - alpha / np.sqrt(r / (1 - beta_2 ** (t + 1)) + eps) * g, s, r, t + 1
+
+
+def _adam_keras(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    s, r = _moments(s, r, g, beta_1, beta_2)
+    alpha_t = alpha * np.sqrt(1 - beta_2 ** (t + 1)) / (1 - beta_1 ** (t + 1))
+    return theta - alpha_t * s / (np.sqrt(r) + eps), s, r, t + 1
+
+
+def _adam_root_over_both(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    s, r = _moments(s, r, g, beta_1, beta_2)
+    alpha_t = alpha * np.sqrt((1 - beta_2 ** (t + 1)) / (1 - beta_1 ** (t + 1)))
+    return theta - alpha_t / np.sqrt(r + eps) * s, s, r, t + 1
+
+
+def _steps_t_per_array(thetas, ss, rs, t, gs, alpha, beta_1, beta_2, eps):
+    if ss is None or rs is None:
+        ss = [np.zeros(np.shape(theta)) for theta in thetas]
+        rs = [np.zeros(np.shape(theta)) for theta in thetas]
+    out = ([], [], [])
+    for theta, s, r, g in zip(thetas, ss, rs, gs):
+        theta, s, r, t = adam_update(theta, s, r, t, g, alpha, beta_1, beta_2, eps)
+        for lst, value in zip(out, (theta, s, r)):
+            lst.append(value)
+    return (*out, t)
+
+
+def _steps_t_not_incremented(thetas, ss, rs, t, gs, alpha, beta_1, beta_2, eps):
+    return (*adam_steps(thetas, ss, rs, t, gs, alpha, beta_1, beta_2, eps)[:3], t)
+
+
+def _steps_state_restarted(thetas, ss, rs, t, gs, alpha, beta_1, beta_2, eps):
+    return adam_steps(thetas, None, None, 0, gs, alpha, beta_1, beta_2, eps)
+
+
+def _steps_no_bias_correction(thetas, ss, rs, t, gs, alpha, beta_1, beta_2, eps):
+    if ss is None or rs is None:
+        ss = [np.zeros(np.shape(theta)) for theta in thetas]
+        rs = [np.zeros(np.shape(theta)) for theta in thetas]
+    out = [_adam_no_bias_correction(theta, s, r, t, g, alpha, beta_1, beta_2, eps)
+           for theta, s, r, g in zip(thetas, ss, rs, gs)]
+    return [o[0] for o in out], [o[1] for o in out], [o[2] for o in out], t + 1
+
+
+_FORMS_HINT = ("Either of the lecture's two forms is accepted: bias-corrected moments, or the "
+               "corrections folded into the step size alpha_t.")
+
 EXERCISES = [
     Exercise(
         id="ema_weights",
@@ -121,24 +271,73 @@ EXERCISES = [
         points=1,
         reference=ema_weights,
         make_cases=_ema_cases,
-        hint="w_i = (1 - beta) * beta**(t - i) for i = 1, ..., t (np.arange(1, t + 1)): oldest first.",
-    ),
-    Exercise(
-        id="adam_alpha_t",
-        notebook=NOTEBOOK,
-        points=1,
-        reference=adam_alpha_t,
-        make_cases=_alpha_t_cases,
-        hint="alpha * sqrt(1 - beta_2**t) / (1 - beta_1**t): the square root only over beta_2's factor.",
+        outputs=("w",),
+        hints=(
+            "Unroll the moving average from r_0 equal to zero: each older gradient has been "
+            "multiplied by beta once more than the one after it, and every gradient entered with "
+            "the factor one minus beta.",
+            "The order is oldest first, so the LAST weight is the largest; the weights sum to one "
+            "minus beta to the power t, not to one.",
+        ),
+        mistakes=(
+            Mistake("the weights in the wrong order (newest first)", _ema_newest_first),
+            Mistake("the factor one minus beta left out", _ema_no_one_minus_beta),
+            Mistake("every exponent one too large", _ema_exponent_off_by_one),
+            Mistake("weights rescaled to sum to one (that is the bias correction)", _ema_normalised),
+        ),
     ),
     Exercise(
         id="adam_step",
         notebook=NOTEBOOK,
         points=3,
-        reference=adam_reference,
+        reference=adam_update,
         make_cases=_adam_cases,
         judge=_adam_judge,
-        hint="Increment t FIRST, update s and r (new arrays), divide by (1 - beta_1**t) and "
-             "(1 - beta_2**t), then theta - alpha / np.sqrt(r_hat + eps) * s_hat; return (theta, s, r, t).",
+        outputs=("theta", "s", "r", "t"),
+        hints=(
+            "The step counter moves first: the bias corrections of this step use the NEW t, "
+            "which is at least 1, so nothing is divided by zero.",
+            "Both moments are moving averages like RMSProp's r; only the step divides them by "
+            "their total weights, and the state you return is the UNcorrected s and r. "
+            + _FORMS_HINT,
+            "epsilon sits inside the square root, next to the (corrected) second moment. Return "
+            "new arrays and the new t, in the order theta, s, r, t.",
+        ),
+        mistakes=(
+            Mistake("no bias correction", _adam_no_bias_correction),
+            Mistake("only the first moment bias-corrected", _adam_only_s_corrected),
+            Mistake("epsilon outside the square root (PyTorch's Adam)", _adam_eps_outside),
+            Mistake("t not incremented", _adam_t_not_incremented),
+            Mistake("the bias correction with the old t", _adam_old_t_in_correction),
+            Mistake("betas swapped in the bias correction", _adam_betas_swapped),
+            Mistake("the raw gradient in the step instead of the first moment", _adam_g_instead_of_s),
+            Mistake("the Keras form: the second form with epsilon outside the root", _adam_keras),
+            Mistake("the square root taken over both corrections in alpha_t", _adam_root_over_both),
+        ),
+    ),
+    Exercise(
+        id="adam_steps",
+        notebook=NOTEBOOK,
+        points=3,
+        reference=adam_steps,
+        make_cases=_steps_cases,
+        judge=_adam_judge,
+        outputs=("thetas", "ss", "rs", "t"),
+        forbidden=(adam_update,),
+        hints=(
+            "The step count belongs to the optimizer, not to an array: one call is ONE step for "
+            "every parameter array, so t moves once, and each array keeps its own two moments.",
+            "At the first step there are no moments yet: create them, starting from zero with the "
+            "shape of each parameter array. Then do Adam's step array by array with the same new t.",
+            "Which output is wrong in the failing case? A wrong t, or arrays after the first that "
+            "move too little, point at the counter; wrong ss or rs at the state you return. "
+            + _FORMS_HINT,
+        ),
+        mistakes=(
+            Mistake("t incremented once per array instead of once per step", _steps_t_per_array),
+            Mistake("t not incremented", _steps_t_not_incremented),
+            Mistake("the moments restarted at zero on every call", _steps_state_restarted),
+            Mistake("no bias correction", _steps_no_bias_correction),
+        ),
     ),
 ]
