@@ -3,6 +3,7 @@ divergence report), a minibatch gradient, the Robbins-Monro conditions."""
 
 import numpy as np
 
+from ..generalization import gradient_descent_closed_form, weight_decay_gradient_descent
 from ..landscapes import trajectory
 from ..optimizers import SGD, sgd_update
 from .core import Case, Exercise, Mistake
@@ -41,12 +42,6 @@ def gradient_descent(A, b, theta0, alpha, n_steps):
             thetas.append(theta)
             losses.append(quadratic_loss(A, b, theta))
     return np.array(thetas), np.array(losses), ""
-
-
-def gradient_descent_step(theta, g, alpha):
-    """One step theta <- theta - alpha g, for the learning-rate explorer (not an exercise: the
-    exercise is the whole run, `gradient_descent`)."""
-    return sgd_update(np.asarray(theta, dtype=np.float64), np.asarray(g, dtype=np.float64), alpha)
 
 
 def minibatch_gradient(w, b, X, y, batch):
@@ -277,7 +272,8 @@ EXERCISES = [
             "the number of the step that went too far (the first step is step 1).",
         ),
         mistakes=GD_MISTAKES,
-        forbidden=(sgd_update, SGD.step, SGD._update, trajectory),
+        forbidden=(sgd_update, SGD.step, SGD._update, trajectory, weight_decay_gradient_descent,
+                   gradient_descent_closed_form),
     ),
     Exercise(
         id="minibatch_gradient",
