@@ -11,8 +11,8 @@ NOTEBOOK = "00_welcome"
 def _mse_cases(rng):
     cases = [
         Case("edge: a perfect prediction", (np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0]))),
-        Case("edge: one example", (np.array([2.0]), np.array([-1.0]))),
         Case("small: errors of 1 and 3", (np.array([0.0, 0.0]), np.array([1.0, 3.0]))),
+        Case("edge: one example", (np.array([2.0]), np.array([-1.0]))),
         Case("a (3, 2) matrix of outputs", (np.arange(6.0).reshape(3, 2), np.ones((3, 2)))),
     ]
     for k in range(4):

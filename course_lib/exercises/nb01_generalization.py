@@ -210,12 +210,12 @@ def _lambda_run(X, y, lambdas, n_val, validation_first=False, by_train=False, re
 
 
 LAMBDA_MISTAKES = (
+    Mistake("the smallest lam on a tie", lambda *a: _lambda_run(*a, smallest_on_tie=True)),
     Mistake("choosing by the training error (it always prefers the smallest lam)",
             lambda *a: _lambda_run(*a, by_train=True)),
     Mistake("theta not refitted on all the data (the training part only)",
             lambda *a: _lambda_run(*a, refit=False)),
     Mistake("the FIRST n_val rows as the validation set", lambda *a: _lambda_run(*a, validation_first=True)),
-    Mistake("the smallest lam on a tie", lambda *a: _lambda_run(*a, smallest_on_tie=True)),
     Mistake("the position in lambdas instead of the lambda", lambda *a: _lambda_run(*a, index=True)),
 )
 

@@ -197,10 +197,10 @@ def _h(p):
 
 CONDITIONAL_ENTROPY_MISTAKES = (
     Mistake("the marginal over the wrong axis (that is H(X|Y))", lambda p: _h(p) - _h(p.sum(axis=0))),
+    Mistake("the entropy of the marginal p(y) (as if x told nothing about y)", lambda p: _h(p.sum(axis=0))),
     Mistake("the joint entropy H(X, Y) without subtracting H(X)", lambda p: _h(p)),
     Mistake("the row entropies summed without weighting by p(x)",
             lambda p: float(sum(_h(row / row.sum()) for row in p if row.sum() > 0))),
-    Mistake("the entropy of the marginal p(y) (as if x told nothing about y)", lambda p: _h(p.sum(axis=0))),
     Mistake("no special case for zero entries (0 times log 0 is NaN)",
             lambda p: float(-np.sum(p * _log(p / p.sum(axis=1, keepdims=True))))),
 )

@@ -119,9 +119,9 @@ def _minibatch_cases(rng):
     y = np.array([1.0, 2.0, 0.0, 1.0])
     w = np.array([0.5, -0.5])
     cases = [
-        Case("edge: one example (online SGD)", (w, 0.0, X, y, np.array([2]))),
+        Case("edge: one example (online SGD)", (w, 0.3, X, y, np.array([2]))),
         Case("edge: the whole training set (batch gradient descent)", (w, 0.5, X, y, np.arange(4))),
-        Case("small: two examples, nonzero bias", (w, 1.0, X, y, np.array([0, 3]))),
+        Case("small: three examples, nonzero bias", (w, 1.0, X, y, np.array([0, 3, 1]))),
         Case("small: an example drawn twice", (w, -1.0, X, y, np.array([1, 1, 3]))),
     ]
     for k in range(4):
