@@ -73,8 +73,8 @@ def step_size_regime(alpha, curvature, steps):
 
 
 class LearningRateExplorer(Explorer):
-    """Gradient descent theta <- theta - alpha grad J with the student's step (once it passes)
-    on f(x) = x^2 (f'' = 2) and on the valley J = 0.05 x^2 + y^2 (curvatures 0.1 and 2).
+    """Gradient descent theta <- theta - alpha grad J, run by the student's gradient_descent (once
+    it passes), on f(x) = x^2 (f'' = 2) and on the valley J = 0.05 x^2 + y^2 (curvatures 0.1 and 2).
     Divergence stops the run and shows "diverged at step k".
     """
 
