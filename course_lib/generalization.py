@@ -217,3 +217,110 @@ def double_descent_curve(n_features=None, n_train=40, n_test=500, dim=8, noise=0
             test_mse[k] += mse_loss(Phi_test[:, :p] @ theta, y_test) / n_seeds
     return {"n_features": n_features, "train_mse": train_mse, "test_mse": test_mse,
             "n_train": n_train}
+
+
+# --------------------------------------------------------------------------------------------
+# L2 regularization as weight decay, and epoch-wise double descent (notebooks 01 and 02)
+
+
+def weight_decay_gradient_descent(X, y, decay, alpha, n_steps, theta0=None):
+    """Full-batch gradient descent on the MSE of a linear model, with weight decay:
+
+        g = (2/n) X^T (X theta - y)                  (gradient of the MSE, no 1/2 factor)
+        theta <- (1 - alpha decay) theta - alpha g   (= theta - alpha (g + decay theta))
+
+    This is gradient descent on J(theta) = MSE(theta) + (decay / 2) ||theta||^2: "weight decay"
+    is the L2 penalty seen from inside the update. Its fixed point solves
+    (2/n) X^T (X theta - y) + decay theta = 0, which is the ridge solution with
+    lam = n decay / 2:  theta = (X^T X + (n decay / 2) I)^-1 X^T y. decay = 0 is plain
+    gradient descent. theta0 defaults to 0.
+    Shapes: X (n, p), y (n,)  ->  thetas (n_steps + 1, p), theta_0 first.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = _as_vector(y, "y")
+    if X.ndim != 2 or X.shape[0] != y.shape[0]:
+        raise ValueError(f"X must have shape ({y.shape[0]}, p) to match y, got {X.shape}")
+    n, p = X.shape
+    theta = np.zeros(p) if theta0 is None else np.asarray(theta0, dtype=np.float64).copy()
+    thetas = [theta]
+    for _ in range(int(n_steps)):
+        g = 2.0 / n * X.T @ (X @ theta - y)
+        theta = (1 - alpha * decay) * theta - alpha * g
+        thetas.append(theta)
+    return np.array(thetas)
+
+
+def gradient_descent_closed_form(X, y, alpha, epochs):
+    """The iterates of plain full-batch gradient descent on the MSE from theta_0 = 0, in closed
+    form. With X = U diag(s) V^T, each step multiplies the error along v_k by (1 - alpha 2 s_k^2 / n),
+    so after t steps
+
+        theta_t = sum_k (1 - (1 - 2 alpha s_k^2 / n)^t) (u_k . y / s_k) v_k
+
+    (theta_t -> the minimum-norm least-squares solution as t -> infinity when 2 alpha s_1^2 / n < 2).
+    It equals weight_decay_gradient_descent(X, y, 0, alpha, t)[t] and costs one SVD, whatever t.
+    Shapes: X (n, p), y (n,), epochs (T,) integers  ->  thetas (T, p).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = _as_vector(y, "y")
+    n = X.shape[0]
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    keep = s > 1e-12 * s[0]
+    U, s, Vt = U[:, keep], s[keep], Vt[keep]
+    factor = 1 - 2 * alpha * s**2 / n
+    if np.any(np.abs(factor) >= 1):
+        raise ValueError(f"alpha = {alpha} is too large: gradient descent diverges "
+                         f"(alpha must be below n / s_max^2 = {n / s[0] ** 2:.3g})")
+    epochs = np.asarray(epochs, dtype=np.float64)
+    fitted = 1 - np.sign(factor) ** epochs[:, None] * np.abs(factor) ** epochs[:, None]
+    return (fitted * (U.T @ y / s)) @ Vt
+
+
+def make_two_speed_data(n_train=40, n_fast=30, n_slow=2, fast_signal=2.0, slow_signal=1.0,
+                        noise=0.3, seed=0):
+    """Linear regression data whose features are learned at two speeds by gradient descent.
+
+    Inputs x ~ N(0, I_(n_fast + n_slow)); targets y = x . beta + noise * eps (label noise) with
+    beta_fast ~ N(0, fast_signal^2 / n_fast I), beta_slow ~ N(0, slow_signal^2 / n_slow I), so
+    the two groups carry signal variances fast_signal^2 and slow_signal^2 on average.
+    Returns X (n_train, n_fast + n_slow), y (n_train,), beta (n_fast + n_slow,).
+    """
+    rng = np.random.default_rng(seed)
+    beta = np.r_[fast_signal * rng.standard_normal(n_fast) / np.sqrt(n_fast),
+                 slow_signal * rng.standard_normal(n_slow) / np.sqrt(n_slow)]
+    X = rng.standard_normal((n_train, n_fast + n_slow))
+    return X, X @ beta + noise * rng.standard_normal(n_train), beta
+
+
+def epoch_wise_double_descent(epochs=None, n_train=40, n_fast=30, n_slow=2, slow_scale=0.01,
+                              fast_signal=2.0, slow_signal=1.0, noise=0.3, n_seeds=30, seed=0):
+    """Train and test error of gradient descent against epochs, for a linear model whose inputs
+    come at two scales (after Heckel and Yilmaz 2021, https://arxiv.org/abs/2007.10099).
+
+    The model sees features phi(x) = (x_fast, slow_scale * x_slow) and predicts phi(x) . theta,
+    trained by full-batch gradient descent on the MSE from theta = 0 with
+    alpha = n / (4 s_max^2) (a quarter of the stability limit); one step = one epoch. A feature
+    of scale a moves a^2 times slower, so the fast group is learned first, the slow group about
+    1 / slow_scale^2 times later. The effective capacity grows with training: after t epochs only
+    the directions with 2 alpha s_k^2 t / n >~ 1 are fitted. Data: make_two_speed_data (label
+    noise `noise`); the test error is exact, E_x (phi(x) . theta - x . beta)^2
+    = ||scale * theta - beta||^2 for x ~ N(0, I), with noise-free test targets.
+    Errors are averaged over n_seeds data sets (seed, seed + 1, ...).
+    Returns {"epochs" (T,), "train_mse" (T,), "test_mse" (T,), "alpha" (n_seeds,)}.
+    """
+    if epochs is None:
+        epochs = np.unique(np.logspace(0, 6, 150).astype(np.int64))
+    epochs = np.asarray(epochs)
+    scale = np.r_[np.ones(n_fast), slow_scale * np.ones(n_slow)]
+    train = np.zeros(len(epochs))
+    test = np.zeros(len(epochs))
+    alphas = []
+    for s in range(seed, seed + n_seeds):
+        X, y, beta = make_two_speed_data(n_train, n_fast, n_slow, fast_signal, slow_signal, noise, seed=s)
+        Phi = X * scale
+        alpha = n_train / (4 * np.linalg.norm(Phi, 2) ** 2)
+        thetas = gradient_descent_closed_form(Phi, y, alpha, epochs)
+        train += np.mean((thetas @ Phi.T - y) ** 2, axis=1) / n_seeds
+        test += np.sum((thetas * scale - beta) ** 2, axis=1) / n_seeds
+        alphas.append(alpha)
+    return {"epochs": epochs, "train_mse": train, "test_mse": test, "alpha": np.array(alphas)}

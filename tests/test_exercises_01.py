@@ -1,10 +1,25 @@
-"""The checks of 01_generalization accept right answers and reject the classic wrong ones."""
+"""The checks of 01_generalization accept right answers and reject the classic wrong ones
+(the registry's mistakes), and the references agree with hand computations."""
 
 import numpy as np
 import pytest
+from exercise_contract import hints_are_levelled_and_code_free, ids, mistake_fails, reference_passes
 
 from course_lib.checking import evaluate
-from course_lib.exercises import get
+from course_lib.exercises import for_notebook, get
+
+EXERCISES = for_notebook("01_generalization")
+
+
+@pytest.mark.parametrize("exercise_id", [ex.id for ex in EXERCISES])
+def test_reference_passes_and_hints_are_levelled(exercise_id):
+    reference_passes(exercise_id)
+    hints_are_levelled_and_code_free(exercise_id)
+
+
+@pytest.mark.parametrize("exercise_id, mistake", ids(EXERCISES), ids=lambda v: getattr(v, "name", v))
+def test_listed_mistakes_fail(exercise_id, mistake):
+    mistake_fails(exercise_id, mistake)
 
 
 def right_ridge(X, y, lam):
@@ -24,31 +39,15 @@ def test_normal_equations_solution_passes():
     assert evaluate("ridge_fit", right_ridge).passed
 
 
-@pytest.mark.parametrize("wrong", [
-    lambda X, y, lam: np.linalg.solve(X.T @ X + lam, X.T @ y),                  # lam added to every entry
-    lambda X, y, lam: np.linalg.solve(X.T @ X + lam / 2 * np.eye(X.shape[1]), X.T @ y),  # 1/2 factor
-    lambda X, y, lam: np.linalg.solve(X.T @ X + lam * len(y) * np.eye(X.shape[1]), X.T @ y),  # mean vs sum
-    lambda X, y, lam: np.linalg.lstsq(X, y, rcond=None)[0],                     # ignores lam
-    lambda X, y, lam: np.linalg.lstsq(X, y, rcond=None)[0] / (1 + lam),         # shrinks after the fit
-])
-def test_wrong_ridge_fails(wrong):
-    assert evaluate("ridge_fit", wrong).status in ("failed", "error")
-
-
-def _fit(x, y, d):
-    return np.linalg.lstsq(x[:, None] ** np.arange(d + 1), y, rcond=None)[0]
-
-
-def _mse(theta, x, y):
-    return np.mean((x[:, None] ** np.arange(len(theta)) @ theta - y) ** 2)
-
-
 def right_choose(x_train, y_train, x_val, y_val, degrees):
-    errors = np.array([_mse(_fit(x_train, y_train, d), x_val, y_val) for d in degrees])
+    def design(x, d):
+        return np.asarray(x, float)[:, None] ** np.arange(d + 1)
+    errors = np.array([np.mean((design(x_val, d) @ np.linalg.lstsq(design(x_train, d), y_train, rcond=None)[0]
+                                - y_val) ** 2) for d in degrees])
     return degrees[int(np.argmin(errors))], errors
 
 
-def test_choose_degree_with_polyfit_passes():
+def test_choose_degree_with_lstsq_or_polyfit_passes():
     def with_polyfit(x_train, y_train, x_val, y_val, degrees):
         errors = np.array([np.mean((np.polyval(np.polyfit(x_train, y_train, d), x_val) - y_val) ** 2)
                            for d in degrees])
@@ -57,27 +56,28 @@ def test_choose_degree_with_polyfit_passes():
     assert evaluate("choose_degree", with_polyfit).passed
 
 
-def index_not_degree(x_train, y_train, x_val, y_val, degrees):
-    _, errors = right_choose(x_train, y_train, x_val, y_val, degrees)
-    return int(np.argmin(errors)), errors
+def right_choose_lambda(X, y, lambdas, n_val):
+    """Written independently of the reference: a loop, ties resolved by scanning."""
+    X, y = np.asarray(X, float), np.asarray(y, float)
+    X_tr, y_tr, X_val, y_val = X[:-n_val], y[:-n_val], X[-n_val:], y[-n_val:]
+    errors = []
+    for lam in lambdas:
+        theta = right_ridge(X_tr, y_tr, lam)
+        errors.append(np.mean((X_val @ theta - y_val) ** 2))
+    best = None
+    for lam, err in zip(lambdas, errors):
+        if err == min(errors) and (best is None or lam > best):
+            best = lam
+    return best, np.array(errors), right_ridge(X, y, best)
 
 
-def by_training_error(x_train, y_train, x_val, y_val, degrees):
-    errors = np.array([_mse(_fit(x_train, y_train, d), x_val, y_val) for d in degrees])
-    train = [_mse(_fit(x_train, y_train, d), x_train, y_train) for d in degrees]
-    return degrees[int(np.argmin(train))], errors
+def test_choose_lambda_written_independently_passes():
+    assert evaluate("choose_lambda", right_choose_lambda).passed
 
 
-def sum_not_mean(x_train, y_train, x_val, y_val, degrees):
-    best, errors = right_choose(x_train, y_train, x_val, y_val, degrees)
-    return best, errors * len(y_val)
-
-
-def fit_on_validation(x_train, y_train, x_val, y_val, degrees):
-    errors = np.array([_mse(_fit(x_val, y_val, min(d, len(x_val) - 1)), x_val, y_val) for d in degrees])
-    return degrees[int(np.argmin(errors))], errors
-
-
-@pytest.mark.parametrize("wrong", [index_not_degree, by_training_error, sum_not_mean, fit_on_validation])
-def test_wrong_choose_degree_fails(wrong):
-    assert evaluate("choose_degree", wrong).status == "failed"
+def test_choose_lambda_prefers_the_largest_lambda_on_a_tie():
+    X = np.vstack([np.eye(2), np.zeros((2, 2))])      # validation rows all zero: every lam ties
+    y = np.array([1.0, 2.0, 3.0, 4.0])
+    best, errors, theta = get("choose_lambda").reference(X, y, [0.5, 2.0, 1.0], 2)
+    assert best == 2.0 and np.allclose(errors, 12.5)
+    assert np.allclose(theta, [1.0 / 3.0, 2.0 / 3.0])   # refit on all rows: y_i / (1 + lam)

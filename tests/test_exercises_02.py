@@ -1,53 +1,80 @@
-"""The checks of 02_double_descent accept right answers and reject the classic wrong ones."""
+"""The checks of 02_double_descent accept right answers (any defensible SVD cutoff) and reject
+the classic wrong ones (the registry's mistakes)."""
 
 import numpy as np
 import pytest
+from exercise_contract import hints_are_levelled_and_code_free, ids, mistake_fails, reference_passes
 
+from course_lib import generalization
 from course_lib.checking import evaluate
-from course_lib.exercises import get
+from course_lib.exercises import for_notebook, get
+
+EXERCISES = for_notebook("02_double_descent")
 
 
-def test_references_match_hand_computations():
-    features = get("random_relu_features").reference
-    X = np.array([[1.0, -1.0]])
-    V = np.array([[1.0, 0.0], [0.0, 1.0]])
-    assert np.allclose(features(X, V, np.array([0.5, 0.5])), [[1.5, 0.0]])   # relu(1.5), relu(-0.5)
+@pytest.mark.parametrize("exercise_id", [ex.id for ex in EXERCISES])
+def test_reference_passes_and_hints_are_levelled(exercise_id):
+    reference_passes(exercise_id)
+    hints_are_levelled_and_code_free(exercise_id)
+
+
+@pytest.mark.parametrize("exercise_id, mistake", ids(EXERCISES), ids=lambda v: getattr(v, "name", v))
+def test_listed_mistakes_fail(exercise_id, mistake):
+    mistake_fails(exercise_id, mistake)
+
+
+def test_min_norm_by_hand():
     min_norm = get("min_norm_least_squares").reference
     # one equation 3 a + 4 b = 5: the shortest solution is along (3, 4): (3, 4) * 5 / 25
-    assert np.allclose(min_norm(np.array([[3.0, 4.0]]), np.array([5.0])), [0.6, 0.8])
+    theta, rank = min_norm(np.array([[3.0, 4.0]]), np.array([5.0]))
+    assert np.allclose(theta, [0.6, 0.8]) and rank == 1
 
 
-def test_right_answers_pass():
-    assert evaluate("random_relu_features", lambda X, V, c: np.maximum(X @ V + c, 0)).passed
-    assert evaluate("min_norm_least_squares", lambda Phi, y: np.linalg.pinv(Phi) @ y).passed
-    assert evaluate("min_norm_least_squares", lambda Phi, y: np.linalg.lstsq(Phi, y, rcond=None)[0]).passed
+def svd_with_cutoff(cutoff):
+    def solve(Phi, y):
+        U, s, Vt = np.linalg.svd(np.asarray(Phi, float), full_matrices=False)
+        keep = s > cutoff * s[0]
+        return Vt[keep].T @ ((U[:, keep].T @ y) / s[keep]), int(keep.sum())
+    return solve
 
 
-@pytest.mark.parametrize("wrong", [
-    lambda X, V, c: np.maximum(X @ V, 0) + c,        # bias after the relu
-    lambda X, V, c: np.maximum(X @ V, 0),            # no bias
-    lambda X, V, c: np.abs(X @ V + c),               # not a relu
-    lambda X, V, c: np.maximum(X @ V.T + c, 0),      # V transposed
-])
-def test_wrong_features_fail(wrong):
-    assert evaluate("random_relu_features", wrong).status in ("failed", "error")
+@pytest.mark.parametrize("cutoff", [1e-12, 1e-10, 1e-7])
+def test_any_defensible_cutoff_passes(cutoff):
+    assert evaluate("min_norm_least_squares", svd_with_cutoff(cutoff)).passed
 
 
-def zero_padded(Phi, y):
-    """An interpolating theta (solve on the first n columns), but not the shortest one."""
-    n, p = Phi.shape
-    if p <= n:
-        return np.linalg.lstsq(Phi, y, rcond=None)[0]
-    theta = np.zeros(p)
-    theta[:n] = np.linalg.solve(Phi[:, :n], y)
-    return theta
+def test_pinv_with_matrix_rank_passes():
+    def with_pinv(Phi, y):
+        tolerance = 1e-10 * np.linalg.norm(Phi, 2)
+        return np.linalg.pinv(Phi, rcond=1e-10) @ y, int(np.linalg.matrix_rank(Phi, tol=tolerance))
+    assert evaluate("min_norm_least_squares", with_pinv).passed
 
 
 @pytest.mark.parametrize("wrong", [
-    lambda Phi, y: np.linalg.solve(Phi.T @ Phi, Phi.T @ y),          # normal equations: singular for p > n
-    lambda Phi, y: Phi.T @ np.linalg.solve(Phi @ Phi.T, y),          # kernel form: singular for p < n
-    zero_padded,
-    lambda Phi, y: Phi.T @ y,                                         # gradient direction, not a solution
+    lambda Phi, y: (np.linalg.solve(Phi.T @ Phi, Phi.T @ y), Phi.shape[1]),      # normal equations
+    lambda Phi, y: (Phi.T @ np.linalg.solve(Phi @ Phi.T, y), Phi.shape[0]),      # kernel form
+    lambda Phi, y: np.linalg.pinv(Phi) @ y,                                       # no rank
+    svd_with_cutoff(1e-3),                                                        # drops real directions
 ])
-def test_wrong_min_norm_fails(wrong):
+def test_other_wrong_min_norm_fail(wrong):
     assert evaluate("min_norm_least_squares", wrong).status in ("failed", "error")
+
+
+def test_double_descent_errors_agree_with_the_course_curve():
+    X_train, y_train, X_test, y_test = generalization.make_double_descent_data(n_train=20, seed=0)
+    V, c = generalization.make_random_features(X_train.shape[1], 60, seed=10_000)
+    p_values = [5, 19, 20, 21, 60]
+    train, test = get("double_descent_errors").reference(X_train, y_train, X_test, y_test, V, c, p_values)
+    curve = generalization.double_descent_curve(p_values, n_train=20, n_seeds=1)
+    assert np.allclose(train, curve["train_mse"], atol=1e-12)
+    assert np.allclose(test, curve["test_mse"], rtol=1e-6)
+    assert train[-1] < 1e-20 and test[2] == test.max()     # interpolation; the peak at p = n
+
+
+def test_double_descent_errors_with_pinv_passes():
+    def with_pinv(X_train, y_train, X_test, y_test, V, c, p_values):
+        A, B = np.maximum(X_train @ V + c, 0), np.maximum(X_test @ V + c, 0)
+        out = [(np.mean((A[:, :p] @ np.linalg.pinv(A[:, :p]) @ y_train - y_train) ** 2),
+                np.mean((B[:, :p] @ np.linalg.pinv(A[:, :p]) @ y_train - y_test) ** 2)) for p in p_values]
+        return np.array([o[0] for o in out]), np.array([o[1] for o in out])
+    assert evaluate("double_descent_errors", with_pinv).passed

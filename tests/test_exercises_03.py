@@ -1,16 +1,27 @@
-"""03_maximum_likelihood exercises: the references pass, classic mistakes fail, and the
+"""03_maximum_likelihood exercises: the references pass, the registry's mistakes fail, and the
 references agree with hand computations and the lecture's identities."""
 
 import numpy as np
 import pytest
+from exercise_contract import hints_are_levelled_and_code_free, ids, mistake_fails, reference_passes
 
+from course_lib import estimators, nn
 from course_lib.checking import evaluate
+from course_lib.exercises import for_notebook
 from course_lib.exercises import nb03_maximum_likelihood as ex
 
+EXERCISES = for_notebook("03_maximum_likelihood")
 
-def test_references_pass():
-    for exercise in ex.EXERCISES:
-        assert evaluate(exercise.id, exercise.reference, watch_references=False).passed, exercise.id
+
+@pytest.mark.parametrize("exercise_id", [e.id for e in EXERCISES])
+def test_reference_passes_and_hints_are_levelled(exercise_id):
+    reference_passes(exercise_id)
+    hints_are_levelled_and_code_free(exercise_id)
+
+
+@pytest.mark.parametrize("exercise_id, mistake", ids(EXERCISES), ids=lambda v: getattr(v, "name", v))
+def test_listed_mistakes_fail(exercise_id, mistake):
+    mistake_fails(exercise_id, mistake)
 
 
 def test_gaussian_nll_by_hand():
@@ -20,72 +31,79 @@ def test_gaussian_nll_by_hand():
     assert value == pytest.approx(0.5 * np.log(8 * np.pi) + 1 / 8)
 
 
-@pytest.mark.parametrize("wrong", [
-    lambda y, mu, s: float(np.mean((y - mu) ** 2 / (2 * s**2))),                      # no constant
-    lambda y, mu, s: float(np.mean(0.5 * np.log(2 * np.pi * s) + (y - mu) ** 2 / (2 * s))),  # sigma
-    lambda y, mu, s: float(np.sum(0.5 * np.log(2 * np.pi * s**2) + (y - mu) ** 2 / (2 * s**2))),
-    lambda y, mu, s: float(np.mean(0.5 * np.log(2 * np.pi * s**2) + (y - mu) ** 2 / s**2)),
-])
-def test_gaussian_nll_mistakes_fail(wrong):
-    assert evaluate("gaussian_nll", wrong).status == "failed"
-
-
 def test_cross_entropy_and_kl_by_hand_and_identity():
     p, q = np.array([0.5, 0.5]), np.array([0.9, 0.1])
     assert ex.cross_entropy(p, q) == pytest.approx(-0.5 * np.log(0.9) - 0.5 * np.log(0.1))
     assert ex.kl_divergence(p, q) == pytest.approx(0.5 * np.log(0.5 / 0.9) + 0.5 * np.log(0.5 / 0.1))
     # lecture: H(p, q) = H(p) + KL(p || q)
-    entropy = np.log(2.0)
-    assert ex.cross_entropy(p, q) == pytest.approx(entropy + ex.kl_divergence(p, q))
+    assert ex.cross_entropy(p, q) == pytest.approx(np.log(2.0) + ex.kl_divergence(p, q))
     assert ex.kl_divergence(q, q) == pytest.approx(0.0, abs=1e-15)
 
 
-def _naive_ce(p, q):
-    return float(-np.sum(p * np.log(q)))
-
-
-def _naive_kl(p, q):  # NaN for p_k = 0
-    with np.errstate(all="ignore"):
-        return float(np.sum(p * np.log(p / q)))
-
-
-@pytest.mark.parametrize("exercise_id, wrong", [
-    ("cross_entropy", lambda p, q: float(-np.sum(q * np.log(p + 1e-300)))),          # p and q swapped
-    ("cross_entropy", lambda p, q: float(-np.mean(p * np.log(q)))),                   # mean, not sum
-    ("cross_entropy", lambda p, q: float(-np.sum(p * np.log2(q)))),                   # bits, not nats
-    ("kl_divergence", _naive_kl),                                                      # 0 log 0 -> NaN
-    ("kl_divergence", lambda p, q: _naive_kl(q, p) if np.all(p > 0) else 0.0),        # reversed
-    ("kl_divergence", _naive_ce),                                                      # forgot -H(p)
-])
-def test_distribution_mistakes_fail(exercise_id, wrong):
-    assert evaluate(exercise_id, wrong).status == "failed"
-
-
 def test_naive_cross_entropy_fails_only_on_the_zero_zero_case():
-    # -sum p log q is right while q > 0 (p_k = 0 gives 0 * log q = 0), but the notebook asks for
-    # "terms with p_k = 0 are zero, whatever q_k is": where p_k = q_k = 0 it gives 0 * log 0 = NaN
-    outcome = evaluate("cross_entropy", _naive_ce)
+    # -sum p log q is right while q > 0 (p_k = 0 gives 0 * log q = 0), but where p_k = q_k = 0
+    # it gives 0 * log 0 = NaN
+    outcome = evaluate("cross_entropy", ex.CROSS_ENTROPY_MISTAKES[0].function, watch_references=False)
     assert outcome.status == "failed" and "q_k = 0" in outcome.case.name and "NaN" in outcome.message
 
 
 @pytest.mark.parametrize("exercise_id, right", [
-    ("cross_entropy", lambda p, q: float(-np.sum(np.where(p > 0, p * np.log(q), 0.0)))),
-    ("kl_divergence", lambda p, q: float(np.sum(np.where(p > 0, p * np.log(p / q), 0.0)))),
+    ("cross_entropy", lambda p, q: float(-np.sum(np.where(p > 0, p * np.log(np.where(p > 0, q, 1.0)), 0.0)))),
+    ("kl_divergence", lambda p, q: float(np.sum([pk * np.log(pk / qk) for pk, qk in zip(p, q) if pk > 0]))),
 ])
-def test_masking_with_where_passes(exercise_id, right):
+def test_masking_passes(exercise_id, right):
     assert evaluate(exercise_id, right).passed
 
 
-@pytest.mark.parametrize("wrong", [
-    lambda x: float(np.var(x)),                                   # the biased 1/n estimator
-    lambda x: float(np.sum(x**2) / (len(x) - 1)),                 # forgot the mean
-    lambda x: float(np.sum((x - x.mean()) ** 2) / (len(x) + 1)),
-    lambda x: float(np.std(x, ddof=1)),                           # a standard deviation
-])
-def test_unbiased_variance_mistakes_fail(wrong):
-    assert evaluate("unbiased_variance", wrong).status == "failed"
+def test_conditional_entropy_is_the_lecture_identity_and_the_definition():
+    rng = np.random.default_rng(5)
+    p = rng.dirichlet(np.ones(12)).reshape(3, 4)
+    direct = -sum(p[i, j] * np.log(p[i, j] / p[i].sum()) for i in range(3) for j in range(4))
+    assert ex.conditional_entropy(p) == pytest.approx(direct)
+    assert ex.conditional_entropy(p) == pytest.approx(nn.entropy(p.ravel()) - nn.entropy(p.sum(axis=1)))
+    independent = np.outer([0.3, 0.7], [0.2, 0.8])
+    assert ex.conditional_entropy(independent) == pytest.approx(nn.entropy(np.array([0.2, 0.8])))
 
 
-def test_unbiased_variance_by_hand():
+def test_conditional_entropy_from_the_definition_passes():
+    def by_rows(p_xy):
+        total = 0.0
+        for row in np.asarray(p_xy, float):
+            p_x = row.sum()
+            for p_joint in row[row > 0]:
+                total -= p_joint * np.log(p_joint / p_x)
+        return total
+    assert evaluate("conditional_entropy", by_rows).passed
+
+
+def test_unbiased_variance_by_hand_and_over_the_last_axis():
     assert ex.unbiased_variance(np.array([0.0, 2.0])) == pytest.approx(2.0)
     assert ex.unbiased_variance(np.array([1.0, 2.0, 3.0, 4.0])) == pytest.approx(5 / 3)
+    assert np.allclose(ex.unbiased_variance(np.array([[0.0, 2.0], [1.0, 5.0]])), [2.0, 8.0])
+
+
+def test_unbiased_variance_is_unbiased_by_monte_carlo():
+    mc = estimators.monte_carlo(ex.unbiased_variance, 1.0, 4, n_trials=40_000, seed=2)
+    assert abs(mc["bias"]) < 4 * mc["bias_se"]
+    biased = estimators.monte_carlo(ex.VARIANCE_MISTAKES[0].function, 1.0, 4, n_trials=40_000, seed=2)
+    assert biased["bias"] == pytest.approx(-1 / 4, abs=4 * biased["bias_se"])
+
+
+def test_variance_from_the_definition_passes():
+    def from_definition(x):
+        x = np.asarray(x, float)
+        deviations = x - x.mean(axis=-1, keepdims=True)
+        return (deviations ** 2).sum(axis=-1) / (x.shape[-1] - 1)
+    assert evaluate("unbiased_variance", from_definition).passed
+
+
+def test_course_shortcuts_score_zero():
+    assert "reference code" in evaluate("unbiased_variance", estimators.unbiased_variance).message
+    def rescaled(x):
+        n = np.shape(x)[-1]
+        return estimators.biased_variance(x) * n / (n - 1)
+    assert "reference code" in evaluate("unbiased_variance", rescaled).message
+    kl = evaluate("kl_divergence", lambda p, q: nn.cross_entropy(p, q) - nn.entropy(p))
+    assert "reference code" in kl.message
+    assert "reference code" in evaluate(
+        "conditional_entropy", lambda p: nn.entropy(p.ravel()) - nn.entropy(p.sum(axis=1))).message

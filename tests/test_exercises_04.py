@@ -1,36 +1,72 @@
-"""04_gradient_descent exercises: the references pass, classic mistakes fail, and the
+"""04_gradient_descent exercises: the references pass, the registry's mistakes fail, and the
 references agree with hand computations and finite differences."""
 
 import numpy as np
 import pytest
+from exercise_contract import hints_are_levelled_and_code_free, ids, mistake_fails, reference_passes
 
+from course_lib import optimizers
 from course_lib.checking import evaluate
+from course_lib.exercises import for_notebook
 from course_lib.exercises import nb04_gradient_descent as ex
 from course_lib.gradcheck import numerical_gradient
 
-
-def test_references_pass():
-    for exercise in ex.EXERCISES:
-        assert evaluate(exercise.id, exercise.reference, watch_references=False).passed, exercise.id
+EXERCISES = for_notebook("04_gradient_descent")
 
 
-def test_step_by_hand():
-    np.testing.assert_allclose(ex.gradient_descent_step(np.array([1.0]), np.array([2.0]), 0.25), [0.5])
+@pytest.mark.parametrize("exercise_id", [e.id for e in EXERCISES])
+def test_reference_passes_and_hints_are_levelled(exercise_id):
+    reference_passes(exercise_id)
+    hints_are_levelled_and_code_free(exercise_id)
 
 
-def _in_place(theta, g, alpha):
-    theta -= alpha * g
-    return theta
+@pytest.mark.parametrize("exercise_id, mistake", ids(EXERCISES), ids=lambda v: getattr(v, "name", v))
+def test_listed_mistakes_fail(exercise_id, mistake):
+    mistake_fails(exercise_id, mistake)
 
 
-@pytest.mark.parametrize("wrong", [
-    lambda theta, g, alpha: theta + alpha * g,        # uphill
-    lambda theta, g, alpha: theta - g,                # forgot alpha
-    lambda theta, g, alpha: theta - alpha * g / 2,
-    _in_place,                                        # modifies the input
-])
-def test_step_mistakes_fail(wrong):
-    assert evaluate("gradient_descent_step", wrong).status == "failed"
+def test_gradient_descent_by_hand():
+    # f(x) = x^2 = (1/2) 2 x^2: x_k = (1 - 2 alpha)^k x_0; alpha = 1/4 halves x each step
+    thetas, losses, message = ex.gradient_descent(np.array([[2.0]]), np.zeros(1), np.array([-4.0]), 0.25, 3)
+    assert np.allclose(thetas[:, 0], [-4.0, -2.0, -1.0, -0.5]) and np.allclose(losses, [16.0, 4.0, 1.0, 0.25])
+    assert message == ""
+    # alpha = 1.1: |x_k| = 4 * 1.2^k passes 1e6 first at k = ceil(log(250000) / log(1.2)) = 69
+    thetas, _, message = ex.gradient_descent(np.array([[2.0]]), np.zeros(1), np.array([-4.0]), 1.1, 100)
+    assert message == "diverged at step 69" and len(thetas) == 69
+
+
+def test_gradient_descent_converges_to_the_minimum_of_the_quadratic():
+    A, b = np.array([[2.0, 0.5], [0.5, 1.0]]), np.array([1.0, -1.0])
+    thetas, losses, _ = ex.gradient_descent(A, b, np.zeros(2), 0.4, 300)
+    assert np.allclose(thetas[-1], np.linalg.solve(A, b)) and np.all(np.diff(losses) <= 1e-15)
+
+
+def test_gradient_descent_written_independently_passes():
+    def run(A, b, theta0, alpha, n_steps):
+        path = [np.array(theta0, dtype=float)]
+        message = ""
+        for k in range(1, n_steps + 1):
+            new = path[-1] - alpha * (A @ path[-1] - b)
+            if not np.isfinite(new).all() or np.abs(new).max() > 1e6:
+                message = f"diverged at step {k}"
+                break
+            path.append(new)
+        path = np.array(path)
+        return path, np.array([0.5 * t @ A @ t - b @ t for t in path]), message
+    assert evaluate("gradient_descent", run).passed
+
+
+def test_sgd_update_is_a_shortcut_that_scores_zero():
+    def with_sgd_update(A, b, theta0, alpha, n_steps):
+        return _run_with(optimizers.sgd_update, A, b, theta0, alpha, n_steps)
+    assert "reference code" in evaluate("gradient_descent", with_sgd_update).message
+
+
+def _run_with(step, A, b, theta0, alpha, n_steps):
+    path = [np.asarray(theta0, float)]
+    for _ in range(n_steps):
+        path.append(step(path[-1], A @ path[-1] - b, alpha))
+    return np.array(path), np.array([0.5 * t @ A @ t - b @ t for t in path]), ""
 
 
 def test_minibatch_gradient_matches_finite_differences():
@@ -38,7 +74,6 @@ def test_minibatch_gradient_matches_finite_differences():
     X, y = rng.normal(size=(12, 3)), rng.normal(size=12)
     batch = np.array([0, 4, 4, 9])
     w, b = rng.normal(size=3), 0.7
-
     params = np.r_[w, b]
 
     def J():  # numerical_gradient perturbs `params` in place and calls J()
@@ -49,50 +84,16 @@ def test_minibatch_gradient_matches_finite_differences():
     np.testing.assert_allclose(np.r_[dw, db], numeric, rtol=1e-6, atol=1e-8)
 
 
-def _half(w, b, X, y, batch):
-    dw, db = ex.minibatch_gradient(w, b, X, y, batch)
-    return dw / 2, db / 2
-
-
-def _whole_set(w, b, X, y, batch):
-    return ex.minibatch_gradient(w, b, X, y, np.arange(len(y)))
-
-
-def _sum_not_mean(w, b, X, y, batch):
-    dw, db = ex.minibatch_gradient(w, b, X, y, batch)
-    return dw * len(batch), db * len(batch)
-
-
-def _divide_by_N(w, b, X, y, batch):
-    dw, db = ex.minibatch_gradient(w, b, X, y, batch)
-    return dw * len(batch) / len(y), db * len(batch) / len(y)
-
-
-def _unique_rows(w, b, X, y, batch):
-    return ex.minibatch_gradient(w, b, X, y, np.unique(batch))
-
-
-def _no_bias(w, b, X, y, batch):
-    return ex.minibatch_gradient(w, 0.0, X, y, batch)
-
-
-@pytest.mark.parametrize("wrong", [_half, _whole_set, _sum_not_mean, _divide_by_N, _unique_rows, _no_bias])
-def test_minibatch_mistakes_fail(wrong):
-    assert evaluate("minibatch_gradient", wrong).status == "failed"
-
-
 def test_robbins_monro_lecture_schedules():
     assert ex.robbins_monro_conditions(0.5, 1.0) == (True, True, True)    # alpha_0 / t
     assert ex.robbins_monro_conditions(0.1, 0.0) == (True, True, False)   # constant
     assert ex.robbins_monro_conditions(1.0, 0.5) == (True, True, False)   # 1 / sqrt(t)
     assert ex.robbins_monro_conditions(1.0, 2.0) == (True, False, True)
+    assert ex.robbins_monro_conditions(0.0, 0.5) == (False, False, True)  # alpha_0 = 0, p <= 1/2
 
 
-@pytest.mark.parametrize("wrong", [
-    lambda a, p: (a > 0, a > 0 and p < 1, a == 0 or p > 0.5),     # p = 1 is fine
-    lambda a, p: (a > 0, a > 0 and p <= 1, a == 0 or p >= 0.5),   # 1/sqrt(t) squared diverges
-    lambda a, p: (a > 0, a > 0 and p <= 1, a == 0 or p > 1),      # confused the two series
-    lambda a, p: (True, p <= 1, p > 0.5),                         # ignores alpha_0 = 0
-])
-def test_robbins_monro_mistakes_fail(wrong):
-    assert evaluate("robbins_monro_conditions", wrong).status == "failed"
+def test_ignoring_alpha_0_fails_whatever_the_seed():
+    wrong = ex.ROBBINS_MONRO_MISTAKES[-1].function
+    for seed in range(20):
+        outcome = evaluate("robbins_monro_conditions", wrong, seed=seed, watch_references=False)
+        assert outcome.status == "failed"

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from explorer_checks import assert_renders_and_reacts
 
-from course_lib.exercises.nb04_gradient_descent import gradient_descent_step
 from course_lib.explorers.gradient_descent import (
     BatchSizeExplorer,
     ConvexityExplorer,
@@ -19,6 +18,7 @@ from course_lib.explorers.gradient_descent import (
     step_size_regime,
     train_digits_mlp,
 )
+from course_lib.optimizers import sgd_update as gradient_descent_step
 
 
 @pytest.mark.parametrize("make, moves", [

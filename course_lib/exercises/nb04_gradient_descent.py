@@ -1,21 +1,47 @@
-"""Exercises of 04_gradient_descent: one step, a minibatch gradient, the Robbins-Monro conditions."""
+"""Exercises of 04_gradient_descent: a whole gradient-descent run on a quadratic (with its
+divergence report), a minibatch gradient, the Robbins-Monro conditions."""
 
 import numpy as np
 
-from ..optimizers import sgd_update
-from .core import Case, Exercise
+from ..generalization import gradient_descent_closed_form, weight_decay_gradient_descent
+from ..landscapes import trajectory
+from ..optimizers import SGD, sgd_update
+from .core import Case, Exercise, Mistake
 
 NOTEBOOK = "04_gradient_descent"
 
+BOUND = 1e6   # a run whose parameters leave [-BOUND, BOUND] has diverged (as landscapes.trajectory)
 
-def gradient_descent_step(theta, g, alpha):
-    """One step of gradient descent (lecture, "Gradient Descent"):
 
-        theta <- theta - alpha g
+def quadratic_loss(A, b, theta):
+    """J(theta) = (1/2) theta^T A theta - b^T theta, whose gradient is A theta - b (A symmetric)."""
+    return float(0.5 * theta @ A @ theta - b @ theta)
 
-    theta, g: arrays of the same shape (any); alpha >= 0 a number. Returns a new array.
+
+def gradient_descent(A, b, theta0, alpha, n_steps):
+    """Gradient descent (lecture, "Gradient Descent") on the quadratic
+
+        J(theta) = (1/2) theta^T A theta - b^T theta,   grad J(theta) = A theta - b   (A symmetric)
+        theta_k = theta_{k-1} - alpha grad J(theta_{k-1}),   k = 1, ..., n_steps
+
+    The run stops early at the first step k whose theta_k is not finite or has a coordinate
+    with |theta_k,j| > 1e6: it has diverged, theta_k is NOT kept, and the message is
+    "diverged at step k". Otherwise the message is "".
+    Shapes: A (D, D), b (D,), theta0 (D,), alpha >= 0, n_steps >= 0  ->
+    (thetas (k + 1, D): theta_0 .. theta_k, the iterates kept;  losses (k + 1,): J of each;  message).
     """
-    return sgd_update(np.asarray(theta, dtype=np.float64), np.asarray(g, dtype=np.float64), alpha)
+    A = np.asarray(A, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    theta = np.asarray(theta0, dtype=np.float64)
+    thetas, losses = [theta], [quadratic_loss(A, b, theta)]
+    with np.errstate(all="ignore"):
+        for k in range(1, int(n_steps) + 1):
+            theta = sgd_update(theta, A @ theta - b, alpha)
+            if not np.all(np.isfinite(theta)) or np.max(np.abs(theta)) > BOUND:
+                return np.array(thetas), np.array(losses), f"diverged at step {k}"
+            thetas.append(theta)
+            losses.append(quadratic_loss(A, b, theta))
+    return np.array(thetas), np.array(losses), ""
 
 
 def minibatch_gradient(w, b, X, y, batch):
@@ -49,17 +75,42 @@ def robbins_monro_conditions(alpha_0, p):
     return bool(positive), bool(sum_is_infinite), bool(sum_of_squares_is_finite)
 
 
-def _step_cases(rng):
+# ---------------------------------------------------------------------------------------------
+# cases
+
+
+def _spd(rng, D, low=0.2, high=3.0):
+    """A random symmetric positive definite matrix with eigenvalues in [low, high]."""
+    Q, _ = np.linalg.qr(rng.normal(size=(D, D)))
+    return Q @ np.diag(rng.uniform(low, high, D)) @ Q.T
+
+
+def _gd_cases(rng):
+    one = np.array([[2.0]])          # f(x) = x^2 = (1/2) 2 x^2, f'' = 2
+    valley = np.diag([0.1, 2.0])     # J = 0.05 x^2 + y^2
     cases = [
-        Case("edge: alpha = 0 (nothing moves)", (np.array([1.0, -2.0]), np.array([3.0, 4.0]), 0.0)),
-        Case("edge: zero gradient (a minimum)", (np.array([0.5, 0.5]), np.zeros(2), 0.1)),
-        Case("small: go AGAINST the gradient", (np.array([1.0]), np.array([2.0]), 0.25)),
-        Case("small: a (2, 2) matrix of parameters", (np.eye(2), np.ones((2, 2)), 0.5)),
+        Case("edge: f(x) = x^2, alpha = 1/2 reaches the minimum in one step",
+             (one, np.zeros(1), np.array([-4.0]), 0.5, 3)),
+        Case("edge: n_steps = 0 (only the start)", (valley, np.zeros(2), np.array([1.0, 1.0]), 0.1, 0)),
+        Case("edge: f(x) = x^2, alpha = 1.1 diverges (|x| passes 1e6 at some step)",
+             (one, np.zeros(1), np.array([-4.0]), 1.1, 100)),
+        Case("edge: alpha = 1 on f(x) = x^2 bounces between -4 and 4 forever (not a divergence)",
+             (one, np.zeros(1), np.array([-4.0]), 1.0, 6)),
+        Case("edge: diverges at step 1 (a huge alpha)", (valley, np.zeros(2), np.array([2.0, 1.0]), 1e7, 5)),
+        Case("the valley 0.05 x^2 + y^2 with alpha = 0.9: zigzags across, crawls along",
+             (valley, np.zeros(2), np.array([-4.0, 1.5]), 0.9, 25)),
+        Case("b != 0: the minimum is at A^-1 b, not at 0",
+             (np.array([[2.0, 0.5], [0.5, 1.0]]), np.array([1.0, -1.0]), np.zeros(2), 0.3, 15)),
     ]
-    for k in range(4):
-        shape = (int(rng.integers(1, 6)),) if k % 2 == 0 else (2, int(rng.integers(1, 4)))
-        cases.append(Case(f"random #{k + 1}", (rng.normal(size=shape), rng.normal(size=shape),
-                                               float(rng.uniform(0.001, 1.0)))))
+    for k in range(5):
+        D = int(rng.integers(1, 5))
+        A = _spd(rng, D)
+        largest = np.linalg.eigvalsh(A).max()
+        alpha = float(rng.uniform(0.1, 2.4) / largest)     # about one run in six diverges
+        cases.append(Case(f"random #{k + 1}: D = {D}, alpha lambda_max = {alpha * largest:.2f}",
+                          (A, rng.normal(size=D), 3 * rng.normal(size=D), alpha, int(rng.integers(5, 60)))))
+    cases.append(Case("random: a divergent run in 3-D", (_spd(rng, 3, 1.0, 2.0), rng.normal(size=3),
+                                                         rng.normal(size=3), 1.5, 200)))
     return cases
 
 
@@ -68,9 +119,9 @@ def _minibatch_cases(rng):
     y = np.array([1.0, 2.0, 0.0, 1.0])
     w = np.array([0.5, -0.5])
     cases = [
-        Case("edge: one example (online SGD)", (w, 0.0, X, y, np.array([2]))),
+        Case("edge: one example (online SGD)", (w, 0.3, X, y, np.array([2]))),
         Case("edge: the whole training set (batch gradient descent)", (w, 0.5, X, y, np.arange(4))),
-        Case("small: two examples, nonzero bias", (w, 1.0, X, y, np.array([0, 3]))),
+        Case("small: three examples, nonzero bias", (w, 1.0, X, y, np.array([0, 3, 1]))),
         Case("small: an example drawn twice", (w, -1.0, X, y, np.array([1, 1, 3]))),
     ]
     for k in range(4):
@@ -91,6 +142,8 @@ def _robbins_monro_cases(rng):
         Case("edge: p = 1/2, alpha_0 / sqrt(t) (sum of squares is the harmonic series)", (1.0, 0.5)),
         Case("edge: p = 2 (decays too fast)", (1.0, 2.0)),
         Case("edge: alpha_0 = 0 (never moves)", (0.0, 1.0)),
+        Case("edge: alpha_0 = 0 with p = 1/2 (every alpha_t^2 is 0: that sum is finite)", (0.0, 0.5)),
+        Case("edge: alpha_0 = 0 with p = 0 (a constant 0)", (0.0, 0.0)),
         Case("small: p = 0.75", (0.3, 0.75)),
         Case("small: p = 1.01", (0.3, 1.01)),
         Case("small: p = 0.4", (2.0, 0.4)),
@@ -102,14 +155,125 @@ def _robbins_monro_cases(rng):
     return cases
 
 
+# ---------------------------------------------------------------------------------------------
+# known wrong answers
+
+
+def _run(A, b, theta0, alpha, n_steps, gradient=None, keep_diverged=False, offset=0, stop=True,
+         loss=quadratic_loss):
+    """A configurable gradient-descent run, to build the mistakes below."""
+    A, b = np.asarray(A, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    gradient = gradient or (lambda theta: A @ theta - b)
+    theta = np.asarray(theta0, dtype=np.float64)
+    thetas, losses = [theta], [loss(A, b, theta)]
+    with np.errstate(all="ignore"):
+        for k in range(1, int(n_steps) + 1):
+            theta = theta - alpha * gradient(theta)
+            bad = not np.all(np.isfinite(theta)) or np.max(np.abs(theta)) > BOUND
+            if bad and stop:
+                if keep_diverged:
+                    thetas.append(theta)
+                    losses.append(loss(A, b, theta))
+                return np.array(thetas), np.array(losses), f"diverged at step {k + offset}"
+            thetas.append(theta)
+            losses.append(loss(A, b, theta))
+    return np.array(thetas), np.array(losses), ""
+
+
+def _uphill(A, b, theta0, alpha, n_steps):
+    A, b = np.asarray(A, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return _run(A, b, theta0, alpha, n_steps, gradient=lambda theta: -(A @ theta - b))
+
+
+def _twice_gradient(A, b, theta0, alpha, n_steps):
+    A, b = np.asarray(A, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return _run(A, b, theta0, alpha, n_steps, gradient=lambda theta: 2 * A @ theta - b)
+
+
+def _plus_b(A, b, theta0, alpha, n_steps):
+    A, b = np.asarray(A, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return _run(A, b, theta0, alpha, n_steps, gradient=lambda theta: A @ theta + b)
+
+
+def _no_start(A, b, theta0, alpha, n_steps):
+    thetas, losses, message = _run(A, b, theta0, alpha, n_steps)
+    return thetas[1:], losses[1:], message
+
+
+def _no_half_in_loss(A, b, theta0, alpha, n_steps):
+    return _run(A, b, theta0, alpha, n_steps, loss=lambda A, b, t: float(t @ A @ t - b @ t))
+
+
+GD_MISTAKES = (
+    Mistake("a step along the gradient (uphill)", _uphill),
+    Mistake("the gradient 2 A theta - b (the 1/2 of J cancels the 2 of the derivative)", _twice_gradient),
+    Mistake("the wrong sign of b in the gradient", _plus_b),
+    Mistake("a trajectory without the starting point theta_0", _no_start),
+    Mistake("a loss without the 1/2 of J", _no_half_in_loss),
+    Mistake("keeping the diverged iterate in the trajectory",
+            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, keep_diverged=True)),
+    Mistake("counting the steps from 0 in the divergence message",
+            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, offset=-1)),
+    Mistake("a run that never stops when it diverges",
+            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, stop=False)),
+)
+
+
+def _scaled(factor):
+    def wrong(w, b, X, y, batch):
+        dw, db = minibatch_gradient(w, b, X, y, batch)
+        return dw * factor(batch, y), db * factor(batch, y)
+    return wrong
+
+
+MINIBATCH_MISTAKES = (
+    Mistake("the MSE with a 1/2 factor (half the gradient)", _scaled(lambda batch, y: 0.5)),
+    Mistake("the gradient of the whole training set instead of the batch",
+            lambda w, b, X, y, batch: minibatch_gradient(w, b, X, y, np.arange(len(y)))),
+    Mistake("summing over the batch instead of averaging", _scaled(lambda batch, y: len(batch))),
+    Mistake("dividing by the training-set size N instead of the batch size m",
+            _scaled(lambda batch, y: len(batch) / len(y))),
+    Mistake("dropping repeated indices of the batch",
+            lambda w, b, X, y, batch: minibatch_gradient(w, b, X, y, np.unique(batch))),
+    Mistake("ignoring the bias b in the residual",
+            lambda w, b, X, y, batch: minibatch_gradient(w, 0.0, X, y, batch)),
+)
+
+
+ROBBINS_MONRO_MISTAKES = (
+    Mistake("requiring p < 1 for the sum to diverge (p = 1, the harmonic series, diverges too)",
+            lambda a, p: (a > 0, a > 0 and p < 1, a == 0 or p > 0.5)),
+    Mistake("taking p = 1/2 as fine for the squares (their sum is the harmonic series)",
+            lambda a, p: (a > 0, a > 0 and p <= 1, a == 0 or p >= 0.5)),
+    Mistake("using the p > 1 test of the plain sum for the sum of squares",
+            lambda a, p: (a > 0, a > 0 and p <= 1, a == 0 or p > 1)),
+    Mistake("ignoring alpha_0 = 0 (all three then depend on alpha_0)",
+            lambda a, p: (True, p <= 1, p > 0.5)),
+    Mistake("ignoring alpha_0 = 0 in the sum of squares only",
+            lambda a, p: (a > 0, a > 0 and p <= 1, p > 0.5)),
+)
+
+
 EXERCISES = [
     Exercise(
-        id="gradient_descent_step",
+        id="gradient_descent",
         notebook=NOTEBOOK,
-        points=1,
-        reference=gradient_descent_step,
-        make_cases=_step_cases,
-        hint="Return a NEW array theta - alpha * g (minus: we walk downhill; do not use -=).",
+        points=3,
+        reference=gradient_descent,
+        make_cases=_gd_cases,
+        outputs=("thetas", "losses", "message"),
+        hints=(
+            "Each step moves theta against the gradient of J at the CURRENT theta; the run records "
+            "every iterate it keeps, starting with theta_0, and the loss of each.",
+            "Differentiate J yourself: the 1/2 in front of the quadratic term cancels the 2 of the "
+            "derivative, and the linear term contributes minus b.",
+            "Test for divergence right after each step, before storing: a non-finite theta or a "
+            "coordinate beyond 1e6 ends the run, that iterate is dropped, and k in the message is "
+            "the number of the step that went too far (the first step is step 1).",
+        ),
+        mistakes=GD_MISTAKES,
+        forbidden=(sgd_update, SGD.step, SGD._update, trajectory, weight_decay_gradient_descent,
+                   gradient_descent_closed_form),
     ),
     Exercise(
         id="minibatch_gradient",
@@ -117,8 +281,16 @@ EXERCISES = [
         points=2,
         reference=minibatch_gradient,
         make_cases=_minibatch_cases,
-        hint="Take the rows X[batch], y[batch]; residual r = X_B w + b - y_B; "
-             "dw = 2/m X_B^T r, db = 2/m sum(r), with m = len(batch) and no 1/2 factor.",
+        outputs=("dw", "db"),
+        hints=(
+            "Only the examples in the batch count, each as often as its index appears, and the "
+            "estimate is an average over the batch.",
+            "Both outputs share the same residual of each batch example; the MSE has no 1/2, so "
+            "the factor in front is 2 over the batch size m (not over N).",
+            "For dw, each residual multiplies the input row it came from, summed over the batch; "
+            "for db, the residuals alone.",
+        ),
+        mistakes=MINIBATCH_MISTAKES,
     ),
     Exercise(
         id="robbins_monro_conditions",
@@ -126,7 +298,15 @@ EXERCISES = [
         points=1,
         reference=robbins_monro_conditions,
         make_cases=_robbins_monro_cases,
-        hint="sum 1/t^p diverges exactly when p <= 1; the squares are 1/t^(2p), finite exactly "
-             "when 2p > 1; and alpha_0 = 0 makes every alpha_t zero.",
+        outputs=("alpha_t > 0", "sum alpha_t = inf", "sum alpha_t^2 < inf"),
+        hints=(
+            "Compare each series with the p-series: the sum of 1 over t to the power q is finite "
+            "exactly when q is larger than 1.",
+            "The squares form a p-series with twice the exponent; p equal to 1 and p equal to 1/2 "
+            "are the borderline cases, so decide on which side each one falls.",
+            "When alpha_0 is zero every alpha_t is zero: the first two conditions fail and the sum "
+            "of squares is finite, whatever p is.",
+        ),
+        mistakes=ROBBINS_MONRO_MISTAKES,
     ),
 ]

@@ -19,29 +19,13 @@ import numpy as np
 
 from .. import data, nn, training
 from ..exercises import nb04_gradient_descent as reference
-from ..landscapes import LANDSCAPES, trajectory
+from ..landscapes import LANDSCAPES
 from ..optimizers import SGD
 from .base import Explorer, implementation_switch, log_slider, slider
 
 # ----------------------------------------------------------------------------------------------
 # Small helpers
 # ----------------------------------------------------------------------------------------------
-
-
-class StepOptimizer:
-    """Adapter: a plain step function step(theta, g, alpha) -> theta used as an optimizer for
-    course_lib.landscapes.trajectory (which needs reset() and step(theta, grad_fn))."""
-
-    def __init__(self, step, alpha):
-        self.step_function = step
-        self.alpha = alpha
-
-    def reset(self):
-        """Plain gradient descent has no state."""
-
-    def step(self, theta, grad_fn):
-        """theta <- step(theta, grad_fn(theta), alpha)."""
-        return np.asarray(self.step_function(theta, grad_fn(theta), self.alpha), dtype=np.float64)
 
 
 def descend_1d(step, grad, x0, alpha, steps, bound=1e6):
@@ -89,8 +73,8 @@ def step_size_regime(alpha, curvature, steps):
 
 
 class LearningRateExplorer(Explorer):
-    """Gradient descent theta <- theta - alpha grad J with the student's step (once it passes)
-    on f(x) = x^2 (f'' = 2) and on the valley J = 0.05 x^2 + y^2 (curvatures 0.1 and 2).
+    """Gradient descent theta <- theta - alpha grad J, run by the student's gradient_descent (once
+    it passes), on f(x) = x^2 (f'' = 2) and on the valley J = 0.05 x^2 + y^2 (curvatures 0.1 and 2).
     Divergence stops the run and shows "diverged at step k".
     """
 
@@ -101,8 +85,8 @@ class LearningRateExplorer(Explorer):
         self.valley = LANDSCAPES["valley"]
         controls = {
             "alpha": log_slider("learning rate alpha", 0.1, -3.0, 0.5),
-            "step": implementation_switch("gradient_descent_step", reference.gradient_descent_step,
-                                          label="step"),
+            "run": implementation_switch("gradient_descent", reference.gradient_descent,
+                                         label="gradient_descent"),
         }
         super().__init__(controls, main="alpha", lr="alpha", figsize=(11.0, 3.8),
                          question="find alpha where x = 0 is reached in ONE step on x², the "
@@ -137,14 +121,19 @@ class LearningRateExplorer(Explorer):
         return [self.path_1d, self.regime_1d, self.path_2d, self.regime_2d, self.loss_1d,
                 self.loss_2d]
 
-    def update(self, alpha, step):
-        xs, message_1d = descend_1d(step, lambda x: 2 * x, self.x0, alpha, self.steps)
+    def update(self, alpha, run):
+        # run = gradient_descent(A, b, theta0, alpha, n_steps) on J = (1/2) theta^T A theta - b^T theta:
+        # x^2 is A = [[2]], the valley 0.05 x^2 + y^2 is A = diag(0.1, 2), both with b = 0
+        thetas, _, message_1d = run(np.array([[2.0]]), np.zeros(1), np.array([self.x0]), alpha, self.steps)
+        xs = np.asarray(thetas, dtype=np.float64)[:, 0]
         self.path_1d.set_data(xs, xs**2)
-        run = trajectory(StepOptimizer(step, alpha), self.valley, steps=self.steps)
-        self.path_2d.set_data(run.path[:, 0], run.path[:, 1])
+        start = np.array(self.valley.start, dtype=np.float64)
+        path, losses, message_2d = run(np.diag([0.1, 2.0]), np.zeros(2), start, alpha, self.steps)
+        path = np.asarray(path, dtype=np.float64)
+        self.path_2d.set_data(path[:, 0], path[:, 1])
         floor = 1e-10
         self.loss_1d.set_data(np.arange(len(xs)), np.maximum(xs**2, floor))
-        self.loss_2d.set_data(np.arange(len(run.losses)), np.maximum(run.losses, floor))
+        self.loss_2d.set_data(np.arange(len(losses)), np.maximum(np.asarray(losses, dtype=np.float64), floor))
         self.regime_1d.set_text(f"1 - 2 alpha = {1 - 2 * alpha:.3g}\n"
                                 f"{step_size_regime(alpha, 2.0, self.steps)}")
         self.regime_2d.set_text(f"along y: {step_size_regime(alpha, 2.0, self.steps)}\n"
@@ -152,8 +141,8 @@ class LearningRateExplorer(Explorer):
         parts = []
         if message_1d:
             parts.append(f"x²: {message_1d}")
-        if run.message:
-            parts.append(f"valley: {run.message}")
+        if message_2d:
+            parts.append(f"valley: {message_2d}")
         self.say("; ".join(parts))
 
 
