@@ -4,8 +4,9 @@ Measured on solutions/ and notebooks/ with the registry:
   * at least 36 graded exercises; at most 5 whose solution is a single line; median solution
     length at least 4 lines (non-blank, non-comment lines between the solution markers);
   * every notebook with exercises says, in a markdown cell, which course_lib calls are off limits;
-  * no student notebook imports the reference (or a forbidden function) of its own exercises;
-  * every "Try this" question is followed by its answer in a collapsible <details> block.
+  * no student notebook imports the reference of its own exercises (`implementation(id)` looks it
+    up; a forbidden building block may be imported for a demo: calling it in an exercise scores 0);
+  * every explorer's question and every "Try this" is followed by its answer in a <details> block.
 """
 
 from __future__ import annotations
@@ -84,12 +85,12 @@ def imported_objects(source: str):
 
 @pytest.mark.parametrize("name", exercises.notebooks())
 def test_student_notebook_imports_no_answer(name):
-    watched = [f for ex in exercises.for_notebook(name) for f in (ex.reference, *ex.forbidden)]
+    references = [ex.reference for ex in exercises.for_notebook(name)]
     for index, cell in enumerate(notebook("notebooks", name).cells):
         if cell.cell_type != "code":
             continue
         for imported, obj in imported_objects(cell.source):
-            assert obj is None or not any(obj is f for f in watched), (
+            assert obj is None or not any(obj is f for f in references), (
                 f"notebooks/{name}.ipynb cell {index} imports {imported}, an answer of its own exercises")
 
 
@@ -107,10 +108,13 @@ def test_every_try_this_has_an_answer(path):
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "solutions").glob("*.ipynb")), ids=lambda p: p.stem)
-def test_every_explorer_comes_with_a_question(path):
-    """A notebook that shows an explorer (a cell calling `SomethingExplorer(`) asks at least one
-    'Try this' question per explorer, so the answer check above is never vacuous."""
+def test_every_explorer_question_has_an_answer(path):
+    """Each explorer (a cell constructing `SomethingExplorer(`, which shows its question) is
+    followed, before the next explorer, by a <details> answer."""
     cells = nbformat.read(path, as_version=4).cells
-    explorers = sum(len(re.findall(r"\b\w+Explorer\(", c.source)) for c in cells if c.cell_type == "code")
-    questions = sum(len(re.findall(r"try this", c.source, re.I)) for c in cells if c.cell_type == "markdown")
-    assert questions >= explorers, f"{path.name}: {explorers} explorers but {questions} 'Try this' questions"
+    shown = [i for i, c in enumerate(cells)
+             if c.cell_type == "code" and re.search(r"\b[A-Z]\w*Explorer\(", c.source)]
+    for start, end in zip(shown, shown[1:] + [len(cells)]):
+        answers = [c for c in cells[start + 1:end]
+                   if c.cell_type == "markdown" and c.source.lstrip().startswith("<details")]
+        assert answers, f"{path.name} cell {start}: an explorer's question has no <details> answer after it"
