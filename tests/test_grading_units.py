@@ -178,7 +178,15 @@ def test_score_is_all_or_nothing_and_reports_the_first_failing_case():
     wrong[5] = {"value": prepared.expected[5] + 1.0, "mutated": False}
     result = score.score(prepared, ExerciseRun("mse", results=wrong))
     assert (result.status, result.points, result.n_passed) == ("failed", 0.0, 5)
-    assert result.case == prepared.cases[5].name and result.got and result.expected
+    assert result.case == prepared.cases[5].name == "random #2"
+    assert result.got == "" and "not shown" in result.expected          # a random case hides its values
+    assert str(prepared.expected[5])[:6] not in result.message + result.expected + result.inputs
+    assert "Hint:" in result.message and exercises.get("mse").hint in result.message
+    fixed = list(right)
+    fixed[1] = {"value": prepared.expected[1] + 1.0, "mutated": False}
+    shown = score.score(prepared, ExerciseRun("mse", results=fixed))    # a fixed case shows them
+    assert shown.case == prepared.cases[1].name and shown.got and shown.expected
+    assert shown.expected == f"{float(prepared.expected[1]):.6g}"
     cut = score.score(prepared, ExerciseRun("mse", "timeout", right[:3], message="too slow"))
     assert (cut.status, cut.n_passed) == ("timeout", 3)
     cheat = score.score(prepared, ExerciseRun("mse", results=right, course_lib="course_lib/x.py: mse()"))
