@@ -22,7 +22,6 @@ function, so explorers can run the student's own code.
 from __future__ import annotations
 
 import copy
-import inspect
 import traceback
 from collections.abc import Callable
 
@@ -36,9 +35,9 @@ from .exercises.core import (
     PASSED,
     Verdict,
     definition_kind,
+    inputs_text,
     judge,
     named,
-    short,
     wrong_outputs,
 )
 
@@ -172,18 +171,6 @@ def report(outcome: Verdict, hint: int = 1, function: Callable | None = None) ->
         if len(shown) < len(ex.hints):
             lines.append(f"   more help: check({ex.id!r}, {name}, hint={len(shown) + 1})")
     return "\n".join(lines)
-
-
-def inputs_text(ex, case, limit: int = 100) -> str:
-    """The case's inputs, named by the reference's parameters where they are known."""
-    try:
-        parameters = list(inspect.signature(ex.reference).parameters)
-    except (TypeError, ValueError):
-        parameters = []
-    parts = [f"{parameters[k]}={short(a, limit)}" if k < len(parameters) else short(a, limit)
-             for k, a in enumerate(case.args)]
-    parts += [f"{k}={short(v, limit)}" for k, v in case.kwargs.items()]
-    return ", ".join(parts)
 
 
 def check(exercise_id: str, function: Callable, hint: int = 1, seed: int | None = None) -> None:

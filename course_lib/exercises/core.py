@@ -558,6 +558,18 @@ def named(values, names: tuple[str, ...], limit: int = 160) -> str:
     return short(values, limit)
 
 
+def inputs_text(exercise: Exercise, case: Case, limit: int = 100) -> str:
+    """The case's inputs, named by the reference's parameters where they are known."""
+    try:
+        parameters = list(inspect.signature(exercise.reference).parameters)
+    except (TypeError, ValueError):
+        parameters = []
+    parts = [f"{parameters[k]}={short(a, limit)}" if k < len(parameters) else short(a, limit)
+             for k, a in enumerate(case.args)]
+    parts += [f"{k}={short(v, limit)}" for k, v in case.kwargs.items()]
+    return ", ".join(parts)
+
+
 def _joined(parts: list[str], limit: int) -> str:
     shown, length = [], 0
     for k, part in enumerate(parts):
@@ -572,7 +584,7 @@ def _array_text(array: np.ndarray) -> str:
     if array.ndim == 0:
         return repr(array.item())
     if array.size <= SMALL_ARRAY and array.dtype.kind in "biufc":
-        with np.printoptions(precision=4, suppress=True, linewidth=10_000):
+        with np.printoptions(precision=6, linewidth=10_000):
             text = " ".join(np.array2string(array, separator=", ").split())
         return text if array.ndim == 1 else f"{text} (shape {array.shape})"
     dtype = array.dtype

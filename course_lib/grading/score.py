@@ -35,10 +35,10 @@ from ..exercises.core import (
     NOT_ATTEMPTED_MESSAGE,
     PASSED,
     TIMEOUT,
+    inputs_text,
     is_complex,
     judge,
     named,
-    short,
 )
 from .sandbox import ExerciseRun
 
@@ -111,8 +111,7 @@ def score(prepared: Prepared, run: ExerciseRun, kind: str | None = None) -> Resu
         message += f". Hint: {ex.hint}"
     public = ex.is_public(case)
     shown = verdict.compared and public
-    inputs = ", ".join([short(a, 120) for a in case.args]
-                       + [f"{k}={short(v, 120)}" for k, v in case.kwargs.items()])
+    inputs = inputs_text(ex, case, 120)
     expected = named(verdict.expected, ex.outputs, 300) if shown else HIDDEN if verdict.compared else ""
     return Result(ex.id, 0.0, float(ex.points), verdict.status, one_line(message), verdict.n_cases,
                   verdict.n_passed, case=case.name, inputs=inputs, expected=expected,
