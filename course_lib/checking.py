@@ -137,22 +137,20 @@ def report(outcome: Verdict, hint: int = 1, function: Callable | None = None) ->
     """The text that `check` prints; `hint` is how many levels of hints to show."""
     ex = exercises.get(outcome.exercise_id)
     head = f"[{ex.id}] {ex.function}()"
-    lines = []
     name = getattr(function, "__name__", ex.function) if function is not None else ex.function
-    if name != ex.function:
-        lines.append(f"⚠️  your function is called {name!r}, but the grader looks for a function named "
-                     f"{ex.function!r}: rename it (def {ex.function}(...)), or the grader will not find it.")
+    warning = [] if name == ex.function else [
+        f"⚠️  your function is called {name!r}, but the grader looks for a function named {ex.function!r}: "
+        f"rename it (def {ex.function}(...)), or the grader will not find it."]
     if outcome.status == PASSED:
         unit = "point" if ex.points == 1 else "points"
-        return "\n".join([f"✅ {head}: passed all {outcome.n_cases} cases ({ex.points:g} {unit})."] + lines)
+        return "\n".join([f"✅ {head}: passed all {outcome.n_cases} cases ({ex.points:g} {unit})."] + warning)
     if outcome.status == NOT_ATTEMPTED:
         return "\n".join([f"⏳ {head}: not attempted yet. Write your code where it says YOUR CODE HERE."]
-                         + lines)
+                         + warning)
     if outcome.case is None:
-        lines.insert(0, f"❌ {head}: {outcome.message}")
-        return "\n".join(lines)
-    lines.insert(0, f"❌ {head}: {outcome.n_passed} of {outcome.n_cases} cases passed; this one did not:")
-    lines.append(f"   case:     {outcome.case.name}")
+        return "\n".join([f"❌ {head}: {outcome.message}"] + warning)
+    lines = [f"❌ {head}: {outcome.n_passed} of {outcome.n_cases} cases passed; this one did not:",
+             f"   case:     {outcome.case.name}"]
     lines.append(f"   inputs:   {inputs_text(ex, outcome.case)}")
     if outcome.compared:
         lines.append(f"   expected: {named(outcome.expected, ex.outputs)}")
@@ -166,11 +164,12 @@ def report(outcome: Verdict, hint: int = 1, function: Callable | None = None) ->
         shown = ex.hint_levels(hint)
         for level, text in enumerate(shown, start=1):
             lines.append(f"   hint {level} of {len(ex.hints)}: {text}")
-        if hint > len(ex.hints) and len(ex.hints) > 1:
-            lines.append(f"   (there are {len(ex.hints)} levels of hints; these are all of them)")
+        if hint > len(ex.hints):
+            levels = "1 level" if len(ex.hints) == 1 else f"{len(ex.hints)} levels"
+            lines.append(f"   (this exercise has {levels} of hints: that was all of them)")
         if len(shown) < len(ex.hints):
             lines.append(f"   more help: check({ex.id!r}, {name}, hint={len(shown) + 1})")
-    return "\n".join(lines)
+    return "\n".join(lines + warning)
 
 
 def check(exercise_id: str, function: Callable, hint: int = 1, seed: int | None = None) -> None:

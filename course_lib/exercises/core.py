@@ -539,7 +539,7 @@ def short(value, limit: int = 160) -> str:
     if isinstance(value, np.generic):
         return repr(value.item())
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return repr(value) if len(repr(value)) <= 12 else f"{value:.6g}"
     if isinstance(value, (tuple, list)):
         if isinstance(value, list) and len(value) > SMALL_ARRAY and all(_is_number(v) for v in value):
             return f"list of {len(value)} numbers: {_few(np.asarray(value, dtype=float))}"
