@@ -186,7 +186,7 @@ def test_score_is_all_or_nothing_and_reports_the_first_failing_case():
     fixed[1] = {"value": prepared.expected[1] + 1.0, "mutated": False}
     shown = score.score(prepared, ExerciseRun("mse", results=fixed))    # a fixed case shows them
     assert shown.case == prepared.cases[1].name and shown.got and shown.expected
-    assert shown.expected == f"{float(prepared.expected[1]):.6g}"
+    assert shown.expected == exercises.short(prepared.expected[1])
     cut = score.score(prepared, ExerciseRun("mse", "timeout", right[:3], message="too slow"))
     assert (cut.status, cut.n_passed) == ("timeout", 3)
     cheat = score.score(prepared, ExerciseRun("mse", results=right, course_lib="course_lib/x.py: mse()"))
