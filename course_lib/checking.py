@@ -37,6 +37,7 @@ from .exercises.core import (
     definition_kind,
     inputs_text,
     judge,
+    mistake_sentence,
     named,
     wrong_outputs,
 )
@@ -158,8 +159,8 @@ def report(outcome: Verdict, hint: int = 1, function: Callable | None = None) ->
     label = "problem: " if len(outcome.reasons) <= 1 else "problems:"
     for k, reason in enumerate(outcome.reasons or [outcome.message]):
         lines.append(f"   {label if k == 0 else ' ' * len(label)} {reason}")
-    if outcome.mistake:
-        lines.append(f"   this is what {outcome.mistake} gives.")
+    if outcome.mistakes:
+        lines.append(f"   {mistake_sentence(outcome.mistakes)}.")
     if outcome.status in (FAILED, ERROR):
         shown = ex.hint_levels(hint)
         for level, text in enumerate(shown, start=1):

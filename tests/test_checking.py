@@ -172,10 +172,10 @@ def test_hints_come_in_levels(named_adam, capsys):
 
 
 def test_float32_is_named():
-    def single(theta, g, alpha):
-        return ((theta - alpha * g) * (1 + 3e-7)).astype(np.float32)
+    def single(o, y):
+        return np.float32(right_mse(o, y) * (1 + 3e-7) + 1e-9)
 
-    outcome = evaluate("sgd_step", single)
+    outcome = evaluate("mse", single)
     assert outcome.status == "failed" and "float32" in outcome.message
 
 
@@ -234,14 +234,12 @@ def test_check_runs_several_seeds_and_warns_about_a_renamed_function(capsys):
 
 
 def test_check_sees_what_the_grader_sees():
-    """Answers cross the grader's wire format: a complex cosine decay fails in check() too."""
-    def complex_cosine(t, alpha_0, T, alpha_end):
-        progress = np.minimum(t, T) / T
-        return alpha_end + (alpha_0 - alpha_end) * (1 + np.cos(np.pi * progress)) / 2 + 1e-12j
+    """Answers cross the grader's wire format: complex numbers fail in check() as in the grader."""
+    def complex_mse(o, y):
+        return np.mean((np.asarray(o) - np.asarray(y)) ** 2) + 1e-12j
 
-    assert evaluate("cosine_decay", lambda *a: complex_cosine(*a).real).passed
-
-    outcome = evaluate("cosine_decay", complex_cosine)
+    assert evaluate("mse", lambda o, y: complex_mse(o, y).real).passed
+    outcome = evaluate("mse", complex_mse)
     assert outcome.status == "failed" and "complex" in outcome.message
 
     def returns_object(o, y):

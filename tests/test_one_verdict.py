@@ -71,7 +71,8 @@ def pairings() -> list[tuple[str, str, object]]:
     out = []
     for ex in exercises.all_exercises():
         if ex.check_seeds < 2:
-            continue                    # a training run per case: covered by its own tests
+            continue                    # a training run per case (check() runs one seed): too slow
+            #                             for 20 seeds here; its own tests compare check and grader
         out.append((ex.id, "reference", ex.reference))
         out += [(ex.id, f"mistake: {m.name}", m.function) for m in ex.mistakes]
     slow = {ex.id for ex in exercises.all_exercises() if ex.check_seeds < 2}
@@ -162,8 +163,8 @@ def test_there_is_something_to_compare():
 
 
 def test_the_grader_scores_the_reference_full_at_every_seed():
-    for exercise_id in ("mse", "adam_step", "mlp_backward", "cosine_decay"):
-        for seed in GRADER_SEEDS[:5]:
+    for exercise_id in [ex.id for ex in exercises.all_exercises() if ex.check_seeds > 1]:
+        for seed in GRADER_SEEDS[:3]:
             p = prepared(exercise_id, seed)
             run = ExerciseRun(exercise_id, results=[{"value": wire.loads(wire.dumps(e)), "mutated": False}
                                                     for e in p.expected])

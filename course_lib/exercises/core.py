@@ -94,8 +94,8 @@ class Exercise:
     timeout     seconds the grader allows all of this exercise's cases together
     forbidden   other course_lib functions the student's function may not call (the grader scores
                 such a call 0, like a call of the reference), e.g. the loader of the held-out data
-    check_seeds check() runs the fixed cases and the random cases of seeds 0 .. check_seeds - 1
-                (1 for an exercise whose cases take seconds, such as a training run)
+    check_seeds check() runs the fixed cases and the random cases of seeds 0 .. check_seeds - 1;
+                by default 5, or 1 for an exercise allowed over a minute (a training run per case)
     """
 
     id: str
@@ -113,7 +113,7 @@ class Exercise:
     hints: tuple[str, ...] = ()
     mistakes: tuple[Mistake, ...] = ()
     outputs: tuple[str, ...] = ()
-    check_seeds: int = 5
+    check_seeds: int | None = None
     _fixed: set | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -129,6 +129,8 @@ class Exercise:
         self.hint = self.hints[0]          # level 1, the one shown first
         if isinstance(self.outputs, str):
             self.outputs = (self.outputs,)
+        if self.check_seeds is None:
+            self.check_seeds = 1 if self.timeout > 60 else 5
 
     def cases(self, seed: int = 0) -> list[Case]:
         """The test cases drawn with `np.random.default_rng(seed)`."""
@@ -201,7 +203,8 @@ class Verdict:
     case        the first failing case (None when no single case is to blame), `index` its position
     expected, got   the values of that case, when `compared` (a wrong value, not an exception)
     reasons     one line per wrong output, named as in the exercise, state before theta
-    mistake     the name of the Mistake whose output equals the student's ("epsilon outside ...")
+    mistakes    the names of the Mistakes whose output equals the student's ("epsilon outside ..."),
+                `mistake` the first of them
     """
 
     exercise_id: str
@@ -216,6 +219,7 @@ class Verdict:
     compared: bool = False
     reasons: list[str] = field(default_factory=list)
     mistake: str | None = None
+    mistakes: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -268,9 +272,10 @@ def judge(exercise: Exercise, cases: list[Case], expected: list, answers: list[d
             reasons = ["your function changed one of its input arrays in place; return a new array instead"]
         if reasons:
             verdict = failing(FAILED, reasons, expected=expected[index], got=got, compared=True)
-            verdict.mistake = recognise_mistake(exercise, case, expected[index], got)
-            if verdict.mistake:
-                verdict.message += f"; this is what {verdict.mistake} gives"
+            verdict.mistakes = recognise_mistakes(exercise, case, expected[index], got)
+            if verdict.mistakes:
+                verdict.mistake = verdict.mistakes[0]
+                verdict.message += f"; {mistake_sentence(verdict.mistakes)}"
             return verdict
         n_passed += 1
     return Verdict(exercise.id, PASSED, n, n_passed, f"passed all {n} cases")
@@ -326,8 +331,14 @@ def state_first(names) -> list[str]:
     return sorted(names, key=lambda name: name == "theta")
 
 
-def recognise_mistake(exercise: Exercise, case: Case, expected, got) -> str | None:
-    """The name of the first Mistake whose output on `case` is `got` (and differs from `expected`)."""
+def mistake_sentence(names: list[str]) -> str:
+    """'this is what epsilon outside the square root gives' (several: '..., or what B gives')."""
+    return "this is what " + " gives, or what ".join(names) + " gives"
+
+
+def recognise_mistakes(exercise: Exercise, case: Case, expected, got) -> list[str]:
+    """The names of the Mistakes whose output on `case` is `got` (and differs from `expected`)."""
+    names = []
     for mistake in exercise.mistakes:
         try:
             args, kwargs = copy.deepcopy((case.args, case.kwargs))
@@ -336,10 +347,10 @@ def recognise_mistake(exercise: Exercise, case: Case, expected, got) -> str | No
             if exercise.verdict(case, expected, value) is None:
                 continue                        # on this case the mistake gives the right answer
             if compare(value, got, exercise.rtol, exercise.atol) is None:
-                return mistake.name
+                names.append(mistake.name)
         except Exception:  # noqa: BLE001 - a mistake that cannot run on this case names nothing
             continue
-    return None
+    return names
 
 
 def low_precision(value) -> str | None:
