@@ -255,3 +255,16 @@ def test_fixed_cases_are_public_and_random_ones_are_not():
         for case in cases:
             if case.name.startswith("random"):
                 assert not ex.is_public(case), (ex.id, case.name)
+
+
+@pytest.mark.parametrize("expected, got, words", [
+    (np.array([np.inf, 1.0]), np.array([5.0, 1.0]), "expected inf at 1 entries"),
+    (np.array([np.nan, 1.0]), np.array([5.0, 1.0]), "expected NaN"),
+    (np.array([np.inf, 1.0]), np.array([np.inf, 2.0]), "max abs error 1"),
+])
+def test_compare_names_infinite_expected_values_without_warnings(expected, got, words):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert words in compare(expected, got)

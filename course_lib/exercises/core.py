@@ -526,11 +526,15 @@ def compare(expected, got, rtol: float = 1e-7, atol: float = 1e-10, where: str =
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         if np.allclose(g, exp, rtol=rtol, atol=atol, equal_nan=True):
             return None
-        err = np.abs(g - exp)
-        abs_err = float(np.nanmax(err))
-        nonzero = exp != 0
+        special = ~np.isfinite(exp) & ~((g == exp) | (np.isnan(g) & np.isnan(exp)))
+        if special.any():
+            kind = "NaN" if np.isnan(exp[special]).any() else "inf"
+            return f"wrong values{at}: expected {kind} at {int(special.sum())} entries, got other values"
+        err = np.where(np.isfinite(exp), np.abs(g - exp), 0.0)
+        abs_err = float(np.max(err))
+        nonzero = np.isfinite(exp) & (exp != 0)
         rel = err[nonzero] / np.abs(exp[nonzero])
-        rel_text = f"{float(np.nanmax(rel)):.3g}" if rel.size else "n/a (the expected value is 0)"
+        rel_text = f"{float(np.max(rel)):.3g}" if rel.size else "n/a (the expected value is 0)"
     return f"wrong values{at}: max abs error {abs_err:.3g}, max rel error {rel_text}"
 
 
