@@ -3,8 +3,8 @@
 For every exercise, its reference, every Mistake in the registry and every known-wrong
 implementation still kept in tests/test_exercises_NN.py is judged twice: by check() (evaluate:
 the fixed cases and the random cases of several seeds) and by the grader's scoring path
-(score.prepare and score.score, with the answers produced as the sandbox's child produces them,
-in this process for speed) at 20 seeds the check never uses. A function that passes check()
+(score.prepare and score.score, with the answers produced as the sandbox's child produces them
+but in this process, for speed) at 20 seeds the check never uses. A function that passes check()
 must get full points at every seed, and one that fails it must get 0 at every seed: the fixed
 cases must cover every seed-dependent bug. One real `grade` run ties the two paths end to end.
 """
@@ -23,7 +23,8 @@ import pytest
 
 from course_lib import exercises
 from course_lib.checking import evaluate
-from course_lib.grading import child, grade, references, sandbox, score, wire
+from course_lib.exercises.core import definition_kind
+from course_lib.grading import child, grade, references, score, wire
 from course_lib.grading.sandbox import ExerciseRun
 
 TESTS = Path(__file__).resolve().parent
@@ -88,21 +89,34 @@ def prepared(exercise_id: str, seed: int) -> score.Prepared:
     return score.prepare([exercises.get(exercise_id)], seed)[0]
 
 
+def child_answer(function, case, watch) -> dict:
+    """One case's answer as the sandbox's child makes it and the grader reads it back: the call on
+    the inputs (errors caught, in-place changes noticed), the value through the wire format, and
+    the reference watch's verdict."""
+    args, kwargs = copy.deepcopy((case.args, case.kwargs))
+    before = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
+    try:
+        with np.errstate(all="ignore"):
+            value = watch.call(function, args, kwargs)
+    except NotImplementedError:
+        return {"error": "NotImplementedError", "not_implemented": True, "course_lib": watch.found}
+    except Exception as exc:  # noqa: BLE001 - the function's error is its answer
+        return {"error": f"{type(exc).__name__}: {exc}", "not_implemented": False, "course_lib": watch.found}
+    mutated = any(b is not None and (a.shape != b.shape or not np.array_equal(a, b, equal_nan=True))
+                  for a, b in zip(args, before))
+    return {"value": wire.loads(wire.dumps(value)), "mutated": mutated, "course_lib": watch.found}
+
+
 def graded(exercise_id: str, function, seed: int) -> score.Result:
-    """The grader's score for `function` at `seed`, with answers made by the child's own `call`."""
+    """The grader's score (score.score) for `function` at `seed`, with answers made in this process."""
     p = prepared(exercise_id, seed)
     watch = child.CourseWatch(references.forbidden_code(exercises.for_notebook(p.exercise.notebook)),
                               {function.__code__.co_filename})
     run = ExerciseRun(exercise_id)
     for case in p.cases:
-        args, kwargs = copy.deepcopy((case.args, case.kwargs))
-        message = child.call(function, args, kwargs, watch, wire)
-        run.results.append(sandbox._case_result(message))
-        if "error" in message:
-            break
-    run.course_lib = watch.found
-    from course_lib.exercises.core import definition_kind
-
+        run.results.append(child_answer(function, case, watch))
+        if "error" in run.results[-1]:
+            break                                   # the child stops at the first error too
     return score.score(p, run, definition_kind(function))
 
 

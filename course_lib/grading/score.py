@@ -95,7 +95,7 @@ def score(prepared: Prepared, run: ExerciseRun, kind: str | None = None) -> Resu
     """The grade of one run's answers (core.judge); `kind` is how the graded definition's body
     looks (core.definition_kind: "stub", "leftover", "code"), if known."""
     ex, cases = prepared.exercise, prepared.cases
-    incomplete = (TIMEOUT if run.outcome == "timeout" else ERROR,
+    incomplete = ({"timeout": TIMEOUT, "invalid": INVALID}.get(run.outcome, ERROR),
                   run.message or "no answer came back for this case")
     verdict = judge(ex, cases, prepared.expected, run.results, kind=kind, course_lib=run.course_lib,
                     incomplete=incomplete)
