@@ -312,7 +312,8 @@ def wrong_outputs(exercise: Exercise, case: Case, expected, got) -> list[str]:
             reasons = [per_output[name] for name in state_first(names) if name in per_output]
     low = low_precision(got)
     if low:
-        reasons.append(f"your answer is {low} (single precision, about 7 digits): compute in float64, "
+        digits = np.finfo(np.dtype(low)).precision
+        reasons.append(f"your answer is {low}, which keeps only about {digits} digits: compute in float64, "
                        "numpy's default")
     return reasons
 
