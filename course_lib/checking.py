@@ -1,16 +1,22 @@
 """check(): run a student's function on an exercise's cases and print a friendly report.
 
     from course_lib.checking import check
-    check("mse", mse)
+    check("mse", mse)              # the report, with the level-1 hint if it fails
+    check("mse", mse, hint=2)      # more help: hints up to level 2
 
-prints either "passed" or the first failing case: its inputs, the expected and the returned
-value, the largest absolute/relative error, and a hint. A function that still raises
-NotImplementedError is "not attempted yet"; a wrong shape, a NaN or an exception inside the
-student's code is reported as such. `check` itself never raises, so a student notebook runs top
-to bottom whatever state its exercises are in.
+runs the exercise's fixed cases and the random cases of several seeds, and prints either
+"passed" or the first failing case: its inputs, the expected and the returned values (outputs
+named as in the exercise: theta, v, s, ...), every wrong output, the misconception the answer
+matches ("this is what epsilon outside the square root gives"), and a hint. A function that still
+raises NotImplementedError is "not attempted yet"; a wrong shape, a NaN or an exception inside
+the student's code is reported as such. `check` itself never raises, so a student notebook runs
+top to bottom whatever state its exercises are in.
 
-A function that passes is remembered: `implementation("mse", reference)` then returns the
-student's function, so explorers can run the student's own code.
+One verdict: each answer goes through the grader's wire format (grading/wire.py) and is judged
+by `exercises.core.judge`, the grader's own judge, so a check that passes means full points.
+
+A function that passes is remembered: `implementation("mse")` then returns the student's
+function, so explorers can run the student's own code.
 """
 
 from __future__ import annotations
@@ -18,35 +24,30 @@ from __future__ import annotations
 import copy
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import exercises
-from .exercises import Case, short
+from .exercises.core import (
+    ERROR,
+    FAILED,
+    NOT_ATTEMPTED,
+    PASSED,
+    Verdict,
+    definition_kind,
+    inputs_text,
+    judge,
+    mistake_sentence,
+    named,
+    wrong_outputs,
+)
 
-PASSED, FAILED, NOT_ATTEMPTED, ERROR = "passed", "failed", "not_attempted", "error"
+__all__ = ["check", "evaluate", "report", "implementation", "has_passed", "passed_functions",
+           "Outcome", "PASSED", "FAILED", "NOT_ATTEMPTED", "ERROR"]
+
+Outcome = Verdict          # what evaluate returns (the name earlier versions used)
 
 _passed_functions: dict[str, Callable] = {}
-
-
-@dataclass
-class Outcome:
-    """The result of running one function on one exercise's cases."""
-
-    exercise_id: str
-    status: str                     # passed | failed | not_attempted | error
-    n_cases: int = 0
-    n_passed: int = 0
-    message: str = ""               # one line: why it failed
-    case: Case | None = None        # the first failing case
-    expected: object = None
-    got: object = None
-    details: list[str] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return self.status == PASSED
 
 
 def _changed_inputs(before: tuple, after: tuple) -> bool:
@@ -58,47 +59,66 @@ def _changed_inputs(before: tuple, after: tuple) -> bool:
     return False
 
 
-def evaluate(exercise_id: str, function: Callable, seed: int = 0,
-             watch_references: bool = True) -> Outcome:
-    """Run `function` on every case of the exercise and compare with the reference.
+def as_graded(value):
+    """`value` as the grader reads it: sent through the grader's wire format (JSON), so check()
+    judges exactly what the grader would (a complex number or an object becomes unreadable)."""
+    from .grading import wire
 
-    Stops at the first failing case. Never raises for anything the student's code does. A call
-    into the course's reference code fails the exercise, as in the grader; `watch_references=False`
-    turns that off, for testing the reference itself.
+    try:
+        return wire.loads(wire.dumps(value))
+    except Exception:  # noqa: BLE001 - whatever cannot be encoded, the grader cannot read either
+        return wire.Unreadable(type(value).__name__)
+
+
+def evaluate(exercise_id: str, function: Callable, seed: int | None = None,
+             watch_references: bool = True) -> Verdict:
+    """Run `function` on the exercise's cases and judge its answers (core.judge).
+
+    The cases are `Exercise.check_cases()` (fixed cases and the random cases of several seeds), or
+    those of one `seed`. Never raises for anything the student's code does. A call into the
+    course's reference code fails the exercise, as in the grader; `watch_references=False` turns
+    that off, for testing the reference itself.
     """
     ex = exercises.get(exercise_id)
     if not callable(function):
-        return Outcome(exercise_id, ERROR, message=f"expected a function, got {type(function).__name__}")
-    cases = ex.cases(seed)
+        return Verdict(exercise_id, ERROR, message=f"expected a function, got {type(function).__name__}")
+    cases = ex.check_cases() if seed is None else ex.cases(seed)
     watch = _reference_watch(ex, function, enabled=watch_references)
-    n_passed = 0
+    answers, expected = [], []
     for case in cases:
-        expected = ex.expected(case)
-        args, kwargs = copy.deepcopy((case.args, case.kwargs))
-        try:
-            with np.errstate(all="ignore"):
-                got = watch.call(function, args, kwargs)
-        except NotImplementedError:
-            return Outcome(exercise_id, NOT_ATTEMPTED, len(cases), n_passed,
-                           message="not attempted yet: the function still raises NotImplementedError")
-        except Exception as exc:  # the student's code failed: report it, don't crash
-            tb = traceback.extract_tb(exc.__traceback__)
-            line = f" (line {tb[-1].lineno} of {tb[-1].name})" if tb else ""
-            return Outcome(exercise_id, ERROR, len(cases), n_passed,
-                           message=f"your function raised {type(exc).__name__}: {exc}{line}",
-                           case=case)
-        if watch.found:   # the grader scores this 0: say so now, not after grading
-            return Outcome(exercise_id, FAILED, len(cases), n_passed, case=case,
-                           message=f"your function calls the course's reference code ({watch.found}); "
-                                   "the grader scores that 0: write it yourself")
-        reason = ex.verdict(case, expected, got)
-        if reason is None and _changed_inputs(case.args, args):
-            reason = "your function changed one of its input arrays in place; return a new array instead"
-        if reason is not None:
-            return Outcome(exercise_id, FAILED, len(cases), n_passed, message=reason,
-                           case=case, expected=expected, got=got)
-        n_passed += 1
-    return Outcome(exercise_id, PASSED, len(cases), n_passed)
+        expected.append(ex.expected(case))
+        answer = _answer(function, case, watch)
+        answers.append(answer)
+        if "error" in answer or answer["course_lib"] or answer["mutated"] or \
+                wrong_outputs(ex, case, expected[-1], answer["value"]):
+            break                     # the first failing case decides: no need to run the rest
+    return judge(ex, cases, expected, answers, kind=definition_kind(function))
+
+
+def _answer(function: Callable, case, watch) -> dict:
+    """One case's answer in the grader's form: {"value", "mutated"} or {"error", "not_implemented"},
+    plus "course_lib" (the reference code called so far, or None)."""
+    args, kwargs = copy.deepcopy((case.args, case.kwargs))
+    try:
+        with np.errstate(all="ignore"):
+            got = watch.call(function, args, kwargs)
+    except NotImplementedError:
+        answer = {"error": "NotImplementedError", "not_implemented": True}
+    except Exception as exc:  # noqa: BLE001 - the student's code failed: report it, don't crash
+        answer = {"error": _describe_error(exc), "not_implemented": False}
+    else:
+        answer = {"value": as_graded(got), "mutated": _changed_inputs(case.args, args)}
+    answer["course_lib"] = watch.found
+    return answer
+
+
+def _describe_error(exc: BaseException) -> str:
+    """'ZeroDivisionError: division by zero (line 3 of mse)', as the grader words it."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.endswith("checking.py")
+              and "grading" not in f.filename]
+    where = f" (line {frames[-1].lineno} of {frames[-1].name})" if frames else ""
+    text = f"{type(exc).__name__}: {exc}"
+    return (text if len(text) < 300 else text[:297] + "...") + where
 
 
 def _reference_watch(ex, function, enabled: bool = True):
@@ -114,33 +134,50 @@ def _reference_watch(ex, function, enabled: bool = True):
     return CourseWatch(forbidden, student_files)
 
 
-def report(outcome: Outcome) -> str:
-    """The text that `check` prints."""
+def report(outcome: Verdict, hint: int = 1, function: Callable | None = None) -> str:
+    """The text that `check` prints; `hint` is how many levels of hints to show."""
     ex = exercises.get(outcome.exercise_id)
     head = f"[{ex.id}] {ex.function}()"
+    name = getattr(function, "__name__", ex.function) if function is not None else ex.function
+    warning = [] if name == ex.function else [
+        f"⚠️  your function is called {name!r}, but the grader looks for a function named {ex.function!r}: "
+        f"rename it (def {ex.function}(...)), or the grader will not find it."]
     if outcome.status == PASSED:
         unit = "point" if ex.points == 1 else "points"
-        return f"✅ {head}: passed all {outcome.n_cases} cases ({ex.points:g} {unit})."
+        return "\n".join([f"✅ {head}: passed all {outcome.n_cases} cases ({ex.points:g} {unit})."] + warning)
     if outcome.status == NOT_ATTEMPTED:
-        return f"⏳ {head}: not attempted yet. Write your code where it says YOUR CODE HERE."
-    lines = [f"❌ {head}: {outcome.n_passed} of {outcome.n_cases} cases passed; this one did not:"]
-    if outcome.case is not None:
-        lines.append(f"   case:     {outcome.case.name}")
-        names = ", ".join([short(a, 100) for a in outcome.case.args]
-                          + [f"{k}={short(v, 100)}" for k, v in outcome.case.kwargs.items()])
-        lines.append(f"   inputs:   {names}")
-    if outcome.status == FAILED:
-        lines.append(f"   expected: {short(outcome.expected)}")
-        lines.append(f"   got:      {short(outcome.got)}")
-    lines.append(f"   problem:  {outcome.message}")
-    lines.append(f"   hint:     {ex.hint}")
-    return "\n".join(lines)
+        return "\n".join([f"⏳ {head}: not attempted yet. Write your code where it says YOUR CODE HERE."]
+                         + warning)
+    if outcome.case is None:
+        return "\n".join([f"❌ {head}: {outcome.message}"] + warning)
+    lines = [f"❌ {head}: {outcome.n_passed} of {outcome.n_cases} cases passed; this one did not:",
+             f"   case:     {outcome.case.name}"]
+    lines.append(f"   inputs:   {inputs_text(ex, outcome.case)}")
+    if outcome.compared:
+        lines.append(f"   expected: {named(outcome.expected, ex.outputs)}")
+        lines.append(f"   got:      {named(outcome.got, ex.outputs)}")
+    label = "problem: " if len(outcome.reasons) <= 1 else "problems:"
+    for k, reason in enumerate(outcome.reasons or [outcome.message]):
+        lines.append(f"   {label if k == 0 else ' ' * len(label)} {reason}")
+    if outcome.mistakes:
+        lines.append(f"   {mistake_sentence(outcome.mistakes)}.")
+    if outcome.status in (FAILED, ERROR):
+        shown = ex.hint_levels(hint)
+        for level, text in enumerate(shown, start=1):
+            lines.append(f"   hint {level} of {len(ex.hints)}: {text}")
+        if hint > len(ex.hints):
+            levels = "1 level" if len(ex.hints) == 1 else f"{len(ex.hints)} levels"
+            lines.append(f"   (this exercise has {levels} of hints: that was all of them)")
+        if len(shown) < len(ex.hints):
+            lines.append(f"   more help: check({ex.id!r}, {name}, hint={len(shown) + 1})")
+    return "\n".join(lines + warning)
 
 
-def check(exercise_id: str, function: Callable, seed: int = 0) -> None:
+def check(exercise_id: str, function: Callable, hint: int = 1, seed: int | None = None) -> None:
     """Check a student's function against the reference and print the report.
 
-    A passing function is remembered for `implementation`.
+    `hint=2` (3, ...) shows more levels of hints. A passing function is remembered for
+    `implementation`.
     """
     try:
         outcome = evaluate(exercise_id, function, seed)
@@ -151,7 +188,7 @@ def check(exercise_id: str, function: Callable, seed: int = 0) -> None:
         _passed_functions[exercise_id] = function
     else:
         _passed_functions.pop(exercise_id, None)
-    print(report(outcome))
+    print(report(outcome, hint, function))
 
 
 def implementation(exercise_id: str, reference: Callable | None = None) -> Callable:

@@ -118,3 +118,153 @@ def test_a_forbidden_helper_fails_the_check():
 
     outcome = evaluate("train_and_predict", peeking)
     assert outcome.status == "failed" and "load_digits" in outcome.message
+
+
+# --- messages that help (issue 12) ------------------------------------------------------------
+
+def adam(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    """The lecture's Adam, written here: check() watches calls of the registry's reference."""
+    t = t + 1
+    s = beta_1 * s + (1 - beta_1) * g
+    r = beta_2 * r + (1 - beta_2) * g * g
+    s_hat, r_hat = s / (1 - beta_1**t), r / (1 - beta_2**t)
+    return theta - alpha * s_hat / np.sqrt(r_hat + eps), s, r, t
+
+
+@pytest.fixture
+def named_adam(monkeypatch):
+    ex = exercises.get("adam_step")
+    monkeypatch.setattr(ex, "outputs", ("theta", "s", "r", "t"))
+    monkeypatch.setattr(ex, "hints", ("the moments move first", "look at s", "and then at theta"))
+    monkeypatch.setattr(ex, "hint", "the moments move first")
+    return ex
+
+
+def test_every_wrong_output_is_named_state_before_theta(named_adam, capsys):
+    def wrong_s_and_theta(*args):
+        theta, s, r, t = adam(*args)
+        return theta + 1.0, s * 2 + 1.0, r, t
+
+    outcome = evaluate("adam_step", wrong_s_and_theta, watch_references=False)
+    named_first = [reason.split(":")[0] for reason in outcome.reasons]
+    assert named_first == ["wrong values in s", "wrong values in theta"]
+    check("adam_step", wrong_s_and_theta)
+    text = capsys.readouterr().out
+    assert "output 1" not in text and "s = " in text and "theta = " in text
+    assert text.index("wrong values in s") < text.index("wrong values in theta")
+
+
+def test_hints_come_in_levels(named_adam, capsys):
+    def wrong(*args):
+        theta, s, r, t = adam(*args)
+        return theta, s, r, t + 1
+
+    check("adam_step", wrong)
+    first = capsys.readouterr().out
+    assert "hint 1 of 3: the moments move first" in first and "look at s" not in first
+    assert "more help: check('adam_step', wrong, hint=2)" in first
+    check("adam_step", wrong, hint=2)
+    second = capsys.readouterr().out
+    assert "hint 2 of 3: look at s" in second and "hint=3" in second and "and then at theta" not in second
+    check("adam_step", wrong, hint=9)
+    last = capsys.readouterr().out
+    assert "hint 3 of 3" in last and "hint 4" not in last and "more help" not in last
+
+
+def test_float32_is_named():
+    def single(o, y):
+        return np.float32(right_mse(o, y) * (1 + 3e-7) + 1e-9)
+
+    outcome = evaluate("mse", single)
+    assert outcome.status == "failed" and "float32" in outcome.message
+
+
+def test_relative_error_is_not_applicable_where_the_expected_value_is_zero():
+    reason = compare(np.zeros(3), np.array([0.0, 1e-3, 0.0]))
+    assert "n/a" in reason and "e+" not in reason
+    assert "n/a" not in compare(np.array([0.0, 2.0]), np.array([0.0, 3.0]))
+
+
+def test_reference_call_report_shows_no_empty_values(capsys):
+    from course_lib.nn import mse_loss
+
+    def lazy(o, y):
+        return mse_loss(o, y)
+
+    check("mse", lazy)
+    text = capsys.readouterr().out
+    assert "reference code" in text and "None" not in text and "expected:" not in text
+
+
+def test_code_after_a_leftover_raise_is_named_and_a_partial_raise_is_a_failing_case():
+    def leftover(o, y):
+        raise NotImplementedError()
+        return float(np.mean((o - y) ** 2))
+
+    def partial(o, y):
+        if np.ndim(o) > 1:
+            raise NotImplementedError("matrices later")
+        return right_mse(o, y)
+
+    outcome = evaluate("mse", leftover)
+    assert outcome.status == "error" and "delete the raise NotImplementedError() line" in outcome.message
+    outcome = evaluate("mse", partial)
+    assert outcome.status == "error" and outcome.case is not None and outcome.n_passed > 0
+    assert "not attempted" not in outcome.message
+
+
+def test_long_arrays_are_summarised_not_cut():
+    from course_lib.exercises import short
+
+    text = short(np.arange(640.0).reshape(64, 10))
+    assert "shape (64, 10)" in text and "float64" in text and "639" in text
+    assert short(np.array([1.0, 2.0])) == "[1., 2.]"
+    many = short(tuple(np.ones((30, 30)) for _ in range(8)), limit=200)
+    assert many.count("shape (30, 30)") >= 1 and "more)" in many
+
+
+def test_check_runs_several_seeds_and_warns_about_a_renamed_function(capsys):
+    ex = exercises.get("mse")
+    outcome = evaluate("mse", right_mse)
+    assert outcome.passed and outcome.n_cases > len(ex.cases(0))
+    names = [c.name for c in ex.check_cases()]
+    assert any("(seed 4)" in n for n in names) and len(names) == len(set(names))
+    check("mse", right_mse)
+    assert "grader looks for a function named 'mse'" in capsys.readouterr().out
+
+
+def test_check_sees_what_the_grader_sees():
+    """Answers cross the grader's wire format: complex numbers fail in check() as in the grader."""
+    def complex_mse(o, y):
+        return np.mean((np.asarray(o) - np.asarray(y)) ** 2) + 1e-12j
+
+    assert evaluate("mse", lambda o, y: complex_mse(o, y).real).passed
+    outcome = evaluate("mse", complex_mse)
+    assert outcome.status == "failed" and "complex" in outcome.message
+
+    def returns_object(o, y):
+        return object()
+
+    assert "cannot read" in evaluate("mse", returns_object).message
+
+
+def test_fixed_cases_are_public_and_random_ones_are_not():
+    for ex in exercises.all_exercises():
+        cases = ex.cases(0)
+        assert ex.is_public(cases[0]), (ex.id, cases[0].name)     # the first case is a fixed one
+        for case in cases:
+            if case.name.startswith("random"):
+                assert not ex.is_public(case), (ex.id, case.name)
+
+
+@pytest.mark.parametrize("expected, got, words", [
+    (np.array([np.inf, 1.0]), np.array([5.0, 1.0]), "expected inf at 1 entries"),
+    (np.array([np.nan, 1.0]), np.array([5.0, 1.0]), "expected NaN"),
+    (np.array([np.inf, 1.0]), np.array([np.inf, 2.0]), "max abs error 1"),
+])
+def test_compare_names_infinite_expected_values_without_warnings(expected, got, words):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert words in compare(expected, got)

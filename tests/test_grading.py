@@ -138,7 +138,14 @@ def hostile(tmp_path_factory):
     nb.cells = [c for c in code if "def mse" in c.source] + [magic]
     nb.cells += [c for c in code if "import numpy" in c.source]
     save(subs, "shuffled", nb)
-    save(subs, "last_wins", welcome("def mse(o, y):\n    return -1.0\n", extra=[GOOD_MSE]))
+    # the definition in effect at the check cell is graded; without a check cell, the last one
+    save(subs, "checked_wins", welcome(GOOD_MSE, extra=["def mse(o, y):\n    return -1.0\n"]))
+    save(subs, "checked_bad", welcome("def mse(o, y):\n    return -1.0\n", extra=[GOOD_MSE]))
+    nb = welcome("def mse(o, y):\n    return -1.0\n", extra=[GOOD_MSE])
+    nb.cells = [c for c in nb.cells if "check(" not in c.source]
+    save(subs, "last_wins", nb)
+    save(subs, "leftover_raise", welcome("def mse(o, y):\n    raise NotImplementedError()\n"
+                                         + GOOD_MSE.split("\n", 1)[1]))
     save(subs, "invalid_json", "{ this is not json")
     save(subs, "empty", b"")
     save(subs, "wrong_format", json.dumps({"nbformat": 5, "nbformat_minor": 0, "cells": [], "metadata": {}}))
@@ -169,7 +176,7 @@ def test_hostile_submission_gets_its_status(hostile, student):
 def test_the_rest_of_the_batch_still_scores_full_marks(hostile):
     summary, out, seconds = hostile
     grades = read_grades(out)
-    for student in ("good", "shuffled", "last_wins", "huge_output", "left_running"):
+    for student in ("good", "shuffled", "last_wins", "checked_wins", "huge_output", "left_running"):
         assert grades[(student, "mse")]["status"] == "passed", grades[(student, "mse")]
     assert seconds < 40
 
@@ -189,6 +196,21 @@ def test_messages_say_what_happened(hostile):
     assert "larger than the grader accepts" in grades[("huge_answer", "mse")]["message"]
     for student in ("forged_frames", "unhashable_key"):                       # not a grader error
         assert "cannot read" in grades[(student, "mse")]["message"], student
+
+
+def test_the_definition_the_student_checked_is_graded(hostile):
+    grades = read_grades(hostile[1])
+    checked_bad = grades[("checked_bad", "mse")]
+    assert checked_bad["status"] == "failed"
+    assert "graded the definition in cell 6; `mse` is defined 2 times" in checked_bad["message"]
+    assert "graded the definition in cell 6" in grades[("checked_wins", "mse")]["message"]
+    assert "defined 2 times" in grades[("last_wins", "mse")]["message"]
+    assert "defined" not in grades[("good", "mse")]["message"]
+
+
+def test_a_leftover_raise_line_is_named_not_called_not_attempted(hostile):
+    row = read_grades(hostile[1])[("leftover_raise", "mse")]
+    assert row["status"] == "error" and "delete the raise NotImplementedError() line" in row["message"]
 
 
 def test_patched_numpy_redefined_check_and_fake_output_do_not_raise_the_grade(hostile):

@@ -171,6 +171,46 @@ def test_unreadable_files_are_invalid_notebooks(tmp_path, data, reason):
         find.read_notebook(path)
 
 
+# --- which definition is graded -----------------------------------------------------------------
+
+GOOD = "def mse(o, y):\n    return 1.0\n"
+BAD = "def mse(o, y):\n    return -1.0\n"
+
+
+@pytest.mark.parametrize("sources, graded, note", [            # cell 1 is markdown: code starts at 2
+    ([GOOD, "check('mse', mse)", BAD], 2, "graded the definition in cell 2; `mse` is defined 2 times"),
+    ([BAD, "check('mse', mse)", GOOD, "check('mse', mse)"], 4, "cell 4; `mse` is defined 2 times"),
+    ([BAD, GOOD], 3, "graded the definition in cell 3"),                          # no check: the last
+    (["check('mse', mse)", BAD, GOOD], 4, "cell 4"),                              # check before any def
+    ([GOOD, "def f():\n    check('mse', mse)\n", BAD], 4, "cell 4"),            # inside a function
+    ([GOOD, "from course_lib import checking\nchecking.check('mse', mse)", BAD], 2, "cell 2"),
+    ([GOOD + "check('mse', mse)\n" + BAD], 2, "graded the definition in cell 2; `mse` is defined 2"),
+    ([GOOD, "check('other', mse)", BAD], 4, "cell 4"),                            # another exercise's check
+    ([GOOD], 2, ""),
+])
+def test_the_definition_in_effect_at_the_check_cell_is_graded(sources, graded, note):
+    program = find.parse_notebook(notebook(*sources), "nb")
+    got = find.choose_graded_definition(program, "mse", "mse")
+    assert (note in got) if note else got == ""
+    definition = program.binding("mse")
+    assert find.cell_number(program, definition.cell) == graded
+    position = (definition.cell, definition.index)
+    assert not [s for s in program.statements if "mse" in s.names and (s.cell, s.index) > position]
+
+
+@pytest.mark.parametrize("body, kind", [
+    ('"""doc"""\n    # YOUR CODE HERE\n    raise NotImplementedError()', "stub"),
+    ("raise NotImplementedError()\n    return 1.0", "leftover"),
+    ("x = 2\n    raise NotImplementedError", "leftover"),
+    ("if o is None:\n        raise NotImplementedError()\n    return 1.0", "code"),
+    ("return 1.0", "code"),
+])
+def test_a_stub_a_leftover_raise_line_and_code_are_told_apart(body, kind):
+    program = find.parse_notebook(notebook(f"def mse(o, y):\n    {body}\n"), "nb")
+    assert find.definition_kind_of(program, "mse") == kind
+    assert program.stub("mse") == (kind == "stub")
+
+
 # --- score -----------------------------------------------------------------------------------------
 
 def test_score_is_all_or_nothing_and_reports_the_first_failing_case():
@@ -181,7 +221,15 @@ def test_score_is_all_or_nothing_and_reports_the_first_failing_case():
     wrong[5] = {"value": prepared.expected[5] + 1.0, "mutated": False}
     result = score.score(prepared, ExerciseRun("mse", results=wrong))
     assert (result.status, result.points, result.n_passed) == ("failed", 0.0, 5)
-    assert result.case == prepared.cases[5].name and result.got and result.expected
+    assert result.case == prepared.cases[5].name == "random #2"
+    assert result.got == "" and "not shown" in result.expected          # a random case hides its values
+    assert str(prepared.expected[5])[:6] not in result.message + result.expected + result.inputs
+    assert "Hint:" in result.message and exercises.get("mse").hint in result.message
+    fixed = list(right)
+    fixed[1] = {"value": prepared.expected[1] + 1.0, "mutated": False}
+    shown = score.score(prepared, ExerciseRun("mse", results=fixed))    # a fixed case shows them
+    assert shown.case == prepared.cases[1].name and shown.got and shown.expected
+    assert shown.expected == exercises.short(prepared.expected[1])
     cut = score.score(prepared, ExerciseRun("mse", "timeout", right[:3], message="too slow"))
     assert (cut.status, cut.n_passed) == ("timeout", 3)
     cheat = score.score(prepared, ExerciseRun("mse", results=right, course_lib="course_lib/x.py: mse()"))

@@ -1,7 +1,8 @@
 """The exercise registry: the one place that knows every graded exercise of the course.
 
 One module per notebook (`nb00_welcome.py`, ...), each with `NOTEBOOK = "00_welcome"` and
-`EXERCISES = [Exercise(...), ...]`. The in-notebook `check` and the grader both read it.
+`EXERCISES = [Exercise(...), ...]`. The in-notebook `check` and the grader both read it, and
+both judge answers with `judge` (core.py): one verdict.
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .core import Case, Exercise, Mistake, compare, describe, short
+from .core import Case, Exercise, Mistake, Verdict, compare, describe, judge, short
 
-__all__ = ["Case", "Exercise", "Mistake", "compare", "describe", "short", "get", "all_exercises",
-           "for_notebook", "notebooks"]
+__all__ = ["Case", "Exercise", "Mistake", "Verdict", "compare", "describe", "judge", "short", "get",
+           "all_exercises", "for_notebook", "notebooks"]
 
 _REGISTRY: dict[str, Exercise] | None = None
 

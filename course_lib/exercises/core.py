@@ -1,10 +1,22 @@
-"""What an exercise is, and how one answer is compared with the reference.
+"""What an exercise is, and the one judge that decides whether a student's answers are right.
 
 An exercise is a function the student writes in a notebook. The registry knows, for each one:
 its id, the notebook, the name of the function the student defines, its points, the reference
 implementation, how to make test cases (fixed edge cases plus random ones from a seed), the
-tolerance, and a hint. Both the in-notebook `check` and the grader use these definitions, so a
-case that fails in the notebook fails in the gradebook too.
+tolerance, its hints (in levels), its common mistakes and the names of its outputs.
+
+One verdict: `judge(exercise, cases, expected, answers)` turns the student's answers into a
+`Verdict` (passed, failed, not attempted, error, timeout; the first failing case; every wrong
+output by name; the misconception the answer matches). The in-notebook `check` (checking.py) and
+the grader (grading/score.py) both call it, with answers in the same form and the same values
+(check() sends each answer through the grader's wire format first), so a check that passes means
+full points from the grader.
+
+Fixed and random cases: a case is *public* (fixed) when its inputs do not depend on the seed:
+`Exercise.is_public(case)` compares the case with the case of the same name drawn from two
+other seeds (`Case.public=True/False` overrides that). check() shows everything, since the
+student runs it; the grader's feedback shows expected values only for public cases, so
+resubmitting into the same seed does not reveal answers.
 
 Inputs and outputs of exercise functions are plain data: numbers, strings, numpy arrays, and
 tuples/lists/dicts of them. That is what lets the grader run the student's function in another
@@ -13,12 +25,20 @@ process and read its answers back without unpickling anything.
 
 from __future__ import annotations
 
+import ast
 import copy
+import inspect
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+PASSED, FAILED, NOT_ATTEMPTED, ERROR, TIMEOUT = "passed", "failed", "not_attempted", "error", "timeout"
+NOT_ATTEMPTED_MESSAGE = "not attempted: the function still raises NotImplementedError"
+LEFTOVER_MESSAGE = ("your function still starts with (or contains) the line `raise NotImplementedError()`, "
+                    "so your code never runs: delete the raise NotImplementedError() line")
 
 
 @dataclass
@@ -27,12 +47,15 @@ class Case:
 
     `name` says in words what the case is ("edge: all zeros", "random #3"). `secret` holds data
     only the judge sees (for example true labels), never sent to the student's function.
+    `public`: None (the default) lets Exercise.is_public decide from the inputs; True or False
+    says whether the grader's feedback may show this case's expected value.
     """
 
     name: str
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
     secret: dict = field(default_factory=dict)
+    public: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +94,8 @@ class Exercise:
     timeout     seconds the grader allows all of this exercise's cases together
     forbidden   other course_lib functions the student's function may not call (the grader scores
                 such a call 0, like a call of the reference), e.g. the loader of the held-out data
+    check_seeds check() runs the fixed cases and the random cases of seeds 0 .. check_seeds - 1;
+                by default 5, or 1 for an exercise allowed over a minute (a training run per case)
     """
 
     id: str
@@ -88,6 +113,8 @@ class Exercise:
     hints: tuple[str, ...] = ()
     mistakes: tuple[Mistake, ...] = ()
     outputs: tuple[str, ...] = ()
+    check_seeds: int | None = None
+    _fixed: set | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if not self.function:
@@ -98,11 +125,39 @@ class Exercise:
             if not self.hint:
                 raise ValueError(f"exercise {self.id!r} needs at least one hint")
             self.hints = (self.hint,)
+        self.hints = tuple(self.hints)
         self.hint = self.hints[0]          # level 1, the one shown first
+        if isinstance(self.outputs, str):
+            self.outputs = (self.outputs,)
+        if self.check_seeds is None:
+            self.check_seeds = 1 if self.timeout > 60 else 5
 
     def cases(self, seed: int = 0) -> list[Case]:
         """The test cases drawn with `np.random.default_rng(seed)`."""
         return self.make_cases(np.random.default_rng(seed))
+
+    def check_cases(self) -> list[Case]:
+        """What check() runs: every case of seed 0, then the random (not public) cases of seeds
+        1 .. check_seeds - 1, named with their seed ("random #2 (seed 3)")."""
+        cases = self.cases(0)
+        for seed in range(1, self.check_seeds):
+            for case in self.cases(seed):
+                if not self.is_public(case):
+                    cases.append(Case(f"{case.name} (seed {seed})", case.args, case.kwargs, case.secret,
+                                      public=False))
+        return cases
+
+    def is_public(self, case: Case) -> bool:
+        """True for a fixed case: its inputs are the same whatever the seed (or `case.public`)."""
+        if case.public is not None:
+            return case.public
+        if self._fixed is None:
+            draws = [{c.name: c for c in self.cases(seed)} for seed in (0, 1, 2)]
+            self._fixed = {name for name, c in draws[0].items()
+                           if all(name in d and same_data((c.args, c.kwargs, c.secret),
+                                                          (d[name].args, d[name].kwargs, d[name].secret))
+                                  for d in draws[1:])}
+        return case.name in self._fixed
 
     def expected(self, case: Case):
         """The reference answer for one case (computed on a copy of the inputs)."""
@@ -113,7 +168,278 @@ class Exercise:
         """None when `got` is right for this case, else a one-line reason."""
         if self.judge is not None:
             return self.judge(case, expected, got)
-        return compare(expected, got, self.rtol, self.atol)
+        return compare(expected, got, self.rtol, self.atol, names=self.outputs)
+
+    def hint_levels(self, level: int) -> list[str]:
+        """Hints 1 .. level (never beyond the last one)."""
+        return list(self.hints[: max(1, min(level, len(self.hints)))])
+
+
+def same_data(a, b) -> bool:
+    """True if two plain-data structures are equal (arrays: same dtype, shape and values)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
+                and a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")))
+    if isinstance(a, (tuple, list)):
+        return type(a) is type(b) and len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(same_data(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - an odd object is simply not the same data
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# The verdict: one judging loop for check() and the grader
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Verdict:
+    """How one function did on one exercise's cases.
+
+    status      passed | failed | not_attempted | error | timeout
+    message     one line: why it failed (every wrong output, the named mistake)
+    case        the first failing case (None when no single case is to blame), `index` its position
+    expected, got   the values of that case, when `compared` (a wrong value, not an exception)
+    reasons     one line per wrong output, named as in the exercise, state before theta
+    mistakes    the names of the Mistakes whose output equals the student's ("epsilon outside ..."),
+                `mistake` the first of them
+    """
+
+    exercise_id: str
+    status: str
+    n_cases: int = 0
+    n_passed: int = 0
+    message: str = ""
+    case: Case | None = None
+    index: int | None = None
+    expected: Any = None
+    got: Any = None
+    compared: bool = False
+    reasons: list[str] = field(default_factory=list)
+    mistake: str | None = None
+    mistakes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+
+def judge(exercise: Exercise, cases: list[Case], expected: list, answers: list[dict], *,
+          kind: str | None = None, course_lib: str | None = None,
+          incomplete: tuple[str, str] = (ERROR, "no answer came back for this case")) -> Verdict:
+    """The verdict on a function's answers to `cases` (whose reference answers are `expected`).
+
+    answers     one dict per case answered, in order: {"value": v, "mutated": bool} or
+                {"error": "ZeroDivisionError: ...", "not_implemented": bool}, each with an optional
+                "course_lib": the reference code that case called (or None)
+    kind        how the function's source looks (definition_kind): "stub" (the release stub),
+                "leftover" (code plus a leftover top-level raise NotImplementedError), "code",
+                or None if unknown (then NotImplementedError on the first case is "not attempted")
+    course_lib  the reference code the function called, if known only for the whole run
+    incomplete  (status, message) for a case with no answer (the run timed out or crashed)
+
+    All or nothing: the first failing case decides, and every wrong output of it is listed.
+    """
+    n = len(cases)
+    hit = course_lib or next((a.get("course_lib") for a in answers if a.get("course_lib")), None)
+    if hit:
+        return Verdict(exercise.id, FAILED, n, 0,
+                       f"{exercise.function}() calls the course's reference code ({hit}); "
+                       "that scores 0: write it yourself")
+    n_passed = 0
+    for index, case in enumerate(cases):
+        def failing(status, reasons, index=index, case=case, n_passed=n_passed, **values):
+            return Verdict(exercise.id, status, n, n_passed, "; ".join(reasons), case, index,
+                           reasons=list(reasons), **values)
+
+        if index >= len(answers):
+            return failing(incomplete[0], [incomplete[1]])
+        answer = answers[index]
+        if "error" in answer:
+            if answer.get("not_implemented"):
+                if kind == "stub" or (kind is None and index == 0):
+                    return Verdict(exercise.id, NOT_ATTEMPTED, n, 0, NOT_ATTEMPTED_MESSAGE)
+                if kind == "leftover":
+                    return failing(ERROR, [LEFTOVER_MESSAGE])
+                return failing(ERROR, ["your function raised NotImplementedError on this case; it must "
+                                       "answer every case"])
+            return failing(ERROR, [f"your function raised {answer['error']}"])
+        got = answer["value"]
+        reasons = wrong_outputs(exercise, case, expected[index], got)
+        if not reasons and answer.get("mutated"):
+            reasons = ["your function changed one of its input arrays in place; return a new array instead"]
+        if reasons:
+            verdict = failing(FAILED, reasons, expected=expected[index], got=got, compared=True)
+            verdict.mistakes = recognise_mistakes(exercise, case, expected[index], got)
+            if verdict.mistakes:
+                verdict.mistake = verdict.mistakes[0]
+                verdict.message += f"; {mistake_sentence(verdict.mistakes)}"
+            return verdict
+        n_passed += 1
+    return Verdict(exercise.id, PASSED, n, n_passed, f"passed all {n} cases")
+
+
+def wrong_outputs(exercise: Exercise, case: Case, expected, got) -> list[str]:
+    """Why `got` is wrong, one line per wrong output (named, state before theta); [] if right."""
+    unreadable = _unreadable(got)
+    if unreadable is not None:
+        if unreadable == "complex":
+            return ["your function returned complex numbers; the answer is real"]
+        return [f"your function returned {_unreadable_text(unreadable)}; return numbers, arrays, "
+                "tuples, lists or dicts"]
+    if is_complex(got) and not is_complex(expected):
+        return ["your function returned complex numbers; the answer is real"]
+    try:
+        reason = exercise.verdict(case, expected, got)
+    except Exception as exc:  # noqa: BLE001 - an odd answer can trip a judge: still a wrong answer
+        reason = f"the answer could not be compared with the expected one ({type(exc).__name__})"
+    if reason is None:
+        return []
+    reasons = [reason]
+    names = output_names(exercise, expected)
+    if len(names) > 1 and isinstance(got, (tuple, list)) and len(got) == len(names):
+        per_output = {}
+        for name, e, g in zip(names, expected, got):
+            try:
+                why = compare(e, g, exercise.rtol, exercise.atol, where=name)
+            except Exception:  # noqa: BLE001
+                why = f"{name} could not be compared"
+            if why:
+                per_output[name] = why
+        if per_output:
+            reasons = [per_output[name] for name in state_first(names) if name in per_output]
+    low = low_precision(got)
+    if low:
+        digits = np.finfo(np.dtype(low)).precision
+        reasons.append(f"your answer is {low}, which keeps only about {digits} digits: compute in float64, "
+                       "numpy's default")
+    return reasons
+
+
+def output_names(exercise: Exercise, expected) -> tuple[str, ...]:
+    """The names of the outputs: the exercise's, else "output 0", "output 1", ... for a tuple."""
+    if isinstance(expected, (tuple, list)):
+        if len(exercise.outputs) == len(expected):
+            return tuple(exercise.outputs)
+        return tuple(f"output {k}" for k in range(len(expected)))
+    return tuple(exercise.outputs[:1])
+
+
+def state_first(names) -> list[str]:
+    """The outputs in the exercise's order, with theta moved after the state (v, s, r, t...)."""
+    return sorted(names, key=lambda name: name == "theta")
+
+
+def mistake_sentence(names: list[str]) -> str:
+    """'this is what epsilon outside the square root gives' (several: '..., or what B gives')."""
+    return "this is what " + " gives, or what ".join(names) + " gives"
+
+
+def recognise_mistakes(exercise: Exercise, case: Case, expected, got) -> list[str]:
+    """The names of the Mistakes whose output on `case` is `got` (and differs from `expected`)."""
+    names = []
+    for mistake in exercise.mistakes:
+        try:
+            args, kwargs = copy.deepcopy((case.args, case.kwargs))
+            with np.errstate(all="ignore"):
+                value = mistake.function(*args, **kwargs)
+            if exercise.verdict(case, expected, value) is None:
+                continue                        # on this case the mistake gives the right answer
+            if compare(value, got, exercise.rtol, exercise.atol) is None:
+                names.append(mistake.name)
+        except Exception:  # noqa: BLE001 - a mistake that cannot run on this case names nothing
+            continue
+    return names
+
+
+def low_precision(value) -> str | None:
+    """'float32' (or float16...) if `value` holds floating arrays with fewer than 64 bits."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        dtype = np.asarray(value).dtype
+        if dtype.kind in "fc" and dtype.itemsize < (8 if dtype.kind == "f" else 16):
+            return str(dtype)
+        return None
+    if isinstance(value, (tuple, list)):
+        return next((low for low in map(low_precision, value) if low), None)
+    if isinstance(value, dict):
+        return next((low for low in map(low_precision, value.values()) if low), None)
+    return None
+
+
+def _unreadable(value) -> str | None:
+    """The type name of the first value the grader's wire format could not read, or None."""
+    if type(value).__name__ == "Unreadable" and hasattr(value, "type_name"):
+        return value.type_name
+    if isinstance(value, (list, tuple)):
+        return next((u for u in map(_unreadable, value) if u is not None), None)
+    if isinstance(value, dict):
+        return next((u for u in map(_unreadable, value.values()) if u is not None), None)
+    return None
+
+
+def _unreadable_text(type_name: str) -> str:
+    return f"<a {type_name}, which the grader cannot read>"
+
+
+def is_complex(value) -> bool:
+    """True if `value` holds a complex number with a nonzero imaginary part (compare drops it)."""
+    if isinstance(value, (list, tuple)):
+        return any(is_complex(v) for v in value)
+    if isinstance(value, dict):
+        return any(is_complex(v) for v in value.values())
+    if isinstance(value, (complex, np.complexfloating, np.ndarray)):
+        return bool(np.iscomplexobj(value) and np.any(np.imag(value) != 0))
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Is it attempted? The function's source decides
+# ---------------------------------------------------------------------------------------------
+
+def definition_kind(function) -> str | None:
+    """How a function's body looks: "stub", "leftover", "code", or None if its source is unknown.
+
+    "stub"      only a docstring, comments, `pass` and a top-level `raise NotImplementedError`
+                (the release version: not attempted);
+    "leftover"  a top-level `raise NotImplementedError` plus other code (the student wrote code
+                but left the raise line: it must be deleted);
+    "code"      no top-level raise NotImplementedError (one raised for some inputs only is a
+                failing case, not "not attempted").
+    `function` is a function object (its source is read with inspect) or an ast.FunctionDef.
+    """
+    node = function
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+        except (OSError, TypeError, SyntaxError, ValueError):
+            return None
+        name = getattr(function, "__name__", "")
+        found = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and n.name == name]
+        if not found:
+            return None
+        node = found[0]
+    raises = [s for s in node.body if _raises_not_implemented(s)]
+    if not raises:
+        return "code"
+    other = [s for s in node.body if not _raises_not_implemented(s) and not _trivial(s)]
+    return "leftover" if other else "stub"
+
+
+def _raises_not_implemented(statement: ast.stmt) -> bool:
+    if not isinstance(statement, ast.Raise) or statement.exc is None:
+        return False
+    exc = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+    return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+
+
+def _trivial(statement: ast.stmt) -> bool:
+    """A docstring, `pass` or `...`."""
+    return isinstance(statement, ast.Pass) or (
+        isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+        and (isinstance(statement.value.value, str) or statement.value.value is Ellipsis))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,6 +458,8 @@ def describe(value) -> str:
         return f"number {value!r}"
     if value is None:
         return "None"
+    if type(value).__name__ == "Unreadable" and hasattr(value, "type_name"):
+        return _unreadable_text(value.type_name)
     return type(value).__name__
 
 
@@ -139,11 +467,14 @@ def _is_number(x) -> bool:
     return isinstance(x, (int, float, np.number)) and not isinstance(x, (bool, np.bool_))
 
 
-def compare(expected, got, rtol: float = 1e-7, atol: float = 1e-10, where: str = "") -> str | None:
+def compare(expected, got, rtol: float = 1e-7, atol: float = 1e-10, where: str = "",
+            names: tuple[str, ...] = ()) -> str | None:
     """None if `got` matches `expected` within np.allclose(got, expected, rtol, atol), else why.
 
     Structure is compared first (tuple length, dict keys, array shapes), then NaN/inf, then the
-    values; the message names the shapes, or the largest absolute and relative errors.
+    values; the message names the shapes, or the largest absolute and relative errors (the
+    relative error is "n/a" where every expected value is 0). `names` names the elements of a
+    returned tuple ("theta", "v"); without them they are "output 0", "output 1", ...
     """
     at = f" in {where}" if where else ""
     if isinstance(expected, list) and isinstance(got, np.ndarray):
@@ -154,7 +485,8 @@ def compare(expected, got, rtol: float = 1e-7, atol: float = 1e-10, where: str =
         if len(got) != len(expected):
             return f"expected {len(expected)} values{at}, got {len(got)}"
         for k, (e, g) in enumerate(zip(expected, got)):
-            reason = compare(e, g, rtol, atol, where=f"{where}[{k}]" if where else f"output {k}")
+            inner = f"{where}[{k}]" if where else (names[k] if len(names) == len(expected) else f"output {k}")
+            reason = compare(e, g, rtol, atol, where=inner)
             if reason:
                 return reason
         return None
@@ -169,7 +501,7 @@ def compare(expected, got, rtol: float = 1e-7, atol: float = 1e-10, where: str =
                 return reason
         return None
     if isinstance(expected, str) or expected is None or isinstance(expected, (bool, np.bool_)):
-        return None if got == expected else f"expected {expected!r}{at}, got {got!r}"
+        return None if got == expected else f"expected {expected!r}{at}, got {describe(got)}"
 
     # numbers and arrays
     exp = np.asarray(expected, dtype=np.float64)
@@ -192,27 +524,98 @@ def compare(expected, got, rtol: float = 1e-7, atol: float = 1e-10, where: str =
     if bad.any():
         kind = "NaN" if np.isnan(g[bad]).any() else "inf"
         return f"the answer{at} contains {kind} where a finite number was expected"
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         if np.allclose(g, exp, rtol=rtol, atol=atol, equal_nan=True):
             return None
-        err = np.abs(g - exp)
-        abs_err = float(np.nanmax(err))
-        rel_err = float(np.nanmax(err / np.maximum(np.abs(exp), 1e-300)))
-    return f"wrong values{at}: max abs error {abs_err:.3g}, max rel error {rel_err:.3g}"
+        special = ~np.isfinite(exp) & ~((g == exp) | (np.isnan(g) & np.isnan(exp)))
+        if special.any():
+            kind = "NaN" if np.isnan(exp[special]).any() else "inf"
+            return f"wrong values{at}: expected {kind} at {int(special.sum())} entries, got other values"
+        err = np.where(np.isfinite(exp), np.abs(g - exp), 0.0)
+        abs_err = float(np.max(err))
+        nonzero = np.isfinite(exp) & (exp != 0)
+        rel = err[nonzero] / np.abs(exp[nonzero])
+        rel_text = f"{float(np.max(rel)):.3g}" if rel.size else "n/a (the expected value is 0)"
+    return f"wrong values{at}: max abs error {abs_err:.3g}, max rel error {rel_text}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Showing values in messages
+# ---------------------------------------------------------------------------------------------
+
+SMALL_ARRAY = 8        # arrays with at most this many elements are shown whole
 
 
 def short(value, limit: int = 160) -> str:
-    """A compact, truncated repr for reports."""
-    with np.printoptions(precision=4, suppress=True, threshold=12, edgeitems=2, linewidth=100):
-        if isinstance(value, np.ndarray):
-            text = np.array2string(value, separator=", ")
-            if value.ndim:
-                text = f"{text}  (shape {value.shape})"
-        elif isinstance(value, np.generic):
-            text = repr(value.item())
-        elif isinstance(value, tuple):
-            text = "(" + ", ".join(short(v, limit) for v in value) + ")"
-        else:
-            text = repr(value)
-    text = " ".join(text.split())
+    """A compact text for reports that never cuts an array in the middle: a small array is shown
+    whole, a larger one as its shape, dtype and a few values; tuples and lists element by element
+    (cut between elements, with how many were left out, beyond `limit` characters)."""
+    if isinstance(value, np.ndarray):
+        return _array_text(value)
+    if isinstance(value, np.generic):
+        return repr(value.item())
+    if isinstance(value, float):
+        return repr(value) if len(repr(value)) <= 12 else f"{value:.6g}"
+    if isinstance(value, (tuple, list)):
+        if isinstance(value, list) and len(value) > SMALL_ARRAY and all(_is_number(v) for v in value):
+            return f"list of {len(value)} numbers: {_few(np.asarray(value, dtype=float))}"
+        open_, close = ("(", ")") if isinstance(value, tuple) else ("[", "]")
+        return open_ + _joined([short(v, limit) for v in value], limit) + close
+    if isinstance(value, dict):
+        return "{" + _joined([f"{k!r}: {short(v, limit)}" for k, v in value.items()], limit) + "}"
+    text = " ".join(repr(value).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def named(values, names: tuple[str, ...], limit: int = 160) -> str:
+    """'theta = [...], v = [...]' for a tuple whose elements have names, else short(values)."""
+    if isinstance(values, (tuple, list)) and names and len(names) == len(values) and len(names) > 1:
+        return ", ".join(f"{name} = {short(v, limit)}" for name, v in zip(names, values))
+    return short(values, limit)
+
+
+def inputs_text(exercise: Exercise, case: Case, limit: int = 100) -> str:
+    """The case's inputs, named by the reference's parameters where they are known."""
+    try:
+        parameters = list(inspect.signature(exercise.reference).parameters)
+    except (TypeError, ValueError):
+        parameters = []
+    parts = [f"{parameters[k]}={short(a, limit)}" if k < len(parameters) else short(a, limit)
+             for k, a in enumerate(case.args)]
+    parts += [f"{k}={short(v, limit)}" for k, v in case.kwargs.items()]
+    return ", ".join(parts)
+
+
+def _joined(parts: list[str], limit: int) -> str:
+    shown, length = [], 0
+    for k, part in enumerate(parts):
+        if shown and length + len(part) > limit:
+            return ", ".join(shown) + f", ... ({len(parts) - k} more)"
+        shown.append(part)
+        length += len(part) + 2
+    return ", ".join(shown)
+
+
+def _array_text(array: np.ndarray) -> str:
+    if array.ndim == 0:
+        return repr(array.item())
+    if array.size <= SMALL_ARRAY and array.dtype.kind in "biufc":
+        with np.printoptions(precision=6, linewidth=10_000):
+            text = " ".join(np.array2string(array, separator=", ").split())
+        return text if array.ndim == 1 else f"{text} (shape {array.shape})"
+    dtype = array.dtype
+    if dtype.kind not in "biufc" or array.size == 0:
+        return f"array of shape {array.shape}, {dtype}"
+    return f"array of shape {array.shape}, {dtype}: {_few(array.ravel())}"
+
+
+def _few(flat: np.ndarray) -> str:
+    """The first three and the last value of a flat array, and its min and max."""
+    def fmt(x):
+        return f"{x:.4g}" if isinstance(x, float) else repr(x)
+    items = [fmt(x) for x in flat[:3].tolist()] + ["...", fmt(flat[-1].item())]
+    if flat.dtype.kind in "fc" and not np.iscomplexobj(flat):
+        with np.errstate(invalid="ignore"):
+            return f"[{', '.join(items)}], min {np.nanmin(flat):.4g}, max {np.nanmax(flat):.4g}" \
+                if np.isfinite(flat).any() else f"[{', '.join(items)}]"
+    return f"[{', '.join(items)}]"

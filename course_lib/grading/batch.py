@@ -40,6 +40,7 @@ from .score import (
     NOT_ATTEMPTED_MESSAGE,
     Prepared,
     Result,
+    one_line,
     prepare,
     score,
     zero,
@@ -130,6 +131,8 @@ def grade_submission(item: Submission, prepared: list[Prepared], timeout: float,
         program = find.read_program(item.path)
     except (find.InvalidNotebook, OSError) as exc:
         return [zero(p.exercise, INVALID, f"{item.notebook}.ipynb: {exc}") for p in prepared]
+    notes = {p.exercise.id: find.choose_graded_definition(program, p.exercise.function, p.exercise.id)
+             for p in prepared}          # the definition the student checked is the one graded
     results: dict[str, Result] = {}
     to_run = []
     notebook_exercises = [p.exercise for p in prepared]
@@ -158,10 +161,13 @@ def grade_submission(item: Submission, prepared: list[Prepared], timeout: float,
         watch = references.forbidden_code(notebook_exercises)
         runs, setup_errors = sandbox.run(cells, jobs, watch, timeout, memory_mb)
         for p in to_run:
-            result = score(p, runs[p.exercise.id])
+            result = score(p, runs[p.exercise.id], find.definition_kind_of(program, p.exercise.function))
             if result.status == ERROR and setup_errors:
                 result.message += f" (while defining the notebook's functions: {setup_errors[0]})"
             results[p.exercise.id] = result
+    for exercise_id, note in notes.items():
+        if note:
+            results[exercise_id].message = one_line(f"{results[exercise_id].message} ({note})")
     return [results[p.exercise.id] for p in prepared]
 
 

@@ -9,7 +9,8 @@ top-level statements count: imports, `def`s, classes and assignments to plain na
 check() calls, loops, `if` blocks) is never run by the grader.
 A cell that is not valid Python, even after its IPython magics (`%time`, `!ls`) are replaced,
 is skipped and reported. If a name is defined several times, the last definition wins, as when
-the notebook runs top to bottom.
+the notebook runs top to bottom; for an exercise's function, the definition in effect at the
+exercise's check cell wins (choose_graded_definition: the answer the student checked is graded).
 
 The child process runs only what the exercise functions need: the statements that define the
 global names they use (not their parameters or local variables), and, transitively, the names
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..exercises.core import definition_kind
 from .references import resolve
 
 MAX_NOTEBOOK_BYTES = 200 << 20
@@ -294,12 +296,70 @@ def global_names(table: symtable.SymbolTable) -> set[str]:
 
 
 def is_stub(function: ast.FunctionDef) -> bool:
-    """True if the body reaches `raise NotImplementedError` at its top level before any return."""
-    for statement in function.body:
-        if isinstance(statement, ast.Return):
-            return False
-        if isinstance(statement, ast.Raise) and statement.exc is not None:
-            exc = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
-            if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
-                return True
-    return False
+    """True if the body is the release stub: nothing but a docstring and a top-level
+    `raise NotImplementedError` (core.definition_kind; code next to a leftover raise is not a stub:
+    it is run, and the feedback says to delete the raise line)."""
+    return definition_kind(function) == "stub"
+
+
+# --- which definition is graded ---------------------------------------------------------------
+#
+# The answer the student checked is the answer graded: where the notebook has the exercise's check
+# cell (`check("adam_step", ...)`), the definition in effect at that cell (the last one before it)
+# is graded, as running the notebook top to bottom would and as the student saw it pass; without
+# a check cell (or with none after a definition), the last definition.
+
+def check_calls(program: Program, exercise_id: str) -> list[tuple[int, int]]:
+    """(cell, statement index) of every top-level statement that calls `check("exercise_id", ...)`
+    (or `checking.check(...)`), in notebook order; calls inside functions and classes do not count."""
+    found = []
+    for cell, source in enumerate(program.sources):
+        if exercise_id not in source or "check" not in source:
+            continue                            # cheap: most cells cannot hold such a call
+        tree, _ = parse_cell(source)
+        for index, statement in enumerate(tree.body if tree is not None else []):
+            if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                    and any(_is_check_of(node, exercise_id) for node in ast.walk(statement)):
+                found.append((cell, index))
+    return found
+
+
+def _is_check_of(node: ast.AST, exercise_id: str) -> bool:
+    if not isinstance(node, ast.Call) or not node.args:
+        return False
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else \
+        node.func.id if isinstance(node.func, ast.Name) else None
+    first = node.args[0]
+    return name == "check" and isinstance(first, ast.Constant) and first.value == exercise_id
+
+
+def cell_number(program: Program, cell: int) -> int:
+    """The notebook position (1 = first cell) of a parsed code cell, from its filename '<nb cell N>'."""
+    return int(program.filenames[cell].rsplit(" ", 1)[-1].rstrip(">"))
+
+
+def choose_graded_definition(program: Program, function: str, exercise_id: str) -> str:
+    """Make the definition of `function` in effect at the exercise's last check cell the one graded
+    (later definitions of the name are dropped from `program`); return a note for the feedback,
+    "graded the definition in cell N; `f` is defined k times", or "" if it is defined once."""
+    definitions = [s for s in program.statements if function in s.names]
+    if not definitions:
+        return ""
+    chosen = definitions[-1]
+    for position in reversed(check_calls(program, exercise_id)):
+        before = [s for s in definitions if (s.cell, s.index) < position]
+        if before:
+            chosen = before[-1]
+            break
+    later = {id(s) for s in definitions[definitions.index(chosen) + 1:]}
+    program.statements = [s for s in program.statements if id(s) not in later]
+    if len(definitions) == 1:
+        return ""
+    return (f"graded the definition in cell {cell_number(program, chosen.cell)}; "
+            f"`{function}` is defined {len(definitions)} times")
+
+
+def definition_kind_of(program: Program, function: str) -> str | None:
+    """core.definition_kind of the graded definition of `function` (None if not a def)."""
+    node = program.function(function)
+    return definition_kind(node) if node is not None else None
