@@ -139,10 +139,6 @@ def test_the_finder_sees_the_course_numerics():
     assert not any(n.startswith(("exercises.", "grading.", "explorers.", "checking.")) for n in names)
 
 
-@pytest.mark.xfail(strict=False, reason="on the verdict branch alone, exercise content owned by the nb00-03, "
-                   "nb04-05, nb06-08 and nb09-11 helpers (references and forbidden lists) still lets "
-                   "course_lib answer some exercises; with their branches merged this passes: then "
-                   "remove this mark")
 @pytest.mark.parametrize("exercise_id", [ex.id for ex in exercises.all_exercises()])
 def test_no_course_lib_callable_answers_an_exercise_unwatched(exercise_id):
     found = shortcuts_of(exercise_id)
