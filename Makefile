@@ -13,7 +13,7 @@ JOBS     ?=
 # pytest-xdist workers for unit tests + nbval (the machine has 2 cores)
 WORKERS  ?= 2
 
-.PHONY: help venv lab test unit nbval browser release grade bench lint clean
+.PHONY: help venv lab test unit nbval browser release grade bench lint clean progress submit
 
 help:
 	@echo "make lab      set up .venv and open JupyterLab on the course (LAB_ARGS=... passes options)"
@@ -21,6 +21,8 @@ help:
 	@echo "make release  generate notebooks/ from solutions/"
 	@echo "make grade SUBMISSIONS=dir OUT=dir   grade a folder of submissions"
 	@echo "make bench    measure notebook, explorer, grading and training speed"
+	@echo "make progress grade your own notebooks/ (exercises passed, points)"
+	@echo "make submit   pack notebooks/*.ipynb into submission.zip (refuses unreadable notebooks)"
 
 venv: $(STAMP)
 
@@ -60,6 +62,12 @@ release: $(STAMP)
 
 grade: $(STAMP)
 	$(BIN)/course-grade "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),--jobs $(JOBS),)
+
+progress: $(STAMP)
+	$(BIN)/course-progress
+
+submit: $(STAMP)
+	$(BIN)/python -m course_lib.grading.submit
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmark
