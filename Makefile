@@ -6,7 +6,6 @@ VENV     := .venv
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.installed
 LAB_ARGS ?=
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 SUBMISSIONS ?= submissions
 OUT      ?= grading-out
 JOBS     ?=
@@ -26,17 +25,13 @@ help:
 
 venv: $(STAMP)
 
+# The set-up and the lab start are course_lib/lab/__main__.py (`python -m course_lib.lab`, the
+# command for Windows or without make): one mechanism, standard library only.
 $(STAMP): requirements.txt pyproject.toml course_lib/lab/overrides.json
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	mkdir -p $(VENV)/share/jupyter/lab/settings
-	cp course_lib/lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	touch $(STAMP)
+	$(PYTHON) -m course_lib.lab --setup-only --venv $(VENV)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+	$(BIN)/python -m course_lib.lab -- $(LAB_ARGS)
 
 # Two pytest workers on two cores: one BLAS thread each, or they slow each other down 4-10x.
 test nbval unit browser: export OPENBLAS_NUM_THREADS = 1
