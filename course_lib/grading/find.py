@@ -23,6 +23,7 @@ import ast
 import bisect
 import json
 import symtable
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,13 +59,30 @@ class Program:
     skipped: list[str] = field(default_factory=list)      # cells that are not valid Python
     _index: tuple | None = field(default=None, repr=False)   # see definitions()
     _uses: dict = field(default_factory=dict, repr=False)      # id(statement) -> used_names()
+    _nodes: dict = field(default_factory=dict, repr=False)     # id(statement) -> nodes()
 
     def uses(self, statement: Statement) -> set[str]:
         """used_names(statement.node), computed once per statement."""
         key = id(statement)
         if key not in self._uses:
-            self._uses[key] = used_names(statement.node)
+            nodes, scoped = self.nodes(statement)
+            self._uses[key] = used_names(statement.node) if scoped else \
+                {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         return self._uses[key]
+
+    def nodes(self, statement: Statement) -> tuple[list[ast.AST], bool]:
+        """The statement's imports, names and attributes (what the analysis looks at), and whether
+        it opens an inner scope (a def, lambda, class or comprehension); one walk per statement."""
+        key = id(statement)
+        if key not in self._nodes:
+            kept, scoped = [], False
+            for node in walk(statement.node):
+                if isinstance(node, LOOKED_AT):
+                    kept.append(node)
+                elif isinstance(node, NEW_SCOPES):
+                    scoped = True
+            self._nodes[key] = (kept, scoped or isinstance(statement.node, NEW_SCOPES))
+        return self._nodes[key]
 
     def definitions(self, name: str) -> list[int]:
         """Positions in `statements` of the statements that bind `name`, ascending.
@@ -151,7 +169,7 @@ class Program:
         code = [s for s in needed if not isinstance(s.node, (ast.Import, ast.ImportFrom))]
         aliases: dict[str, tuple[str, list[str]]] = {}
         for statement in needed:
-            for node in ast.walk(statement.node):
+            for node in self.nodes(statement)[0]:
                 if isinstance(node, (ast.Import, ast.ImportFrom)):
                     aliases.update(import_aliases(node))
         for module, attributes in aliases.values():
@@ -161,7 +179,7 @@ class Program:
         if name in aliases and forbidden(resolve(*aliases[name])):
             return f"{name} is imported from {aliases[name][0]}"
         for statement in code:
-            for node in ast.walk(statement.node):
+            for node in self.nodes(statement)[0]:
                 if isinstance(node, (ast.Import, ast.ImportFrom)):
                     for module, attributes in import_aliases(node).values():
                         if forbidden(resolve(module, attributes)):
@@ -316,12 +334,28 @@ def attribute_chain(node: ast.AST) -> list[str]:
 
 NEW_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
               ast.DictComp, ast.GeneratorExp)
+LOOKED_AT = (ast.Import, ast.ImportFrom, ast.Attribute, ast.Name)
+
+
+def walk(node: ast.AST) -> list[ast.AST]:
+    """Every node under `node`, in ast.walk's order (breadth first), about 3x faster than ast.walk."""
+    todo, nodes = deque([node]), []
+    while todo:
+        node = todo.popleft()
+        nodes.append(node)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                todo.append(value)
+            elif isinstance(value, list):
+                todo.extend(item for item in value if isinstance(item, ast.AST))
+    return nodes
 
 
 def used_names(node: ast.AST) -> set[str]:
     """The global names `node` reads: at the top level, and inside its functions, lambdas and
     classes the names that are not their own parameters or local variables."""
-    nodes = list(ast.walk(node))
+    nodes = walk(node)
     if not any(isinstance(n, NEW_SCOPES) for n in nodes):     # no inner scope: every name read is global
         return {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     try:
