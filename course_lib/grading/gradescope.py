@@ -80,7 +80,7 @@ SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["pu
 rm -rf "$SITE/course_lib"
 cp -R "$SOURCE/course_lib" "$SITE/course_lib"
 chmod -R a+rX "$VENV"        # each notebook runs as an unprivileged user, who must read the venv
-"$VENV/bin/python" -c 'import course_lib.grading.gradescope, course_lib.grading.batch'
+"$VENV/bin/python" -I -c 'import course_lib.grading.gradescope, course_lib.grading.batch'
 echo "setup.sh: ready"
 """
 
@@ -88,7 +88,9 @@ RUN_AUTOGRADER = r"""#!/usr/bin/env bash
 # Gradescope runs this for every submission, as root, in /autograder (AUTOGRADER_ROOT).
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
-exec "$ROOT/venv/bin/python" -m course_lib.grading.gradescope run --root "$ROOT"
+cd "$ROOT"
+# -I: isolated, so the course_lib in the venv is graded with, never one in the working folder
+exec "$ROOT/venv/bin/python" -I -m course_lib.grading.gradescope run --root "$ROOT"
 """
 
 
