@@ -8,6 +8,7 @@ STAMP    := $(VENV)/.installed
 LAB_ARGS ?=
 SUBMISSIONS ?= submissions
 OUT      ?= grading-out
+SUBMISSION ?= submission.zip
 JOBS     ?=
 # pytest-xdist workers for unit tests + nbval (the machine has 2 cores)
 WORKERS  ?= 2
@@ -62,7 +63,7 @@ progress: $(STAMP)
 	$(BIN)/course-progress
 
 submit: $(STAMP)
-	$(BIN)/python -m course_lib.grading.submit
+	$(BIN)/python -m course_lib.grading.submit --out "$(SUBMISSION)"
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmark
