@@ -58,8 +58,11 @@ def exercise_stats(summary) -> dict[str, dict[str, dict]]:
 def students_needing_help(summary, limit: int = NEEDS_HELP) -> list[dict]:
     """The `limit` students with the lowest share of points (ties: more failures first)."""
     rows = []
+    results_of: dict[str, list] = {}
+    for g in summary.graded:
+        results_of.setdefault(g.student, []).extend(g.results)
     for student, (points, most) in summary.totals().items():
-        results = [r for g in summary.graded if g.student == student for r in g.results]
+        results = results_of.get(student, [])
         failures = sum(r.status in FAILURES for r in results)
         open_ = [r.exercise for r in results if r.status != PASSED]
         rows.append({"student": student, "points": points, "max": most, "failures": failures,

@@ -118,12 +118,14 @@ def read_timestamp(path: Path) -> str:
 def gradebook_rows(summary) -> list[dict]:
     """One row per (assignment, student) in EXPORT_FIELDS, as `nbgrader export` writes them."""
     notebooks_of: dict[str, set[str]] = {}
+    by_key: dict[tuple[str, str], list] = {}          # (assignment, student) -> graded notebooks
     for g in summary.graded:
         notebooks_of.setdefault(g.assignment, set()).add(g.notebook)
+        by_key.setdefault((g.assignment, g.student), []).append(g)
     rows = []
     for assignment in sorted(notebooks_of):
         for student in summary.students:
-            graded = [g for g in summary.graded if g.student == student and g.assignment == assignment]
+            graded = by_key.get((assignment, student), [])
             raw = sum(r.points for g in graded for r in g.results)
             most = sum(r.max_points for g in graded for r in g.results)
             stamps = sorted({g.timestamp for g in graded if g.timestamp})

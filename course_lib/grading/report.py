@@ -180,12 +180,13 @@ def feedback_html(student: str, graded: list) -> str:
 def class_table(summary) -> str:
     """Per student: points, maximum, and how many exercises have each status."""
     lines = [f"{'student':<24} {'points':>8} {'max':>6}  statuses"]
+    counted: dict[str, dict[str, int]] = {}
+    for g in summary.graded:
+        counts = counted.setdefault(g.student, {})
+        for r in g.results:
+            counts[r.status] = counts.get(r.status, 0) + 1
     for student, (points, most) in summary.totals().items():
-        counts: dict[str, int] = {}
-        for g in summary.graded:
-            if g.student == student:
-                for r in g.results:
-                    counts[r.status] = counts.get(r.status, 0) + 1
+        counts = counted.get(student, {})
         text = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
         lines.append(f"{terminal_text(student)[:24]:<24} {points:>8g} {most:>6g}  {text}")
     return "\n".join(lines)
