@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,7 +18,7 @@ import nbformat
 import pytest
 from test_grading import ROOT, WELCOME, check_gradescope, save, welcome
 
-from course_lib.grading import grade
+from course_lib.grading import grade, submit
 from course_lib.grading.cli import main
 
 NOTEBOOKS = [WELCOME, "06_sgd_momentum_nesterov"]
@@ -89,10 +90,8 @@ def autograder(tmp_path_factory):
 
 def run_autograder(root: Path, env: dict, student: str, notebooks: dict) -> dict:
     submission = root / "submission"
-    if submission.exists():
-        for f in submission.iterdir():
-            f.unlink()
-    submission.mkdir(exist_ok=True)
+    shutil.rmtree(submission, ignore_errors=True)
+    submission.mkdir()
     results = root / "results" / "results.json"
     results.unlink(missing_ok=True)
     for name, nb in notebooks.items():
@@ -137,3 +136,29 @@ def test_run_autograder_gives_course_grades_scores(autograder, tmp_path):
     assert expected["honest"] and all(v > 0 for v in expected["honest"].values())
     assert sum(expected["blank"].values()) == 0 and sum(expected["hostile"].values()) == 0
     assert 0 < sum(expected["half_done"].values()) < sum(expected["honest"].values())
+
+
+@pytest.mark.slow
+def test_a_make_submit_zip_is_graded_as_uploaded(autograder, tmp_path):
+    """Gradescope unzips the student's upload into submission/: the zip of `make submit` as it is,
+    or a zip of the folder that holds it."""
+    root, env = autograder
+    mine = tmp_path / "notebooks"
+    mine.mkdir()
+    for name in NOTEBOOKS:
+        shutil.copy(ROOT / "solutions" / f"{name}.ipynb", mine)
+    assert submit.write_zip(mine, tmp_path / "submission.zip") == []
+    for inner in ("", "my-folder/"):
+        submission = root / "submission"
+        shutil.rmtree(submission, ignore_errors=True)
+        with zipfile.ZipFile(tmp_path / "submission.zip") as z:
+            for info in z.infolist():
+                target = submission / inner / info.filename
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(z.read(info))
+        run = subprocess.run([str(root / "source" / "run_autograder")], env=env, capture_output=True,
+                             text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+        data = json.loads((root / "results" / "results.json").read_text())
+        check_gradescope(data)
+        assert data["score"] == data["max_score"] > 0, inner
