@@ -97,13 +97,13 @@ class Program:
         return self._positions()[1][id(statement)]
 
     def _positions(self) -> tuple[dict[str, list[int]], dict[int, int]]:
-        if self._index is None or self._index[2] != len(self.statements):
+        version = (id(self.statements), len(self.statements))    # statements may be filtered later
+        if self._index is None or self._index[2] != version:
             by_name: dict[str, list[int]] = {}
             for k, statement in enumerate(self.statements):
                 for name in dict.fromkeys(statement.names):
                     by_name.setdefault(name, []).append(k)
-            self._index = (by_name, {id(s): k for k, s in enumerate(self.statements)},
-                           len(self.statements))
+            self._index = (by_name, {id(s): k for k, s in enumerate(self.statements)}, version)
         return self._index[0], self._index[1]
 
     def binding(self, name: str, before: Statement | None = None) -> Statement | None:
