@@ -194,11 +194,8 @@ def grade_submission(item: Submission, prepared: list[Prepared], timeout: float,
                 for p in prepared]
     try:
         program = find.read_program(item.path)
-    except (find.InvalidNotebook, OSError) as exc:
+    except (find.InvalidNotebook, OSError, RecursionError) as exc:    # RecursionError: nested too deep
         return [zero(p.exercise, INVALID, f"{item.notebook}.ipynb: {exc}") for p in prepared]
-    except RecursionError:
-        return [zero(p.exercise, INVALID, f"{item.notebook}.ipynb: nested too deeply to read")
-                for p in prepared]
     results: dict[str, Result] = {}
     to_run = []
     notebook_exercises = [p.exercise for p in prepared]
