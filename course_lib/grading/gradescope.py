@@ -5,7 +5,8 @@
 writes the zip that Gradescope's "zip file upload" autograder takes:
 
     setup.sh                  run once when Gradescope builds the image: a Python >= 3.11 (apt's, or
-                              Ubuntu's deadsnakes PPA when the image has none), a venv with the pinned
+                              Ubuntu's deadsnakes PPA when the image has none), bubblewrap (the
+                              grader's sandbox; apt, when missing), a venv with the pinned
                               requirements-grading.txt, and course_lib copied from this zip into it
                               (pure Python: no build step, nothing of the course downloaded)
     run_autograder            run for every submission: `python -m course_lib.grading.gradescope run`
@@ -71,6 +72,13 @@ if [ -z "$PY" ]; then
     PY="$(command -v python3.11)"
 fi
 new_enough "$PY" || { echo "setup.sh: $PY is not Python >= 3.11 with venv" >&2; exit 1; }
+
+# The grader's sandbox is bubblewrap where it exists and the container allows it (else its fallback)
+if ! command -v bwrap >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    (apt-get update -q && apt-get install -y -q bubblewrap) ||
+        echo "setup.sh: no bubblewrap; the grader uses its fallback sandbox"
+fi
 echo "setup.sh: building $VENV from $("$PY" -c 'import sys; print(sys.version.split()[0])') ($PY)"
 
 rm -rf "$VENV"
