@@ -52,7 +52,8 @@ def test_the_layout_is_detected_and_graded(course):
     assert grades[("carol", "mse")]["status"] == "missing"
     erin = grades[("erin", "mse")]
     assert erin["status"] == "invalid" and "symbolic link" in erin["message"]
-    assert grades[("dave", "mse")]["status"] == "missing"        # the linked folder is not read
+    dave = grades[("dave", "mse")]                               # the linked folder is not read
+    assert dave["status"] == "invalid" and "dave/ps1/ is a symbolic link" in dave["message"]
     assert any("dave/ps1" in u and "symbolic link" in u for u in summary.unknown)
 
 

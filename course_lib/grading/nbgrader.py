@@ -60,28 +60,30 @@ def discover(submissions: Path, notebooks: list[str]):
 
     top = root(submissions)
     found: dict[str, dict[str, tuple]] = {}          # student -> notebook -> (path, refused, assignment, ts)
+    linked: dict[str, set[str]] = {}                 # student -> assignment folders that are links
     unknown, students = [], []
     for entry in sorted(top.iterdir()):
         if entry.name.startswith("."):
             continue
+        if not entry.is_symlink() and not entry.is_dir():
+            unknown.append(f"{entry.name}: not a student folder")
+            continue
         students.append(entry.name)
-        found[entry.name] = {}
+        found[entry.name], linked[entry.name] = {}, set()
         if entry.is_symlink():
             why = f"{entry.name}/ is a symbolic link; links are not followed"
             found[entry.name] = {n: (None, why, "", "") for n in notebooks}
-            continue
-        if not entry.is_dir():
-            students.pop()
-            del found[entry.name]
-            unknown.append(f"{entry.name}: not a student folder")
             continue
         for assignment in sorted(entry.iterdir()):
             prefix = f"{entry.name}/{assignment.name}/"
             if assignment.name.startswith("."):
                 continue
-            if assignment.is_symlink() or not assignment.is_dir():
-                why = "a symbolic link, not followed" if assignment.is_symlink() else "not a folder"
-                unknown.append(f"{prefix[:-1]}: {why}")
+            if assignment.is_symlink():
+                linked[entry.name].add(assignment.name)
+                unknown.append(f"{prefix[:-1]}: a symbolic link, not followed")
+                continue
+            if not assignment.is_dir():
+                unknown.append(f"{prefix[:-1]}: not an assignment folder")
                 continue
             files, more = notebook_files(assignment, notebooks, prefix)
             unknown += [u for u in more if not u.startswith(f"{prefix}timestamp.txt:")]
@@ -99,6 +101,8 @@ def discover(submissions: Path, notebooks: list[str]):
         for n in notebooks:
             path, refused, assignment, stamp = found[student].get(n, (None, "", "", ""))
             assignment = assignment or (usual[n][0][0] if usual[n] else n)
+            if path is None and not refused and assignment in linked[student]:
+                refused = f"{student}/{assignment}/ is a symbolic link; links are not followed"
             items.append(Submission(student, n, path, refused, assignment, stamp))
     return items, unknown, students
 
