@@ -6,14 +6,14 @@ VENV     := .venv
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.installed
 LAB_ARGS ?=
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 SUBMISSIONS ?= submissions
 OUT      ?= grading-out
+SUBMISSION ?= submission.zip
 JOBS     ?=
 # pytest-xdist workers for unit tests + nbval (the machine has 2 cores)
 WORKERS  ?= 2
 
-.PHONY: help venv lab test unit nbval browser release grade bench lint clean
+.PHONY: help venv lab test unit nbval browser release grade bench lint clean progress submit
 
 help:
 	@echo "make lab      set up .venv and open JupyterLab on the course (LAB_ARGS=... passes options)"
@@ -21,20 +21,18 @@ help:
 	@echo "make release  generate notebooks/ from solutions/"
 	@echo "make grade SUBMISSIONS=dir OUT=dir   grade a folder of submissions"
 	@echo "make bench    measure notebook, explorer, grading and training speed"
+	@echo "make progress grade your own notebooks/ (exercises passed, points)"
+	@echo "make submit   pack notebooks/*.ipynb into submission.zip (refuses unreadable notebooks)"
 
 venv: $(STAMP)
 
+# The set-up and the lab start are course_lib/lab/__main__.py (`python -m course_lib.lab`, the
+# command for Windows or without make): one mechanism, standard library only.
 $(STAMP): requirements.txt pyproject.toml course_lib/lab/overrides.json
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	mkdir -p $(VENV)/share/jupyter/lab/settings
-	cp course_lib/lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	touch $(STAMP)
+	$(PYTHON) -m course_lib.lab --setup-only --venv $(VENV)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+	$(BIN)/python -m course_lib.lab -- $(LAB_ARGS)
 
 # Two pytest workers on two cores: one BLAS thread each, or they slow each other down 4-10x.
 test nbval unit browser: export OPENBLAS_NUM_THREADS = 1
@@ -60,6 +58,12 @@ release: $(STAMP)
 
 grade: $(STAMP)
 	$(BIN)/course-grade "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),--jobs $(JOBS),)
+
+progress: $(STAMP)
+	$(BIN)/course-progress
+
+submit: $(STAMP)
+	$(BIN)/python -m course_lib.grading.submit --out "$(SUBMISSION)"
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmark

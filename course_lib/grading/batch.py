@@ -2,9 +2,16 @@
 
     summary = grade(Path("submissions"), Path("grading-out"), jobs=4)
 
-Layout: SUBMISSIONS/<student>/<notebook>.ipynb, notebook names as in notebooks/ (only those with
-registered exercises are graded). A notebook a student did not submit gets status "missing";
-any other file is reported in `summary.unknown` and skipped. Submissions are only read.
+Layouts (`layout=`):
+    "folders"   SUBMISSIONS/<student>/<notebook>.ipynb (the default)
+    "nbgrader"  nbgrader's collected submissions, SUBMISSIONS/<student>/<assignment>/<notebook>.ipynb
+                (or the course folder that holds `submitted/`); see nbgrader.py
+    "student"   one student's notebooks, SUBMISSIONS/<notebook>.ipynb (Gradescope, course-progress)
+    "auto"      nbgrader's layout when the folder looks like it, else "folders"
+Notebook names are as in notebooks/ (only those with registered exercises are graded). A notebook
+a student did not submit gets status "missing"; any other file is reported in `summary.unknown`
+and skipped. A symbolic link (student folder or notebook) is never followed: its row is
+`invalid` and says so. Submissions are only read.
 
 Each (student, notebook) is graded once per content: its result is cached in OUT/.cache under
 the sha256 of the notebook's bytes, the grader's version (a hash of course_lib's source), the
@@ -50,13 +57,22 @@ GRADER_VERSION = "1"
 COURSE_LIB = Path(__file__).resolve().parent.parent
 
 
+LAYOUTS = ("auto", "folders", "nbgrader", "student")
+
+
 @dataclass
 class Submission:
-    """One notebook of one student; `path` is None when the student did not submit it."""
+    """One notebook of one student; `path` is None when the student did not submit it.
+
+    `refused` says why a file that is there is not read (a symbolic link); `assignment` and
+    `timestamp` come from nbgrader's layout."""
 
     student: str
     notebook: str
     path: Path | None
+    refused: str = ""
+    assignment: str = ""
+    timestamp: str = ""
 
 
 @dataclass
@@ -68,6 +84,8 @@ class Graded:
     results: list[Result]
     seconds: float = 0.0
     cached: bool = False
+    assignment: str = ""      # nbgrader's layout: the assignment folder, and its timestamp.txt
+    timestamp: str = ""
 
 
 @dataclass
@@ -80,10 +98,12 @@ class Summary:
     seed: int
     seconds: float
     settings: dict = field(default_factory=dict)
+    layout: str = "folders"
+    report_errors: list[str] = field(default_factory=list)   # reports that could not be written
 
     def rows(self) -> list[dict]:
         """One dict per (student, notebook, exercise), in a stable order."""
-        return [{"student": g.student, "notebook": g.notebook, **r.to_dict()}
+        return [{"student": g.student, "notebook": g.notebook, **vars(r)}     # vars: asdict's copy is slow
                 for g in self.graded for r in g.results]
 
     def totals(self) -> dict[str, tuple[float, float]]:
@@ -101,35 +121,81 @@ class Summary:
         return sum(1 for g in self.graded if not g.cached and g.seconds > 0)
 
 
-def discover(submissions: Path, notebooks: list[str]) -> tuple[list[Submission], list[str], list[str]]:
+def discover(submissions: Path, notebooks: list[str], layout: str = "folders"
+             ) -> tuple[list[Submission], list[str], list[str]]:
     """(submissions to grade, unknown files, students) found in the submissions folder."""
-    known = set(exercises.notebooks())
+    if layout == "nbgrader":
+        from . import nbgrader
+
+        return nbgrader.discover(submissions, notebooks)
+    if layout == "student":
+        return discover_student(submissions, notebooks, submissions.resolve().name or "student")
     items, unknown, students = [], [], []
     for entry in sorted(submissions.iterdir()):
         if entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            students.append(entry.name)
+            why = f"{entry.name}/ is a symbolic link; links are not followed (submit the files themselves)"
+            items += [Submission(entry.name, n, None, refused=why) for n in notebooks]
             continue
         if not entry.is_dir():
             unknown.append(f"{entry.name}: not a student folder")
             continue
         students.append(entry.name)
-        for file in sorted(entry.iterdir()):
-            if file.name.startswith(".") or (file.suffix == ".ipynb" and file.stem in known):
-                continue
-            unknown.append(f"{entry.name}/{file.name}: not a notebook of the course")
-        for notebook in notebooks:
-            path = entry / f"{notebook}.ipynb"
-            items.append(Submission(entry.name, notebook, path if path.is_file() else None))
+        found, more = notebook_files(entry, notebooks, f"{entry.name}/")
+        unknown += more
+        items += [Submission(entry.name, n, *found.get(n, (None, ""))) for n in notebooks]
     return items, unknown, students
+
+
+def discover_student(folder: Path, notebooks: list[str], student: str
+                     ) -> tuple[list[Submission], list[str], list[str]]:
+    """One student's notebooks straight in `folder` (Gradescope's submission folder, notebooks/)."""
+    found, unknown = notebook_files(folder, notebooks, "")
+    return [Submission(student, n, *found.get(n, (None, ""))) for n in notebooks], unknown, [student]
+
+
+def notebook_files(folder: Path, notebooks: list[str], prefix: str
+                   ) -> tuple[dict[str, tuple[Path | None, str]], list[str]]:
+    """notebook -> (path, why refused) for the course's notebooks in `folder`, and the other files.
+
+    A symbolic link is refused (path None, and the reason): it could point at solutions/ or at a
+    classmate's notebook."""
+    found, unknown = {}, []
+    wanted = set(notebooks)
+    known = set(exercises.notebooks())
+    for file in sorted(folder.iterdir()):
+        if file.name.startswith("."):
+            continue
+        if file.suffix == ".ipynb" and file.stem in known:
+            if file.stem not in wanted:
+                continue
+            if file.is_symlink():
+                found[file.stem] = (None, f"{prefix}{file.name} is a symbolic link; links are not followed "
+                                          "(submit the file itself)")
+            elif file.is_file():
+                found[file.stem] = (file, "")
+            else:
+                unknown.append(f"{prefix}{file.name}: not a file")
+            continue
+        unknown.append(f"{prefix}{file.name}: not a notebook of the course")
+    return found, unknown
 
 
 def grade_submission(item: Submission, prepared: list[Prepared], timeout: float,
                      memory_mb: int) -> list[Result]:
     """Grade one notebook: find the functions, run them in the sandbox, score the answers."""
+    if item.refused:
+        return [zero(p.exercise, INVALID, item.refused) for p in prepared]
     if item.path is None:
         return [zero(p.exercise, MISSING, f"{item.notebook}.ipynb was not submitted") for p in prepared]
+    if item.path.is_symlink():      # replaced by a link after it was found
+        return [zero(p.exercise, INVALID, f"{item.notebook}.ipynb is a symbolic link; links are not followed")
+                for p in prepared]
     try:
         program = find.read_program(item.path)
-    except (find.InvalidNotebook, OSError) as exc:
+    except (find.InvalidNotebook, OSError, RecursionError) as exc:    # RecursionError: nested too deep
         return [zero(p.exercise, INVALID, f"{item.notebook}.ipynb: {exc}") for p in prepared]
     notes = {p.exercise.id: find.choose_graded_definition(program, p.exercise.function, p.exercise.id)
              for p in prepared}          # the definition the student checked is the one graded
@@ -173,10 +239,13 @@ def grade_submission(item: Submission, prepared: list[Prepared], timeout: float,
 
 def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float = 120.0,
           notebooks: list[str] | None = None, force: bool = False, seed: int | None = None,
-          memory_mb: int = 2048, progress: bool = True) -> Summary:
+          memory_mb: int = 2048, progress: bool = True, layout: str = "auto",
+          student: str | None = None, class_view: bool = True) -> Summary:
     """Grade every submission under `submissions`, write the reports to `out`, return the summary.
 
-    Raises ValueError for misuse: a missing submissions folder or an unknown notebook name.
+    `layout` is one of LAYOUTS (see the module's docstring); with layout="student", `student`
+    names the one student (default: the folder's name). `class_view=False` skips OUT/class.html.
+    Raises ValueError for misuse: a missing submissions folder, an unknown notebook or layout.
     """
     from . import report
 
@@ -192,7 +261,16 @@ def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float 
     out.mkdir(parents=True, exist_ok=True)
     seed = choose_seed(out, seed, force)
     prepared = {n: prepare(exercises.for_notebook(n), seed) for n in chosen}
-    items, unknown, students = discover(submissions, chosen)
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; layouts: {', '.join(LAYOUTS)}")
+    if layout == "auto":
+        from . import nbgrader
+
+        layout = "nbgrader" if nbgrader.detect(submissions) else "folders"
+    if layout == "student" and student is not None:
+        items, unknown, students = discover_student(submissions, chosen, student)
+    else:
+        items, unknown, students = discover(submissions, chosen, layout)
     version = grader_version()
     settings = {"seed": seed, "timeout": timeout, "memory_mb": memory_mb, "grader_version": version,
                 "separate_users": sandbox.separate_users()}
@@ -201,7 +279,8 @@ def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float 
         key = cache_key(item, settings)
         cached = None if force or key is None else read_cache(out, item, key)
         if cached is not None:
-            return Graded(item.student, item.notebook, cached, cached=True)
+            return Graded(item.student, item.notebook, cached, cached=True, assignment=item.assignment,
+                          timestamp=item.timestamp)
         t0 = time.perf_counter()
         try:
             results = grade_submission(item, prepared[item.notebook], timeout, memory_mb)
@@ -211,8 +290,12 @@ def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float 
                        for p in prepared[item.notebook]]
         elapsed = time.perf_counter() - t0 if item.path else 0.0
         if key is not None:
-            write_cache(out, item, key, results)
-        return Graded(item.student, item.notebook, results, elapsed)
+            try:
+                write_cache(out, item, key, results)
+            except OSError:          # no cache entry only means regrading next time
+                pass
+        return Graded(item.student, item.notebook, results, elapsed, assignment=item.assignment,
+                      timestamp=item.timestamp)
 
     graded = []
     with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
@@ -222,8 +305,8 @@ def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float 
         for future in bar:
             graded.append(future.result())
     graded.sort(key=lambda g: (g.student, g.notebook))
-    summary = Summary(graded, students, unknown, seed, time.perf_counter() - started, settings)
-    report.write_all(summary, out)
+    summary = Summary(graded, students, unknown, seed, time.perf_counter() - started, settings, layout)
+    report.write_all(summary, out, class_view)
     return summary
 
 
@@ -249,7 +332,7 @@ def grader_version() -> str:
 
 
 def cache_key(item: Submission, settings: dict) -> str | None:
-    if item.path is None:
+    if item.path is None or item.refused:
         return None
     try:
         content = hashlib.sha256(item.path.read_bytes()).hexdigest()
@@ -259,7 +342,9 @@ def cache_key(item: Submission, settings: dict) -> str | None:
 
 
 def _cache_path(out: Path, item: Submission) -> Path:
-    return out / ".cache" / item.student / f"{item.notebook}.json"
+    from .report import file_name
+
+    return out / ".cache" / file_name(item.student) / f"{item.notebook}.json"
 
 
 def read_cache(out: Path, item: Submission, key: str) -> list[Result] | None:

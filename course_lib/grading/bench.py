@@ -5,7 +5,9 @@
 grading_throughput() grades `copies` students who each submitted every solution notebook (fresh,
 no cache); nbclient_seconds() executes the same notebooks once each in a fresh kernel, the core
 of what nbgrader and otter-grader do per submission. The ratio is what the issue asks for:
-nbclient seconds per submission / grading seconds per submission.
+nbclient seconds per submission / grading seconds per submission. analysis_seconds() times the
+static analysis (find.py) on the notebooks that made it quadratic once: 6,000 lines of
+`mse = mse`, and a 1 MB notebook of them (CPU seconds, reading included).
 """
 
 from __future__ import annotations
@@ -45,6 +47,27 @@ def grading_throughput(copies: int = 8, jobs: int | None = None) -> dict:
     return {"submissions": n, "seconds": seconds, "per_second": n / seconds, "all_passed": full}
 
 
+def analysis_seconds() -> dict[str, float]:
+    """CPU seconds to read and analyse (as grading does) two adversarial 00_welcome notebooks."""
+    import nbformat
+
+    from . import find
+
+    found = {}
+    for label, lines in (("6,000 lines of mse = mse", 6000), ("1 MB notebook (52,000 lines)", 52000)):
+        nb = nbformat.read(ROOT / "solutions" / "00_welcome.ipynb", as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell("mse = mse\n" * lines))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "00_welcome.ipynb"
+            nbformat.write(nb, path)
+            started = time.process_time()
+            program = find.read_program(path)
+            program.course_lib_use("mse", lambda obj: False)
+            program.cells_for(["mse"])
+            found[label] = time.process_time() - started
+    return found
+
+
 def nbclient_seconds(paths: list[Path] | None = None, timeout: int = 600) -> float:
     """Seconds to execute each notebook once with nbclient (fresh kernel each), summed."""
     import nbclient
@@ -65,6 +88,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--copies", type=int, default=8)
     parser.add_argument("--jobs", type=int, default=None)
     args = parser.parse_args(argv)
+    for label, seconds in analysis_seconds().items():
+        print(f"static analysis, {label}: {seconds:.2f} s CPU")
     result = grading_throughput(args.copies, args.jobs)
     per_submission = result["seconds"] / result["submissions"]
     nb_seconds = nbclient_seconds() / len(solution_notebooks())

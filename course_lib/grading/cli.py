@@ -12,6 +12,11 @@ Grade a folder of submitted notebooks and write a grade book, feedback and Grade
 
 SUBMISSIONS holds one folder per student with the course's notebooks in it:
     SUBMISSIONS/<student>/<notebook>.ipynb      e.g. submissions/ada/00_welcome.ipynb
+or nbgrader's collected submissions (detected, or --layout nbgrader), which also writes
+OUT/nbgrader-grades.csv in the columns of `nbgrader export`:
+    SUBMISSIONS/<student>/<assignment>/<notebook>.ipynb   (SUBMISSIONS = <course>/submitted or <course>)
+A student's `make submit` zip, unzipped into SUBMISSIONS/<student>/, is the first layout.
+Symbolic links (student folders or notebooks) are not followed: their rows say so.
 Every notebook that has graded exercises is graded for every student (see --notebook); a
 notebook a student did not submit scores 0 with status "missing"; other files are listed and
 skipped. Submissions are never modified.
@@ -34,7 +39,13 @@ Outputs in OUT:
     feedback/<student>.html            per exercise: status and the first failing case
     gradescope/<student>/results.json  Gradescope autograder format
     grading.json                       seed, limits and grader version of the run
+    class.html                         pass rate per exercise (charts), most frequent failures,
+                                       the students who most need help
+    nbgrader-grades.csv                nbgrader's layout only: nbgrader export's columns
 A re-run only regrades notebooks whose content (or the grader) changed, unless --force.
+
+Gradescope: `course-grade gradescope-bundle autograder.zip [--notebook NAME ...]` writes the
+autograder zip (setup.sh, run_autograder, course_lib) that grades each submission the same way.
 
 Exit status: 0 when grading ran (whatever the grades), 2 for bad arguments or paths."""
 
@@ -57,11 +68,23 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="seed of the random cases (default: the recorded one, else new)")
     p.add_argument("--force", action="store_true",
                    help="regrade everything, ignoring the cache (and draw a new seed unless --seed)")
+    p.add_argument("--layout", choices=["auto", "folders", "nbgrader", "student"], default="auto",
+                   help="folders: SUBMISSIONS/<student>/; nbgrader: SUBMISSIONS/<student>/<assignment>/; "
+                        "student: one student's notebooks in SUBMISSIONS; auto (default): nbgrader's "
+                        "layout when the folder looks like it, else folders")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no tables")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["gradescope-bundle"]:
+        from . import gradescope
+
+        p = argparse.ArgumentParser(prog="course-grade gradescope-bundle",
+                                    description="Write the Gradescope autograder zip.")
+        gradescope.add_bundle_arguments(p)
+        return gradescope.bundle_command(p.parse_args(argv[1:]))
     args = parser().parse_args(argv)
     from .batch import grade
     from .report import class_table, error_table
@@ -72,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         summary = grade(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,
                         notebooks=args.notebook, force=args.force, seed=args.seed,
-                        memory_mb=args.memory, progress=not args.quiet)
+                        memory_mb=args.memory, progress=not args.quiet, layout=args.layout)
     except ValueError as exc:
         print(f"course-grade: {exc}", file=sys.stderr)
         return 2
@@ -80,11 +103,15 @@ def main(argv: list[str] | None = None) -> int:
         print(class_table(summary))
         errors = error_table(summary)
         print("\nProblems:\n" + errors if errors else "\nNo errors, timeouts or invalid files.")
+        if summary.layout == "nbgrader":
+            print(f"nbgrader export's columns: {args.out / 'nbgrader-grades.csv'}")
         print(f"\n{len(summary.graded)} notebooks of {len(summary.students)} students "
               f"({summary.n_fresh} graded, the rest cached or missing) in {summary.seconds:.1f} s; "
               f"seed {summary.seed}; reports in {args.out}")
         if not summary.settings["separate_users"]:
             print("Note: the notebooks ran as this user and could harm it (README: Limits of the sandbox).")
+    elif summary.report_errors:
+        print("\n".join(summary.report_errors), file=sys.stderr)
     return 0
 
 

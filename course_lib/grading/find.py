@@ -21,8 +21,10 @@ explorer in `explorer = Explorer(y)`, therefore grades without importing or buil
 from __future__ import annotations
 
 import ast
+import bisect
 import json
 import symtable
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,15 +59,62 @@ class Program:
     sources: list[str] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)      # cells that are not valid Python
+    _index: tuple | None = field(default=None, repr=False)   # see definitions()
+    _uses: dict = field(default_factory=dict, repr=False)      # id(statement) -> used_names()
+    _nodes: dict = field(default_factory=dict, repr=False)     # id(statement) -> nodes()
+
+    def uses(self, statement: Statement) -> set[str]:
+        """used_names(statement.node), computed once per statement."""
+        key = id(statement)
+        if key not in self._uses:
+            nodes, scoped = self.nodes(statement)
+            self._uses[key] = used_names(statement.node) if scoped else \
+                {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        return self._uses[key]
+
+    def nodes(self, statement: Statement) -> tuple[list[ast.AST], bool]:
+        """The statement's imports, names and attributes (what the analysis looks at), and whether
+        it opens an inner scope (a def, lambda, class or comprehension); one walk per statement."""
+        key = id(statement)
+        if key not in self._nodes:
+            kept, scoped = [], False
+            for node in walk(statement.node):
+                if isinstance(node, LOOKED_AT):
+                    kept.append(node)
+                elif isinstance(node, NEW_SCOPES):
+                    scoped = True
+            self._nodes[key] = (kept, scoped or isinstance(statement.node, NEW_SCOPES))
+        return self._nodes[key]
+
+    def definitions(self, name: str) -> list[int]:
+        """Positions in `statements` of the statements that bind `name`, ascending.
+
+        Built once for all names (one pass over the statements), so that looking a name up costs
+        a dictionary access and a binary search, not a pass over the notebook: a notebook of n
+        statements is analysed in O(n log n), not O(n^2) (6,000 lines of `mse = mse`)."""
+        return self._positions()[0].get(name, [])
+
+    def position(self, statement: Statement) -> int:
+        """The index of `statement` in `statements`."""
+        return self._positions()[1][id(statement)]
+
+    def _positions(self) -> tuple[dict[str, list[int]], dict[int, int]]:
+        version = (id(self.statements), len(self.statements))    # statements may be filtered later
+        if self._index is None or self._index[2] != version:
+            by_name: dict[str, list[int]] = {}
+            for k, statement in enumerate(self.statements):
+                for name in dict.fromkeys(statement.names):
+                    by_name.setdefault(name, []).append(k)
+            self._index = (by_name, {id(s): k for k, s in enumerate(self.statements)}, version)
+        return self._index[0], self._index[1]
 
     def binding(self, name: str, before: Statement | None = None) -> Statement | None:
         """The last statement that binds `name` (what the name means after a top-to-bottom run),
         or the last one before the statement `before`."""
-        statements = self.statements
-        if before is not None:
-            statements = statements[: [id(s) for s in statements].index(id(before))]
-        found = [s for s in statements if name in s.names]
-        return found[-1] if found else None
+        positions = self.definitions(name)
+        limit = len(self.statements) if before is None else self.position(before)
+        k = bisect.bisect_left(positions, limit)
+        return self.statements[positions[k - 1]] if k else None
 
     def function(self, name: str) -> ast.FunctionDef | None:
         """The last definition of `name` if it is a function."""
@@ -85,19 +134,22 @@ class Program:
         For each name only its last definition counts (and every star import); an assignment that
         reads the name it binds (`f = wrap(f)`) also needs the definition before it.
         """
-        stars = [s for s in self.statements if "*" in s.names]
+        stars = [self.statements[k] for k in self.definitions("*")]
         wanted, todo, keep = set(), [(name, None) for name in names], set()
+        first = bool(todo)
         while todo:
             name, before = todo.pop()
             if (name, id(before)) in wanted:
                 continue
             wanted.add((name, id(before)))
-            for statement in [self.binding(name, before)] + stars:
+            candidates = [self.binding(name, before)] + (stars if first else [])
+            first = False          # every star import is kept once, not looked at again per name
+            for statement in candidates:
                 if statement is not None and id(statement) not in keep:
                     keep.add(id(statement))
                     rebinds = isinstance(statement.node, (ast.Assign, ast.AnnAssign))
                     todo.extend((used, statement if rebinds and used in statement.names else None)
-                                for used in used_names(statement.node))
+                                for used in self.uses(statement))
         return [s for s in self.statements if id(s) in keep]
 
     def cells_for(self, names: list[str]) -> list[dict]:
@@ -119,7 +171,7 @@ class Program:
         code = [s for s in needed if not isinstance(s.node, (ast.Import, ast.ImportFrom))]
         aliases: dict[str, tuple[str, list[str]]] = {}
         for statement in needed:
-            for node in ast.walk(statement.node):
+            for node in self.nodes(statement)[0]:
                 if isinstance(node, (ast.Import, ast.ImportFrom)):
                     aliases.update(import_aliases(node))
         for module, attributes in aliases.values():
@@ -129,7 +181,7 @@ class Program:
         if name in aliases and forbidden(resolve(*aliases[name])):
             return f"{name} is imported from {aliases[name][0]}"
         for statement in code:
-            for node in ast.walk(statement.node):
+            for node in self.nodes(statement)[0]:
                 if isinstance(node, (ast.Import, ast.ImportFrom)):
                     for module, attributes in import_aliases(node).values():
                         if forbidden(resolve(module, attributes)):
@@ -169,12 +221,16 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidNotebook(f"not a notebook: the file is not valid JSON ({str(exc)[:80]})") from None
+    except RecursionError:
+        raise InvalidNotebook("not a notebook: its JSON is nested too deeply to read") from None
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
         raise InvalidNotebook("not a notebook: the JSON has no cells")
     if data.get("nbformat") not in (3, 4):
         raise InvalidNotebook(f"unsupported notebook format nbformat={data.get('nbformat')!r} (expected 4)")
     try:
         nb = nbformat.reads(json.dumps(data), as_version=4)
+    except RecursionError:
+        raise InvalidNotebook("not a notebook: its JSON is nested too deeply to read") from None
     except Exception as exc:  # nbformat raises many kinds of errors for malformed files
         raise InvalidNotebook(f"not a readable notebook: {str(exc)[:100]}") from None
     if not isinstance(nb.get("cells"), list):
@@ -209,7 +265,7 @@ def parse_cell(source: str) -> tuple[ast.Module | None, str]:
     for text in (source, without_magics(source)):
         try:
             return ast.parse(text), text
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):   # nested too deep
             continue
     return None, source
 
@@ -243,6 +299,8 @@ def bound_names(node: ast.stmt) -> list[str]:
         return [node.name]
     if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if all(isinstance(target, ast.Name) for target in targets):       # the common case, fast
+            return [target.id for target in targets]
         names = []
         for target in targets:
             for leaf in ast.walk(target):
@@ -276,9 +334,32 @@ def attribute_chain(node: ast.AST) -> list[str]:
     return [node.id, *reversed(attributes)] if isinstance(node, ast.Name) else []
 
 
+NEW_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
+              ast.DictComp, ast.GeneratorExp)
+LOOKED_AT = (ast.Import, ast.ImportFrom, ast.Attribute, ast.Name)
+
+
+def walk(node: ast.AST) -> list[ast.AST]:
+    """Every node under `node`, in ast.walk's order (breadth first), about 3x faster than ast.walk."""
+    todo, nodes = deque([node]), []
+    while todo:
+        node = todo.popleft()
+        nodes.append(node)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                todo.append(value)
+            elif isinstance(value, list):
+                todo.extend(item for item in value if isinstance(item, ast.AST))
+    return nodes
+
+
 def used_names(node: ast.AST) -> set[str]:
     """The global names `node` reads: at the top level, and inside its functions, lambdas and
     classes the names that are not their own parameters or local variables."""
+    nodes = walk(node)
+    if not any(isinstance(n, NEW_SCOPES) for n in nodes):     # no inner scope: every name read is global
+        return {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     try:
         return global_names(symtable.symtable(ast.unparse(node), "<statement>", "exec"))
     except (SyntaxError, ValueError, RecursionError):   # e.g. top-level await: every name read

@@ -5,19 +5,28 @@
     OUT/feedback/<student>.html             per exercise: status, points, the first failing case
     OUT/gradescope/<student>/results.json   Gradescope's autograder format
     OUT/grading.json                        the seed, the limits and the grader version used
+    OUT/class.html                          the instructor's view of the class (classview.py)
+    OUT/nbgrader-grades.csv                 nbgrader export's columns (nbgrader layout only, nbgrader.py)
 
 Every file is written to a temporary name and then renamed, so a reader never sees half a file.
-Everything a student controls (names, messages, values) is escaped in the HTML.
+Everything a student controls (names, messages, values) is escaped in the HTML; in every CSV a
+cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) gets a
+leading apostrophe; the terminal tables drop control characters (escape codes). A student's
+file names come from file_name(): any folder name, however long or strange, gets its reports,
+and a report that cannot be written is listed in summary.report_errors while the others are.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import json
 import os
+import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from .score import PASSED
@@ -39,23 +48,65 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_all(summary, out: Path) -> None:
-    """Write every report of `summary` (a batch.Summary) into `out`."""
+def write_all(summary, out: Path, class_view: bool = True) -> None:
+    """Write every report of `summary` (a batch.Summary) into `out` (class.html if `class_view`)."""
+    from . import classview, nbgrader
+
     out = Path(out)
     write_atomic(out / "grades.csv", grades_csv(summary))
     write_atomic(out / "summary.csv", summary_csv(summary))
-    for student in summary.students:
-        graded = [g for g in summary.graded if g.student == student]
-        write_atomic(out / "feedback" / f"{student}.html", feedback_html(student, graded))
-        write_atomic(out / "gradescope" / student / "results.json",
-                     json.dumps(gradescope_results(graded), indent=1))
+    by_student: dict[str, list] = {student: [] for student in summary.students}
+    for g in summary.graded:
+        by_student.setdefault(g.student, []).append(g)
+    for student, graded in by_student.items():
+        name = file_name(student)
+        try:
+            write_atomic(out / "feedback" / f"{name}.html", feedback_html(student, graded))
+            write_atomic(out / "gradescope" / name / "results.json",
+                         json.dumps(gradescope_results(graded), indent=1))
+        except (OSError, ValueError) as exc:    # one student's report must not sink the others
+            summary.report_errors.append(f"reports of {terminal_text(student)[:60]!r} not written: "
+                                         f"{type(exc).__name__}: {exc}")
+    if summary.layout == "nbgrader":
+        write_atomic(out / "nbgrader-grades.csv", nbgrader.gradebook_csv(summary))
+    if class_view:
+        write_atomic(out / "class.html", classview.class_html(summary))
     write_atomic(out / "grading.json", json.dumps(summary.settings, indent=1))
 
 
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}")
+
+
+def file_name(student: str) -> str:
+    """A file name for `student`'s reports: the name itself when it is a plain one (letters,
+    digits, `_.@+-`, at most 100 characters), else its plain characters (at most 40) and a
+    hash of the whole name, so that every name, whatever its length or characters, has one."""
+    if SAFE_NAME.fullmatch(student) and student not in (".", ".."):
+        return student
+    plain = re.sub(r"[^A-Za-z0-9_.@+-]+", "_", student).strip("._")[:40]
+    digest = hashlib.sha256(student.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return f"{plain}-{digest}" if plain else digest
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """The text of a CSV cell; one a spreadsheet would run as a formula gets a leading apostrophe."""
+    text = value if isinstance(value, str) else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _csv(rows: list[list]) -> str:
+    """CSV text, every cell through csv_cell() (every CSV the grader writes goes through here)."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\n").writerows([[csv_cell(v) for v in row] for row in rows])
     return buffer.getvalue()
+
+
+def terminal_text(text: str) -> str:
+    """`text` without control characters (escape codes, carriage returns, bells), for a terminal."""
+    return "".join(c if unicodedata.category(c)[0] != "C" else "?" for c in str(text))
 
 
 def grades_csv(summary) -> str:
@@ -129,14 +180,15 @@ def feedback_html(student: str, graded: list) -> str:
 def class_table(summary) -> str:
     """Per student: points, maximum, and how many exercises have each status."""
     lines = [f"{'student':<24} {'points':>8} {'max':>6}  statuses"]
+    counted: dict[str, dict[str, int]] = {}
+    for g in summary.graded:
+        counts = counted.setdefault(g.student, {})
+        for r in g.results:
+            counts[r.status] = counts.get(r.status, 0) + 1
     for student, (points, most) in summary.totals().items():
-        counts: dict[str, int] = {}
-        for g in summary.graded:
-            if g.student == student:
-                for r in g.results:
-                    counts[r.status] = counts.get(r.status, 0) + 1
+        counts = counted.get(student, {})
         text = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-        lines.append(f"{student[:24]:<24} {points:>8g} {most:>6g}  {text}")
+        lines.append(f"{terminal_text(student)[:24]:<24} {points:>8g} {most:>6g}  {text}")
     return "\n".join(lines)
 
 
@@ -145,7 +197,9 @@ def error_table(summary) -> str:
     lines = []
     for row in summary.rows():
         if row["status"] in ("error", "timeout", "invalid"):
-            lines.append(f"{row['student'][:20]:<20} {row['notebook'][:22]:<22} {row['exercise'][:18]:<18} "
-                         f"{row['status']:<8} {row['message'][:100]}")
-    lines += [f"skipped: {name}" for name in summary.unknown]
+            lines.append(f"{terminal_text(row['student'])[:20]:<20} {row['notebook'][:22]:<22} "
+                         f"{row['exercise'][:18]:<18} {row['status']:<8} "
+                         f"{terminal_text(row['message'])[:100]}")
+    lines += [f"skipped: {terminal_text(name)}" for name in summary.unknown]
+    lines += [f"report error: {terminal_text(text)}" for text in summary.report_errors]
     return "\n".join(lines)

@@ -1,0 +1,96 @@
+"""nbgrader's exchange: course-grade reads `submitted/<student>/<assignment>/<notebook>.ipynb`
+(detected by itself or with --layout nbgrader) and writes nbgrader export's CSV columns."""
+
+from __future__ import annotations
+
+import csv
+
+import nbformat
+import pytest
+from test_grading import ROOT, WELCOME, read_grades, save, welcome
+
+from course_lib.grading import grade, nbgrader
+from course_lib.grading.cli import main
+
+STAMP = "2026-11-30 09:15:02.123456 UTC"
+
+
+def read_export(path) -> tuple[list[str], dict[tuple[str, str], dict]]:
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        return reader.fieldnames, {(r["assignment"], r["student_id"]): r for r in reader}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """An nbgrader course folder: alice right (with timestamp.txt), bob wrong, carol nothing,
+    dave submitted into a linked assignment folder, erin's notebook is a link."""
+    course = tmp_path_factory.mktemp("course")
+    submitted = course / "submitted"
+    save(submitted / "alice", "ps1", welcome())
+    (submitted / "alice" / "ps1" / "timestamp.txt").write_text(STAMP + "\n")
+    save(submitted / "bob", "ps1", welcome("def mse(o, y):\n    return 0.0\n"))
+    (submitted / "carol").mkdir()
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    save(elsewhere, "ps1", welcome())
+    (submitted / "dave").mkdir()
+    (submitted / "dave" / "ps1").symlink_to(elsewhere / "ps1", target_is_directory=True)
+    (submitted / "erin" / "ps1").mkdir(parents=True)
+    (submitted / "erin" / "ps1" / f"{WELCOME}.ipynb").symlink_to(elsewhere / "ps1" / f"{WELCOME}.ipynb")
+    out = tmp_path_factory.mktemp("out")
+    summary = grade(course, out, jobs=2, notebooks=[WELCOME], progress=False, seed=3)
+    return course, out, summary
+
+
+def test_the_layout_is_detected_and_graded(course):
+    root, out, summary = course
+    assert summary.layout == "nbgrader"
+    assert nbgrader.detect(root) and nbgrader.detect(root / "submitted")
+    grades = read_grades(out)
+    assert grades[("alice", "mse")]["status"] == "passed"
+    assert grades[("bob", "mse")]["status"] == "failed"
+    assert grades[("carol", "mse")]["status"] == "missing"
+    erin = grades[("erin", "mse")]
+    assert erin["status"] == "invalid" and "symbolic link" in erin["message"]
+    dave = grades[("dave", "mse")]                               # the linked folder is not read
+    assert dave["status"] == "invalid" and "dave/ps1/ is a symbolic link" in dave["message"]
+    assert any("dave/ps1" in u and "symbolic link" in u for u in summary.unknown)
+
+
+def test_the_export_has_nbgraders_columns_and_values(course):
+    _, out, _ = course
+    fields, rows = read_export(out / "nbgrader-grades.csv")
+    assert fields == ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
+                      "raw_score", "late_submission_penalty", "score", "max_score"]
+    assert set(rows) == {("ps1", s) for s in ("alice", "bob", "carol", "dave", "erin")}
+    alice = rows[("ps1", "alice")]
+    assert (alice["timestamp"], float(alice["raw_score"]), float(alice["score"]), float(alice["max_score"])) \
+        == (STAMP, 1.0, 1.0, 1.0)
+    assert float(alice["late_submission_penalty"]) == 0.0
+    for student in ("bob", "carol", "dave", "erin"):
+        row = rows[("ps1", student)]
+        assert (float(row["score"]), float(row["max_score"])) == (0.0, 1.0)
+    assert rows[("ps1", "carol")]["timestamp"] == ""
+
+
+def test_a_plain_submissions_folder_is_not_taken_for_nbgrader(tmp_path):
+    save(tmp_path / "subs", "ada", welcome())
+    assert not nbgrader.detect(tmp_path / "subs")
+    summary = grade(tmp_path / "subs", tmp_path / "out", notebooks=[WELCOME], progress=False)
+    assert summary.layout == "folders" and not (tmp_path / "out" / "nbgrader-grades.csv").exists()
+
+
+def test_cli_layout_option_and_several_assignments(tmp_path):
+    submitted = tmp_path / "submitted"
+    save(submitted / "ada", "week1", welcome())
+    nb6 = nbformat.read(ROOT / "solutions" / "06_sgd_momentum_nesterov.ipynb", as_version=4)
+    save(submitted / "ada", "week2", nb6, "06_sgd_momentum_nesterov")
+    (submitted / "ada" / "week2" / "data.csv").write_text("=1+1\n")
+    out = tmp_path / "out"
+    assert main([str(submitted), "--out", str(out), "--layout", "nbgrader", "--quiet", "--notebook",
+                 WELCOME, "06_sgd_momentum_nesterov"]) == 0
+    _, rows = read_export(out / "nbgrader-grades.csv")
+    assert set(rows) == {("week1", "ada"), ("week2", "ada")}
+    assert float(rows[("week1", "ada")]["max_score"]) == 1.0
+    assert float(rows[("week2", "ada")]["score"]) == float(rows[("week2", "ada")]["max_score"]) > 1
+
