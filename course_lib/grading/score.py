@@ -84,7 +84,7 @@ def score(prepared: Prepared, run: ExerciseRun) -> Result:
     n_passed = 0
     for index, case in enumerate(cases):
         if index >= len(run.results):
-            status = TIMEOUT if run.outcome == "timeout" else ERROR
+            status = {"timeout": TIMEOUT, "invalid": INVALID}.get(run.outcome, ERROR)
             text = run.message or "no answer came back for this case"
             return failing(prepared, index, status, text, n_passed)
         answer = run.results[index]
