@@ -243,6 +243,27 @@ def make_watch(forbidden: dict, student_files: frozenset):
     return profile, verdict, reset
 
 
+class CourseWatch:
+    """The same watch for a notebook's check() (outside the sandbox): `call(function, args, kwargs)`
+    runs the function under make_watch's profile hook; `found` is the verdict."""
+
+    def __init__(self, forbidden: dict, student_files: set[str]):
+        self._profile, self._verdict, self._reset = make_watch(forbidden, frozenset(student_files))
+
+    def call(self, function, args, kwargs):
+        threading.setprofile(self._profile)
+        sys.setprofile(self._profile)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            sys.setprofile(None)
+            threading.setprofile(None)
+
+    @property
+    def found(self) -> str | None:
+        return self._verdict()
+
+
 def refuse_threads() -> None:
     """New threads cannot start: threading's and _thread's starters refuse, and a Thread that
     slipped through would die at its first step (sys.setprofile is refused to it)."""
@@ -255,16 +276,18 @@ def refuse_threads() -> None:
     threading.setprofile(no_threads)            # and threading.getprofile() does not show the watch
 
 
-def define(cells: list[dict], namespace: dict, describe, seconds: float | None = None) -> list[str]:
+def define(cells: list[dict], namespace: dict, seconds: float | None = None, describe=None) -> list[str]:
     """Execute the kept top-level statements of each cell; return one line per failure.
 
     With `seconds` (in the sandbox), a statement that runs longer (a slow cell's
     `data = train(...)` that a function reads) is stopped and reported, so it costs only the
-    functions that need it. `describe` is make_describe's function, bound by the caller.
+    functions that need it. `describe` is make_describe's function, bound by the caller (outside
+    the sandbox, e.g. in the capstone's explorer, one without a guard).
     """
+    describe = describe or make_describe(lambda on: None)
     scope = {"__builtins__": {"TimeoutError": TimeoutError}}   # the handler shows student code nothing
     exec(f"def too_slow(signum, frame):\n    raise TimeoutError("
-         f"'this statement took longer than {seconds:g} s and was skipped')\n", scope)
+         f"'this statement took longer than {seconds or 0:g} s and was skipped')\n", scope)
     statements = []
     for cell in cells:                          # compiled before any student code runs
         tree = ast.parse(cell["source"])
@@ -371,7 +394,7 @@ def main(job_fd: int, result_fd: int) -> None:
     trust(False)
     # --- from here on student code may run: only the locals bound above are used --------------
     started = clock()
-    errors = define(setup["cells"], namespace, describe, setup["statement_seconds"])
+    errors = define(setup["cells"], namespace, setup["statement_seconds"], describe)
     top_level = verdict()
     alive = threads()
     send({"event": "ready", "setup_errors": errors, "threads": alive, "seconds": clock() - started})
