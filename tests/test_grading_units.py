@@ -339,3 +339,22 @@ def test_a_child_of_a_root_grader_runs_as_its_own_unprivileged_user(separate_use
         for path in (guarded / "planted", Path("/tmp/grading-left-behind-987655")):
             path.unlink(missing_ok=True)
         guarded.rmdir()
+
+
+def test_a_forbidden_class_is_watched_through_its_own_methods():
+    import dataclasses
+
+    from course_lib import optimizers
+    from course_lib.grading import sandbox
+
+    ex = dataclasses.replace(exercises.get("mse"), forbidden=(optimizers.Adam,))
+    program = find.parse_notebook(notebook(
+        "import numpy as np\nfrom course_lib import optimizers",
+        "def mse(o, y):\n    getattr(optimizers, 'Ad' + 'am')()\n    return 0.0\n"
+        "def allowed(o, y):\n    optimizers.SGD(0.1)\n    return 0.0"), "nb")
+    cases = [((np.zeros(2), np.ones(2)), {})]
+    jobs = [sandbox.ExerciseJob(name, name, 5.0, cases) for name in ("mse", "allowed")]
+    runs, errors = sandbox.run(program.cells_for(["mse", "allowed"]), jobs, references.forbidden_code([ex]),
+                               timeout=20)
+    assert errors == [] and "Adam.__init__" in runs["mse"].results[0]["course_lib"], (errors, runs)
+    assert runs["allowed"].results[0]["course_lib"] is None and runs["allowed"].course_lib is None

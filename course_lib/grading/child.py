@@ -223,7 +223,7 @@ def make_watch(forbidden: dict, student_files: frozenset):
         if (filename, code.co_firstlineno) not in codes and (
                 not startswith(filename, prefixes) or startswith(filename, here)):
             return
-        where = "course_lib/" + filename[cut:] + ": " + code.co_name + "()"
+        where = "course_lib/" + filename[cut:] + ": " + code.co_qualname + "()"
         back = frame.f_back
         caller = back.f_code.co_filename if back is not None else ""
         if code.co_name == "<module>":
