@@ -237,6 +237,14 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "    WORKER[0].put((o, y))\n"
             "    return WORKER[1].get(timeout=0.5)\n"],
                    "a thread started at top level calls the reference unwatched"),
+        "thread_alive": ([
+            "import _imp, importlib.machinery, time\nimport numpy as np\n\n"
+            "def spin():\n"                              # a fresh _thread, past the locked one
+            "    fresh = _imp.create_builtin(importlib.machinery.ModuleSpec('_thread', None))\n"
+            "    return fresh.start_new_thread(time.sleep, (30,))\n\n"
+            "SPINNER = spin()\n\n"
+            f"def mse(o, y):\n    return {RIGHT} if SPINNER else -1.0\n"],
+                         "leave a thread running after the top-level code"),
         "network": ([
             "import socket\nimport numpy as np\n\n"
             "def mse(o, y):\n"
@@ -330,7 +338,7 @@ def rows(summary, student: str) -> list[dict]:
 
 @pytest.mark.parametrize("student", [
     "kills", "plants_cache", "daemon", "reads_proc", "execs_classmate", "forges_lines", "writes_protocol",
-    "reads_stack", "encoder_hooks", "thread", "network", "writes_outside"])
+    "reads_stack", "encoder_hooks", "thread", "thread_alive", "network", "writes_outside"])
 def test_every_attack_fails(graded, student):
     what = graded["plan"][student][1]
     for run in ("first", "second"):
@@ -343,6 +351,11 @@ def test_writing_to_the_result_channel_voids_the_notebook(graded):
     for student in ("forges_lines", "writes_protocol"):
         [row] = rows(graded["first"], student)
         assert row["status"] == "invalid" and "result channel" in row["message"], row
+
+
+def test_a_thread_left_running_by_the_top_level_code_voids_the_notebook(graded):
+    [row] = rows(graded["first"], "thread_alive")
+    assert row["status"] == "invalid" and "thread(s) running" in row["message"], row
 
 
 def test_nothing_is_found_on_the_stack_or_in_the_garbage_collector(graded):

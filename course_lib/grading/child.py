@@ -51,6 +51,7 @@ import _thread
 import ast
 import builtins
 import faulthandler
+import gc
 import importlib.util
 import io
 import json
@@ -179,23 +180,23 @@ def make_guard():
     refused, frames, imports = REFUSED_EVENTS, FRAME_ATTRIBUTES, REFUSED_IMPORTS
     realpath, fspath, startswith, str_type, bytes_type, int_type = (
         os.path.realpath, os.fsdecode, str.startswith, str, bytes, int)
-    get_type = type
+    get_type, refuse = type, Refused
 
     def hook(event, args):
         if trusted[0]:
             return
         if event in refused or startswith(event, "ctypes."):
-            raise Refused(f"the grader does not allow {event} in submissions")
+            raise refuse("the grader does not allow " + event + " in submissions")
         if event == "object.__getattr__" and args[1] in frames:
-            raise Refused(f"the grader does not allow reading {args[1]} in submissions")
+            raise refuse("the grader does not allow reading frames in submissions")
         if event == "import" and args[0] in imports:
-            raise Refused(f"the grader does not allow importing {args[0]} again")
+            raise refuse("the grader does not allow importing this module again")
         if event == "open":
             path = args[0]
             kind = get_type(path)
             if kind is not int_type and (kind is str_type or kind is bytes_type):
                 if startswith(realpath(fspath(path)), "/proc"):
-                    raise Refused("the grader does not allow opening files in /proc")
+                    raise refuse("the grader does not allow opening files in /proc")
 
     def trust(on: bool) -> None:
         trusted[0] = on
@@ -316,25 +317,46 @@ def make_describe(trust):
     """describe(exc) -> 'ZeroDivisionError: division by zero (line 3 of mse)', from the student's code.
 
     The exception is the student's: its __str__ runs under the guard, its class's name is read
-    without calling its class's code, and only the walk over the traceback is trusted.
+    without calling its class's code, and only the walk over the traceback is trusted. During
+    that walk no student code can run: every name it uses is bound here, signals are blocked
+    (handlers already pending run before) and the cyclic garbage collector (finalizers) is off.
     """
     get_type, str_type, startswith, here = type, str, str.startswith, HERE
+    int_str, str_str = int.__str__, str.__str__
     type_name = type.__dict__["__name__"].__get__     # a class's own name, whatever its metaclass says
     traceback_of = BaseException.__traceback__.__get__  # not a property the student's class defines
+    sigmask, block, setmask, everything = signal.pthread_sigmask, signal.SIG_BLOCK, signal.SIG_SETMASK, \
+        signal.valid_signals()
+    gc_enabled, gc_disable, gc_enable = gc.isenabled, gc.disable, gc.enable
 
-    def describe(exc: BaseException) -> str:
+    def trusted_walk(tb) -> str:
         where = ""
+        try:
+            mask = sigmask(block, everything)      # pending handlers run here, still untrusted
+        except BaseException:  # noqa: B036 - a student's signal handler may raise anything
+            mask = None
+        collecting = gc_enabled()
+        gc_disable()
         trust(True)
         try:
-            tb = traceback_of(exc)
             while tb is not None:
                 code = tb.tb_frame.f_code
                 if get_type(code.co_filename) is str_type and not startswith(code.co_filename, here):
-                    where = (" (line " + int.__str__(tb.tb_lineno) + " of "
-                             + str_type.__str__(code.co_name) + ")")
+                    where = " (line " + int_str(tb.tb_lineno) + " of " + str_str(code.co_name) + ")"
                 tb = tb.tb_next
         finally:
             trust(False)
+            if collecting:
+                gc_enable()
+            try:
+                if mask is not None:
+                    sigmask(setmask, mask)
+            except BaseException:  # noqa: B036 - handlers run again here, untrusted
+                pass
+        return where
+
+    def describe(exc: BaseException) -> str:
+        where = trusted_walk(traceback_of(exc))
         try:
             message = exc.__str__()
             message = message if get_type(message) is str_type else "(an unprintable message)"
@@ -383,6 +405,7 @@ def main(job_fd: int, result_fd: int) -> None:
     run_cases = make_case_runner(send, verdict, reset, describe, wire.to_plain, wire.from_plain,
                                  np.errstate, np.array_equal, np.ndarray)
     threads, clock, read, exit_ = count_threads, time.perf_counter, read_message, os._exit
+    blocking = os.set_blocking
     main_module = types.ModuleType("__main__")
     namespace = main_module.__dict__
     namespace["__builtins__"] = builtins
@@ -400,6 +423,7 @@ def main(job_fd: int, result_fd: int) -> None:
     send({"event": "ready", "setup_errors": errors, "threads": alive, "seconds": clock() - started})
     if alive:
         exit_(0)                                  # the grader refuses the notebook: nothing to run
+    blocking(job_fd, True)                        # whatever the student's code did to it
     run_cases(setup["exercises"], read(job_fd), namespace, top_level)
     send({"event": "finished"})
     exit_(0)                                      # skip the student's atexit handlers
