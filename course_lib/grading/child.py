@@ -185,10 +185,12 @@ def make_guard():
     def hook(event, args):
         if trusted[0]:
             return
+        if event == "object.__getattr__":        # the most frequent: the watch reads frame.f_code
+            if args[1] in frames:
+                raise refuse("the grader does not allow reading frames in submissions")
+            return
         if event in refused or startswith(event, "ctypes."):
             raise refuse("the grader does not allow " + event + " in submissions")
-        if event == "object.__getattr__" and args[1] in frames:
-            raise refuse("the grader does not allow reading frames in submissions")
         if event == "import" and args[0] in imports:
             raise refuse("the grader does not allow importing this module again")
         if event == "open":
