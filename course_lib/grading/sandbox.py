@@ -469,8 +469,9 @@ def bwrap_command(env: dict) -> list[str]:
     args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     for folder in python_folders():
         args += ["--ro-bind", folder, folder]
-    for name in HIDDEN:
-        args += ["--tmpfs", os.path.join(COURSE_LIB, name)]
+    for name in HIDDEN:                          # an empty folder over each hidden one
+        if os.path.isdir(os.path.join(COURSE_LIB, name)):
+            args += ["--tmpfs", os.path.join(COURSE_LIB, name)]
     args += ["--chdir", "/tmp", "--clearenv"]
     for name, value in env.items():
         args += ["--setenv", name, value]
