@@ -378,12 +378,18 @@ def load_wire():
     return module
 
 
-def count_threads() -> int:
-    """Threads of this process besides the main one (from /proc: no student object is asked)."""
-    try:
-        return len(os.listdir("/proc/self/task")) - 1
-    except OSError:
-        return threading.active_count() - 1
+def make_thread_counter():
+    """count() -> the threads of this process besides the main one, from /proc (no student object
+    is asked, and the functions it uses are bound now)."""
+    listdir, length, os_error = os.listdir, len, OSError
+
+    def count() -> int:
+        try:
+            return length(listdir("/proc/self/task")) - 1
+        except os_error:
+            return 0
+
+    return count
 
 
 def main(job_fd: int, result_fd: int) -> None:
@@ -405,8 +411,8 @@ def main(job_fd: int, result_fd: int) -> None:
     hook, trust = make_guard()
     describe = make_describe(trust)
     run_cases = make_case_runner(send, verdict, reset, describe, wire.to_plain, wire.from_plain,
-                                 np.errstate, np.array_equal, np.ndarray)
-    threads, clock, read, exit_ = count_threads, time.perf_counter, read_message, os._exit
+                                 np.errstate, np.array_equal, np.ndarray, make_thread_counter())
+    threads, clock, read, exit_ = make_thread_counter(), time.perf_counter, read_message, os._exit
     blocking = os.set_blocking
     main_module = types.ModuleType("__main__")
     namespace = main_module.__dict__
@@ -421,6 +427,7 @@ def main(job_fd: int, result_fd: int) -> None:
     started = clock()
     errors = define(setup["cells"], namespace, setup["statement_seconds"], describe)
     top_level = verdict()
+    reset()
     alive = threads()
     send({"event": "ready", "setup_errors": errors, "threads": alive, "seconds": clock() - started})
     if alive:
@@ -431,11 +438,17 @@ def main(job_fd: int, result_fd: int) -> None:
     exit_(0)                                      # skip the student's atexit handlers
 
 
-def make_case_runner(send, verdict, reset, describe, to_plain, from_plain, errstate, array_equal, ndarray):
+def make_case_runner(send, verdict, reset, describe, to_plain, from_plain, errstate, array_equal, ndarray,
+                     threads):
     """The loop over the exercises and their cases, with everything it calls bound here, before
     student code runs (a student who patches builtins, numpy or this module's globals later
-    changes neither the sequence of lines nor the verdicts)."""
+    changes neither the sequence of lines nor the verdicts).
+
+    A case's verdict covers everything since the previous case's (student code that runs in
+    between, in a signal handler or a finalizer, counts for the next case) and the top level.
+    A case after which a thread is still running is an error."""
     get_type, enumerate_, callable_, any_, zip_, get = type, enumerate, callable, any, zip, dict.get
+    int_str = int.__str__
     not_implemented, copy = NotImplementedError, ndarray.copy
 
     def call(function, args, kwargs):
@@ -460,13 +473,17 @@ def make_case_runner(send, verdict, reset, describe, to_plain, from_plain, errst
             function = get(namespace, exercise["function"])
             send({"event": "start", "exercise": name})
             for index, case in enumerate_(inputs):
-                reset()
                 if callable_(function):
                     reply = call(function, from_plain(case["args"]), from_plain(case["kwargs"]))
                 else:
                     reply = {"error": "no function " + exercise["function"] + "() is defined",
                              "not_implemented": False}
+                alive = threads()
+                if alive:
+                    reply = {"error": "the function left " + int_str(alive) + " thread(s) running; the "
+                             "grader does not allow threads", "not_implemented": False}
                 found = verdict() or ("at top level: " + top_level if top_level else None)
+                reset()
                 try:
                     send({"event": "case", "exercise": name, "index": index, **reply, "course_lib": found})
                 except (TypeError, ValueError, OverflowError):  # a value json cannot write
