@@ -18,9 +18,10 @@ Where the child runs (`mode()`, recorded in grading.json as "sandbox"):
   capabilities, and dies with the grader. It sees only the system (/usr, the library folders, a
   few files of /etc), this Python's installation, the virtual environment and course_lib (all
   read-only; course_lib/datafiles, which holds the capstone's held-out digits, is hidden), its own
-  /proc, an empty /dev and a private 64 MB /tmp. No SUBMISSIONS, OUT, solutions/ or repository,
-  no network, no other process: it can signal and read nothing of the grader or the other
-  children, and when its notebook is done the namespace ends, with every process in it.
+  /proc, a minimal /dev (null, zero, urandom...) and a private 64 MB /tmp. No SUBMISSIONS, OUT,
+  solutions/ or repository, no network, no other process: it can signal and read nothing of the
+  grader or the other children, and when its notebook is done the namespace ends, with every
+  process in it.
 * "separate-users" (no bubblewrap; the grader is root and an unprivileged user can run this
   Python): each child runs as its own unused uid (SANDBOX_UIDS); it cannot write course_lib,
   site-packages or OUT, read the grader's memory or environment, or signal the grader or the
