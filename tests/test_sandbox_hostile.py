@@ -254,6 +254,16 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "    while not answer:\n"
             "        time.sleep(0.001)\n"
             "    return answer[0]\n"], "an unwatched thread, started in the function, calls the reference"),
+        "thread_ends_in_call": ([
+            REFERENCE + "import _imp, importlib.machinery, time\nimport numpy as np\n\n"
+            "def mse(o, y):\n"                          # ... and is over before the function returns
+            "    fresh = _imp.create_builtin(importlib.machinery.ModuleSpec('_thread', None))\n"
+            "    answer = []\n"
+            "    fresh.start_new_thread(lambda: answer.append(reference()(o, y)), ())\n"
+            "    while not answer:\n"
+            "        time.sleep(0.001)\n"
+            "    time.sleep(0.05)\n"
+            "    return answer[0]\n"], "an unwatched thread that ends before the function returns"),
         "network": ([
             "import socket\nimport numpy as np\n\n"
             "def mse(o, y):\n"
@@ -347,7 +357,8 @@ def rows(summary, student: str) -> list[dict]:
 
 @pytest.mark.parametrize("student", [
     "kills", "plants_cache", "daemon", "reads_proc", "execs_classmate", "forges_lines", "writes_protocol",
-    "reads_stack", "encoder_hooks", "thread", "thread_alive", "thread_in_call", "network", "writes_outside"])
+    "reads_stack", "encoder_hooks", "thread", "thread_alive", "thread_in_call", "thread_ends_in_call",
+    "network", "writes_outside"])
 def test_every_attack_fails(graded, student):
     what = graded["plan"][student][1]
     for run in ("first", "second"):
@@ -367,9 +378,11 @@ def test_a_thread_left_running_by_the_top_level_code_voids_the_notebook(graded):
     assert row["status"] == "invalid" and "thread(s) running" in row["message"], row
 
 
-def test_a_thread_left_running_by_the_function_is_an_error(graded):
+def test_a_thread_started_by_the_function_is_an_error(graded):
     [row] = rows(graded["first"], "thread_in_call")
     assert row["status"] == "error" and "thread(s) running" in row["message"], row
+    [row] = rows(graded["first"], "thread_ends_in_call")
+    assert row["status"] == "error" and "started a thread or a process" in row["message"], row
 
 
 def test_nothing_is_found_on_the_stack_or_in_the_garbage_collector(graded):

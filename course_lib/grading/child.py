@@ -392,6 +392,27 @@ def make_thread_counter():
     return count
 
 
+def make_pid_watch(own_namespace: bool):
+    """last() -> the last process or thread id handed out in this PID namespace (bubblewrap gives
+    the child its own, so any change means this process started a thread or a process), or -1 if
+    that cannot be read any more; without an own namespace, always 0 (other processes move it)."""
+    if not own_namespace:
+        return lambda: 0
+    fd = os.open("/proc/sys/kernel/ns_last_pid", os.O_RDONLY)   # opened before student code runs
+    inode = os.fstat(fd).st_ino
+    pread, fstat, to_int, error = os.pread, os.fstat, int, Exception
+
+    def last() -> int:
+        try:
+            if fstat(fd).st_ino != inode:            # the student put another file on our fd
+                return -1
+            return to_int(pread(fd, 32, 0))
+        except error:
+            return -1
+
+    return last
+
+
 def main(job_fd: int, result_fd: int) -> None:
     import numpy as np
 
@@ -411,7 +432,8 @@ def main(job_fd: int, result_fd: int) -> None:
     hook, trust = make_guard()
     describe = make_describe(trust)
     run_cases = make_case_runner(send, verdict, reset, describe, wire.to_plain, wire.from_plain,
-                                 np.errstate, np.array_equal, np.ndarray, make_thread_counter())
+                                 np.errstate, np.array_equal, np.ndarray, make_thread_counter(),
+                                 make_pid_watch(setup.get("pid_namespace", False)))
     threads, clock, read, exit_ = make_thread_counter(), time.perf_counter, read_message, os._exit
     blocking = os.set_blocking
     main_module = types.ModuleType("__main__")
@@ -439,14 +461,16 @@ def main(job_fd: int, result_fd: int) -> None:
 
 
 def make_case_runner(send, verdict, reset, describe, to_plain, from_plain, errstate, array_equal, ndarray,
-                     threads):
+                     threads, last_pid):
     """The loop over the exercises and their cases, with everything it calls bound here, before
     student code runs (a student who patches builtins, numpy or this module's globals later
     changes neither the sequence of lines nor the verdicts).
 
     A case's verdict covers everything since the previous case's (student code that runs in
     between, in a signal handler or a finalizer, counts for the next case) and the top level.
-    A case after which a thread is still running is an error."""
+    A case during which a thread or process was started (seen by last_pid) or after which a
+    thread is still running is an error: threads and processes are refused to student code, so
+    one that exists came around the guard, unwatched."""
     get_type, enumerate_, callable_, any_, zip_, get = type, enumerate, callable, any, zip, dict.get
     int_str = int.__str__
     not_implemented, copy = NotImplementedError, ndarray.copy
@@ -473,6 +497,7 @@ def make_case_runner(send, verdict, reset, describe, to_plain, from_plain, errst
             function = get(namespace, exercise["function"])
             send({"event": "start", "exercise": name})
             for index, case in enumerate_(inputs):
+                mark = last_pid()
                 if callable_(function):
                     reply = call(function, from_plain(case["args"]), from_plain(case["kwargs"]))
                 else:
@@ -482,6 +507,9 @@ def make_case_runner(send, verdict, reset, describe, to_plain, from_plain, errst
                 if alive:
                     reply = {"error": "the function left " + int_str(alive) + " thread(s) running; the "
                              "grader does not allow threads", "not_implemented": False}
+                elif mark == -1 or last_pid() != mark:
+                    reply = {"error": "the function started a thread or a process; the grader does not "
+                             "allow either", "not_implemented": False}
                 found = verdict() or ("at top level: " + top_level if top_level else None)
                 reset()
                 try:

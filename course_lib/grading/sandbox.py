@@ -183,6 +183,7 @@ class Child:
             "memory_bytes": memory_mb << 20,
             "file_bytes": FILE_BYTES,
             "statement_seconds": STATEMENT_SECONDS,
+            "pid_namespace": self.mode == "bubblewrap",     # the child's own: see child.make_pid_watch
             "exercises": [{"id": j.id, "function": j.function, "n_cases": len(j.cases)} for j in exercises],
         }
         cases = [[{"args": wire.to_plain(tuple(a)), "kwargs": wire.to_plain(dict(k))} for a, k in j.cases]
