@@ -264,6 +264,19 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "        time.sleep(0.001)\n"
             "    time.sleep(0.05)\n"
             "    return answer[0]\n"], "an unwatched thread that ends before the function returns"),
+        "fresh_sys": ([
+            REFERENCE + "import _imp, importlib, importlib.machinery, sys\nimport numpy as np\n\n"
+            "def mse(o, y):\n"                          # get the watch back, empty its list of references
+            "    for fresh in (lambda: _imp.create_builtin(importlib.machinery.ModuleSpec('sys', None)),\n"
+            "                  lambda: importlib.reload(sys)):\n"
+            "        try:\n"
+            "            watch = getattr(fresh(), 'get' + 'profile')()\n"   # past find.py's static check
+            "        except Exception:\n"
+            "            continue\n"
+            "        for cell in getattr(watch, '__closure__', None) or ():\n"
+            "            if isinstance(cell.cell_contents, (frozenset, tuple)):\n"
+            "                cell.cell_contents = type(cell.cell_contents)()\n"
+            "    return reference()(o, y)\n"], "a fresh sys module hands back the watch, which is emptied"),
         "network": ([
             "import socket\nimport numpy as np\n\n"
             "def mse(o, y):\n"
@@ -358,7 +371,7 @@ def rows(summary, student: str) -> list[dict]:
 @pytest.mark.parametrize("student", [
     "kills", "plants_cache", "daemon", "reads_proc", "execs_classmate", "forges_lines", "writes_protocol",
     "reads_stack", "encoder_hooks", "thread", "thread_alive", "thread_in_call", "thread_ends_in_call",
-    "network", "writes_outside"])
+    "fresh_sys", "network", "writes_outside"])
 def test_every_attack_fails(graded, student):
     what = graded["plan"][student][1]
     for run in ("first", "second"):
@@ -373,16 +386,19 @@ def test_writing_to_the_result_channel_voids_the_notebook(graded):
         assert row["status"] == "invalid" and "result channel" in row["message"], row
 
 
-def test_a_thread_left_running_by_the_top_level_code_voids_the_notebook(graded):
-    [row] = rows(graded["first"], "thread_alive")
-    assert row["status"] == "invalid" and "thread(s) running" in row["message"], row
+def test_raw_threads_are_refused(graded):
+    """A fresh _thread module is refused; were it not, a thread left running after the top-level
+    code would void the notebook, and one started during a case would make the case an error."""
+    for student, seen in [("thread_alive", "thread(s) running"), ("thread_in_call", "thread(s) running"),
+                          ("thread_ends_in_call", "started a thread or a process")]:
+        [row] = rows(graded["first"], student)
+        assert row["status"] in ("error", "invalid"), row
+        assert "fresh copy of this built-in module" in row["message"] or seen in row["message"], row
 
 
-def test_a_thread_started_by_the_function_is_an_error(graded):
-    [row] = rows(graded["first"], "thread_in_call")
-    assert row["status"] == "error" and "thread(s) running" in row["message"], row
-    [row] = rows(graded["first"], "thread_ends_in_call")
-    assert row["status"] == "error" and "started a thread or a process" in row["message"], row
+def test_a_fresh_sys_module_does_not_hand_back_the_watch(graded):
+    [row] = rows(graded["first"], "fresh_sys")
+    assert row["status"] == "failed" and "reference code" in row["message"], row
 
 
 def test_nothing_is_found_on_the_stack_or_in_the_garbage_collector(graded):

@@ -46,12 +46,14 @@ itself is not imported and the student's code starts with a clean module table).
 from __future__ import annotations
 
 import _hashlib
+import _imp
 import _json
 import _thread
 import ast
 import builtins
 import faulthandler
 import gc
+import importlib.machinery
 import importlib.util
 import io
 import json
@@ -77,6 +79,7 @@ REFUSED_EVENTS = frozenset({
 })
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 REFUSED_IMPORTS = frozenset({"_thread", "_ctypes", "gc"})   # fresh copies of what was locked away
+LOCKED_BUILTINS = frozenset({"sys", "builtins", "_thread", "_imp"})   # no fresh copy (lock_builtins)
 
 
 class Refused(RuntimeError, AttributeError, ValueError):
@@ -175,14 +178,23 @@ def make_reporter(fd: int, key: bytearray):
 
 def make_guard():
     """(audit hook, trust): the hook refuses REFUSED_EVENTS to student code; `trust(True)` lets
-    the child's own code through (only for reading a traceback)."""
+    the child's own code through (only for reading a traceback). It also creates built-in modules
+    for lock_builtins(), refusing fresh copies of LOCKED_BUILTINS."""
     trusted = [True]
+    create_builtin, module_spec, locked = _imp.create_builtin, importlib.machinery.ModuleSpec, LOCKED_BUILTINS
     refused, frames, imports = REFUSED_EVENTS, FRAME_ATTRIBUTES, REFUSED_IMPORTS
     realpath, fspath, startswith, str_type, bytes_type, int_type = (
         os.path.realpath, os.fsdecode, str.startswith, str, bytes, int)
     get_type, refuse = type, Refused
 
     def hook(event, args):
+        if event == "course_grade.create_builtin":
+            spec, box = args
+            name = spec.name
+            if get_type(name) is not str_type or name in locked:
+                raise refuse("the grader does not allow a fresh copy of this built-in module")
+            box.append(create_builtin(module_spec(name, None)))
+            return
         if trusted[0]:
             return
         if event == "object.__getattr__":        # the most frequent: the watch reads frame.f_code
@@ -265,6 +277,16 @@ class CourseWatch:
     @property
     def found(self) -> str | None:
         return self._verdict()
+
+
+def lock_builtins() -> None:
+    """`_imp.create_builtin` (how a built-in module is created, also by importlib.reload) now goes
+    through the audit hook, which holds the real one: a fresh `sys` would bring back
+    `sys.getprofile`, a fresh `_thread` an unwatched thread starter. The replacement holds nothing."""
+    scope = {"__builtins__": {}, "audit": sys.audit}
+    exec("def create_builtin(spec):\n    box = []\n    audit('course_grade.create_builtin', spec, box)\n"
+         "    return box[0]\n", scope)
+    _imp.create_builtin = scope["create_builtin"]
 
 
 def refuse_threads() -> None:
@@ -444,6 +466,7 @@ def main(job_fd: int, result_fd: int) -> None:
     sys.setprofile(profile)
     sys.getprofile = lambda: None                 # the watch is not handed to student code
     sys.addaudithook(hook)
+    lock_builtins()
     trust(False)
     # --- from here on student code may run: only the locals bound above are used --------------
     started = clock()
