@@ -277,6 +277,33 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "            if isinstance(cell.cell_contents, (frozenset, tuple)):\n"
             "                cell.cell_contents = type(cell.cell_contents)()\n"
             "    return reference()(o, y)\n"], "a fresh sys module hands back the watch, which is emptied"),
+        "drops_watch": ([
+            REFERENCE + "import sys\nimport numpy as np\n\n"
+            "def dive(depth):\n"                       # at the limit, the profile hook itself overflows
+            "    try:\n"
+            "        return dive(depth + 1)\n"
+            "    except RecursionError:\n"
+            "        return depth\n\n"
+            "def mse(o, y):\n"
+            "    dive(0)\n"
+            "    return reference()(o, y)\n"], "make the watch raise, so that CPython drops it"),
+        "signal_frame": ([
+            REFERENCE + "import signal, time\nimport numpy as np\n\n"
+            "def wipe(signum, frame):\n"                 # the interrupted frame: walk to the child's locals
+            "    while frame is not None:\n"
+            "        for name in ('reset', 'trust'):\n"
+            "            if callable(frame.f_locals.get(name)):\n"
+            "                frame.f_locals[name](*(() if name == 'reset' else (True,)))\n"
+            "        frame = frame.f_back\n\n"
+            "def mse(o, y):\n"
+            "    try:\n"
+            "        signal.signal(signal.SIGALRM, wipe)\n"
+            "        signal.setitimer(signal.ITIMER_REAL, 0.001, 0.001)\n"
+            "    except RuntimeError:\n"
+            "        pass\n"
+            "    value = reference()(o, y)\n"
+            "    time.sleep(0.02)\n"
+            "    return value\n"], "a signal handler gets the child's frame and clears the watch"),
         "network": ([
             "import socket\nimport numpy as np\n\n"
             "def mse(o, y):\n"
@@ -371,7 +398,7 @@ def rows(summary, student: str) -> list[dict]:
 @pytest.mark.parametrize("student", [
     "kills", "plants_cache", "daemon", "reads_proc", "execs_classmate", "forges_lines", "writes_protocol",
     "reads_stack", "encoder_hooks", "thread", "thread_alive", "thread_in_call", "thread_ends_in_call",
-    "fresh_sys", "network", "writes_outside"])
+    "fresh_sys", "drops_watch", "signal_frame", "network", "writes_outside"])
 def test_every_attack_fails(graded, student):
     what = graded["plan"][student][1]
     for run in ("first", "second"):
@@ -396,8 +423,9 @@ def test_raw_threads_are_refused(graded):
         assert "fresh copy of this built-in module" in row["message"] or seen in row["message"], row
 
 
-def test_a_fresh_sys_module_does_not_hand_back_the_watch(graded):
-    [row] = rows(graded["first"], "fresh_sys")
+@pytest.mark.parametrize("student", ["fresh_sys", "drops_watch", "signal_frame"])
+def test_the_watch_cannot_be_switched_off(graded, student):
+    [row] = rows(graded["first"], student)
     assert row["status"] == "failed" and "reference code" in row["message"], row
 
 

@@ -48,6 +48,7 @@ from __future__ import annotations
 import _hashlib
 import _imp
 import _json
+import _signal
 import _thread
 import ast
 import builtins
@@ -79,7 +80,7 @@ REFUSED_EVENTS = frozenset({
 })
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 REFUSED_IMPORTS = frozenset({"_thread", "_ctypes", "gc"})   # fresh copies of what was locked away
-LOCKED_BUILTINS = frozenset({"sys", "builtins", "_thread", "_imp"})   # no fresh copy (lock_builtins)
+LOCKED_BUILTINS = frozenset({"sys", "builtins", "_thread", "_imp", "_signal", "gc"})   # see lock_builtins
 
 
 class Refused(RuntimeError, AttributeError, ValueError):
@@ -289,19 +290,23 @@ def lock_builtins() -> None:
     _imp.create_builtin = scope["create_builtin"]
 
 
-def refuse_threads() -> None:
+def refuse_threads_and_handlers() -> None:
     """New threads cannot start: threading's and _thread's starters refuse, and a Thread that
-    slipped through would die at its first step (sys.setprofile is refused to it)."""
-    def no_threads(*args, **kwargs):
-        raise Refused("the grader does not allow starting threads in submissions")
+    slipped through would die at its first step (sys.setprofile is refused to it). No signal
+    handler can be installed (a handler gets the frame it interrupts: the child's own, whose
+    locals hold the watch and the reporter), and the garbage collector cannot be told to keep
+    what it collects (gc.garbage would hold frames). None of this holds anything of the child's."""
+    def refused(*args, **kwargs):
+        raise Refused("the grader does not allow threads, signal handlers or gc.set_debug in submissions")
 
-    _thread.start_new_thread = no_threads
-    _thread.start_new = no_threads
-    threading._start_new_thread = no_threads
-    threading.setprofile(no_threads)            # and threading.getprofile() does not show the watch
+    _thread.start_new_thread = _thread.start_new = threading._start_new_thread = refused
+    threading.setprofile(refused)               # and threading.getprofile() does not show the watch
+    signal.signal = _signal.signal = refused
+    gc.set_debug = refused
 
 
-def define(cells: list[dict], namespace: dict, seconds: float | None = None, describe=None) -> list[str]:
+def define(cells: list[dict], namespace: dict, seconds: float | None = None, describe=None,
+           set_handler=None) -> list[str]:
     """Execute the kept top-level statements of each cell; return one line per failure.
 
     With `seconds` (in the sandbox), a statement that runs longer (a slow cell's
@@ -310,6 +315,7 @@ def define(cells: list[dict], namespace: dict, seconds: float | None = None, des
     the sandbox, e.g. in the capstone's explorer, one without a guard).
     """
     describe = describe or make_describe(lambda on: None)
+    set_handler = set_handler or signal.signal        # in the sandbox: the real one, bound beforehand
     scope = {"__builtins__": {"TimeoutError": TimeoutError}}   # the handler shows student code nothing
     exec(f"def too_slow(signum, frame):\n    raise TimeoutError("
          f"'this statement took longer than {seconds or 0:g} s and was skipped')\n", scope)
@@ -321,7 +327,7 @@ def define(cells: list[dict], namespace: dict, seconds: float | None = None, des
             where = f"{cell['filename']}, line {tree.body[index].lineno}"
             statements.append((where, compile(module, cell["filename"], "exec")))
     errors, append, run, timer, exec_ = [], list.append, signal.setitimer, signal.ITIMER_REAL, exec
-    previous = signal.signal(signal.SIGALRM, scope["too_slow"]) if seconds else None
+    previous = set_handler(signal.SIGALRM, scope["too_slow"]) if seconds else None
     for where, code in statements:
         try:
             if seconds:
@@ -333,7 +339,7 @@ def define(cells: list[dict], namespace: dict, seconds: float | None = None, des
             if seconds:
                 run(timer, 0)
     if seconds:
-        signal.signal(signal.SIGALRM, previous)
+        set_handler(signal.SIGALRM, previous)
     return errors
 
 
@@ -453,16 +459,17 @@ def main(job_fd: int, result_fd: int) -> None:
     profile, verdict, reset = make_watch(setup["forbidden"], student_files)
     hook, trust = make_guard()
     describe = make_describe(trust)
+    set_handler, profile_of = _signal.signal, sys.getprofile      # the real ones, before the locks
     run_cases = make_case_runner(send, verdict, reset, describe, wire.to_plain, wire.from_plain,
                                  np.errstate, np.array_equal, np.ndarray, make_thread_counter(),
-                                 make_pid_watch(setup.get("pid_namespace", False)))
+                                 make_pid_watch(setup.get("pid_namespace", False)), profile_of, profile)
     threads, clock, read, exit_ = make_thread_counter(), time.perf_counter, read_message, os._exit
     blocking = os.set_blocking
     main_module = types.ModuleType("__main__")
     namespace = main_module.__dict__
     namespace["__builtins__"] = builtins
     sys.modules["__main__"] = main_module         # the student's namespace, as in a notebook
-    refuse_threads()
+    refuse_threads_and_handlers()
     sys.setprofile(profile)
     sys.getprofile = lambda: None                 # the watch is not handed to student code
     sys.addaudithook(hook)
@@ -470,8 +477,10 @@ def main(job_fd: int, result_fd: int) -> None:
     trust(False)
     # --- from here on student code may run: only the locals bound above are used --------------
     started = clock()
-    errors = define(setup["cells"], namespace, setup["statement_seconds"], describe)
+    errors = define(setup["cells"], namespace, setup["statement_seconds"], describe, set_handler)
     top_level = verdict()
+    if top_level is None and profile_of() is not profile:   # it raised (RecursionError...): dropped
+        top_level = "the reference watch was switched off"
     reset()
     alive = threads()
     send({"event": "ready", "setup_errors": errors, "threads": alive, "seconds": clock() - started})
@@ -484,7 +493,7 @@ def main(job_fd: int, result_fd: int) -> None:
 
 
 def make_case_runner(send, verdict, reset, describe, to_plain, from_plain, errstate, array_equal, ndarray,
-                     threads, last_pid):
+                     threads, last_pid, profile_of, profile):
     """The loop over the exercises and their cases, with everything it calls bound here, before
     student code runs (a student who patches builtins, numpy or this module's globals later
     changes neither the sequence of lines nor the verdicts).
@@ -534,6 +543,8 @@ def make_case_runner(send, verdict, reset, describe, to_plain, from_plain, errst
                     reply = {"error": "the function started a thread or a process; the grader does not "
                              "allow either", "not_implemented": False}
                 found = verdict() or ("at top level: " + top_level if top_level else None)
+                if profile_of() is not profile:   # a profile hook that raises is dropped by CPython
+                    found = found or "the reference watch was switched off"
                 reset()
                 try:
                     send({"event": "case", "exercise": name, "index": index, **reply, "course_lib": found})
