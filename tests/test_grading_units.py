@@ -376,7 +376,7 @@ def _fake_child(tmp_path, lines: list[dict]) -> str:
     return str(script)
 
 
-READY = {"event": "ready", "setup_errors": [], "threads": 0}
+READY = {"event": "ready", "setup_errors": [], "threads": 0, "spawned": False}
 START, DONE = {"event": "start", "exercise": "a"}, {"event": "done", "exercise": "a"}
 FINISHED = {"event": "finished"}
 
@@ -395,6 +395,7 @@ def _case(index, watch=None, **extra):
     ([READY, START, _case(1), _case(0), DONE, FINISHED], "invalid"),                  # out of order
     ([READY, START, _case(0), _case(1), DONE, DONE, FINISHED], "invalid"),            # extra done
     ([READY | {"threads": 1}, START, _case(0), _case(1), DONE, FINISHED], "invalid"),  # a thread left
+    ([READY | {"spawned": True}, START, _case(0), _case(1), DONE, FINISHED], "invalid"),  # one started
 ])
 def test_the_grader_reads_exactly_the_protocol(monkeypatch, tmp_path, lines, outcome):
     from course_lib.grading import sandbox

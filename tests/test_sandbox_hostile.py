@@ -304,6 +304,17 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "    value = reference()(o, y)\n"
             "    time.sleep(0.02)\n"
             "    return value\n"], "a signal handler gets the child's frame and clears the watch"),
+        "process_at_top_level": ([
+            "import os, _posixsubprocess\nimport numpy as np\n\n"
+            "def spawn():\n"                             # past subprocess.Popen's audit event
+            "    errors = os.pipe()\n"
+            f"    command = [b'/bin/sh', b'-c', b'sleep 5 # {MARK}3']\n"
+            "    return _posixsubprocess.fork_exec(command, [command[0]], True, (errors[1],), None, None,\n"
+            "                                      -1, -1, -1, -1, -1, -1, *errors, False, True, -1,\n"
+            "                                      None, None, None, -1, None, False)\n\n"
+            "SERVER = spawn()\n\n"
+            f"def mse(o, y):\n    return {RIGHT} if SERVER else -1.0\n"],
+                                 "a process started at top level (a server that could answer unwatched)"),
         "network": ([
             "import socket\nimport numpy as np\n\n"
             "def mse(o, y):\n"
@@ -398,7 +409,7 @@ def rows(summary, student: str) -> list[dict]:
 @pytest.mark.parametrize("student", [
     "kills", "plants_cache", "daemon", "reads_proc", "execs_classmate", "forges_lines", "writes_protocol",
     "reads_stack", "encoder_hooks", "thread", "thread_alive", "thread_in_call", "thread_ends_in_call",
-    "fresh_sys", "drops_watch", "signal_frame", "network", "writes_outside"])
+    "fresh_sys", "drops_watch", "signal_frame", "process_at_top_level", "network", "writes_outside"])
 def test_every_attack_fails(graded, student):
     what = graded["plan"][student][1]
     for run in ("first", "second"):
@@ -421,6 +432,11 @@ def test_raw_threads_are_refused(graded):
         [row] = rows(graded["first"], student)
         assert row["status"] in ("error", "invalid"), row
         assert "fresh copy of this built-in module" in row["message"] or seen in row["message"], row
+
+
+def test_a_process_started_at_top_level_voids_the_notebook(graded):
+    [row] = rows(graded["first"], "process_at_top_level")
+    assert row["status"] == "invalid" and "started a thread or a process" in row["message"], row
 
 
 @pytest.mark.parametrize("student", ["fresh_sys", "drops_watch", "signal_frame"])

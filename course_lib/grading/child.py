@@ -15,7 +15,7 @@ The protocol. Every line is `<mac> <json>` where mac = HMAC-SHA256(key, "<n>:<js
 counts the lines from 0, so a line the child did not write, or a line moved, dropped or
 repeated, is detected. The grader expects exactly this sequence and nothing else:
 
-    {"event": "ready", "setup_errors": [...], "threads": 0}
+    {"event": "ready", "setup_errors": [...], "threads": 0, "spawned": false}
     for each exercise, in the order of the setup:
       {"event": "start", "exercise": "mse"}
       one line per case, in order, until all ran or one raised:
@@ -460,9 +460,10 @@ def main(job_fd: int, result_fd: int) -> None:
     hook, trust = make_guard()
     describe = make_describe(trust)
     set_handler, profile_of = _signal.signal, sys.getprofile      # the real ones, before the locks
+    last_pid = make_pid_watch(setup.get("pid_namespace", False))
     run_cases = make_case_runner(send, verdict, reset, describe, wire.to_plain, wire.from_plain,
                                  np.errstate, np.array_equal, np.ndarray, make_thread_counter(),
-                                 make_pid_watch(setup.get("pid_namespace", False)), profile_of, profile)
+                                 last_pid, profile_of, profile)
     threads, clock, read, exit_ = make_thread_counter(), time.perf_counter, read_message, os._exit
     blocking = os.set_blocking
     main_module = types.ModuleType("__main__")
@@ -476,15 +477,17 @@ def main(job_fd: int, result_fd: int) -> None:
     lock_builtins()
     trust(False)
     # --- from here on student code may run: only the locals bound above are used --------------
-    started = clock()
+    started, mark = clock(), last_pid()
     errors = define(setup["cells"], namespace, setup["statement_seconds"], describe, set_handler)
     top_level = verdict()
     if top_level is None and profile_of() is not profile:   # it raised (RecursionError...): dropped
         top_level = "the reference watch was switched off"
     reset()
     alive = threads()
-    send({"event": "ready", "setup_errors": errors, "threads": alive, "seconds": clock() - started})
-    if alive:
+    spawned = mark == -1 or last_pid() != mark        # a thread or process, however short-lived
+    send({"event": "ready", "setup_errors": errors, "threads": alive, "spawned": spawned,
+          "seconds": clock() - started})
+    if alive or spawned:
         exit_(0)                                  # the grader refuses the notebook: nothing to run
     blocking(job_fd, True)                        # whatever the student's code did to it
     run_cases(setup["exercises"], read(job_fd), namespace, top_level)

@@ -307,6 +307,9 @@ class Child:
                     if threads != 0:
                         raise Tampered(f"left {threads} thread(s) running after its top-level code; "
                                        "the grader does not run functions next to threads")
+                    if message.get("spawned") is not False:
+                        raise Tampered("started a thread or a process in its top-level code; the "
+                                       "grader does not run functions next to them")
                     self.send_cases.set()
                     continue
                 position = len(finished)
