@@ -34,10 +34,15 @@ What student code cannot reach. Before any student code runs, the child installs
 rest of the process. The audit hook refuses, to student code: frame objects (sys._getframe,
 tracebacks' and generators' frames, sys._current_frames), the garbage collector's object lists,
 ctypes, /proc (its own process's memory), new audit hooks, changing the profile or trace
-function, threads and new processes. Everything the verdict and the protocol depend on (the key,
-inside a C HMAC object; the watch's state; the loop over the cases) lives in local variables of
-the closures below, bound before student code runs, and the cases arrive only after it ran.
-`sys.modules["__main__"]` is the student's namespace, as in a notebook.
+function, threads and new processes; signal handlers (they receive frames), gc.set_debug and
+fresh copies of the built-in modules locked here are refused too. Everything the verdict and the
+protocol depend on (the key, inside a C HMAC object; the watch's state; the loop over the cases)
+lives in local variables of the closures below, bound before student code runs, and the cases
+arrive only after it ran. `sys.modules["__main__"]` is the student's namespace, as in a notebook.
+Under bubblewrap the child has its own PID namespace: a thread or process started by whatever
+route (the id counter of the namespace moves) voids the notebook at top level and fails the
+case during a call; a watch that CPython dropped (a profile hook that raised) fails every later
+case.
 
 Imports only the standard library, numpy and wire.py (loaded by path, so the course_lib package
 itself is not imported and the student's code starts with a clean module table).
