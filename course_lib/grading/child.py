@@ -234,20 +234,20 @@ def make_watch(forbidden: dict, student_files: frozenset):
     prefixes = tuple(forbidden["prefixes"])
     state = [None, None, None]      # direct, indirect, imported
     here, cut = HERE, len(COURSE_LIB)
-    startswith = str.startswith
+    startswith, exact = str.startswith, str.__str__   # exact(s): a plain str, never a subclass's code
 
     def profile(frame, event, arg):
         if event != "call" or state[0] is not None:
             return
         code = frame.f_code
-        filename = code.co_filename
+        filename = exact(code.co_filename)
         if (filename, code.co_firstlineno) not in codes and (
                 not startswith(filename, prefixes) or startswith(filename, here)):
             return
-        where = "course_lib/" + filename[cut:] + ": " + code.co_qualname + "()"
+        where = "course_lib/" + filename[cut:] + ": " + exact(code.co_qualname) + "()"
         back = frame.f_back
-        caller = back.f_code.co_filename if back is not None else ""
-        if code.co_name == "<module>":
+        caller = exact(back.f_code.co_filename) if back is not None else ""
+        if exact(code.co_name) == "<module>":
             if state[2] is None:
                 state[2] = "import of course_lib/" + filename[cut:]
         elif caller in student_files:
@@ -397,7 +397,7 @@ def make_describe(trust):
             message = message if get_type(message) is str_type else "(an unprintable message)"
         except BaseException:  # noqa: B036 - a student's __str__ may raise anything
             message = "(an unprintable message)"
-        name = type_name(get_type(exc))
+        name = str_str(type_name(get_type(exc)))     # a class's __name__ may be set to a str subclass
         text = name + ": " + message if message else name
         return (text if len(text) < 300 else text[:297] + "...") + where
 
