@@ -57,6 +57,12 @@ release: $(STAMP)
 	$(BIN)/python -m course_lib.release
 
 grade: $(STAMP)
+	@command -v bwrap >/dev/null || { \
+	    echo "************************************************************************"; \
+	    echo "* WARNING: bwrap (bubblewrap) is not installed: submissions will run    *"; \
+	    echo "* WITHOUT the sandbox (see README, Limits of the sandbox). Install it:  *"; \
+	    echo "*     sudo apt-get install bubblewrap                                   *"; \
+	    echo "************************************************************************"; } >&2
 	$(BIN)/course-grade "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),--jobs $(JOBS),)
 
 progress: $(STAMP)

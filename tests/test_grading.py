@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import time
 from pathlib import Path
 
 import nbformat
@@ -83,7 +82,8 @@ def test_every_solution_scores_full_marks_and_every_student_notebook_zero(tmp_pa
 HOSTILE = {
     "loop": ("def mse(o, y):\n    while True:\n        pass\n", "timeout"),
     "exit": ("def mse(o, y):\n    import os\n    os._exit(0)\n", "error"),
-    "segfault": ("def mse(o, y):\n    import ctypes\n    return ctypes.string_at(0)\n", "error"),
+    "segfault": ("def mse(o, y):\n    import faulthandler\n    faulthandler._sigsegv()\n", "error"),
+    "ctypes": ("def mse(o, y):\n    import ctypes\n    return ctypes.string_at(0)\n", "error"),
     "memory": ("def mse(o, y):\n    hog = []\n    while True:\n        hog.append(np.empty(10**8))\n",
                "error"),
     "raiser": ("def mse(o, y):\n    raise ValueError('<b>bold</b> & <script>alert(1)</script>')\n", "error"),
@@ -102,12 +102,12 @@ HOSTILE = {
     "left_running": ("import subprocess\n\ndef mse(o, y):\n"
                      "    subprocess.Popen(['sleep', '987651'])\n"
                      "    subprocess.Popen(['sleep', '987652'], start_new_session=True)\n"
-                     + GOOD_MSE.split("\n", 1)[1], "passed"),
+                     + GOOD_MSE.split("\n", 1)[1], "error"),     # the sandbox refuses new processes
     "forged_frames": ("import os, sys\n\ndef mse(o, y):\n"
                       "    os.write(int(sys.argv[2]), b'[' * 100000 + b'\\n'"
                       " + b'{\"event\":\"case\",\"exercise\":\"mse\",\"index\":0,\"value\":{\"__ndarray__\":"
                       "\"<f8\",\"shape\":[99999999999999999999],\"data\":\"\"}}\\n')\n"
-                      + GOOD_MSE.split("\n", 1)[1], "failed"),
+                      + GOOD_MSE.split("\n", 1)[1], "invalid"),   # lines not from the grader's child
     "huge_answer": ("def mse(o, y):\n    return np.ones(3_000_000)\n", "error"),   # 32 MB of JSON
     "unhashable_key": ("def mse(o, y):\n    return {(1, object()): 2.0}\n", "failed"),
     "complex": ("def mse(o, y):\n    return np.mean((np.asarray(o) - np.asarray(y)) ** 2) + 5j\n", "failed"),
@@ -152,21 +152,23 @@ def hostile(tmp_path_factory):
     outside = tmp_path_factory.mktemp("outside")
     save(subs, "writer", welcome(
         "def mse(o, y):\n"
-        f"    open({str(out / 'grades.csv')!r}, 'w').write('student,points\\nwriter,1000\\n')\n"
-        f"    open({str(outside / 'planted.txt')!r}, 'w').write('x')\n"
-        "    open('../escaped.txt', 'w').write('x')\n    return 0.0\n"))
+        f"    targets = [{str(out / 'grades.csv')!r}, {str(outside / 'planted.txt')!r}]\n"
+        "    for path in targets + ['../escaped.txt']:\n"
+        "        try:\n"
+        "            open(path, 'w').write('student,points\\nwriter,1000\\n')\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    return 0.0\n"))
     (subs / "good" / "notes.txt").write_text("not a notebook")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(exercises.get("mse"), "timeout", 3.0)
-        started = time.perf_counter()
         summary = grade(subs, out, jobs=2, notebooks=[WELCOME], progress=False, timeout=30)
-        seconds = time.perf_counter() - started
-    return summary, out, seconds
+    return summary, out
 
 
 @pytest.mark.parametrize("student", sorted(HOSTILE))
 def test_hostile_submission_gets_its_status(hostile, student):
-    summary, out, _ = hostile
+    summary, out = hostile
     row = read_grades(out)[(student, "mse")]
     expected = HOSTILE[student][1]
     assert row["status"] == expected, row
@@ -174,11 +176,10 @@ def test_hostile_submission_gets_its_status(hostile, student):
 
 
 def test_the_rest_of_the_batch_still_scores_full_marks(hostile):
-    summary, out, seconds = hostile
+    summary, out = hostile
     grades = read_grades(out)
-    for student in ("good", "shuffled", "last_wins", "checked_wins", "huge_output", "left_running"):
+    for student in ("good", "shuffled", "last_wins", "checked_wins", "huge_output"):
         assert grades[(student, "mse")]["status"] == "passed", grades[(student, "mse")]
-    assert seconds < 40
 
 
 def test_messages_say_what_happened(hostile):
@@ -194,8 +195,10 @@ def test_messages_say_what_happened(hostile):
     assert "mse_loss" in grades[("reference_importlib", "mse")]["message"]   # caught at run time
     assert "complex" in grades[("complex", "mse")]["message"]                # not silently dropped
     assert "larger than the grader accepts" in grades[("huge_answer", "mse")]["message"]
-    for student in ("forged_frames", "unhashable_key"):                       # not a grader error
-        assert "cannot read" in grades[(student, "mse")]["message"], student
+    assert "cannot read" in grades[("unhashable_key", "mse")]["message"]      # not a grader error
+    assert "result channel" in grades[("forged_frames", "mse")]["message"]
+    assert "does not allow ctypes" in grades[("ctypes", "mse")]["message"]
+    assert "does not allow subprocess.Popen" in grades[("left_running", "mse")]["message"]
 
 
 def test_the_definition_the_student_checked_is_graded(hostile):
@@ -234,7 +237,7 @@ def test_no_process_started_by_a_submission_survives(hostile):
 
 
 def test_files_written_by_a_submission_do_not_change_the_grades(hostile):
-    summary, out, _ = hostile
+    summary, out = hostile
     grades = read_grades(out)
     assert grades[("writer", "mse")]["status"] == "failed"
     assert "writer,1000" not in (out / "grades.csv").read_text()

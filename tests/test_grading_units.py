@@ -281,7 +281,7 @@ def test_a_child_that_cannot_start_leaves_no_folder_behind(monkeypatch, tmp_path
     # a private temp root: other tests grading in parallel create folders in /tmp meanwhile
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(sandbox, "PYTHON", "/nonexistent/python")
-    monkeypatch.setattr(sandbox, "separate_users", lambda: False)
+    monkeypatch.setattr(sandbox, "mode", lambda: ("plain", "test"))     # bwrap would start, then fail
     with pytest.raises(OSError):
         sandbox.run([], [sandbox.ExerciseJob("f", "f", 1.0, [])], {"codes": [], "prefixes": []})
     assert list(tmp_path.glob("course-grade-*")) == []
@@ -302,6 +302,8 @@ def separate_users(monkeypatch):
 
     if os.geteuid() != 0:
         pytest.skip("only root can give each child its own uid")
+    monkeypatch.setenv(sandbox.MODE_VARIABLE, "separate-users")     # not bubblewrap, even if installed
+    sandbox.mode.cache_clear()
     sandbox.separate_users.cache_clear()
     folder = None
     if not sandbox.separate_users():
@@ -324,8 +326,10 @@ def separate_users(monkeypatch):
         if not sandbox.separate_users():
             shutil.rmtree(folder)
             pytest.skip("no Python that an unprivileged user can run")
+    sandbox.mode.cache_clear()
     yield sandbox
     sandbox.separate_users.cache_clear()
+    sandbox.mode.cache_clear()
     if folder is not None:
         shutil.rmtree(folder)
 
@@ -350,7 +354,7 @@ def test_a_child_of_a_root_grader_runs_as_its_own_unprivileged_user(separate_use
         "        try:\n"
         "            attempt()\n"
         "            found.append(what)\n"
-        "        except OSError:\n"
+        "        except (OSError, RuntimeError):\n"
         "            pass\n"
         "    return len(found)\n"
         "def forks(x):\n"
@@ -359,12 +363,15 @@ def test_a_child_of_a_root_grader_runs_as_its_own_unprivileged_user(separate_use
         "        try:\n"
         "            if os.fork() == 0:\n"
         "                import time; time.sleep(60); os._exit(0)\n"
-        "        except OSError:\n"
+        "        except (OSError, RuntimeError):\n"   # RuntimeError: the child's guard refuses fork
         "            break\n"
         "        n += 1\n"
         "    return n\n"
         "def leaves(x):\n"
-        "    subprocess.Popen(['sleep', '987655'], env={}, start_new_session=True)\n"
+        "    try:\n"
+        "        subprocess.Popen(['sleep', '987655'], env={}, start_new_session=True)\n"
+        "    except RuntimeError:\n"
+        "        pass\n"
         "    open('/tmp/grading-left-behind-987655', 'w').write('x')\n"
         "    return 0\n")
     cells = find.parse_notebook(notebook(source), "nb").cells_for(["escapes", "forks", "leaves"])
@@ -383,3 +390,100 @@ def test_a_child_of_a_root_grader_runs_as_its_own_unprivileged_user(separate_use
         for path in (guarded / "planted", Path("/tmp/grading-left-behind-987655")):
             path.unlink(missing_ok=True)
         guarded.rmdir()
+
+
+def test_a_forbidden_class_is_watched_through_its_own_methods():
+    import dataclasses
+
+    from course_lib import optimizers
+    from course_lib.grading import sandbox
+
+    ex = dataclasses.replace(exercises.get("mse"), forbidden=(optimizers.Adam,))
+    program = find.parse_notebook(notebook(
+        "import numpy as np\nfrom course_lib import optimizers",
+        "def mse(o, y):\n    getattr(optimizers, 'Ad' + 'am')()\n    return 0.0\n"
+        "def allowed(o, y):\n    optimizers.SGD(0.1)\n    return 0.0"), "nb")
+    cases = [((np.zeros(2), np.ones(2)), {})]
+    jobs = [sandbox.ExerciseJob(name, name, 5.0, cases) for name in ("mse", "allowed")]
+    runs, errors = sandbox.run(program.cells_for(["mse", "allowed"]), jobs, references.forbidden_code([ex]),
+                               timeout=20)
+    assert errors == [] and "Adam.__init__" in runs["mse"].results[0]["course_lib"], (errors, runs)
+    assert runs["allowed"].results[0]["course_lib"] is None and runs["allowed"].course_lib is None
+
+
+def _fake_child(tmp_path, lines: list[dict]) -> str:
+    """A stand-in for child.py that reads the key and sends `lines`, correctly authenticated."""
+    script = tmp_path / "fake_child.py"
+    script.write_text(
+        "import hashlib, hmac, json, os, sys\n"
+        "job, out = int(sys.argv[1]), int(sys.argv[2])\n"
+        "key = b''\n"
+        "while len(key) < 32:\n"
+        "    key += os.read(job, 32 - len(key))\n"
+        f"for n, line in enumerate({lines!r}):\n"
+        "    body = json.dumps(line).encode()\n"
+        "    tag = hmac.new(key, str(n).encode() + b':' + body, hashlib.sha256).hexdigest().encode()\n"
+        "    os.write(out, tag + b' ' + body + b'\\n')\n")
+    return str(script)
+
+
+READY = {"event": "ready", "setup_errors": [], "threads": 0, "spawned": False}
+START, DONE = {"event": "start", "exercise": "a"}, {"event": "done", "exercise": "a"}
+FINISHED = {"event": "finished"}
+
+
+def _case(index, watch=None, **extra):
+    return {"event": "case", "exercise": "a", "index": index, "value": float(index), "mutated": False,
+            "course_lib": watch, **extra}
+
+
+@pytest.mark.parametrize("lines, outcome", [
+    ([READY, START, _case(0), _case(1), DONE, FINISHED], "ran"),
+    ([READY, START, _case(0), _case(0), _case(1), DONE, FINISHED], "invalid"),        # duplicate
+    ([READY, START, _case(0), DONE, FINISHED], "invalid"),                            # done too early
+    ([READY, START, _case(0), _case(1), _case(2), DONE, FINISHED], "invalid"),        # one too many
+    ([START, READY, _case(0), _case(1), DONE, FINISHED], "invalid"),                  # before ready
+    ([READY, START, _case(1), _case(0), DONE, FINISHED], "invalid"),                  # out of order
+    ([READY, START, _case(0), _case(1), DONE, DONE, FINISHED], "invalid"),            # extra done
+    ([READY | {"threads": 1}, START, _case(0), _case(1), DONE, FINISHED], "invalid"),  # a thread left
+    ([READY | {"spawned": True}, START, _case(0), _case(1), DONE, FINISHED], "invalid"),  # one started
+])
+def test_the_grader_reads_exactly_the_protocol(monkeypatch, tmp_path, lines, outcome):
+    from course_lib.grading import sandbox
+
+    monkeypatch.setattr(sandbox, "mode", lambda: ("plain", "test"))
+    monkeypatch.setattr(sandbox, "CHILD", _fake_child(tmp_path, lines))
+    job = sandbox.ExerciseJob("a", "f", 5.0, [((1.0,), {}), ((2.0,), {})])
+    runs, _ = sandbox.run([], [job], {"codes": [], "prefixes": []}, timeout=20)
+    assert runs["a"].outcome == outcome, runs
+    if outcome == "ran":
+        assert [r["value"] for r in runs["a"].results] == [0.0, 1.0] and runs["a"].course_lib is None
+    else:
+        assert runs["a"].results == [] and "void" in runs["a"].message
+
+
+def test_a_case_without_the_watchs_verdict_counts_as_a_reference_call(monkeypatch, tmp_path):
+    from course_lib.grading import sandbox
+
+    silent = {k: v for k, v in _case(1).items() if k != "course_lib"}
+    monkeypatch.setattr(sandbox, "mode", lambda: ("plain", "test"))
+    lines = [READY, START, _case(0), silent, DONE, FINISHED]
+    monkeypatch.setattr(sandbox, "CHILD", _fake_child(tmp_path, lines))
+    job = sandbox.ExerciseJob("a", "f", 5.0, [((1.0,), {}), ((2.0,), {})])
+    runs, _ = sandbox.run([], [job], {"codes": [], "prefixes": []}, timeout=20)
+    assert runs["a"].results[0]["course_lib"] is None
+    assert "no verdict" in runs["a"].results[1]["course_lib"] and "no verdict" in runs["a"].course_lib
+
+
+def test_a_line_the_child_did_not_authenticate_voids_the_notebook(monkeypatch, tmp_path):
+    from course_lib.grading import sandbox
+
+    script = _fake_child(tmp_path, [READY, START, _case(0)])
+    with open(script, "a") as f:                  # then an unauthenticated case line, as a student would
+        f.write("os.write(out, b'0 ' + json.dumps({'event': 'case', 'exercise': 'a', 'index': 1, "
+                "'value': 1.0, 'mutated': False, 'course_lib': None}).encode() + b'\\n')\n")
+    monkeypatch.setattr(sandbox, "mode", lambda: ("plain", "test"))
+    monkeypatch.setattr(sandbox, "CHILD", script)
+    job = sandbox.ExerciseJob("a", "f", 5.0, [((1.0,), {}), ((2.0,), {})])
+    runs, _ = sandbox.run([], [job], {"codes": [], "prefixes": []}, timeout=20)
+    assert runs["a"].outcome == "invalid" and "result channel" in runs["a"].message, runs

@@ -273,7 +273,9 @@ def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float 
         items, unknown, students = discover(submissions, chosen, layout)
     version = grader_version()
     settings = {"seed": seed, "timeout": timeout, "memory_mb": memory_mb, "grader_version": version,
-                "separate_users": sandbox.separate_users()}
+                "sandbox": sandbox.mode()[0]}
+    if sandbox.mode()[1]:
+        settings["sandbox_why"] = sandbox.mode()[1]     # why the fallback
 
     def work(item: Submission) -> Graded:
         key = cache_key(item, settings)

@@ -108,8 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{len(summary.graded)} notebooks of {len(summary.students)} students "
               f"({summary.n_fresh} graded, the rest cached or missing) in {summary.seconds:.1f} s; "
               f"seed {summary.seed}; reports in {args.out}")
-        if not summary.settings["separate_users"]:
-            print("Note: the notebooks ran as this user and could harm it (README: Limits of the sandbox).")
+        if summary.settings["sandbox"] == "plain":
+            print("Note: the notebooks ran as this user and could harm it; install bubblewrap "
+                  "(README: Limits of the sandbox).")
     elif summary.report_errors:
         print("\n".join(summary.report_errors), file=sys.stderr)
     return 0

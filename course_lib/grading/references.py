@@ -26,14 +26,25 @@ COURSE_LIB = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def reference_functions(exercises: list[Exercise]) -> list[types.FunctionType]:
-    """The Python functions behind the exercises' references and their `forbidden` functions
-    (unwrapping partials and decorators)."""
+    """The Python functions behind the exercises' references and their `forbidden` entries
+    (unwrapping partials and decorators; for a class, every method, property and static or
+    class method defined in the class itself, not its bases, so `Adam(...).step` counts and a
+    base class shared with allowed classes does not)."""
     out = []
-    for function in [f for ex in exercises for f in (ex.reference, *ex.forbidden)]:
-        while isinstance(function, functools.partial) or hasattr(function, "__wrapped__"):
-            function = function.func if isinstance(function, functools.partial) else function.__wrapped__
-        if isinstance(function, types.FunctionType):
-            out.append(function)
+    for entry in [f for ex in exercises for f in (ex.reference, *ex.forbidden)]:
+        members = [entry]
+        if isinstance(entry, type):
+            members = list(vars(entry).values())
+        for function in members:
+            if isinstance(function, (staticmethod, classmethod)):
+                function = function.__func__
+            elif isinstance(function, property):
+                out += [f for f in (function.fget, function.fset) if isinstance(f, types.FunctionType)]
+                continue
+            while isinstance(function, functools.partial) or hasattr(function, "__wrapped__"):
+                function = function.func if isinstance(function, functools.partial) else function.__wrapped__
+            if isinstance(function, types.FunctionType):
+                out.append(function)
     return out
 
 

@@ -2,29 +2,44 @@
 
     runs, setup_errors = run(cells, exercises, timeout=120, memory_mb=2048)
 
-One child process (child.py) per submitted notebook, started with this Python in a fresh
-temporary directory, in its own session (process group), with no stdin, MPLBACKEND=Agg, one
-BLAS thread, limits on CPU time, memory and file size, and the student's prints going to a
-size-capped log file. The grader sends the definitions and the cases' inputs; the child sends
-back plain data on a pipe (see wire.py), one line per case, so a child that dies or hangs loses
-only the exercise it was running: the grader then starts a new child for the exercises left.
+One child process (child.py) per submitted notebook, started with this Python, in its own
+session, with no stdin, MPLBACKEND=Agg, one BLAS thread, limits on CPU time, memory and file
+size, and the student's prints going to a size-capped log file. The grader sends the definitions,
+then (once they ran) the cases' inputs, on a pipe; the child sends back plain data (see wire.py)
+on another pipe, one authenticated line per case (the protocol is in child.py). The grader reads
+exactly the sequence it expects: a line it cannot verify, or one that comes early, late, twice or
+out of order, makes the whole notebook "invalid". A child that dies or hangs loses only the
+exercise it was running: the grader then starts a new child for the exercises left.
+
+Where the child runs (`mode()`, recorded in grading.json as "sandbox"):
+
+* "bubblewrap" (when `bwrap` is installed and works; Debian's `bubblewrap`): every child runs in
+  its own mount, PID, network, IPC, UTS, cgroup and user namespaces as uid 65534 with no
+  capabilities, and dies with the grader. It sees only the system (/usr, the library folders, a
+  few files of /etc), this Python's installation, the virtual environment and course_lib (all
+  read-only; course_lib/datafiles, which holds the capstone's held-out digits, is hidden), its own
+  /proc, a minimal /dev (null, zero, urandom...) and a private 64 MB /tmp. No SUBMISSIONS, OUT,
+  solutions/ or repository, no network, no other process: it can signal and read nothing of the
+  grader or the other children, and when its notebook is done the namespace ends, with every
+  process in it.
+* "separate-users" (no bubblewrap; the grader is root and an unprivileged user can run this
+  Python): each child runs as its own unused uid (SANDBOX_UIDS); it cannot write course_lib,
+  site-packages or OUT, read the grader's memory or environment, or signal the grader or the
+  other children; when it ends, every process of that uid is killed and its files in the shared
+  temporary folders (SHARED_TMP) are deleted.
+* "plain" (neither): the child runs as the grader's user, in a fresh temporary folder.
 
 Time limits: each exercise has `timeout` seconds for all its cases; the whole notebook has
-`timeout` seconds. When the grading of a notebook ends, the process group is killed and every
-process still carrying this child's token in its environment (daemons that left the group) too.
+`timeout` seconds. When the grading of a notebook ends, the child's process group is killed (and,
+outside bubblewrap, every process still carrying this child's token in its environment).
 Nothing here compares answers: score.py does, in the grader's process.
-
-When the grader runs as root (a container, Gradescope) and an unprivileged user can run this
-Python (not so if it lives under /root), each child runs as its own unused uid (SANDBOX_UIDS):
-it cannot write course_lib, site-packages or OUT, read the grader's memory or environment, or
-signal the grader or the other children; when it ends, every process of that uid is killed
-(however it left the session) and its files in the shared temporary folders (SHARED_TMP) are
-deleted.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import json
 import math
 import os
@@ -46,15 +61,25 @@ from . import wire
 
 PYTHON = sys.executable
 CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
+COURSE_LIB = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HIDDEN = ("datafiles",)             # course_lib folders the child never sees (the held-out digits)
 SETUP_SECONDS = 30.0            # at most this long to define the functions (imports, classes)
 STATEMENT_SECONDS = 10.0        # one top-level statement that takes longer is skipped (a setup error)
 MAX_RESULT_BYTES = 16 << 20     # the most a child may send back (the largest right answer is ~10 kB)
 FILE_BYTES = 64 << 20           # the largest file (or log) a child may write
+TMP_BYTES = 64 << 20            # the size of the child's private /tmp under bubblewrap
 TOKEN = "COURSE_GRADE_TOKEN"
 SANDBOX_UIDS = range(61184, 65520)   # systemd's range for dynamic users: normally no account there
+SANDBOX_UID = 65534                  # "nobody": the child's uid inside bubblewrap
 SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")
+MODE_VARIABLE = "COURSE_GRADE_SANDBOX"   # "bubblewrap", "separate-users" or "plain": insist on one
+MODES = ("bubblewrap", "separate-users", "plain")
 _uids_in_use: set[int] = set()
 _uids_lock = threading.Lock()
+
+
+class Tampered(Exception):
+    """The result channel carried a line the grader did not expect."""
 
 
 @dataclass
@@ -71,10 +96,12 @@ class ExerciseJob:
 class ExerciseRun:
     """What came back for one exercise.
 
-    outcome  "ran" (every case answered), "timeout" or "crashed" (message says how)
-    results  one dict per case answered: {"value": ..., "mutated": bool} or
-             {"error": "...", "not_implemented": bool}
-    course_lib  the course_lib code the function called while it ran, if any
+    outcome  "ran" (every case answered), "timeout", "crashed" or "invalid" (the notebook's
+             process wrote to the grader's channel or left threads running; message says how)
+    results  one dict per case answered: {"value": ..., "mutated": bool, "course_lib": str | None}
+             or {"error": "...", "not_implemented": bool, "course_lib": str | None}; "course_lib"
+             names the reference code that ran during the case (or at top level), if any
+    course_lib  the first case's "course_lib" that is not None
     """
 
     id: str
@@ -90,7 +117,8 @@ def run(cells: list[dict], exercises: list[ExerciseJob], forbidden: dict, timeou
 
     `cells` are {"filename", "source", "keep"} as made by find.py; `forbidden` is the reference
     code the child watches for (references.forbidden_code). A child that times out or
-    dies during an exercise is replaced by a new one for the exercises after it.
+    dies during an exercise is replaced by a new one for the exercises after it. A child that
+    breaks the protocol or leaves threads running makes every exercise "invalid".
     """
     runs: dict[str, ExerciseRun] = {}
     setup_errors: list[str] = []
@@ -105,6 +133,9 @@ def run(cells: list[dict], exercises: list[ExerciseJob], forbidden: dict, timeou
         child = Child(cells, remaining, forbidden, deadline, memory_mb)
         try:
             finished, stopped, reason = child.supervise(deadline)
+        except Tampered as exc:
+            message = f"the notebook's process {exc}; all its results are void"
+            return {job.id: ExerciseRun(job.id, "invalid", message=message) for job in exercises}, []
         finally:
             child.cleanup()
         setup_errors = child.setup_errors or setup_errors
@@ -125,93 +156,134 @@ def run(cells: list[dict], exercises: list[ExerciseJob], forbidden: dict, timeou
 
 
 class Child:
-    """One child process: start it, read its messages, kill it and everything it started."""
+    """One child process: start it, feed it, read its messages, kill it and everything it started."""
 
     def __init__(self, cells: list[dict], exercises: list[ExerciseJob], forbidden: dict, deadline: float,
                  memory_mb: int):
+        self.order = [job.id for job in exercises]
         self.exercises = {job.id: job for job in exercises}
         self.setup_errors: list[str] = []
         self.ready = False                      # True once the functions are defined
+        self.mode = mode()[0]
         self.base = tempfile.mkdtemp(prefix="course-grade-")
         self.workdir = os.path.join(self.base, "work")
         os.mkdir(self.workdir, 0o700)
-        self.uid = take_uid() if separate_users() else None
+        self.uid = take_uid() if self.mode == "separate-users" else None
         if self.uid is not None:                 # root: the child gets its own unprivileged user
             os.chmod(self.base, 0o711)
             os.chown(self.workdir, self.uid, self.uid)
         user = {} if self.uid is None else {"user": self.uid, "group": self.uid, "extra_groups": []}
         self.log_path = os.path.join(self.base, "log.txt")
-        job_path = os.path.join(self.workdir, ".job.json")
-        job = {
+        self.key = secrets.token_bytes(32)
+        self.lines = 0                          # authenticated lines read so far
+        setup = {
             "cells": cells,
             "forbidden": forbidden,
             "cpu_seconds": max(1, math.ceil(deadline - time.monotonic()) + 2),
             "memory_bytes": memory_mb << 20,
             "file_bytes": FILE_BYTES,
             "statement_seconds": STATEMENT_SECONDS,
-            "exercises": [{"id": j.id, "function": j.function,
-                           "cases": [{"args": wire.to_plain(tuple(a)), "kwargs": wire.to_plain(dict(k))}
-                                     for a, k in j.cases]} for j in exercises],
+            "pid_namespace": self.mode == "bubblewrap",     # the child's own: see child.make_pid_watch
+            "exercises": [{"id": j.id, "function": j.function, "n_cases": len(j.cases)} for j in exercises],
         }
-        with open(job_path, "w", encoding="utf-8") as f:
-            json.dump(job, f)
+        cases = [[{"args": wire.to_plain(tuple(a)), "kwargs": wire.to_plain(dict(k))} for a, k in j.cases]
+                 for j in exercises]
         self.token = secrets.token_hex(12)
-        env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": self.workdir, "TMPDIR": self.workdir,
-               "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": self.workdir,
+        home = "/tmp" if self.mode == "bubblewrap" else self.workdir
+        env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": home, "TMPDIR": home,
+               "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": home,
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                TOKEN: self.token}
-        read_fd, write_fd = os.pipe()
+        read_fd, write_fd = os.pipe()           # results: child -> grader
+        job_read, job_write = os.pipe()         # the job: grader -> child
         self.fd, self.buffer, self.received = read_fd, bytearray(), 0
         self.scanned = 0                        # bytes of buffer known to hold no newline
         self.poller = select.poll()
         self.poller.register(read_fd, select.POLLIN | select.POLLHUP)
+        command = [PYTHON, "-I", CHILD, str(job_read), str(write_fd)]
+        if self.mode == "bubblewrap":
+            command = bwrap_command(env) + command
         try:
             with open(self.log_path, "wb") as log:
                 self.proc = subprocess.Popen(
-                    [PYTHON, "-I", CHILD, job_path, str(write_fd)], cwd=self.workdir, env=env,
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(write_fd,),
+                    command, cwd="/" if self.mode == "bubblewrap" else self.workdir, env=env,
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(write_fd, job_read),
                     start_new_session=True, **user)
         except BaseException:                    # could not start: leave no folder, fd or uid behind
-            os.close(read_fd)
+            for fd in (read_fd, job_write):
+                os.close(fd)
             shutil.rmtree(self.base, ignore_errors=True)
             with _uids_lock:
                 _uids_in_use.discard(self.uid)
             raise
         finally:
             os.close(write_fd)
+            os.close(job_read)
+        self.job_fd = job_write
+        self.send_cases = threading.Event()     # set when "ready" came (or when giving up)
+        self.writer = threading.Thread(target=self._feed, args=(setup, cases), daemon=True)
+        self.writer.start()
+
+    # --- writing -------------------------------------------------------------------------------
+    def _feed(self, setup: dict, cases: list) -> None:
+        """Send the key and the setup now, the cases once the child is ready (never before: the
+        student's top-level code runs in between)."""
+        try:
+            _write_all(self.job_fd, self.key + _framed(setup))
+            self.send_cases.wait()
+            if self.ready:
+                _write_all(self.job_fd, _framed(cases))
+        except OSError:                          # the child is gone: the reader finds out why
+            pass
 
     # --- reading -------------------------------------------------------------------------------
     def next_message(self, deadline: float) -> dict | str:
-        """The next message, or "timeout", "exited" or "too much output"."""
+        """The next authenticated message, or "timeout", "exited" or "too much output"; raises
+        Tampered for a line the child's own code did not write."""
         while True:
             newline = self.buffer.find(b"\n", self.scanned)   # not from 0: a long line stays linear
             self.scanned = len(self.buffer) if newline < 0 else 0
             if newline >= 0:
                 line = bytes(self.buffer[:newline])
                 del self.buffer[: newline + 1]
-                try:
-                    message = json.loads(line)
-                except (ValueError, RecursionError):
-                    continue                         # not ours: ignore
-                if isinstance(message, dict):
-                    return message
-                continue
+                return self._verify(line)
             left = deadline - time.monotonic()
             if left <= 0:
                 return "timeout"
             if self.poller.poll(int(min(left, 0.25) * 1000) + 1):
                 data = os.read(self.fd, 1 << 20)
                 if not data:
-                    return "exited"
+                    return self._closed()
                 self.received += len(data)
                 if self.received > MAX_RESULT_BYTES:
                     return "too much output"
                 self.buffer += data
             elif self.proc.poll() is not None and not self.poller.poll(0):
-                return "exited"                      # dead, though a grandchild may hold the pipe
+                return self._closed()                  # dead, though a grandchild may hold the pipe
+
+    def _closed(self) -> str:
+        if self.buffer:
+            raise Tampered("left an unfinished line on the grader's result channel")
+        return "exited"
+
+    def _verify(self, line: bytes) -> dict:
+        tag, _, body = line.partition(b" ")
+        expected = hmac.new(self.key, str(self.lines).encode() + b":" + body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(tag, expected.encode()):
+            raise Tampered(f"wrote to the grader's result channel (line {self.lines + 1} is not the "
+                           "grader's child's)")
+        self.lines += 1
+        try:
+            message = json.loads(body)
+        except (ValueError, RecursionError):
+            raise Tampered("sent a result line the grader cannot read") from None
+        if not isinstance(message, dict):
+            raise Tampered("sent a result line the grader cannot read")
+        return message
 
     def supervise(self, deadline: float) -> tuple[dict[str, ExerciseRun], ExerciseRun | None, str]:
-        """Read until the child finishes or fails.
+        """Read until the child finishes or fails; the lines must come exactly in the protocol's
+        order (child.py), else Tampered.
 
         Returns (finished runs, the run that was stopped or None, why the child stopped).
         """
@@ -219,31 +291,55 @@ class Child:
         current: ExerciseRun | None = None
         setup_deadline = min(deadline, time.monotonic() + SETUP_SECONDS)
         exercise_deadline = deadline
-        while True:
-            limit = exercise_deadline if current else (deadline if self.ready else setup_deadline)
-            message = self.next_message(min(limit, deadline))
-            if isinstance(message, str):
-                return finished, self._stopped(current, message, deadline), self._reason(message)
-            event = message.get("event")
-            if event == "ready" and not self.ready:
-                self.ready = True
-                self.setup_errors = [str(e)[:500] for e in message.get("setup_errors", [])][:20]
-            elif event == "start" and self.ready and not current:
-                job = self.exercises.get(message.get("exercise"))
-                if job is None or job.id in finished:
+        try:
+            while True:
+                limit = exercise_deadline if current else (deadline if self.ready else setup_deadline)
+                message = self.next_message(min(limit, deadline))
+                if isinstance(message, str):
+                    return finished, self._stopped(current, message, deadline), self._reason(message)
+                event = message.get("event")
+                if not self.ready:
+                    if event != "ready":
+                        raise Tampered(f"sent {str(event)[:40]!r} before the functions were defined")
+                    self.ready = True
+                    self.setup_errors = [str(e)[:500] for e in message.get("setup_errors", [])][:20]
+                    threads = message.get("threads")
+                    if threads != 0:
+                        raise Tampered(f"left {threads} thread(s) running after its top-level code; "
+                                       "the grader does not run functions next to threads")
+                    if message.get("spawned") is not False:
+                        raise Tampered("started a thread or a process in its top-level code; the "
+                                       "grader does not run functions next to them")
+                    self.send_cases.set()
                     continue
-                current = ExerciseRun(job.id)
-                exercise_deadline = time.monotonic() + job.timeout
-            elif event == "case" and current and message.get("exercise") == current.id \
-                    and message.get("index") == len(current.results):
-                current.results.append(_case_result(message))
-            elif event == "done" and current and message.get("exercise") == current.id:
-                hit = message.get("course_lib")
-                current.course_lib = str(hit)[:300] if hit else None
-                finished[current.id] = current
-                current = None
-            elif event == "finished" and self.ready:
-                return finished, None, "the process stopped without answering"
+                position = len(finished)
+                if current is None:
+                    if position == len(self.order):
+                        if event != "finished":
+                            raise Tampered(f"sent {str(event)[:40]!r} after its last exercise")
+                        return finished, None, "finished"
+                    if event != "start" or message.get("exercise") != self.order[position]:
+                        raise Tampered(f"sent {str(event)[:40]!r} where exercise "
+                                       f"{self.order[position]!r} should start")
+                    job = self.exercises[self.order[position]]
+                    current = ExerciseRun(job.id)
+                    exercise_deadline = time.monotonic() + job.timeout
+                    continue
+                job = self.exercises[current.id]
+                over = len(current.results) == len(job.cases) or bool(
+                    current.results and "error" in current.results[-1])
+                if event == "done" and message.get("exercise") == current.id and over:
+                    finished[current.id] = current
+                    current = None
+                elif event == "case" and not over and message.get("exercise") == current.id \
+                        and message.get("index") == len(current.results):
+                    result = _case_result(message)
+                    current.results.append(result)
+                    current.course_lib = current.course_lib or result["course_lib"]
+                else:
+                    raise Tampered(f"sent {str(event)[:40]!r} out of order in exercise {current.id!r}")
+        finally:
+            self.send_cases.set()                 # the writer stops waiting
 
     def _stopped(self, current: ExerciseRun | None, why: str, deadline: float) -> ExerciseRun | None:
         if current is None:
@@ -271,6 +367,8 @@ class Child:
         except subprocess.TimeoutExpired:
             return "the process closed its result channel"
         tail = self._log_tail()
+        if self.mode == "bubblewrap" and code is not None and 128 < code < 128 + 65:
+            code = 128 - code                    # bwrap exits with 128 + the signal that killed the child
         if code is not None and code < 0:
             name = signal.Signals(-code).name
             what = {"SIGSEGV": "crashed (segmentation fault)", "SIGXCPU": "ran out of CPU time",
@@ -293,7 +391,8 @@ class Child:
 
     # --- cleaning up ---------------------------------------------------------------------------
     def cleanup(self) -> None:
-        """Kill the child, its process group and every process carrying its token or uid; delete its files."""
+        """Kill the child and its process group (under bubblewrap: its whole PID namespace);
+        outside bubblewrap also every process carrying its token or uid; delete its files."""
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -302,13 +401,97 @@ class Child:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        kill_by_token(self.token, self.uid)
+        self.send_cases.set()
+        os.close(self.job_fd)                    # the writer, if still writing, gets EPIPE/EBADF
+        self.writer.join(timeout=5)
+        if self.mode != "bubblewrap":            # the namespace ended with bwrap: nothing to sweep
+            kill_by_token(self.token, self.uid)
         os.close(self.fd)
         shutil.rmtree(self.base, ignore_errors=True)
         if self.uid is not None:
             remove_files_of(self.uid)
             with _uids_lock:
                 _uids_in_use.discard(self.uid)
+
+
+@functools.cache
+def mode() -> tuple[str, str]:
+    """(sandbox, why): "bubblewrap" when `bwrap` runs this Python with numpy, else "separate-users"
+    when the grader is root and a uid from SANDBOX_UIDS can run it, else "plain"; `why` says why
+    a fallback was used ("" for bubblewrap). COURSE_GRADE_SANDBOX=<mode> insists on one mode
+    (an error if it cannot run here)."""
+    wanted = os.environ.get(MODE_VARIABLE, "")
+    if wanted and wanted not in MODES:
+        raise RuntimeError(f"{MODE_VARIABLE}={wanted!r}: expected one of {', '.join(MODES)}")
+    reasons = []
+    if wanted in ("", "bubblewrap"):
+        problem = bubblewrap_problem()
+        if problem is None:
+            return "bubblewrap", ""
+        if wanted:
+            raise RuntimeError(f"{MODE_VARIABLE}=bubblewrap, but {problem}")
+        reasons.append(problem)
+    if wanted in ("", "separate-users"):
+        if separate_users():
+            return "separate-users", "; ".join(reasons)
+        if wanted:
+            raise RuntimeError(f"{MODE_VARIABLE}=separate-users, but the grader is not root or no "
+                               "unprivileged user can run this Python")
+        reasons.append("no separate users: " + ("the grader is not root" if os.geteuid() != 0 else
+                                                "an unprivileged user cannot run this Python"))
+    return "plain", "; ".join(reasons) or f"{MODE_VARIABLE}=plain"
+
+
+def bubblewrap_problem() -> str | None:
+    """None if bubblewrap can run this Python with numpy, else why not."""
+    if shutil.which("bwrap") is None:
+        return "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    command = bwrap_command({"PATH": os.defpath}) + [PYTHON, "-I", "-c", "import numpy"]
+    try:
+        probe = subprocess.run(command, cwd="/", stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"bwrap could not start ({exc})"
+    if probe.returncode != 0:
+        lines = probe.stderr.decode("utf-8", "replace").strip().splitlines()
+        return f"bwrap could not run this Python ({(lines or [f'code {probe.returncode}'])[-1][:200]})"
+    return None
+
+
+def bwrap_command(env: dict) -> list[str]:
+    """bwrap and its options (see the module docstring); PYTHON and its arguments follow."""
+    args = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
+            "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
+            "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--hostname", "sandbox",
+            "--ro-bind", "/usr", "/usr"]
+    for folder in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(folder):
+            args += ["--symlink", os.readlink(folder), folder]
+        elif os.path.isdir(folder):
+            args += ["--ro-bind", folder, folder]
+    for path in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime"):
+        if os.path.exists(path):
+            args += ["--ro-bind", path, path]
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+    for folder in python_folders():
+        args += ["--ro-bind", folder, folder]
+    for name in HIDDEN:                          # an empty folder over each hidden one
+        if os.path.isdir(os.path.join(COURSE_LIB, name)):
+            args += ["--tmpfs", os.path.join(COURSE_LIB, name)]
+    args += ["--chdir", "/tmp", "--clearenv"]
+    for name, value in env.items():
+        args += ["--setenv", name, value]
+    return args + ["--"]
+
+
+def python_folders() -> list[str]:
+    """The folders the child needs besides the system: this Python's installation (its real
+    place, e.g. under /root/.pyenv), the virtual environment and course_lib; none inside another."""
+    prefixes = (sys.base_prefix, sys.base_exec_prefix, sys.prefix, sys.exec_prefix)
+    folders = {os.path.realpath(p) for p in prefixes}
+    folders.add(os.path.dirname(os.path.dirname(os.path.realpath(PYTHON))))   # .../bin/python -> ...
+    folders.add(os.path.realpath(COURSE_LIB))
+    folders = {f for f in folders if not f.startswith("/usr/") and f != "/usr" and os.path.isdir(f)}
+    return sorted(f for f in folders if not any(f.startswith(g + os.sep) for g in folders if g != f))
 
 
 @functools.cache
@@ -382,9 +565,27 @@ def kill_by_token(token: str, uid: int | None = None, rounds: int = 5) -> None:
 
 
 def _case_result(message: dict) -> dict:
+    """One case's reply as ExerciseRun.results holds it. A reply without the watch's verdict
+    counts as a reference call: a missing verdict is never clean."""
+    watch = message.get("course_lib", "no verdict from the reference watch came back")
+    watch = None if watch is None else str(watch)[:300]
     if "error" in message:
-        return {"error": str(message["error"])[:500], "not_implemented": bool(message.get("not_implemented"))}
+        return {"error": str(message["error"])[:500], "not_implemented": bool(message.get("not_implemented")),
+                "course_lib": watch}
     try:
-        return {"value": wire.from_plain(message.get("value")), "mutated": bool(message.get("mutated"))}
-    except Exception:  # whatever a forged message holds, it is this case's wrong answer, not a grader error
-        return {"value": wire.Unreadable("malformed value"), "mutated": False}
+        value = wire.from_plain(message.get("value"))
+    except Exception:  # whatever an odd message holds, it is this case's wrong answer, not a grader error
+        value = wire.Unreadable("malformed value")
+    return {"value": value, "mutated": bool(message.get("mutated")), "course_lib": watch}
+
+
+def _framed(document) -> bytes:
+    """A JSON document with its length in front (8 bytes, big-endian), as child.read_message reads it."""
+    data = json.dumps(document, allow_nan=True, separators=(",", ":")).encode()
+    return len(data).to_bytes(8, "big") + data
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]

@@ -38,34 +38,46 @@ class Unreadable:
     __hash__ = None
 
 
+_TYPE_NAME = type.__dict__["__name__"].__get__    # a class's own name, whatever its metaclass says
+_SCALARS = tuple({t for t in np.sctypeDict.values() if issubclass(t, np.generic)})
+
+
 def to_plain(value, depth: int = 0):
     """`value` as JSON-ready plain data (see the module docstring); never runs the value's code.
 
-    Only exact built-in types and numpy arrays/scalars are converted, so no method a student may
-    have overridden in a subclass is called.
+    Only exact built-in types, exact numpy arrays and numpy's own scalar types are converted, by
+    `type(value) is ...` and issubclass on the exact type (no ==, `in`, isinstance or attribute
+    of the value, which a student's class or metaclass could answer with code of its own).
     """
     kind = type(value)
     if depth > MAX_DEPTH:
         return {"__unreadable__": "structure nested too deeply"}
-    if value is None or kind in (bool, int, float, str):
+    if value is None or kind is bool or kind is int or kind is float or kind is str:
         return value
     if kind is list:
-        return [to_plain(v, depth + 1) for v in value]
+        return [to_plain(v, depth + 1) for v in list.__iter__(value)]
     if kind is tuple:
-        return {"__tuple__": [to_plain(v, depth + 1) for v in value]}
+        return {"__tuple__": [to_plain(v, depth + 1) for v in tuple.__iter__(value)]}
     if kind is dict:
-        return {"__dict__": [[to_plain(k, depth + 1), to_plain(v, depth + 1)] for k, v in value.items()]}
-    if isinstance(value, (np.ndarray, np.generic)):
-        array = np.asarray(np.ndarray.view(value, np.ndarray) if isinstance(value, np.ndarray) else value)
+        return {"__dict__": [[to_plain(k, depth + 1), to_plain(v, depth + 1)] for k, v in dict.items(value)]}
+    if kind is np.ndarray or _is_scalar(kind):
+        array = np.asarray(value)
         if not _NUMERIC_DTYPE.match(array.dtype.str):
             return {"__unreadable__": f"numpy array of dtype {array.dtype}"}
         data = np.ascontiguousarray(array).tobytes()
         out = {"__ndarray__": array.dtype.str, "shape": list(array.shape),
                "data": base64.b64encode(data).decode("ascii")}
-        if isinstance(value, np.generic):
+        if kind is not np.ndarray:
             out["scalar"] = True
         return out
-    return {"__unreadable__": kind.__name__}
+    return {"__unreadable__": _TYPE_NAME(kind)}
+
+
+def _is_scalar(kind) -> bool:
+    for scalar in _SCALARS:
+        if kind is scalar:
+            return True
+    return False
 
 
 def from_plain(obj, depth: int = 0):
