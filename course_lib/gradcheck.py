@@ -34,14 +34,12 @@ def numerical_gradient(f, x, eps=1e-6):
 
         n_i = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)   for every entry i of every array.
 
-    f is called with no arguments and must read x itself: the entries of x are changed IN PLACE
-    (and restored). So x must be float64 arrays, e.g. ``numerical_gradient(lambda: net.loss(X, Y),
-    net.params)``; for a function of its argument use ``lambda: g(x)``. f may also be the name
-    of one of NAMED_FUNCTIONS (that is how the exercise's checker sends its test functions).
-    Shapes: x (any) -> gradient (same); x a list of arrays -> a list of gradients.
+    f is called as f(x), with the entries of x changed IN PLACE (and restored), as in cs231n's
+    eval_numerical_gradient. So a function of its argument works, ``numerical_gradient(
+    testfunctions.sum_of_cubes, x)``, and so does one that reads shared arrays, such as a network's
+    parameters: ``numerical_gradient(lambda params: net.loss(X, Y), net.params)``. x must hold
+    float64 arrays. Shapes: x (any) -> gradient (same); x a list of arrays -> a list of gradients.
     """
-    if isinstance(f, str):
-        f = named_function(f, x)
     arrays, single = _as_list(x)
     for k, a in enumerate(arrays):
         if a.dtype != np.float64:
@@ -52,9 +50,9 @@ def numerical_gradient(f, x, eps=1e-6):
         for i in np.ndindex(a.shape):
             old = a[i]
             a[i] = old + eps
-            f_plus = float(f())
+            f_plus = float(f(x))
             a[i] = old - eps
-            f_minus = float(f())
+            f_minus = float(f(x))
             a[i] = old
             g[i] = (f_plus - f_minus) / (2 * eps)
         grads.append(g)
@@ -62,19 +60,19 @@ def numerical_gradient(f, x, eps=1e-6):
 
 
 def numerical_gradient_array(f, x, dout, eps=1e-6):
-    """Numerical gradient of the scalar sum(f() * dout) with respect to the array(s) x.
+    """Numerical gradient of the scalar sum(f(x) * dout) with respect to the array(s) x.
 
     This checks a backward function: if h = f(x) and dout = dL/dh, then by the chain rule
     dL/dx = d/dx sum(h * dout), which is what backward(dout, ...) must return.
-    f is called with no arguments and must read x, which is changed in place (and restored).
-    Shapes: dout (shape of f()), x (any or a list) -> same as x.
+    f is called as f(x), with x changed in place (and restored), as in numerical_gradient.
+    Shapes: dout (shape of f(x)), x (any or a list) -> same as x.
     """
     dout = np.asarray(dout, dtype=np.float64)
 
-    def scalar():
-        out = np.asarray(f(), dtype=np.float64)
+    def scalar(x):
+        out = np.asarray(f(x), dtype=np.float64)
         if out.shape != dout.shape:
-            raise ValueError(f"dout must have the shape of f() {out.shape}, got {dout.shape}")
+            raise ValueError(f"dout must have the shape of f(x) {out.shape}, got {dout.shape}")
         return np.sum(out * dout)
 
     return numerical_gradient(scalar, x, eps)
@@ -110,49 +108,18 @@ def check_gradient(f, x, analytic, eps=1e-6):
 
 
 def check_loss_and_grads(loss_and_grads, params, eps=1e-6):
-    """Check a function returning (loss, grads), e.g. ``lambda: net.loss_and_grads(X, Y)``.
+    """Check a function returning (loss, grads), e.g. ``lambda params: net.loss_and_grads(X, Y)``.
 
-    loss_and_grads() must read `params` (a list of float64 arrays, changed in place and
-    restored) and return (float loss, list of gradients shaped like params).
+    loss_and_grads(params) gets `params` (a list of float64 arrays, changed in place and
+    restored) and returns (float loss, list of gradients shaped like params).
     Returns (max relative error over all parameters, list of per-parameter relative errors).
     """
     params, _ = _as_list(params)
-    _, analytic = loss_and_grads()
+    _, analytic = loss_and_grads(params)
     analytic, _ = _as_list(analytic)
     if len(analytic) != len(params):
         raise ValueError(f"expected {len(params)} gradients (one per parameter), "
                          f"got {len(analytic)}")
-    numerical = numerical_gradient(lambda: loss_and_grads()[0], params, eps)
+    numerical = numerical_gradient(lambda p: loss_and_grads(p)[0], params, eps)
     errors = [gradient_check(a, n) for a, n in zip(analytic, numerical, strict=True)]
     return max(errors), errors
-
-
-# --------------------------------------------------------------------------------------------
-# test functions the checker sends by name (a function cannot travel to the grader's sandbox)
-
-
-def _softmax_cross_entropy_mod_labels(z):
-    """Mean cross-entropy of softmax(z) with labels y_n = n mod K (z of shape (N, K))."""
-    shifted = z - z.max(axis=1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    n = np.arange(z.shape[0])
-    return -np.mean(log_p[n, n % z.shape[1]])
-
-
-NAMED_FUNCTIONS = {
-    "sum of cubes": lambda x: np.sum(x**3),                                 # gradient 3 x^2
-    "log-sum-exp": lambda x: np.log(np.sum(np.exp(x - x.max()))) + x.max(),  # gradient softmax(x)
-    "softmax cross-entropy": _softmax_cross_entropy_mod_labels,              # logits (N, K)
-    "squared product": lambda x: np.sum((x[0] @ x[1]) ** 2),                # x = [A, B]
-}
-"""Scalar functions f(x) used by the numerical_gradient exercise's cases."""
-
-
-def named_function(name, x):
-    """The function of no arguments that numerical_gradient differentiates: it evaluates
-    NAMED_FUNCTIONS[name] at the current (perturbed) x."""
-    if name not in NAMED_FUNCTIONS:
-        raise ValueError(f"unknown test function {name!r}; known: {sorted(NAMED_FUNCTIONS)}")
-    return lambda: NAMED_FUNCTIONS[name](x)
-
-

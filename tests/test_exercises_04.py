@@ -76,7 +76,7 @@ def test_minibatch_gradient_matches_finite_differences():
     w, b = rng.normal(size=3), 0.7
     params = np.r_[w, b]
 
-    def J():  # numerical_gradient perturbs `params` in place and calls J()
+    def J(params):  # numerical_gradient perturbs `params` in place and calls J(params)
         return float(np.mean((X[batch] @ params[:3] + params[3] - y[batch]) ** 2))
 
     numeric = numerical_gradient(J, params)

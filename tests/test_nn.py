@@ -34,7 +34,7 @@ def test_linear_backward_gradcheck(rng):
     x, W, b = rng.normal(size=(5, 3)), rng.normal(size=(3, 4)), rng.normal(size=4)
     dh = rng.normal(size=(5, 4))
     analytic = nn.linear_backward(dh, x, W)
-    numerical = numerical_gradient_array(lambda: nn.linear_forward(x, W, b), [x, W, b], dh)
+    numerical = numerical_gradient_array(lambda _: nn.linear_forward(x, W, b), [x, W, b], dh)
     for a, n in zip(analytic, numerical, strict=True):
         assert relative_error(a, n) < TOL
 
@@ -45,7 +45,7 @@ def test_activation_backward_gradcheck(rng, name):
     z = rng.normal(size=(4, 5))
     z[np.abs(z) < 1e-3] = 0.5  # keep ReLU's kink away from the finite differences
     dh = rng.normal(size=z.shape)
-    numerical = numerical_gradient_array(lambda: forward(z), z, dh)
+    numerical = numerical_gradient_array(forward, z, dh)
     assert relative_error(backward(dh, z), numerical) < TOL
 
 
@@ -93,7 +93,7 @@ def test_mse_hand_value_and_no_half_factor():
 
 def test_mse_backward_gradcheck(rng):
     o, y = rng.normal(size=(6, 2)), rng.normal(size=(6, 2))
-    numerical = numerical_gradient(lambda: nn.mse_loss(o, y), o)
+    numerical = numerical_gradient(lambda o: nn.mse_loss(o, y), o)
     assert relative_error(nn.mse_backward(o, y), numerical) < TOL
 
 
@@ -120,7 +120,7 @@ def test_softmax_cross_entropy_hand_value():
 def test_softmax_cross_entropy_backward_gradcheck(rng):
     logits = rng.normal(size=(7, 4)) * 3
     y = rng.integers(0, 4, size=7)
-    numerical = numerical_gradient(lambda: nn.softmax_cross_entropy(logits, y), logits)
+    numerical = numerical_gradient(lambda z: nn.softmax_cross_entropy(z, y), logits)
     assert relative_error(nn.softmax_cross_entropy_backward(logits, y), numerical) < TOL
 
 
@@ -130,7 +130,7 @@ def test_gaussian_nll_formula_and_gradient(rng):
     expected = np.mean(-np.log(np.exp(-(y - mu) ** 2 / (2 * sigma**2))
                                / np.sqrt(2 * np.pi * sigma**2)))
     assert nn.gaussian_nll(y, mu, sigma) == pytest.approx(expected, rel=1e-13)
-    numerical = numerical_gradient(lambda: nn.gaussian_nll(y, mu, sigma), mu)
+    numerical = numerical_gradient(lambda mu: nn.gaussian_nll(y, mu, sigma), mu)
     assert relative_error(nn.gaussian_nll_backward(y, mu, sigma), numerical) < TOL
     # lecture: NLL with fixed sigma = MSE / (2 sigma^2) + constant
     const = 0.5 * np.log(2 * np.pi * sigma**2)
@@ -169,7 +169,7 @@ def test_mlp_gradcheck(rng, activation, loss):
         p[...] = rng.normal(size=p.shape) * 0.1
     X = rng.normal(size=(6, 3))
     Y = rng.normal(size=(6, 3)) if loss == "mse" else rng.integers(0, 3, size=6)
-    err, errors = check_loss_and_grads(lambda: net.loss_and_grads(X, Y, loss=loss), net.params)
+    err, errors = check_loss_and_grads(lambda params: net.loss_and_grads(X, Y, loss=loss), net.params)
     assert len(errors) == 6
     assert err < TOL
 

@@ -29,6 +29,7 @@ import ast
 import copy
 import inspect
 import textwrap
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -563,6 +564,8 @@ def short(value, limit: int = 160) -> str:
         return open_ + _joined([short(v, limit) for v in value], limit) + close
     if isinstance(value, dict):
         return "{" + _joined([f"{k!r}: {short(v, limit)}" for k, v in value.items()], limit) + "}"
+    if isinstance(value, types.FunctionType):      # e.g. a named test function of testfunctions.py
+        return f"the function {value.__name__}"
     text = " ".join(repr(value).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

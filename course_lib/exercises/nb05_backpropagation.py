@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .. import gradcheck, graph, nn
+from ..testfunctions import TEST_FUNCTIONS
 from .core import Case, Exercise, Mistake, describe
 
 NOTEBOOK = "05_backpropagation"
@@ -278,45 +279,46 @@ def _linear_cases(rng):
 
 
 def _numerical_gradient_cases(rng):
+    """f is one of the named test functions (course_lib/testfunctions.py), which the grader can
+    send to its sandbox by name."""
+    f = TEST_FUNCTIONS
     A = np.array([[1.0, -1.0, 0.5], [2.0, 0.0, -0.5]])
     B = np.array([[0.5, 1.0], [-1.0, 0.0], [2.0, 1.5]])
     cases = [
-        Case("edge: one entry, f = sum of cubes, eps = 1e-3", ("sum of cubes", np.array([2.0]), 1e-3)),
+        Case("edge: one entry, f = sum of cubes, eps = 1e-3", (f["sum of cubes"], np.array([2.0]), 1e-3)),
         Case("a 2-D x (every entry of every row), f = sum of cubes, eps = 1e-3",
-             ("sum of cubes", np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]]), 1e-3)),
+             (f["sum of cubes"], np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]]), 1e-3)),
         Case("the given eps = 0.01 (use it: the central difference of x^3 is 3x^2 + eps^2)",
-             ("sum of cubes", np.array([1.0, -1.0, 2.0]), 1e-2)),
+             (f["sum of cubes"], np.array([1.0, -1.0, 2.0]), 1e-2)),
         Case("x a list [A, B] of two arrays: return a list of two gradients",
-             ("squared product", [A, B], 1e-4)),
+             (f["squared product"], [A, B], 1e-4)),
         Case("f = softmax cross-entropy of logits (3, 4)",
-             ("softmax cross-entropy", np.array([[1.0, 2.0, 0.0, -1.0], [0.5, 0.5, 0.5, 0.5],
-                                                 [3.0, -2.0, 1.0, 0.0]]), 1e-4)),
+             (f["softmax cross-entropy"], np.array([[1.0, 2.0, 0.0, -1.0], [0.5, 0.5, 0.5, 0.5],
+                                                    [3.0, -2.0, 1.0, 0.0]]), 1e-4)),
     ]
     for k in range(3):
         shape = (int(rng.integers(1, 4)), int(rng.integers(1, 5)))
         name = str(rng.choice(["sum of cubes", "log-sum-exp", "softmax cross-entropy"]))
         eps = float(10.0 ** -rng.integers(2, 5))
         cases.append(Case(f"random #{k + 1}: f = {name}, x of shape {shape}, eps = {eps:g}",
-                          (name, rng.normal(size=shape), eps)))
+                          (f[name], rng.normal(size=shape), eps)))
     return cases
 
 
 def _numerical_gradient_variant(one_sided=False, over_eps=False, no_restore=False, first_only=False):
-    """Central differences with one slip (f may be a name, as in the exercise's cases)."""
+    """Central differences with one slip."""
     def numerical_gradient(f, x, eps=1e-6):
-        if isinstance(f, str):
-            f = gradcheck.named_function(f, x)
         arrays = [x] if isinstance(x, np.ndarray) else list(x)
         grads = []
         for a in arrays[:1] if first_only else arrays:
             g = np.zeros_like(a)
             for i in np.ndindex(a.shape):
                 old = a[i]
-                f_0 = float(f())
+                f_0 = float(f(x))
                 a[i] = old + eps
-                f_plus = float(f())
+                f_plus = float(f(x))
                 a[i] = old - eps
-                f_minus = float(f_0 if one_sided else f())
+                f_minus = float(f_0 if one_sided else f(x))
                 if not no_restore:
                     a[i] = old
                 if one_sided:

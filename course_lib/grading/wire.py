@@ -3,18 +3,24 @@
 Both directions use the same format: JSON, where numpy arrays become
 {"__ndarray__": "<f8", "shape": [3, 2], "data": "<base64 of the bytes>"} (numeric dtypes only),
 numpy scalars the same with "scalar": true, tuples {"__tuple__": [...]}, dicts
-{"__dict__": [[key, value], ...]}. Anything else a student's function returns is encoded as
-{"__unreadable__": "<type name>"} and never turned back into an object: the grader reads results
-without unpickling, so a submission cannot smuggle code or objects into the grader's process.
+{"__dict__": [[key, value], ...]}, and one of the course's named test functions
+(course_lib/testfunctions.py, e.g. the f of the numerical_gradient exercise) {"__function__": name}:
+its name crosses, never code, and the other side looks the same function up. Anything else a
+student's function returns is encoded as {"__unreadable__": "<type name>"} and never turned back
+into an object: the grader reads results without unpickling, so a submission cannot smuggle code
+or objects into the grader's process.
 
-This module imports only json, base64, re and numpy: the sandbox loads it by path.
+This module imports only json, base64, re, os, importlib and numpy, and loads testfunctions.py by
+path: the sandbox loads it by path too.
 """
 
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 import math
+import os
 import re
 
 import numpy as np
@@ -37,6 +43,21 @@ class Unreadable:
 
     __hash__ = None
 
+
+def _load_test_functions() -> dict:
+    """course_lib/testfunctions.py's TEST_FUNCTIONS, loaded by path (no course_lib import)."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "testfunctions.py")
+    spec = importlib.util.spec_from_file_location("_course_grade_testfunctions", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.TEST_FUNCTIONS
+
+
+try:    # imported as course_lib.grading.wire: the very functions the exercises' cases hold
+    from ..testfunctions import TEST_FUNCTIONS
+except ImportError:     # loaded by path in the sandbox
+    TEST_FUNCTIONS = _load_test_functions()
+_FUNCTION_TYPE = type(_load_test_functions)
 
 _TYPE_NAME = type.__dict__["__name__"].__get__    # a class's own name, whatever its metaclass says
 _SCALARS = tuple({t for t in np.sctypeDict.values() if issubclass(t, np.generic)})
@@ -70,6 +91,10 @@ def to_plain(value, depth: int = 0):
         if kind is not np.ndarray:
             out["scalar"] = True
         return out
+    if kind is _FUNCTION_TYPE:
+        for name, function in dict.items(TEST_FUNCTIONS):   # identity only: no code of the value runs
+            if value is function:
+                return {"__function__": name}
     return {"__unreadable__": _TYPE_NAME(kind)}
 
 
@@ -111,6 +136,11 @@ def from_plain(obj, depth: int = 0):
         return Unreadable(obj["__unreadable__"])
     if "__ndarray__" in obj:
         return _array(obj)
+    if "__function__" in obj:
+        name = obj["__function__"]
+        if type(name) is not str or name not in TEST_FUNCTIONS:
+            raise ValueError(f"unknown test function {str(name)[:80]!r}")
+        return TEST_FUNCTIONS[name]
     raise ValueError(f"unknown tagged value with keys {sorted(obj)[:5]}")
 
 
