@@ -51,10 +51,15 @@ _passed_functions: dict[str, Callable] = {}
 
 
 def _changed_inputs(before: tuple, after: tuple) -> bool:
-    """True if any array argument was modified in place."""
+    """True if any array the function was given, as an argument or inside a list or tuple
+    argument (the parameter lists of 07-08), was modified in place, or a list argument grew or
+    shrank. The grader's sandbox (grading/child.py) tests the same."""
     for b, a in zip(before, after):
         if isinstance(b, np.ndarray) and isinstance(a, np.ndarray):
             if b.shape != a.shape or not np.array_equal(b, a, equal_nan=True):
+                return True
+        elif isinstance(b, (list, tuple)) and isinstance(a, (list, tuple)):
+            if len(a) != len(b) or _changed_inputs(b, a):
                 return True
     return False
 

@@ -6,6 +6,7 @@ import pytest
 from course_lib import checking, exercises
 from course_lib.checking import check, evaluate
 from course_lib.exercises import compare
+from course_lib.grading import wire
 
 
 def right_mse(o, y):
@@ -94,8 +95,8 @@ def test_every_exercise_has_hint_points_and_deterministic_cases():
         assert ex.hint and ex.points > 0
         a, b = ex.cases(seed=5), ex.cases(seed=5)
         assert [c.name for c in a] == [c.name for c in b]
-        for ca, cb in zip(a, b):
-            assert compare(ca.args, cb.args) is None
+        for ca, cb in zip(a, b):       # the same data crosses to the grader's sandbox
+            assert wire.dumps((ca.args, ca.kwargs)) == wire.dumps((cb.args, cb.kwargs)), (ex.id, ca.name)
 
 
 def test_calling_the_reference_fails_the_check_as_the_grader_would():

@@ -112,7 +112,31 @@ def adagrad_steps_in_place(thetas, rs, gs, alpha, eps):
     return thetas, rs
 
 
-@pytest.mark.xfail(strict=True, reason="checking._changed_inputs compares top-level arrays only, "
-                                       "not the arrays inside a list argument (core, not this module)")
 def test_in_place_updates_inside_the_lists_fail():
     assert evaluate("adagrad_steps", adagrad_steps_in_place).status == "failed"
+
+
+def test_the_grader_also_fails_in_place_updates_inside_the_lists(tmp_path):
+    """The sandbox compares the arrays inside list arguments too, so check() and the grader agree."""
+    import csv
+    import inspect
+    from pathlib import Path
+
+    import nbformat
+
+    from course_lib.grading import grade
+
+    root = Path(__file__).resolve().parent.parent
+    nb = nbformat.read(root / "solutions" / "07_adagrad_rmsprop.ipynb", as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("def adagrad_steps(")]
+    assert len(cells) == 1
+    source = inspect.getsource(adagrad_steps_in_place)
+    cells[0].source = source.replace("adagrad_steps_in_place", "adagrad_steps")
+    (tmp_path / "in" / "dana").mkdir(parents=True)
+    nbformat.write(nb, tmp_path / "in" / "dana" / "07_adagrad_rmsprop.ipynb")
+    grade(tmp_path / "in", tmp_path / "out", jobs=1, notebooks=["07_adagrad_rmsprop"], progress=False)
+    with open(tmp_path / "out" / "grades.csv", newline="") as f:
+        rows = {row["exercise"]: row for row in csv.DictReader(f)}
+    assert rows["adagrad_steps"]["status"] == "failed", rows["adagrad_steps"]
+    assert "in place" in rows["adagrad_steps"]["message"]
+    assert rows["adagrad_step"]["status"] == "passed", rows["adagrad_step"]

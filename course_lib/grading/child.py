@@ -512,11 +512,27 @@ def make_case_runner(send, verdict, reset, describe, to_plain, from_plain, errst
     thread is still running is an error: threads and processes are refused to student code, so
     one that exists came around the guard, unwatched."""
     get_type, enumerate_, callable_, any_, zip_, get = type, enumerate, callable, any, zip, dict.get
+    list_, tuple_, len_ = list, tuple, len
     int_str = int.__str__
     not_implemented, copy = NotImplementedError, ndarray.copy
 
+    def given_arrays(args):
+        """(array, copy) for every array argument and every array inside a list or tuple argument
+        (exact types only: nothing of the student's runs here)."""
+        given = []
+        for a in args:
+            kind = get_type(a)
+            if kind is ndarray:
+                given.append((a, copy(a)))
+            elif kind is list_ or kind is tuple_:
+                for b in a:
+                    if get_type(b) is ndarray:
+                        given.append((b, copy(b)))
+        return given
+
     def call(function, args, kwargs):
-        before = [copy(a) if get_type(a) is ndarray else None for a in args]
+        given = given_arrays(args)
+        sizes = [(a, len_(a)) for a in args if get_type(a) is list_]
         try:
             with errstate(all="ignore"):
                 value = function(*args, **kwargs)
@@ -525,8 +541,8 @@ def make_case_runner(send, verdict, reset, describe, to_plain, from_plain, errst
         except BaseException as exc:  # noqa: B036 - SystemExit, KeyboardInterrupt... are errors too
             return {"error": describe(exc), "not_implemented": False}
         try:
-            mutated = any_(b is not None and (a.shape != b.shape or not array_equal(
-                a, b, equal_nan=a.dtype.kind in "fc")) for a, b in zip_(args, before))
+            mutated = any_(a.shape != b.shape or not array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+                           for a, b in given) or any_(len_(a) != n for a, n in sizes)
             return {"value": to_plain(value), "mutated": mutated is True}
         except BaseException as exc:  # noqa: B036 - patched numpy, or a value that fights back
             return {"error": describe(exc), "not_implemented": False}
