@@ -7,6 +7,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
+from explorer_checks import assert_renders_and_reacts
 
 matplotlib.use("Agg")
 
@@ -15,18 +16,17 @@ from course_lib.data import load_digits  # noqa: E402
 from course_lib.exercises.nb11_capstone_digits import (  # noqa: E402
     train_and_predict as reference_train_and_predict,
 )
-from course_lib.explorers.capstone import (  # noqa: E402
-    OPTIMIZERS,
-    CapstoneExplorer,
-    YourMLP,
-    grading_preview,
-    grading_problems,
-    load_your_functions,
-    make_optimizer,
-    steps_per_epoch,
-)
+from course_lib.explorers.capstone import CapstoneExplorer  # noqa: E402
+from course_lib.grading.preview import grading_preview, grading_problems  # noqa: E402
 from course_lib.schedules import CosineDecay  # noqa: E402
 from course_lib.training import train  # noqa: E402
+from course_lib.yours import (  # noqa: E402
+    GOOD_LEARNING_RATES,
+    YourMLP,
+    load_your_functions,
+    steps_per_epoch,
+    your_optimizer,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,19 +47,26 @@ def forget_passed_functions():
 
 
 def test_renders_and_the_sliders_change_the_png_without_warnings(data):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        explorer = CapstoneExplorer(data, epochs=3)
-        assert explorer.image.value[:4] == b"\x89PNG"
-        for name, value in [("learning_rate", 0.001), ("epochs", 8), ("schedule", "constant"),
-                            ("batch_size", 64)]:
-            before = explorer.image.value
-            explorer.controls[name].value = value
-            assert explorer.image.value != before, name
-        assert explorer.note.value == ""
+    explorer = assert_renders_and_reacts(
+        lambda: CapstoneExplorer(data, epochs=3),
+        [("learning_rate", 0.001), ("epochs", 8), ("schedule", "constant"), ("batch_size", 64)])
+    assert explorer.note.value == ""
 
 
-@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_a_changed_setting_says_press_train_to_apply(data):
+    explorer = CapstoneExplorer(data, epochs=1)
+    assert "press Train" in explorer.pending.value
+    explorer.train(progress=False)
+    assert explorer.pending.value == ""
+    explorer.controls["hidden"].value = 16
+    explorer.controls["seed"].value = 3
+    assert "hidden units, seed; press Train to apply" in explorer.pending.value
+    explorer.controls["hidden"].value = 64
+    explorer.controls["seed"].value = 0
+    assert explorer.pending.value == ""
+
+
+@pytest.mark.parametrize("optimizer", list(GOOD_LEARNING_RATES))
 def test_maximum_learning_rate_says_diverged(data, optimizer):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -92,7 +99,7 @@ def test_your_functions_are_used_once_they_passed(data):
     calls.clear()
     X, y = data[0][:32], data[1][:32]
     net = YourMLP([64, 8, 10], seed=0)
-    make_optimizer("Adam", 0.01).step(net.params, lambda p: net.loss_and_grads(X, y)[1])
+    your_optimizer("Adam", 0.01).step(net.params, lambda p: net.loss_and_grads(X, y)[1])
     assert calls == [0, 0, 0, 0]             # one call per parameter array, at t = 0
 
 
@@ -138,7 +145,7 @@ def _helper_with_your_mlp(seed):
 
 def _uses_the_explorer(X_train, y_train, X_test, seed):
     net = _helper_with_your_mlp(seed)
-    train(net, make_optimizer("Adam", 0.01), X_train, y_train, epochs=1, progress=False)
+    train(net, your_optimizer("Adam", 0.01), X_train, y_train, epochs=1, progress=False)
     return np.argmax(net.predict(X_test), axis=1)
 
 
@@ -162,7 +169,7 @@ def test_grading_preview_passes_a_function_built_from_course_lib_pieces(capsys):
 
 @pytest.mark.parametrize("function, words", [
     (_loads_the_digits, ["load_digits", "scores 0"]),
-    (_uses_the_explorer, ["YourMLP", "make_optimizer", "scores 0"]),   # YourMLP via a helper
+    (_uses_the_explorer, ["YourMLP", "your_optimizer", "scores 0"]),   # YourMLP via a helper
     (_reads_another_cell, ["X_OF_ANOTHER_CELL", "fresh process"]),
     (_calls_the_reference, ["reference_train_and_predict", "scores 0"]),
 ])

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from course_lib import schedules
-from course_lib.explorers.schedules import FORMULAS, ScheduleExplorer, make_schedule
+from course_lib.explorers.schedules import FORMULAS, ScheduleExplorer
+from course_lib.schedules import make_schedule
 
 
 @pytest.fixture
