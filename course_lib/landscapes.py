@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import data, nn, training
-from .optimizers import SGD, make_optimizer
+from .optimizers import SGD, defaults, make_optimizer
 
 
 @dataclass(frozen=True)
@@ -373,13 +373,16 @@ def run(name, alpha, hyper=None, landscape="valley", steps=100, update=None, noi
     """The Trajectory of optimizer `name` (course_lib.optimizers.make_optimizer) on a landscape.
 
     name: a key of optimizers.OPTIMIZERS or optimizers.VARIANTS; alpha: the learning rate;
-    hyper: the other hyperparameters in the lecture's symbols ({"beta": 0.9}); update,
+    hyper: the other hyperparameters in the lecture's symbols ({"beta": 0.9}); the ones the
+    optimizer does not have are ignored, so one dict serves several optimizers; update,
     lookahead: a student's step (and Nesterov look-ahead) in place of the reference.
     A run "diverges" at step k when theta_k is not finite, J is huge or theta left the box
     |x|, |y| <= bound (default plot_bound(landscape), 5 times the plotting window).
     Returns a Trajectory: path (k + 1, 2), losses (k + 1,), message "" or "diverged at step k".
     """
     landscape = LANDSCAPES[landscape] if isinstance(landscape, str) else landscape
+    own = defaults(name)
+    hyper = {key: value for key, value in (hyper or {}).items() if key in own}
     optimizer = make_optimizer(name, alpha, hyper, update, lookahead)
     bound = plot_bound(landscape) if bound is None else bound
     return trajectory(optimizer, landscape, start=start, steps=steps, noise=noise, seed=seed,

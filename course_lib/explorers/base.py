@@ -13,7 +13,7 @@ Every explorer of the course is a small subclass of `Explorer`:
 
     LearningRateExplorer({"alpha": log_slider(...), "steps": ...}, main="alpha", lr="alpha")
 
-Why this shape (see shared/jupyter-notes.md): the plot is drawn on its own matplotlib `Figure`,
+Why this shape: the plot is drawn on its own matplotlib `Figure` (matplotlib.figure.Figure),
 never on pyplot's shared state, so a widget callback cannot race the kernel's own figure
 handling (the blank-plot bug of JupyterLab 4.6). The static part of the figure is rendered once
 and kept as a bitmap; a slider move only restores that bitmap, redraws the few artists that

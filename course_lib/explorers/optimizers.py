@@ -258,9 +258,7 @@ class OptimizerExplorer(Explorer):
         set_path(self.path, result.path)
         self.loss.set_data(np.arange(len(result.losses)), loss_gap(scape, result.losses))
         if self.compare_path is not None:
-            known = opt.defaults(self.compare)  # the compared one's own hyperparameters only
-            other = run(self.compare, alpha, {k: v for k, v in hyper.items() if k in known}, scape,
-                        steps, noise=noise)
+            other = run(self.compare, alpha, hyper, scape, steps, noise=noise)
             set_path(self.compare_path, other.path)
             self.compare_loss.set_data(np.arange(len(other.losses)), loss_gap(scape, other.losses))
         if result.message:
