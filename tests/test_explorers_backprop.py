@@ -68,3 +68,17 @@ def test_relu_kink_is_explained_and_uses_derivative_zero(explorer, w4):
     explorer.controls["value"].value = -0.4               # past the kink: the slope jumps
     assert explorer.note.value == ""
     assert explorer.drawing.numbers["dL/di2"].get_text() == "21.6"   # 2 (6.6 - 3) * w8 = 2 * 3.6 * 3
+
+
+def test_numbers_restored_from_snapshots_equal_a_fresh_drawing():
+    """Unchanged numbers are restored from saved pixels: after several moves the picture must be
+    exactly what a new explorer draws for the same value."""
+    import numpy as np
+
+    explorer = WorkedExampleExplorer()
+    for value in (-1.0, -0.5, 0.7, 2.9, 0.2):
+        explorer.controls["value"].value = value
+    fresh = WorkedExampleExplorer()
+    fresh.controls["value"].value = 0.2
+    fresh.refresh(full=True)
+    assert np.array_equal(np.asarray(explorer.canvas.buffer_rgba()), np.asarray(fresh.canvas.buffer_rgba()))

@@ -128,10 +128,11 @@ class RaceExplorer(Explorer):
         self.step_text = self.ax_path.text(0.02, 0.96, "", transform=self.ax_path.transAxes,
                                            va="top", fontsize=10,
                                            bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
-        self.legend = self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        self.legend = self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=1.0)
         fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.91, wspace=0.22)
         # the legend is animated too: its labels carry the learning rates, so a new multiplier
-        # only re-blits it instead of redrawing the contours (a full redraw costs ~100 ms)
+        # only re-blits it instead of redrawing the contours (a full redraw costs ~100 ms); it is
+        # opaque, and drawn from a snapshot while its labels stay the same (see update)
         return [*self.lines.values(), *self.heads.values(), *self.loss_lines.values(),
                 self.start_marker, self.cursor, self.step_text, self.legend]
 
@@ -206,6 +207,8 @@ class RaceExplorer(Explorer):
         self.start_marker.set_data([x0], [y0])
         self.cursor.set_xdata([k, k])
         self.step_text.set_text(f"step {k} / {self.steps}")
+        labels = tuple(text.get_text() for text in self.legend.get_texts())
+        self.snapshot(self.legend, (labels, landscape == "saddle"))
         return full
 
     def widget(self):
