@@ -66,18 +66,23 @@ def load_your_functions(folder=".", ids=OPTIMIZER_EXERCISES, seconds=DEFINE_SECO
     For each id: its notebook (the exercise's, e.g. 06_sgd_momentum_nesterov.ipynb) is read,
     the statements the function needs are run in a fresh namespace (each within `seconds`),
     and check() runs it (within check_seconds, default the exercise's timeout). Prints one line
-    (or the check report) per function. Returns {id: status}, status one of "passed", "failed", "error",
-    "not_attempted", "missing" (no notebook, or no such function in it), "too_slow".
+    (or the check report) per function. Returns {id: status}, status one of "passed", "failed",
+    "error", "not_attempted", "missing" (no notebook, or no such function in it), "too_slow".
+    The time limits need the main thread (where the Jupyter kernel runs cells); elsewhere the
+    functions run without them.
     """
     from .grading.child import define, describe_error
     from .grading.find import InvalidNotebook, read_program
 
-    status = {}
+    status, programs = {}, {}
+    timed = seconds if threading.current_thread() is threading.main_thread() else None
     for exercise_id in ids:
         ex = exercises.get(exercise_id)
         path = Path(folder) / f"{ex.notebook}.ipynb"
         try:
-            program = read_program(path) if path.exists() else None
+            if path not in programs:  # each notebook is read once
+                programs[path] = read_program(path) if path.exists() else None
+            program = programs[path]
         except InvalidNotebook as exc:
             print(f"  {exercise_id}: could not read {path.name} ({exc}); the reference is used")
             status[exercise_id] = "error"
@@ -88,7 +93,7 @@ def load_your_functions(folder=".", ids=OPTIMIZER_EXERCISES, seconds=DEFINE_SECO
             status[exercise_id] = "missing"
             continue
         namespace: dict = {"__name__": f"notebook_{path.stem}"}
-        errors = define(program.cells_for([ex.function]), namespace, seconds)  # each statement timed
+        errors = define(program.cells_for([ex.function]), namespace, timed)  # each statement timed
         if errors or not callable(namespace.get(ex.function)):
             problem = errors[0] if errors else f"{ex.function} is not a function"
             print(f"  {exercise_id}: could not define it ({problem}); the reference is used")
