@@ -101,9 +101,11 @@ def png_bytes(canvas: FigureCanvasAgg) -> bytes:
 def _pixel_box(artist, canvas, pad: int) -> Bbox:
     """The whole pixels an artist covers (a text with its bbox patch), plus pad pixels."""
     renderer = canvas.get_renderer()
+    box = artist.get_window_extent(renderer)
     patch = artist.get_bbox_patch() if hasattr(artist, "get_bbox_patch") else None
-    # a text's patch (placed when the text was drawn) holds the text: cheaper than its layout
-    box = (patch if patch is not None else artist).get_window_extent(renderer)
+    if patch is not None:  # the box around a text: its pad is in units of the font size
+        size = renderer.points_to_pixels(artist.get_fontsize())
+        box = box.padded(patch.get_boxstyle().pad * size + patch.get_linewidth())
     x0, y0, x1, y1 = box.extents
     return Bbox.from_extents(int(x0) - pad, int(y0) - pad, int(x1) + pad + 1, int(y1) + pad + 1)
 
