@@ -132,7 +132,7 @@ def bench_notebooks(sweeps: int = 1, explorers_only: bool = False,
     for r in rows:
         ok = r["seconds"] < NOTEBOOK_SECONDS and (r["peak_mb"] or 0) < NOTEBOOK_MB
         print(f"{r['notebook']:48s} {r['seconds']:8.2f} {r['peak_mb'] or float('nan'):8.0f}{_mark(ok)}")
-    for folder in ("solutions", "notebooks"):
+    for folder in folders:
         total = sum(r["seconds"] for r in rows if r["notebook"].startswith(folder))
         print(f"{'whole course, ' + folder + '/':48s} {total:8.2f}{_mark(total < COURSE_SECONDS)}")
     print(f"targets: each notebook < {NOTEBOOK_SECONDS:.0f} s and < {NOTEBOOK_MB:.0f} MB; "
