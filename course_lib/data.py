@@ -98,3 +98,13 @@ def load_digits():
     X = images.reshape(len(images), 64).astype(np.float64) / 16.0
     y = labels.astype(np.int64)
     return X, y
+
+
+def make_linear_data(N=1024, w_true=(2.0, -1.0), b_true=0.5, noise=1.0, seed=0):
+    """y = X w_true + b_true + noise * eps with X ~ N(0, I), eps ~ N(0, 1).
+    Returns X (N, D) and y (N,)."""
+    rng = np.random.default_rng(seed)
+    w_true = np.asarray(w_true, dtype=np.float64)
+    X = rng.standard_normal((N, len(w_true)))
+    y = X @ w_true + b_true + noise * rng.standard_normal(N)
+    return X, y

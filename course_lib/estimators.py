@@ -144,3 +144,45 @@ def compare_nll_and_mse_fits(x, y, sigma=1.0):
     theta_ls = np.linalg.lstsq(A, np.asarray(y, dtype=np.float64), rcond=None)[0]
     return {"theta_mse": theta_mse, "theta_nll": theta_nll, "theta_least_squares": theta_ls,
             "max_difference": float(np.max(np.abs(theta_mse - theta_nll)))}
+
+
+# ----------------------------------------------------------------------------------------------
+# Minibatch estimates of the gradient of linear regression, and SGD with them (04)
+# ----------------------------------------------------------------------------------------------
+
+
+def full_mse(w, b, X, y):
+    """J(w, b) = (1/N) sum_i (x_i w + b - y_i)^2 on the whole data set."""
+    return float(np.mean((X @ w + b - y) ** 2))
+
+
+def minibatch_sgd(gradient, X, y, batch_size, alpha, steps, seed=0):
+    """Minibatch SGD on linear regression from w = 0, b = 0:
+
+        B_k = batch_size indices drawn uniformly with replacement (all N rows if batch_size >= N)
+        (dw, db) = gradient(w, b, X, y, B_k);   w <- w - alpha dw;   b <- b - alpha db
+
+    gradient: a function like minibatch_gradient. Returns the full-data MSE after each step,
+    an array (steps + 1,) starting with the initial loss.
+    """
+    rng = np.random.default_rng(seed)
+    N, D = X.shape
+    w, b = np.zeros(D), 0.0
+    losses = [full_mse(w, b, X, y)]
+    for _ in range(steps):
+        batch = np.arange(N) if batch_size >= N else rng.integers(0, N, size=batch_size)
+        dw, db = gradient(w, b, X, y, batch)
+        w = w - alpha * np.asarray(dw, dtype=np.float64)
+        b = b - alpha * float(db)
+        losses.append(full_mse(w, b, X, y))
+    return np.array(losses)
+
+
+def gradient_cloud(gradient, X, y, batch_size, n_estimates=200, seed=0):
+    """n_estimates minibatch estimates of dJ/dw at w = 0, b = 0: an array (n_estimates, D)."""
+    rng = np.random.default_rng(seed)
+    N, D = X.shape
+    w = np.zeros(D)
+    batches = [rng.integers(0, N, size=batch_size) for _ in range(n_estimates)]
+    return np.array([np.asarray(gradient(w, 0.0, X, y, batch)[0], dtype=np.float64)
+                     for batch in batches])

@@ -324,3 +324,88 @@ def epoch_wise_double_descent(epochs=None, n_train=40, n_fast=30, n_slow=2, slow
         test += np.sum((thetas * scale - beta) ** 2, axis=1) / n_seeds
         alphas.append(alpha)
     return {"epochs": epochs, "train_mse": train, "test_mse": test, "alpha": np.array(alphas)}
+
+
+# ----------------------------------------------------------------------------------------------
+# Double descent, fast (02's explorer): the random-features curves from SVD summaries
+#
+# Why a slider move is cheap. With the thin SVD Phi_p = U diag(s) W^T of the first p features,
+#
+#     theta = W diag(d) U^T y,   d_i = s_i / (s_i^2 + l2)   (l2 = 0: d_i = 1 / s_i, 0 for s_i ~ 0),
+#
+# so the train MSE, the test MSE and ||theta||^2 are simple sums over the singular directions i.
+# We compute the SVDs once per n (cached) and keep, per seed and p: s, U^T f and U^T eps (the
+# clean targets and the noise of y = f + noise * eps), and the test-set Gram matrix of the
+# directions, G = W^T (Phi_test^T Phi_test / m) W. A move of the noise or ridge slider is then a
+# few array operations on these (about 10 ms with the plot), and a move of the features slider
+# only moves a marker. The first visit of a new n costs one SVD per (seed, p): 0.1-0.5 s.
+# ----------------------------------------------------------------------------------------------
+
+
+def feature_grid(max_features=200):
+    """Every p up to 80 (the thresholds p = n <= 60 and their surroundings), then every 5th p up to
+    max_features, where the curves are smooth. Shape (P,), about 105 values for max_features = 200."""
+    return np.unique(np.r_[np.arange(1, min(max_features, 80) + 1), np.arange(80, max_features + 1, 5),
+                           max_features])
+
+
+def spectral_cache(n_train, features, n_test=500, dim=8, n_seeds=5, seed=0):
+    """SVD summaries of the random-features problem for every p in `features` and every seed.
+
+    Returns a dict of arrays, padded with zeros to r = n_train singular directions:
+      s (S, P, r), uf = U^T f_train, ue = U^T eps (S, P, r), G (S, P, r, r), h = W^T Phi_test^T f / m
+      (S, P, r), and per seed ff = ||f_train||^2, fe = f_train . eps, ee = ||eps||^2, f2 = mean f_test^2.
+    """
+    features = np.asarray(features)
+    S, P, r = n_seeds, len(features), n_train
+    out = {name: np.zeros((S, P, r)) for name in ("s", "uf", "ue", "h", "tol")}
+    out["G"] = np.zeros((S, P, r, r))
+    for name in ("ff", "fe", "ee", "f2"):
+        out[name] = np.zeros(S)
+    for i, s_ in enumerate(range(seed, seed + n_seeds)):
+        X_train, y_one, X_test, f_test = make_double_descent_data(n_train, n_test, dim, noise=1.0, seed=s_)
+        f_train = teacher_function(X_train)
+        eps = y_one - f_train   # the same draw for every noise level: y = f_train + noise * eps
+        V, c = make_random_features(dim, int(features.max()), seed=s_ + 10_000)
+        Phi_train, Phi_test = relu_features(X_train, V, c), relu_features(X_test, V, c)
+        C = Phi_test.T @ Phi_test / n_test
+        k = Phi_test.T @ f_test / n_test
+        out["ff"][i], out["fe"][i], out["ee"][i] = f_train @ f_train, f_train @ eps, eps @ eps
+        out["f2"][i] = np.mean(f_test ** 2)
+        for j, p in enumerate(features):
+            U, s, Wt = np.linalg.svd(Phi_train[:, :p], full_matrices=False)
+            q = len(s)
+            out["s"][i, j, :q] = s
+            out["tol"][i, j, :q] = np.finfo(np.float64).eps * max(n_train, p) * s[0]
+            out["uf"][i, j, :q] = U.T @ f_train
+            out["ue"][i, j, :q] = U.T @ eps
+            out["G"][i, j, :q, :q] = Wt @ C[:p, :p] @ Wt.T
+            out["h"][i, j, :q] = Wt @ k[:p]
+    return out
+
+
+def curves_from_cache(cache, noise, l2):
+    """Train MSE, test MSE and ||theta||^2 against p, averaged over the seeds.
+
+    With c = U^T y = uf + noise ue and a = d * c (theta = W a):
+      test MSE  = a^T G a - 2 a . h + mean(f_test^2)
+      train MSE = (||y||^2 - ||c||^2 + sum_i (1 - s_i d_i)^2 c_i^2) / n
+      ||theta||^2 = sum_i a_i^2
+    Returns three arrays of shape (P,).
+    """
+    s = cache["s"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if l2 > 0:
+            d = s / (s ** 2 + l2)
+        else:   # minimum norm: invert only the nonzero singular values (as np.linalg.lstsq does)
+            d = np.where(s > cache["tol"], 1.0 / s, 0.0)
+    c = cache["uf"] + noise * cache["ue"]
+    a = d * c
+    Ga = np.matmul(cache["G"], a[..., None])[..., 0]
+    test = np.sum(a * Ga, axis=-1) - 2 * np.sum(a * cache["h"], axis=-1) + cache["f2"][:, None]
+    y2 = cache["ff"] + 2 * noise * cache["fe"] + noise ** 2 * cache["ee"]
+    n_train = s.shape[-1]
+    train = (y2[:, None] - np.sum(c ** 2, axis=-1) + np.sum((1 - s * d) ** 2 * c ** 2, axis=-1)) / n_train
+    norm2 = np.sum(a ** 2, axis=-1)
+    # round-off can make a zero training error slightly negative
+    return np.maximum(train, 0).mean(axis=0), np.maximum(test, 0).mean(axis=0), norm2.mean(axis=0)

@@ -23,11 +23,15 @@ Landscapes (keys of LANDSCAPES):
     himmelblau   (x^2 + y - 11)^2 + (x + y^2 - 7)^2: four minima, all with J = 0
 """
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import data, nn, training
+from .optimizers import SGD, defaults, make_optimizer
 
 
 @dataclass(frozen=True)
@@ -343,3 +347,245 @@ def trajectory(optimizer, landscape, start=None, steps=200, noise=0.0, seed=0,
             path[k] = theta
             losses[k] = loss
     return Trajectory(path, losses)
+
+
+# ----------------------------------------------------------------------------------------------
+# Runs of the lecture's optimizers on the landscapes (06-09): one optimizer, or the race
+# ----------------------------------------------------------------------------------------------
+
+
+def plot_bound(landscape):
+    """How far theta may go before a run counts as diverged: 5 times the plot window."""
+    return 5.0 * max(abs(v) for v in (*landscape.xlim, *landscape.ylim))
+
+
+def loss_gap(landscape, losses):
+    """J - J(theta*) (clipped at 1e-16, for a log scale), or plain J on a landscape without
+    minima (the saddle). losses: (k + 1,) -> (k + 1,)."""
+    if not landscape.minima:
+        return np.asarray(losses)
+    best = landscape.f(*landscape.minima[0])
+    return np.maximum(np.asarray(losses) - best, 1e-16)
+
+
+def run(name, alpha, hyper=None, landscape="valley", steps=100, update=None, noise=0.0, seed=0,
+        start=None, lookahead=None, bound=None):
+    """The Trajectory of optimizer `name` (course_lib.optimizers.make_optimizer) on a landscape.
+
+    name: a key of optimizers.OPTIMIZERS or optimizers.VARIANTS; alpha: the learning rate;
+    hyper: the other hyperparameters in the lecture's symbols ({"beta": 0.9}); the ones the
+    optimizer does not have are ignored, so one dict serves several optimizers; update,
+    lookahead: a student's step (and Nesterov look-ahead) in place of the reference.
+    A run "diverges" at step k when theta_k is not finite, J is huge or theta left the box
+    |x|, |y| <= bound (default plot_bound(landscape), 5 times the plotting window).
+    Returns a Trajectory: path (k + 1, 2), losses (k + 1,), message "" or "diverged at step k".
+    """
+    landscape = LANDSCAPES[landscape] if isinstance(landscape, str) else landscape
+    own = defaults(name)
+    hyper = {key: value for key, value in (hyper or {}).items() if key in own}
+    optimizer = make_optimizer(name, alpha, hyper, update, lookahead)
+    bound = plot_bound(landscape) if bound is None else bound
+    return trajectory(optimizer, landscape, start=start, steps=steps, noise=noise, seed=seed,
+                      bound=bound)
+
+
+RACERS = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam")
+"""The optimizers in the race of 09, in legend order (keys of optimizers.OPTIMIZERS)."""
+
+RACE_STEPS = 150
+"""Steps of every race (frames of the animation)."""
+
+RACE_LANDSCAPES = ("valley", "rosenbrock", "saddle", "beale", "wells")
+
+BASE_LEARNING_RATES = {
+    "valley":     {"SGD": 0.4, "Momentum": 0.05, "Nesterov": 0.05, "AdaGrad": 1.5, "RMSProp": 0.1,
+                   "Adam": 0.3},
+    "rosenbrock": {"SGD": 0.001, "Momentum": 0.0005, "Nesterov": 0.0005, "AdaGrad": 0.3,
+                   "RMSProp": 0.01, "Adam": 0.05},
+    "saddle":     {"SGD": 0.02, "Momentum": 0.01, "Nesterov": 0.01, "AdaGrad": 0.2, "RMSProp": 0.02,
+                   "Adam": 0.05},
+    "beale":      {"SGD": 0.002, "Momentum": 0.001, "Nesterov": 0.001, "AdaGrad": 0.5,
+                   "RMSProp": 0.02, "Adam": 0.1},
+    "wells":      {"SGD": 0.02, "Momentum": 0.01, "Nesterov": 0.01, "AdaGrad": 0.3, "RMSProp": 0.03,
+                   "Adam": 0.05},
+}  # fmt: skip
+"""alpha of each racer, per landscape, chosen so that each one makes visible progress in
+RACE_STEPS steps (as in Alec Radford's animations, every optimizer gets its own alpha). Other
+hyperparameters are the lecture's defaults: beta = 0.9 (momentum, Nesterov, RMSProp),
+beta_1 = 0.9, beta_2 = 0.999, eps = 1e-8."""
+
+STARTS = {
+    "valley": {"(-9, 2.5): far along the valley": (-9.0, 2.5),
+               "(-9, 0.2): almost on the valley floor": (-9.0, 0.2),
+               "(6, -3.5): steep side": (6.0, -3.5)},
+    "rosenbrock": {"(-1.2, 1): the classic start": (-1.2, 1.0),
+                   "(-1.5, 2.5): high on the wall": (-1.5, 2.5),
+                   "(1.5, -0.5): other side": (1.5, -0.5)},
+    "saddle": {"(-1.5, 0.001): just off the ridge": (-1.5, 0.001),
+               "(-1.5, 0.3): clearly off the ridge": (-1.5, 0.3),
+               "(-1.5, 0): exactly on the ridge": (-1.5, 0.0)},
+    "beale": {"(1, 1.5): on the plateau": (1.0, 1.5),
+              "(-1, -1.5): the other plateau": (-1.0, -1.5),
+              "(4, 2): near a steep wall": (4.0, 2.0)},
+    "wells": {"(1.6, 1.9): above the worst well": (1.6, 1.9),
+              "(0.05, 0.05): on the central hill": (0.05, 0.05),
+              "(-1.9, 1.9): top left": (-1.9, 1.9)},
+}
+"""Starting points of the race per landscape: label -> (x, y); the first one is the default."""
+
+
+def race_bound(landscape):
+    """How far theta may go before a racer counts as diverged: plot_bound (5 times the plot
+    window), except on the saddle, which is unbounded below: there only |theta| > 1e6 counts."""
+    return plot_bound(landscape) if landscape.minima else 1e6
+
+
+def run_race(landscape="valley", start=None, alphas=None, steps=RACE_STEPS, noise=0.0, seed=0,
+             updates=None):
+    """Every racer's Trajectory on one landscape from one start.
+
+    alphas: dict name -> learning rate (default BASE_LEARNING_RATES[landscape]).
+    noise, seed: Gaussian noise of standard deviation `noise` on every gradient (the same noise
+    for every racer), as in trajectory.
+    updates: dict name -> (update, lookahead) of step functions to run instead of the
+    references (course_lib.yours.your_updates() gives the student's that passed); None = the
+    references.
+    Returns dict name -> Trajectory (path (k + 1, 2), losses (k + 1,), message "" or
+    "diverged at step k").
+    """
+    scape = LANDSCAPES[landscape] if isinstance(landscape, str) else landscape
+    alphas = BASE_LEARNING_RATES[scape.name] if alphas is None else alphas
+    updates = {} if updates is None else updates
+    results = {}
+    for name in RACERS:
+        update, lookahead = updates.get(name, (None, None))
+        results[name] = run(name, alphas[name], None, scape, steps, update, noise, seed, start,
+                            lookahead, bound=race_bound(scape))
+    return results
+
+
+# ----------------------------------------------------------------------------------------------
+# Gradient descent in 1-D, and 1-D functions for convexity (04)
+# ----------------------------------------------------------------------------------------------
+
+
+def descend_1d(step, grad, x0, alpha, steps, bound=1e6):
+    """Gradient descent on a 1-D function:  x_k = step(x_{k-1}, grad(x_{k-1}), alpha).
+
+    step(theta, g, alpha) works on arrays of shape (1,); grad maps a float to a float.
+    Stops when |x_k| > bound or x_k is not finite, like landscapes.trajectory.
+    Returns (xs (k + 1,) the finite iterates, message "" or "diverged at step k").
+    """
+    xs = [float(x0)]
+    with np.errstate(all="ignore"):
+        for k in range(1, steps + 1):
+            x = float(np.asarray(step(np.array([xs[-1]]), np.array([grad(xs[-1])]), alpha))[0])
+            if not np.isfinite(x) or abs(x) > bound:
+                return np.array(xs), f"diverged at step {k}"
+            xs.append(x)
+    return np.array(xs), ""
+
+
+def step_size_regime(alpha, curvature, steps):
+    """Name the behaviour of gradient descent on a quadratic with this curvature (f'' = c):
+    x_k = (1 - alpha c)^k x_0, so the factor 1 - alpha c decides everything:
+
+        0 < 1 - alpha c, with |1 - alpha c|^steps > 0.1  ->  "too small"
+        0 <= 1 - alpha c < 1 (and converged)               ->  "about right"
+        -1 < 1 - alpha c < 0                               ->  "oscillating (still converging)"
+        1 - alpha c = -1                                   ->  "bouncing forever"
+        1 - alpha c < -1                                   ->  "divergent"
+    """
+    factor = 1 - alpha * curvature
+    if factor < -1:
+        return "divergent"
+    if factor == -1:
+        return "bouncing forever"
+    if factor < 0:
+        return "oscillating (still converging)"
+    if factor**steps > 0.1:
+        return "too small"
+    return "about right"
+
+
+FUNCTIONS = {
+    "x²": (lambda x: x**2, lambda x: np.full_like(x, 2.0), (-2.0, 2.0)),
+    "exp(x)": (np.exp, np.exp, (-2.0, 2.0)),
+    "-log(x)": (lambda x: -np.log(x), lambda x: 1 / x**2, (0.05, 3.0)),
+    "x⁴ - 2x² + 0.5x (not convex)": (lambda x: x**4 - 2 * x**2 + 0.5 * x,
+                                     lambda x: 12 * x**2 - 4, (-1.7, 1.7)),
+}
+"""name -> (f, f'', plotting domain). The first three are the lecture's convex examples."""
+
+
+# ----------------------------------------------------------------------------------------------
+# The loss landscape of a small MLP on the digits (04): Li et al. (2018), "Visualizing the Loss
+# Landscape of Neural Nets" (https://arxiv.org/abs/1712.09913)
+# ----------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=2)
+def train_digits_mlp(hidden=32, epochs=4, seed=0):
+    """Train a small MLP [64, hidden, 10] (ReLU) on the 8x8 digits with minibatch SGD
+    (alpha = 0.1, m = 32) for a few epochs; cached, so it runs once per session (< 1 s).
+
+    Split: the first 1,200 images for training, the other 597 for testing.
+    Returns a dict: sizes, theta_0 (initial params), theta (trained params, lists of arrays),
+    X_train, y_train, X_test, y_test, history. Treat the arrays as read-only.
+    """
+    X, y = data.load_digits()
+    X_train, y_train, X_test, y_test = X[:1200], y[:1200], X[1200:], y[1200:]
+    sizes = [64, hidden, 10]
+    net = nn.MLP(sizes, activation="relu", seed=seed)
+    theta_0 = [p.copy() for p in net.params]
+    history = training.train(net, SGD(0.1), X_train, y_train, X_test, y_test, epochs=epochs,
+                             batch_size=32, seed=seed, progress=False)
+    return {"sizes": sizes, "theta_0": theta_0, "theta": [p.copy() for p in net.params],
+            "X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test,
+            "history": history}
+
+
+def loss_at(sizes, params, X, y):
+    """Mean cross-entropy of the MLP [sizes] (ReLU) with these parameters on (X, y):
+    a forward pass only, J = (1/N) sum_n -log softmax(f(x_n; theta))_{y_n}."""
+    net = nn.MLP(sizes, activation="relu", seed=0)
+    net.params = list(params)
+    return nn.softmax_cross_entropy(net.predict(X), y)
+
+
+def filter_normalized_direction(params, seed=0):
+    """A random direction d with the structure of params, filter-normalized (Li et al. 2018):
+
+        d ~ N(0, I);  for every filter j of a weight matrix W (here: column W[:, j], the
+        weights into unit j)   d[:, j] <- d[:, j] / ||d[:, j]|| * ||W[:, j]||;   biases: d = 0.
+
+    So a step of length 1 along d changes every unit's weights by as much as their own size,
+    which makes plots of different networks comparable. params: [W1, b1, W2, b2, ...].
+    Returns a list of arrays with the shapes of params.
+    """
+    rng = np.random.default_rng(seed)
+    direction = []
+    for k, p in enumerate(params):
+        if k % 2 == 1:  # a bias vector
+            direction.append(np.zeros_like(p))
+            continue
+        d = rng.standard_normal(p.shape)
+        d *= np.linalg.norm(p, axis=0) / np.linalg.norm(d, axis=0)
+        direction.append(d)
+    return direction
+
+
+def loss_along_line(sizes, theta_a, theta_b, X, y, coefficients):
+    """J((1 - c) theta_a + c theta_b) for each c in coefficients -> array (len(coefficients),)."""
+    return np.array([loss_at(sizes, [(1 - c) * a + c * b for a, b in zip(theta_a, theta_b)], X, y)
+                     for c in coefficients])
+
+
+def loss_on_plane(sizes, theta, d1, d2, X, y, coordinates):
+    """J(theta + u d1 + v d2) for u, v in coordinates -> array (len(v), len(u)) (rows: v)."""
+    grid = np.empty((len(coordinates), len(coordinates)))
+    for i, v in enumerate(coordinates):
+        for j, u in enumerate(coordinates):
+            params = [p + u * a + v * b for p, a, b in zip(theta, d1, d2)]
+            grid[i, j] = loss_at(sizes, params, X, y)
+    return grid

@@ -36,6 +36,60 @@ def _check_same_shape(a, b, name_a, name_b):
         )
 
 
+def _gradient_and_input(dh, z):
+    """An element-wise layer's backward arguments: dh and z as float64 arrays of one shape."""
+    dh = _as_float_array(dh, "dh")
+    z = _as_float_array(z, "z")
+    _check_same_shape(z, dh, "z", "dh")
+    return dh, z
+
+
+def _linear_arguments(x, W, b):
+    """linear_forward's x (N, D), W (D, M), b (M,) as float64 arrays, or a ValueError naming
+    the shapes that disagree."""
+    x = _as_float_array(x, "x")
+    W = _as_float_array(W, "W")
+    b = _as_float_array(b, "b")
+    if x.ndim != 2:
+        raise ValueError(f"x must be a 2-D batch of shape (N, D), got shape {x.shape}")
+    if W.ndim != 2 or W.shape[0] != x.shape[1]:
+        raise ValueError(
+            f"W must have shape ({x.shape[1]}, M) to match x of shape {x.shape}, got {W.shape}"
+        )
+    if b.shape != (W.shape[1],):
+        raise ValueError(
+            f"b must have shape ({W.shape[1]},) to match W of shape {W.shape}, got {b.shape}"
+        )
+    return x, W, b
+
+
+def _linear_backward_arguments(dh, x, W):
+    """linear_backward's dh (N, M), x (N, D), W (D, M) as float64 arrays, or a ValueError."""
+    dh = _as_float_array(dh, "dh")
+    x = _as_float_array(x, "x")
+    W = _as_float_array(W, "W")
+    if x.ndim != 2 or W.ndim != 2 or W.shape[0] != x.shape[1]:
+        raise ValueError(
+            f"x (N, D) and W (D, M) must agree, got x of shape {x.shape} and W of shape {W.shape}"
+        )
+    expected = (x.shape[0], W.shape[1])
+    if dh.shape != expected:
+        raise ValueError(
+            f"dh must have shape {expected} to match x {x.shape} and W {W.shape}, got {dh.shape}"
+        )
+    return dh, x, W
+
+
+def _output_and_target(o, y, o_name="o", y_name="y"):
+    """A loss's prediction and target: float64 arrays of one shape with at least one element."""
+    o = _as_float_array(o, o_name)
+    y = _as_float_array(y, y_name)
+    _check_same_shape(o, y, o_name, y_name)
+    if o.size == 0:
+        raise ValueError(f"{o_name} and {y_name} must contain at least one element, got empty arrays")
+    return o, y
+
+
 def _as_labels(y, n, k):
     """Return integer labels y of shape (n,) with values in 0..k-1, or raise ValueError."""
     y = np.asarray(y)
@@ -63,19 +117,7 @@ def linear_forward(x, W, b):
     Row n is one example: h[n, m] = sum_d x[n, d] W[d, m] + b[m]
     (the lecture's h_i = sum_j w_ij x_j + b_i, written for a batch of row vectors).
     """
-    x = _as_float_array(x, "x")
-    W = _as_float_array(W, "W")
-    b = _as_float_array(b, "b")
-    if x.ndim != 2:
-        raise ValueError(f"x must be a 2-D batch of shape (N, D), got shape {x.shape}")
-    if W.ndim != 2 or W.shape[0] != x.shape[1]:
-        raise ValueError(
-            f"W must have shape ({x.shape[1]}, M) to match x of shape {x.shape}, got {W.shape}"
-        )
-    if b.shape != (W.shape[1],):
-        raise ValueError(
-            f"b must have shape ({W.shape[1]},) to match W of shape {W.shape}, got {b.shape}"
-        )
+    x, W, b = _linear_arguments(x, W, b)
     return x @ W + b
 
 
@@ -86,18 +128,7 @@ def linear_backward(dh, x, W):
     Formulas (chain rule, summing over the batch for the shared parameters):
         dx = dh W^T        dW = x^T dh        db = sum_n dh[n, :]
     """
-    dh = _as_float_array(dh, "dh")
-    x = _as_float_array(x, "x")
-    W = _as_float_array(W, "W")
-    if x.ndim != 2 or W.ndim != 2 or W.shape[0] != x.shape[1]:
-        raise ValueError(
-            f"x (N, D) and W (D, M) must agree, got x of shape {x.shape} and W of shape {W.shape}"
-        )
-    expected = (x.shape[0], W.shape[1])
-    if dh.shape != expected:
-        raise ValueError(
-            f"dh must have shape {expected} to match x {x.shape} and W {W.shape}, got {dh.shape}"
-        )
+    dh, x, W = _linear_backward_arguments(dh, x, W)
     return dh @ W.T, x.T @ dh, dh.sum(axis=0)
 
 
@@ -133,9 +164,7 @@ def relu_backward(dh, z):
     NaN would spread through every later sum and destroy all gradients. With real-valued inputs
     z = 0 exactly is rare: it needs the inputs and the bias of a unit to cancel exactly (e.g. all zero).
     """
-    dh = _as_float_array(dh, "dh")
-    z = _as_float_array(z, "z")
-    _check_same_shape(z, dh, "z", "dh")
+    dh, z = _gradient_and_input(dh, z)
     return dh * relu_derivative(z, at_zero=0.0)
 
 
@@ -153,9 +182,7 @@ def sigmoid_forward(z):
 
 def sigmoid_backward(dh, z):
     """Backward pass of h = sigma(z):  dz = dh * sigma(z) (1 - sigma(z)).   Shapes: same, any."""
-    dh = _as_float_array(dh, "dh")
-    z = _as_float_array(z, "z")
-    _check_same_shape(z, dh, "z", "dh")
+    dh, z = _gradient_and_input(dh, z)
     s = sigmoid_forward(z)
     return dh * s * (1.0 - s)
 
@@ -168,9 +195,7 @@ def tanh_forward(z):
 
 def tanh_backward(dh, z):
     """Backward pass of h = tanh(z):  dz = dh * (1 - tanh(z)^2).   Shapes: same, any."""
-    dh = _as_float_array(dh, "dh")
-    z = _as_float_array(z, "z")
-    _check_same_shape(z, dh, "z", "dh")
+    dh, z = _gradient_and_input(dh, z)
     return dh * (1.0 - np.tanh(z) ** 2)
 
 
@@ -183,11 +208,7 @@ def mse_loss(o, y):
 
     Shapes: o, y (same, any; N = o.size)  ->  float.
     """
-    o = _as_float_array(o, "o")
-    y = _as_float_array(y, "y")
-    _check_same_shape(o, y, "o", "y")
-    if o.size == 0:
-        raise ValueError("o and y must contain at least one element, got empty arrays")
+    o, y = _output_and_target(o, y)
     return float(np.mean((o - y) ** 2))
 
 
@@ -196,11 +217,7 @@ def mse_backward(o, y):
 
     Shapes: o, y (same, any)  ->  do (same).
     """
-    o = _as_float_array(o, "o")
-    y = _as_float_array(y, "y")
-    _check_same_shape(o, y, "o", "y")
-    if o.size == 0:
-        raise ValueError("o and y must contain at least one element, got empty arrays")
+    o, y = _output_and_target(o, y)
     return 2.0 * (o - y) / o.size
 
 
@@ -265,6 +282,14 @@ def softmax_cross_entropy_backward(logits, y):
     return dz / n
 
 
+def _gaussian_arguments(y, mu, sigma):
+    """y and mu as float64 arrays of one shape, sigma > 0 broadcastable to it."""
+    y = _as_float_array(y, "y")
+    mu = _as_float_array(mu, "mu")
+    _check_same_shape(y, mu, "y", "mu")
+    return y, mu, _check_sigma(sigma, y.shape)
+
+
 def _check_sigma(sigma, shape):
     sigma = _as_float_array(sigma, "sigma")
     if not np.all(sigma > 0):
@@ -288,10 +313,7 @@ def gaussian_nll(y, mu, sigma):
     MSE (1/N) sum (y_i - mu_i)^2.
     Shapes: y, mu (same, any; N = y.size); sigma > 0, a scalar or broadcastable  ->  float.
     """
-    y = _as_float_array(y, "y")
-    mu = _as_float_array(mu, "mu")
-    _check_same_shape(y, mu, "y", "mu")
-    sigma = _check_sigma(sigma, y.shape)
+    y, mu, sigma = _gaussian_arguments(y, mu, sigma)
     nll = 0.5 * np.log(2 * np.pi * sigma**2) + (y - mu) ** 2 / (2 * sigma**2)
     return float(np.mean(np.broadcast_to(nll, y.shape)))
 
@@ -302,10 +324,7 @@ def gaussian_nll_backward(y, mu, sigma):
     (= mse_backward(mu, y) / (2 sigma^2): the same direction as the MSE gradient.)
     Shapes: y, mu (same, any); sigma scalar or broadcastable  ->  dmu (shape of mu).
     """
-    y = _as_float_array(y, "y")
-    mu = _as_float_array(mu, "mu")
-    _check_same_shape(y, mu, "y", "mu")
-    sigma = _check_sigma(sigma, y.shape)
+    y, mu, sigma = _gaussian_arguments(y, mu, sigma)
     return (mu - y) / (y.size * sigma**2)
 
 
@@ -323,6 +342,14 @@ def _check_distribution(p, name, atol=1e-8):
     if not np.allclose(sums, 1.0, rtol=0, atol=atol):
         raise ValueError(f"{name} must sum to 1 over its last axis, got sums {sums}")
     return p
+
+
+def _two_distributions(p, q):
+    """p and q as distributions (..., K) of one shape."""
+    p = _check_distribution(p, "p")
+    q = _check_distribution(q, "q")
+    _check_same_shape(p, q, "p", "q")
+    return p, q
 
 
 def _sum_p_log_q(p, q):
@@ -348,9 +375,7 @@ def cross_entropy(p, q):
     """Cross-entropy in nats:  H(p, q) = -sum_k p_k log q_k  (0 log q = 0; +inf if some
     p_k > 0 where q_k = 0).   Shapes: p, q (same; (K,) -> float or (..., K) -> (...)).
     """
-    p = _check_distribution(p, "p")
-    q = _check_distribution(q, "q")
-    _check_same_shape(p, q, "p", "q")
+    p, q = _two_distributions(p, q)
     return -_sum_p_log_q(p, q)
 
 
@@ -360,9 +385,7 @@ def kl_divergence(p, q):
 
     Shapes: p, q (same; (K,) -> float or (..., K) -> (...)).
     """
-    p = _check_distribution(p, "p")
-    q = _check_distribution(q, "q")
-    _check_same_shape(p, q, "p", "q")
+    p, q = _two_distributions(p, q)
     return _sum_p_log_q(p, p) - _sum_p_log_q(p, q)
 
 

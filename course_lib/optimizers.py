@@ -1,6 +1,6 @@
 """Optimizers of the lecture: SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam.
 
-The module has two layers.
+The module has four parts.
 
 1. Pure update functions, one step on ONE array, with the lecture's pseudo-code as docstring.
    They never modify their inputs; they return the new theta and the new state:
@@ -19,22 +19,39 @@ The module has two layers.
        nesterov_update_lookahead(phi, v, g, alpha, beta)         stored look-ahead point phi
        nesterov_to_lookahead(theta, v, beta), nesterov_from_lookahead(phi, v, beta)
 
-2. Classes with a common interface, built on the functions above:
+   and adam_update_no_bias_correction (Adam without s_hat, r_hat), for comparison only.
+
+2. init functions, the state of one array at the start (optax style: init + update):
+
+       sgd_init(theta) -> ()          momentum_init(theta) -> (v,)      (Momentum, Nesterov)
+       accumulator_init(theta) -> (r,)  (AdaGrad, RMSProp)   adam_init(theta) -> (s, r, t)
+
+3. ONE driver, Optimizer(init, update, learning_rate, hyper, lookahead), which applies any such
+   step (the reference's or a student's function with the same signature) to a list of
+   parameter arrays and holds the state. The lecture's optimizers are the driver with their
+   init, update and hyperparameters filled in:
 
        opt = Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
        theta = opt.step(theta, grad_fn)   # grad_fn(theta) -> gradient; returns the new theta
        opt.reset()                        # forget v, r, s and the step count t
+       Momentum(0.1, momentum=0.9, update=momentum_step)   # runs a student's step instead
 
    theta is a float array or a list of arrays (e.g. MLP.params); grad_fn returns the same
    structure. step never modifies theta. learning_rate is a number or a schedule: a callable
    of the step number t = 1, 2, 3, ... (the t of Adam; see course_lib.schedules).
+
+4. One table, OPTIMIZERS (name -> class), VARIANTS (named comparison variants), and
+   make_optimizer(name, learning_rate, hyper, update, lookahead) with hyperparameters in the
+   lecture's symbols ({"beta": 0.9, "eps": 1e-8}).
 
 Notation of the lecture: theta parameters, g gradient, alpha learning rate, beta momentum,
 v velocity, r accumulated squared gradients, s first moment, t step number, eps the constant
 INSIDE the square root: alpha / sqrt(r + eps). All arithmetic is float64 and element-wise.
 """
 
+import inspect
 import math
+from functools import partial
 from numbers import Real
 
 import numpy as np
@@ -247,6 +264,49 @@ def adam_update(theta, s, r, t, g, alpha, beta_1, beta_2, eps, form="bias_correc
     return theta, s, r, t
 
 
+def adam_update_no_bias_correction(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    """Adam WITHOUT the bias correction (for comparison only; not an algorithm to use).
+
+        t <- t + 1
+        s <- beta_1 s + (1 - beta_1) g
+        r <- beta_2 r + (1 - beta_2) g^2
+        theta <- theta - alpha / sqrt(r + eps) * s      (s and r used as they are)
+
+    theta, s, r, g: arrays of the same shape; t: steps done so far. Returns (theta, s, r, t).
+    """
+    t = t + 1
+    s = beta_1 * s + (1 - beta_1) * g
+    r = beta_2 * r + (1 - beta_2) * g * g
+    theta = theta - alpha / np.sqrt(r + eps) * s
+    return theta, s, r, t
+
+
+# ----------------------------------------------------------------------------------------------
+# 2. The state at the start: init(theta) -> the state variables of one array, in the order of
+#    the update function's signature
+# ----------------------------------------------------------------------------------------------
+
+
+def sgd_init(theta):
+    """SGD keeps no state: ()."""
+    return ()
+
+
+def momentum_init(theta):
+    """Momentum and Nesterov start with the velocity v = 0: (v,), v of the shape of theta."""
+    return (np.zeros(np.shape(theta)),)
+
+
+def accumulator_init(theta):
+    """AdaGrad and RMSProp start with r = 0: (r,), r of the shape of theta."""
+    return (np.zeros(np.shape(theta)),)
+
+
+def adam_init(theta):
+    """Adam starts with s = r = 0 (the shape of theta) and the step count t = 0: (s, r, t)."""
+    return (np.zeros(np.shape(theta)), np.zeros(np.shape(theta)), 0)
+
+
 # ----------------------------------------------------------------------------------------------
 # Validation of hyperparameters
 # ----------------------------------------------------------------------------------------------
@@ -280,7 +340,7 @@ def _check_epsilon(epsilon):
 
 
 # ----------------------------------------------------------------------------------------------
-# 2. Classes: the same interface for every optimizer
+# 3. One driver: any per-array step function applied to a list of parameter arrays
 # ----------------------------------------------------------------------------------------------
 
 
@@ -313,24 +373,57 @@ def _gradient_as_arrays(g, thetas, is_list):
 
 
 class Optimizer:
-    """Common part of all optimizers: structure of theta, step count t, learning rate.
+    """The one driver: applies a per-array step function to every parameter array.
 
-    Subclasses implement `_update(thetas, gs, alpha)` on lists of arrays (one entry per
-    parameter array) and keep their state (v, r, s) as lists of arrays in the same order.
+    Optimizer(init, update, learning_rate, hyper=(), lookahead=None, state_names=())
+
+        init(theta) -> state                    the state of one array at the start, e.g. (v,)
+        update(theta, *state, g, alpha, *hyper) -> theta (no state) or (theta, *state)
+        lookahead(theta, *state, *hyper) -> where to take the gradient (Nesterov), or None
+
+    update is the lecture's step on ONE array (sgd_update, ..., adam_update) or a student's
+    function with the same signature (momentum_step, ..., adam_step). What step(params, grad_fn) does,
+    in pseudo-code (as torch.optim documents its optimizers):
+
+        input: params theta_1..theta_n, grad_fn, learning rate alpha (a number or schedule(t))
+        state_i = init(theta_i)                   at the first step and after reset()
+        t <- t + 1;  alpha_t = schedule(t) or alpha
+        g_1..g_n = grad_fn(theta_1..theta_n)      (grad_fn(lookahead(theta_i, *state_i, *hyper))
+                                                   for Nesterov)
+        for i = 1..n:
+            theta_i, *state_i = update(theta_i, *state_i, g_i, alpha_t, *hyper)
+        return theta_1..theta_n
+
+    theta: a float array or a list of arrays (e.g. MLP.params); grad_fn returns the same
+    structure and shapes. step never modifies its inputs. state_names name the state variables
+    ("v",), ("s", "r", "t") for error messages and for the attributes v, r, s of the subclasses.
     """
 
-    state_names = ()  # names of the per-array state lists, e.g. ("v",)
+    state_names = ()
 
-    def __init__(self, learning_rate):
+    def __init__(self, init, update, learning_rate, hyper=(), lookahead=None, state_names=None):
+        self.init = init
+        self.update = update
         self.learning_rate = _check_learning_rate(learning_rate)
+        self.hyper = tuple(hyper)
+        self.lookahead = lookahead
+        if state_names is not None:
+            self.state_names = tuple(state_names)
         self.reset()
 
     def reset(self):
-        """Forget the state: t = 0 and every state list (v, r, s) back to None."""
+        """Forget the state: t = 0 and no state (init runs again at the next step)."""
         self.t = 0
+        self.state = None  # one tuple of state variables per parameter array
         self._shapes = None
-        for name in self.state_names:
-            setattr(self, name, None)
+
+    def state_of(self, name):
+        """One state variable across the parameter arrays ("v", "r", "s"), a list; None before
+        the first step."""
+        if self.state is None:
+            return None
+        index = self.state_names.index(name)
+        return [state[index] for state in self.state]
 
     def alpha(self, t):
         """The learning rate used at step t = 1, 2, ...: the number, or schedule(t)."""
@@ -353,29 +446,33 @@ class Optimizer:
         """
         thetas, is_list = _as_arrays(theta)
         shapes = [a.shape for a in thetas]
-        if self._shapes is None:
+        if self.state is None:
             self._shapes = shapes
-            for name in self.state_names:
-                setattr(self, name, [np.zeros(s) for s in shapes])
+            self.state = [tuple(self.init(a)) for a in thetas]
         elif shapes != self._shapes:
             raise ValueError(
                 f"theta must have shapes {self._shapes} like in the previous steps, got {shapes};"
                 " call reset() before optimizing different parameters"
             )
-        point = self._gradient_point(thetas)
-        g = grad_fn(point if is_list else point[0])
-        gs = _gradient_as_arrays(g, thetas, is_list)
+        point = thetas
+        if self.lookahead is not None:
+            point = [self.lookahead(a, *state, *self.hyper) for a, state in zip(thetas, self.state)]
+        gs = _gradient_as_arrays(grad_fn(point if is_list else point[0]), thetas, is_list)
         t = self.t + 1
-        new_thetas = self._update(thetas, gs, self.alpha(t))
-        self.t = t
+        alpha = self.alpha(t)
+        new_thetas, new_state = [], []
+        for a, state, g in zip(thetas, self.state, gs, strict=True):
+            out = self.update(a, *state, g, alpha, *self.hyper)
+            if state:
+                if not isinstance(out, (tuple, list)) or len(out) != 1 + len(state):
+                    names = ", ".join(("theta", *self.state_names))
+                    raise ValueError(f"the step function must return a tuple ({names}), got "
+                                     f"{type(out).__name__}")
+                out, state = out[0], tuple(out[1:])
+            new_thetas.append(np.asarray(out, dtype=np.float64))
+            new_state.append(state)
+        self.state, self.t = new_state, t
         return new_thetas if is_list else new_thetas[0]
-
-    def _gradient_point(self, thetas):
-        """Where the gradient is evaluated: at theta itself (Nesterov overrides this)."""
-        return thetas
-
-    def _update(self, thetas, gs, alpha):
-        raise NotImplementedError
 
     def __repr__(self):
         return f"{type(self).__name__}({self._arguments()})"
@@ -384,23 +481,43 @@ class Optimizer:
         return f"learning_rate={self.learning_rate!r}"
 
 
+# ----------------------------------------------------------------------------------------------
+# 4. The lecture's optimizers: init + update + hyperparameters, run by the driver
+#
+# Each class names its reference update, the notebook exercise that implements the same step
+# (its id; None for SGD, whose one-line step is not an exercise: 04 asks for a whole gradient-
+# descent run instead), and its hyperparameters as (lecture symbol, argument name), in the order the update
+# function takes them after alpha. update=... runs another function with the same signature
+# (a student's step) in place of the reference.
+# ----------------------------------------------------------------------------------------------
+
+
 class SGD(Optimizer):
     """Minibatch SGD:  theta <- theta - alpha g.
 
-    SGD(learning_rate): learning_rate = alpha, a number >= 0 or a schedule of t.
+        for t = 1, 2, ...:  g <- grad_fn(theta);  theta <- theta - alpha_t g
+
+    SGD(learning_rate, update=sgd_update): learning_rate = alpha, a number >= 0 or a schedule.
     Frameworks: torch.optim.SGD, keras.optimizers.SGD and optax.sgd (without momentum) do
     exactly this.
     """
 
-    def _update(self, thetas, gs, alpha):
-        return [sgd_update(theta, g, alpha) for theta, g in zip(thetas, gs, strict=True)]
+    reference = staticmethod(sgd_update)
+    exercise = None
+    hyperparameters = ()
+
+    def __init__(self, learning_rate, update=sgd_update):
+        super().__init__(sgd_init, update, learning_rate)
 
 
 class Momentum(Optimizer):
-    """SGD with momentum:  v <- beta v - alpha g;  theta <- theta + v.
+    """SGD with momentum.
 
-    Momentum(learning_rate, momentum=0.9): momentum = beta in [0, 1).
-    State: self.v, one array per parameter array (zeros at the start).
+        v <- 0
+        for t = 1, 2, ...:  g <- grad_fn(theta);  v <- beta v - alpha_t g;  theta <- theta + v
+
+    Momentum(learning_rate, momentum=0.9, update=momentum_update): momentum = beta in [0, 1).
+    State: self.v, one array per parameter array.
 
     Frameworks: Keras (SGD(momentum=...)) does exactly this. PyTorch (SGD(momentum=...)) and
     optax (sgd(momentum=...)) keep b <- beta b + g and do theta <- theta - alpha b, which is the
@@ -408,18 +525,16 @@ class Momentum(Optimizer):
     the whole accumulated velocity by the current alpha, the lecture only the new gradient.
     """
 
+    reference = staticmethod(momentum_update)
+    exercise = "momentum_step"
+    hyperparameters = (("beta", "momentum"),)
     state_names = ("v",)
 
-    def __init__(self, learning_rate, momentum=0.9):
+    def __init__(self, learning_rate, momentum=0.9, update=momentum_update):
         self.momentum = _check_beta("momentum", momentum)
-        super().__init__(learning_rate)
+        super().__init__(momentum_init, update, learning_rate, (self.momentum,))
 
-    def _update(self, thetas, gs, alpha):
-        new_thetas = []
-        for i, (theta, g) in enumerate(zip(thetas, gs, strict=True)):
-            theta, self.v[i] = momentum_update(theta, self.v[i], g, alpha, self.momentum)
-            new_thetas.append(theta)
-        return new_thetas
+    v = property(lambda self: self.state_of("v"))
 
     def _arguments(self):
         return f"{super()._arguments()}, momentum={self.momentum}"
@@ -428,12 +543,14 @@ class Momentum(Optimizer):
 class Nesterov(Optimizer):
     """SGD with Nesterov momentum, as in the lecture (theta is the true iterate).
 
-        g     <- gradient at theta + beta v
-        v     <- beta v - alpha g
-        theta <- theta + beta v - alpha g     (= theta + v_new)
+        v <- 0
+        for t = 1, 2, ...:
+            g     <- grad_fn(theta + beta v)          (the look-ahead point)
+            v     <- beta v - alpha_t g
+            theta <- theta + beta v_old - alpha_t g   (= theta + v)
 
-    Nesterov(learning_rate, momentum=0.9): momentum = beta in [0, 1).
-    State: self.v. step calls grad_fn at the look-ahead point, not at theta.
+    Nesterov(learning_rate, momentum=0.9, update=nesterov_update, lookahead=nesterov_lookahead):
+    momentum = beta in [0, 1). State: self.v. step calls grad_fn at the look-ahead point.
 
     Frameworks: PyTorch (SGD(nesterov=True)), Keras (SGD(nesterov=True)) and optax
     (sgd(nesterov=True)) store the look-ahead point phi = theta + beta v as "the parameters" and
@@ -442,95 +559,99 @@ class Nesterov(Optimizer):
     nesterov_to_lookahead and nesterov_from_lookahead. (PyTorch again accumulates b = -v/alpha.)
     """
 
+    reference = staticmethod(nesterov_update)
+    exercise = "nesterov_step"
+    hyperparameters = (("beta", "momentum"),)
     state_names = ("v",)
 
-    def __init__(self, learning_rate, momentum=0.9):
+    def __init__(self, learning_rate, momentum=0.9, update=nesterov_update,
+                 lookahead=nesterov_lookahead):  # fmt: skip
         self.momentum = _check_beta("momentum", momentum)
-        super().__init__(learning_rate)
+        super().__init__(momentum_init, update, learning_rate, (self.momentum,), lookahead)
 
-    def _gradient_point(self, thetas):
-        beta = self.momentum
-        return [nesterov_lookahead(theta, v, beta) for theta, v in zip(thetas, self.v, strict=True)]
-
-    def _update(self, thetas, gs, alpha):
-        new_thetas = []
-        for i, (theta, g) in enumerate(zip(thetas, gs, strict=True)):
-            theta, self.v[i] = nesterov_update(theta, self.v[i], g, alpha, self.momentum)
-            new_thetas.append(theta)
-        return new_thetas
+    v = property(lambda self: self.state_of("v"))
 
     def _arguments(self):
         return f"{super()._arguments()}, momentum={self.momentum}"
 
 
 class AdaGrad(Optimizer):
-    """AdaGrad:  r <- r + g^2;  theta <- theta - alpha / sqrt(r + eps) * g.
+    """AdaGrad (2011).
 
-    AdaGrad(learning_rate, epsilon=1e-8): epsilon = eps >= 0 (0 is accepted).
-    State: self.r (zeros at the start).
+        r <- 0
+        for t = 1, 2, ...:  g <- grad_fn(theta);  r <- r + g^2
+                            theta <- theta - alpha_t / sqrt(r + eps) * g      (element-wise)
+
+    AdaGrad(learning_rate, epsilon=1e-8, update=adagrad_update): epsilon = eps >= 0 (0 is
+    accepted). State: self.r.
 
     Frameworks: PyTorch (Adagrad) puts epsilon OUTSIDE the root, alpha g / (sqrt(r) + eps),
     default eps 1e-10. Keras (Adagrad) puts it inside like the lecture but starts from r = 0.1
     (initial_accumulator_value) with eps 1e-7; optax.adagrad also starts from r = 0.1.
     """
 
+    reference = staticmethod(adagrad_update)
+    exercise = "adagrad_step"
+    hyperparameters = (("eps", "epsilon"),)
     state_names = ("r",)
 
-    def __init__(self, learning_rate, epsilon=1e-8):
+    def __init__(self, learning_rate, epsilon=1e-8, update=adagrad_update):
         self.epsilon = _check_epsilon(epsilon)
-        super().__init__(learning_rate)
+        super().__init__(accumulator_init, update, learning_rate, (self.epsilon,))
 
-    def _update(self, thetas, gs, alpha):
-        new_thetas = []
-        for i, (theta, g) in enumerate(zip(thetas, gs, strict=True)):
-            theta, self.r[i] = adagrad_update(theta, self.r[i], g, alpha, self.epsilon)
-            new_thetas.append(theta)
-        return new_thetas
+    r = property(lambda self: self.state_of("r"))
 
     def _arguments(self):
         return f"{super()._arguments()}, epsilon={self.epsilon}"
 
 
 class RMSProp(Optimizer):
-    """RMSProp:  r <- beta r + (1 - beta) g^2;  theta <- theta - alpha / sqrt(r + eps) * g.
+    """RMSProp (2012).
 
-    RMSProp(learning_rate, beta=0.9, epsilon=1e-8): beta in [0, 1), epsilon >= 0.
-    State: self.r (zeros at the start), so after one step r = (1 - beta) g^2.
+        r <- 0
+        for t = 1, 2, ...:  g <- grad_fn(theta);  r <- beta r + (1 - beta) g^2
+                            theta <- theta - alpha_t / sqrt(r + eps) * g      (element-wise)
+
+    RMSProp(learning_rate, beta=0.9, epsilon=1e-8, update=rmsprop_update): beta in [0, 1),
+    epsilon >= 0. State: self.r, so after one step r = (1 - beta) g^2.
 
     Frameworks: PyTorch (RMSprop) puts epsilon OUTSIDE the root, alpha g / (sqrt(r) + eps), and
     calls beta `alpha` (default 0.99); see rmsprop_update_pytorch. Keras (RMSprop, rho=0.9,
     epsilon=1e-7) and optax (rmsprop, decay=0.9, eps=1e-8) put it inside like the lecture.
     """
 
+    reference = staticmethod(rmsprop_update)
+    exercise = "rmsprop_step"
+    hyperparameters = (("beta", "beta"), ("eps", "epsilon"))
     state_names = ("r",)
 
-    def __init__(self, learning_rate, beta=0.9, epsilon=1e-8):
+    def __init__(self, learning_rate, beta=0.9, epsilon=1e-8, update=rmsprop_update):
         self.beta = _check_beta("beta", beta)
         self.epsilon = _check_epsilon(epsilon)
-        super().__init__(learning_rate)
+        super().__init__(accumulator_init, update, learning_rate, (self.beta, self.epsilon))
 
-    def _update(self, thetas, gs, alpha):
-        new_thetas = []
-        for i, (theta, g) in enumerate(zip(thetas, gs, strict=True)):
-            theta, self.r[i] = rmsprop_update(theta, self.r[i], g, alpha, self.beta, self.epsilon)
-            new_thetas.append(theta)
-        return new_thetas
+    r = property(lambda self: self.state_of("r"))
 
     def _arguments(self):
         return f"{super()._arguments()}, beta={self.beta}, epsilon={self.epsilon}"
 
 
 class Adam(Optimizer):
-    """Adam, in either of the lecture's two forms (see adam_update).
+    """Adam (2014), in either of the lecture's two forms (see adam_update).
 
-        t <- t + 1;  s <- beta_1 s + (1 - beta_1) g;  r <- beta_2 r + (1 - beta_2) g^2
-        form="bias_corrected":  theta <- theta - alpha / sqrt(r_hat + eps) * s_hat,
-                                s_hat = s / (1 - beta_1^t), r_hat = r / (1 - beta_2^t)
-        form="alpha_t":         theta <- theta - alpha_t / sqrt(r + eps) * s,
-                                alpha_t = alpha sqrt(1 - beta_2^t) / (1 - beta_1^t)
+        s <- 0;  r <- 0;  t <- 0
+        for t = 1, 2, ...:
+            g <- grad_fn(theta)
+            s <- beta_1 s + (1 - beta_1) g;  r <- beta_2 r + (1 - beta_2) g^2
+            form="bias_corrected":  theta <- theta - alpha_t / sqrt(r_hat + eps) * s_hat,
+                                    s_hat = s / (1 - beta_1^t), r_hat = r / (1 - beta_2^t)
+            form="alpha_t":         theta <- theta - a_t / sqrt(r + eps) * s,
+                                    a_t = alpha_t sqrt(1 - beta_2^t) / (1 - beta_1^t)
 
-    Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, form="bias_corrected").
-    State: self.s, self.r (zeros at the start) and the step count self.t.
+    Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, form="bias_corrected",
+         update=None): update=None runs adam_update in the given form; another function (a
+    student's adam_step(theta, s, r, t, g, alpha, beta_1, beta_2, eps)) replaces it.
+    State: self.s, self.r and the step count self.t.
 
     Frameworks: PyTorch (Adam) and optax (adam) use the bias-corrected form with epsilon
     OUTSIDE the root: alpha s_hat / (sqrt(r_hat) + eps). Keras (Adam, epsilon=1e-7) uses the
@@ -539,28 +660,26 @@ class Adam(Optimizer):
     as eps / sqrt(1 - beta_2^t), about 31.6 eps at t = 1 for beta_2 = 0.999.
     """
 
-    state_names = ("s", "r")
+    reference = staticmethod(adam_update)
+    exercise = "adam_step"
+    hyperparameters = (("beta_1", "beta_1"), ("beta_2", "beta_2"), ("eps", "epsilon"))
+    state_names = ("s", "r", "t")
 
-    def __init__(
-        self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, form="bias_corrected"
-    ):
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 form="bias_corrected", update=None):  # fmt: skip
         self.beta_1 = _check_beta("beta_1", beta_1)
         self.beta_2 = _check_beta("beta_2", beta_2)
         self.epsilon = _check_epsilon(epsilon)
         if form not in ADAM_FORMS:
             raise ValueError(f"form must be one of {ADAM_FORMS}, got {form!r}")
         self.form = form
-        super().__init__(learning_rate)
+        if update is None:
+            update = adam_update if form == "bias_corrected" else partial(adam_update, form=form)
+        hyper = (self.beta_1, self.beta_2, self.epsilon)
+        super().__init__(adam_init, update, learning_rate, hyper)
 
-    def _update(self, thetas, gs, alpha):
-        new_thetas = []
-        for i, (theta, g) in enumerate(zip(thetas, gs, strict=True)):
-            theta, self.s[i], self.r[i], _ = adam_update(
-                theta, self.s[i], self.r[i], self.t, g,
-                alpha, self.beta_1, self.beta_2, self.epsilon, self.form,
-            )  # fmt: skip
-            new_thetas.append(theta)
-        return new_thetas
+    s = property(lambda self: self.state_of("s"))
+    r = property(lambda self: self.state_of("r"))
 
     def _arguments(self):
         return (
@@ -577,3 +696,43 @@ OPTIMIZERS = {
     "RMSProp": RMSProp,
     "Adam": Adam,
 }
+"""The lecture's optimizers by name: the one table (explorers, race, capstone read it)."""
+
+VARIANTS = {"Adam, no bias correction": ("Adam", adam_update_no_bias_correction)}
+"""Named variants for comparisons: name -> (optimizer of OPTIMIZERS, the update it runs)."""
+
+
+def defaults(name):
+    """The default hyperparameters of optimizer `name` in the lecture's symbols, e.g.
+    defaults("RMSProp") == {"beta": 0.9, "eps": 1e-8}."""
+    cls = OPTIMIZERS[VARIANTS[name][0] if name in VARIANTS else name]
+    parameters = inspect.signature(cls).parameters
+    return {symbol: parameters[argument].default for symbol, argument in cls.hyperparameters}
+
+
+def make_optimizer(name, learning_rate, hyper=None, update=None, lookahead=None):
+    """The optimizer `name` (a key of OPTIMIZERS or VARIANTS), hyperparameters in the lecture's
+    symbols.
+
+    hyper: e.g. {"beta": 0.9} or {"beta_1": 0.9, "beta_2": 0.999, "eps": 1e-8}; missing ones
+        take the defaults (see defaults(name)); others raise ValueError.
+    update: another step function with the reference's signature (a student's), None = the
+        reference (for a variant, the variant's update). lookahead: Nesterov's, None = reference.
+    """
+    if name not in OPTIMIZERS and name not in VARIANTS:
+        raise ValueError(f"optimizer must be one of {[*OPTIMIZERS, *VARIANTS]}, got {name!r}")
+    base, variant_update = VARIANTS.get(name, (name, None))
+    cls = OPTIMIZERS[base]
+    hyper = {} if hyper is None else dict(hyper)
+    symbols = dict(cls.hyperparameters)
+    unknown = set(hyper) - set(symbols)
+    if unknown:
+        raise ValueError(f"{name} has no hyperparameter(s) {sorted(unknown)}; it has "
+                         f"{sorted(symbols)}")
+    kwargs = {symbols[symbol]: value for symbol, value in hyper.items()}
+    update = update or variant_update
+    if update is not None:
+        kwargs["update"] = update
+    if lookahead is not None:
+        kwargs["lookahead"] = lookahead
+    return cls(learning_rate, **kwargs)

@@ -287,3 +287,92 @@ SCHEDULES = {
     "cosine restarts": CosineRestarts,
     "linear warmup": LinearWarmup,
 }
+
+
+def make_schedule(name, alpha_0, decay=1, c=0.99, power=1.0, alpha_end=0.0, period_factor=1.0,
+                  warmup=0):
+    """The schedule SCHEDULES[name] from one set of knobs (the sliders of the explorers).
+
+    decay: the decay length: decay_steps (exponential, inverse time, inverse sqrt), T
+        (polynomial, cosine) or the first period (cosine restarts).
+    c: the factor of the exponential decay; power: the polynomial's p; period_factor: m of the
+        restarts; alpha_end: the end rate as a FRACTION of alpha_0 (polynomial, cosine, restarts).
+    warmup > 0 wraps the schedule in LinearWarmup over `warmup` steps.
+    """
+    if name not in SCHEDULES or name == "linear warmup":
+        names = [key for key in SCHEDULES if key != "linear warmup"]
+        raise ValueError(f"schedule must be one of {names}, got {name!r} (warmup is an argument)")
+    end = alpha_end * alpha_0
+    if name == "constant":
+        made = Constant(alpha_0)
+    elif name == "exponential":
+        made = ExponentialDecay(alpha_0, c, decay_steps=decay)
+    elif name == "polynomial":
+        made = PolynomialDecay(alpha_0, decay, alpha_end=end, power=power)
+    elif name in ("inverse time", "inverse sqrt"):
+        made = SCHEDULES[name](alpha_0, decay_steps=decay)
+    elif name == "cosine":
+        made = CosineDecay(alpha_0, decay, alpha_end=end)
+    else:
+        made = CosineRestarts(alpha_0, decay, period_factor=period_factor, alpha_end=end)
+    return LinearWarmup(made, warmup) if warmup > 0 else made
+
+
+RUN_SCHEDULES = ("constant", "exponential", "inverse sqrt", "cosine", "warmup + cosine")
+"""The schedules of a training run of known length (schedule_for_run), e.g. in 11's explorer."""
+
+
+def schedule_for_run(name, alpha_0, total_steps):
+    """A schedule over a run of `total_steps` steps (make_schedule with settings for the run).
+
+    constant: alpha_0;  exponential: alpha_0 c^t with c chosen so alpha ends at alpha_0 / 100;
+    inverse sqrt: alpha_0 / sqrt(t);  cosine: alpha_0 (1 + cos(pi t / T)) / 2 with T = the run;
+    warmup + cosine: linear warmup over the first 10% of the steps, then cosine.
+    """
+    if name not in RUN_SCHEDULES:
+        raise ValueError(f"schedule must be one of {RUN_SCHEDULES}, got {name!r}")
+    total_steps = max(int(total_steps), 1)
+    if name == "exponential":
+        return make_schedule(name, alpha_0, c=0.01 ** (1.0 / total_steps))
+    if name == "warmup + cosine":
+        return make_schedule("cosine", alpha_0, total_steps, warmup=max(total_steps // 10, 1))
+    if name == "cosine":
+        return make_schedule(name, alpha_0, total_steps)
+    return make_schedule(name, alpha_0)  # constant; inverse sqrt with decay_steps = 1
+
+
+# ----------------------------------------------------------------------------------------------
+# Robbins-Monro (04): alpha_t = alpha_0 / t^p on a noisy convex problem
+# ----------------------------------------------------------------------------------------------
+
+
+def power_schedule(alpha_0, p, t):
+    """alpha_t = alpha_0 / t^p for t = 1, 2, ... (p = 0 constant, p = 1 the lecture's 1/t,
+    p = 1/2 inverse square root). t: array of step numbers >= 1 -> array of the same shape."""
+    return alpha_0 / np.asarray(t, dtype=np.float64) ** p
+
+
+def expected_squared_error(alphas, a=1.0, sigma=1.0, theta_0=5.0):
+    """E[(theta_t - theta*)^2] of SGD on J(theta) = (a/2) (theta - theta*)^2 with noisy gradients
+    g = a (theta - theta*) + sigma eps, eps ~ N(0, 1):  theta_t - theta* = (1 - alpha_t a)
+    (theta_{t-1} - theta*) - alpha_t sigma eps_t, hence exactly
+
+        m_t = (1 - alpha_t a)^2 m_{t-1} + alpha_t^2 sigma^2,   m_0 = theta_0^2  (theta* = 0).
+
+    alphas: (T,) learning rates alpha_1..alpha_T. Returns (T + 1,) m_0..m_T.
+    """
+    m = [float(theta_0) ** 2]
+    s2 = float(sigma) ** 2
+    for alpha in np.asarray(alphas, dtype=np.float64).tolist():
+        c = 1.0 - alpha * a
+        m.append(c * c * m[-1] + alpha * alpha * s2)
+    return np.array(m)
+
+
+def sgd_noisy_run(alphas, a=1.0, sigma=1.0, theta_0=5.0, seed=0):
+    """One sampled run of the same noisy SGD: returns theta_0..theta_T, an array (T + 1,)."""
+    noise = (sigma * np.random.default_rng(seed).standard_normal(len(alphas))).tolist()
+    theta = [float(theta_0)]
+    for alpha, eps in zip(np.asarray(alphas, dtype=np.float64).tolist(), noise):
+        theta.append(theta[-1] - alpha * (a * theta[-1] + eps))
+    return np.array(theta)

@@ -2,15 +2,18 @@
 
 1. every notebook (solution and student version) in a fresh kernel: seconds and peak kernel memory;
 2. every explorer: kernel-side update latency (compute + redraw + PNG) over 50 moves of its main
-   slider, median and p95; and end to end in JupyterLab (key press to a new plot), median;
+   slider, repeated --sweeps times (pooled median and p95); and end to end in JupyterLab (key
+   press to a new plot), median of --presses presses;
 3. grading throughput, and its ratio to executing the same notebooks with nbclient;
 4. one epoch of the digits MLP (64-32-10, batch 32) with course_lib, and with PyTorch if installed.
 
-Targets (from the issue): every notebook under 10 s and 500 MB, the whole course under 60 s;
-explorer updates p95 under 50 ms kernel side and median under 150 ms end to end; course_lib
-within 1.5x of PyTorch. A missed target is marked "MISSED".
+Targets (from the issues): every notebook under 10 s and 500 MB, the whole course under 60 s;
+explorer updates p95 <= 30 ms kernel side and median <= 100 ms end to end (issue 15);
+course_lib within 1.5x of PyTorch. A missed target is marked "MISSED". On a shared, loaded
+machine the explorer numbers grow with the load: the machine's load average is printed.
 
-    python -m tests.benchmark [--skip-browser] [--copies N]
+    python -m tests.benchmark [--skip-browser] [--copies N] [--sweeps N] [--presses N]
+    python -m tests.benchmark --explorers-only [--notebook 09_optimizer_race ...]
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 NOTEBOOK_SECONDS, NOTEBOOK_MB, COURSE_SECONDS = 10.0, 500.0, 60.0
-KERNEL_P95_MS, BROWSER_MEDIAN_MS, TORCH_RATIO = 50.0, 150.0, 1.5
+KERNEL_P95_MS, BROWSER_MEDIAN_MS, TORCH_RATIO = 30.0, 100.0, 1.5
 
 # Run in the kernel after the notebook: its peak memory, then 50 moves of each explorer's main slider.
 MEMORY_CELL = "import resource as _r; print('__PEAK_KB__', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)"
@@ -64,7 +67,7 @@ for _e in [o for o in _gc.get_objects() if isinstance(o, _Explorer)]:
         continue
     _attr, _settings = _sweep(_main[0])
     _times = []
-    for _v in _settings:
+    for _v in _settings * __SWEEPS__:
         _t = _time.perf_counter(); setattr(_main[0], _attr, _v); _times.append(_time.perf_counter() - _t)
     if _times:
         _results.append({"explorer": type(_e).__name__, "ms": [1000 * t for t in _times]})
@@ -76,13 +79,13 @@ def _mark(ok: bool) -> str:
     return "" if ok else "  MISSED"
 
 
-def run_notebook(path: Path, measure_explorers: bool) -> dict:
+def run_notebook(path: Path, measure_explorers: bool, sweeps: int = 1) -> dict:
     """Execute a notebook in a fresh kernel; seconds (kernel start included), peak MB, explorers."""
     nb = nbformat.read(path, as_version=4)
     n_cells = len(nb.cells)
     nb.cells.append(nbformat.v4.new_code_cell(MEMORY_CELL))
     if measure_explorers:
-        nb.cells.append(nbformat.v4.new_code_cell(EXPLORER_CELL))
+        nb.cells.append(nbformat.v4.new_code_cell(EXPLORER_CELL.replace("__SWEEPS__", str(sweeps))))
     finished = {}
 
     def on_cell_executed(cell, cell_index, execute_reply):
@@ -105,26 +108,38 @@ def run_notebook(path: Path, measure_explorers: bool) -> dict:
     return result
 
 
-def bench_notebooks() -> tuple[list[dict], float]:
+def _load() -> str:
+    import os
+
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f}, {five:.1f}, {fifteen:.1f} on {os.cpu_count()} cores"
+
+
+def bench_notebooks(sweeps: int = 1, explorers_only: bool = False,
+                    names: list[str] | None = None) -> tuple[list[dict], float]:
     from tqdm import tqdm
 
     rows = []
-    paths = [p for folder in ("solutions", "notebooks") for p in sorted((ROOT / folder).glob("*.ipynb"))]
+    folders = ("solutions",) if explorers_only else ("solutions", "notebooks")
+    paths = [p for folder in folders for p in sorted((ROOT / folder).glob("*.ipynb"))
+             if not names or p.stem in names]
+    print(f"(before: {_load()})")
     for path in tqdm(paths, desc="notebooks", unit="nb"):
-        r = run_notebook(path, measure_explorers=path.parent.name == "solutions")
+        r = run_notebook(path, measure_explorers=path.parent.name == "solutions", sweeps=sweeps)
         rows.append({"notebook": f"{path.parent.name}/{path.name}", **r})
     print("\n## Notebooks in a fresh kernel (kernel start included)")
     print(f"{'notebook':48s} {'seconds':>8s} {'peak MB':>8s}")
     for r in rows:
         ok = r["seconds"] < NOTEBOOK_SECONDS and (r["peak_mb"] or 0) < NOTEBOOK_MB
         print(f"{r['notebook']:48s} {r['seconds']:8.2f} {r['peak_mb'] or float('nan'):8.0f}{_mark(ok)}")
-    for folder in ("solutions", "notebooks"):
+    for folder in folders:
         total = sum(r["seconds"] for r in rows if r["notebook"].startswith(folder))
         print(f"{'whole course, ' + folder + '/':48s} {total:8.2f}{_mark(total < COURSE_SECONDS)}")
     print(f"targets: each notebook < {NOTEBOOK_SECONDS:.0f} s and < {NOTEBOOK_MB:.0f} MB; "
           f"the whole course < {COURSE_SECONDS:.0f} s")
 
-    print("\n## Explorer updates, kernel side (50 moves of the main slider: compute + redraw + PNG)")
+    print(f"\n## Explorer updates, kernel side ({sweeps} x 50 moves of the main slider: compute + "
+          f"redraw + PNG; after: {_load()})")
     print(f"{'notebook':34s} {'explorer':28s} {'median ms':>10s} {'p95 ms':>8s}")
     for r in rows:
         for e in r["explorers"]:
@@ -133,13 +148,13 @@ def bench_notebooks() -> tuple[list[dict], float]:
                   f"{statistics.median(e['ms']):10.1f} {p95:8.1f}{_mark(p95 < KERNEL_P95_MS)}")
     print(f"target: p95 < {KERNEL_P95_MS:.0f} ms")
     solution_seconds = [r["seconds"] for r in rows if r["notebook"].startswith("solutions/")]
-    return rows, statistics.mean(solution_seconds)
+    return rows, statistics.mean(solution_seconds) if solution_seconds else float("nan")
 
 
-def bench_browser(presses: int = 10) -> None:
+def bench_browser(presses: int = 10, names: list[str] | None = None) -> None:
     from lab_harness import CHROMIUM, LabServer, NotebookPage, launch_browser
 
-    print("\n## Explorer updates end to end in JupyterLab (key press to a new plot)")
+    print(f"\n## Explorer updates end to end in JupyterLab (key press to a new plot; {_load()})")
     if not Path(CHROMIUM).exists():
         print(f"skipped: {CHROMIUM} is missing (apt-get install chromium)")
         return
@@ -151,6 +166,8 @@ def bench_browser(presses: int = 10) -> None:
             browser = launch_browser(playwright)
             print(f"{'notebook':34s} {'explorer':>8s} {'median ms':>10s}")
             for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+                if names and path.stem not in names:
+                    continue
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 try:
                     nb = NotebookPage(page, server, f"solutions/{path.name}")
@@ -251,10 +268,17 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Measure the course's speed on this machine.")
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--copies", type=int, default=4, help="students in the grading benchmark")
+    parser.add_argument("--sweeps", type=int, default=3, help="sweeps of each explorer's main slider")
+    parser.add_argument("--presses", type=int, default=10, help="key presses per explorer in the browser")
+    parser.add_argument("--explorers-only", action="store_true",
+                        help="only the explorers (solutions/ notebooks), no grading or training")
+    parser.add_argument("--notebook", nargs="*", default=None, help="only these notebooks (stems)")
     args = parser.parse_args(argv)
-    _, seconds_per_notebook = bench_notebooks()
+    _, seconds_per_notebook = bench_notebooks(args.sweeps, args.explorers_only, args.notebook)
     if not args.skip_browser:
-        bench_browser()
+        bench_browser(args.presses, args.notebook)
+    if args.explorers_only:
+        return
     bench_grading(args.copies, seconds_per_notebook)
     bench_training()
 

@@ -94,3 +94,43 @@ def test_welcome_explorer_marks_the_mse_of_c_and_its_minimum_is_the_mean():
     assert abs(grid[np.argmin(values)] - y.mean()) < grid[1] - grid[0]
     low, high = e.controls["c"].min, e.controls["c"].max
     assert low <= y.min() and high >= y.max()          # the slider covers the data
+
+
+def test_png_bytes_decode_to_the_canvas_pixels():
+    import io
+
+    from PIL import Image
+
+    e = _line()
+    e.controls["a"].value = 3.0
+    decoded = np.asarray(Image.open(io.BytesIO(e.image.value)).convert("RGB"))
+    pixels = np.asarray(e.canvas.buffer_rgba())[:, :, :3]
+    assert decoded.shape == pixels.shape and np.array_equal(decoded, pixels)
+
+
+class Legend(Line):
+    """Line with an opaque legend drawn from a snapshot while its label stays the same."""
+
+    def setup(self, fig):
+        animated = super().setup(fig)
+        self.line.set_label("a = 1")
+        self.legend = fig.axes[0].legend(loc="upper left", framealpha=1.0)
+        return [*animated, self.legend]
+
+    def update(self, a, steps):
+        super().update(a, steps)
+        self.legend.get_texts()[0].set_text(f"a = {a:g}" if steps > 3 else "a = 1")
+        self.snapshot(self.legend, self.legend.get_texts()[0].get_text())
+
+
+def test_a_snapshot_artist_is_redrawn_when_its_key_changes_and_equals_a_full_redraw():
+    e = Legend({"a": slider("a", 1.0, -1.0, 9.0, 0.5), "steps": slider("steps", 3, 1, 9, 1)},
+               main="a")
+    e.controls["a"].value = 2.0              # the label stays "a = 1": drawn from the snapshot
+    from_snapshot = e.image.value
+    e.refresh(full=True)
+    assert e.image.value == from_snapshot
+    e.controls["steps"].value = 5            # the label becomes "a = 2": drawn anew
+    new_label = e.image.value
+    e.refresh(full=True)
+    assert e.image.value == new_label != from_snapshot

@@ -7,24 +7,24 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
+from explorer_checks import assert_renders_and_reacts
 
 matplotlib.use("Agg")
 
-from course_lib import checking, nn, optimizers  # noqa: E402
+from course_lib import checking, nn  # noqa: E402
 from course_lib.data import load_digits  # noqa: E402
 from course_lib.exercises.nb11_capstone_digits import (  # noqa: E402
     train_and_predict as reference_train_and_predict,
 )
-from course_lib.explorers.capstone import (  # noqa: E402
-    OPTIMIZERS,
-    CapstoneExplorer,
-    YourMLP,
-    grading_preview,
-    grading_problems,
-    load_your_functions,
-    make_optimizer,
-)
+from course_lib.explorers.capstone import CapstoneExplorer  # noqa: E402
+from course_lib.grading.preview import grading_preview, grading_problems  # noqa: E402
 from course_lib.training import train  # noqa: E402
+from course_lib.yours import (  # noqa: E402
+    GOOD_LEARNING_RATES,
+    YourMLP,
+    load_your_functions,
+    your_optimizer,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,19 +45,26 @@ def forget_passed_functions():
 
 
 def test_renders_and_the_sliders_change_the_png_without_warnings(data):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        explorer = CapstoneExplorer(data, epochs=3)
-        assert explorer.image.value[:4] == b"\x89PNG"
-        for name, value in [("learning_rate", 0.001), ("epochs", 8), ("schedule", "constant"),
-                            ("batch_size", 64)]:
-            before = explorer.image.value
-            explorer.controls[name].value = value
-            assert explorer.image.value != before, name
-        assert explorer.note.value == ""
+    explorer = assert_renders_and_reacts(
+        lambda: CapstoneExplorer(data, epochs=3),
+        [("learning_rate", 0.001), ("epochs", 8), ("schedule", "constant"), ("batch_size", 64)])
+    assert explorer.note.value == ""
 
 
-@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_a_changed_setting_says_press_train_to_apply(data):
+    explorer = CapstoneExplorer(data, epochs=1)
+    assert "press Train" in explorer.pending.value
+    explorer.train(progress=False)
+    assert explorer.pending.value == ""
+    explorer.controls["hidden"].value = 16
+    explorer.controls["seed"].value = 3
+    assert "hidden units, seed; press Train to apply" in explorer.pending.value
+    explorer.controls["hidden"].value = 64
+    explorer.controls["seed"].value = 0
+    assert explorer.pending.value == ""
+
+
+@pytest.mark.parametrize("optimizer", list(GOOD_LEARNING_RATES))
 def test_maximum_learning_rate_says_diverged(data, optimizer):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -81,16 +88,20 @@ def test_train_adds_a_run_with_curves_and_clear_removes_it(data):
 def test_your_functions_are_used_once_they_passed(data):
     calls = []
 
-    def my_adam_step(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    def adam_step(theta, s, r, t, g, alpha, beta_1, beta_2, eps):    # written, not the reference
         calls.append(t)
-        return optimizers.adam_update(theta, s, r, t, g, alpha, beta_1, beta_2, eps)
+        t = t + 1
+        s = beta_1 * s + (1 - beta_1) * g
+        r = beta_2 * r + (1 - beta_2) * g * g
+        s_hat, r_hat = s / (1 - beta_1**t), r / (1 - beta_2**t)
+        return theta - alpha * s_hat / np.sqrt(r_hat + eps), s, r, t
 
-    checking.check("adam_step", my_adam_step)
+    checking.check("adam_step", adam_step)
     assert checking.has_passed("adam_step")
     calls.clear()
     X, y = data[0][:32], data[1][:32]
     net = YourMLP([64, 8, 10], seed=0)
-    make_optimizer("Adam", 0.01).step(net.params, lambda p: net.loss_and_grads(X, y)[1])
+    your_optimizer("Adam", 0.01).step(net.params, lambda p: net.loss_and_grads(X, y)[1])
     assert calls == [0, 0, 0, 0]             # one call per parameter array, at t = 0
 
 
@@ -136,7 +147,7 @@ def _helper_with_your_mlp(seed):
 
 def _uses_the_explorer(X_train, y_train, X_test, seed):
     net = _helper_with_your_mlp(seed)
-    train(net, make_optimizer("Adam", 0.01), X_train, y_train, epochs=1, progress=False)
+    train(net, your_optimizer("Adam", 0.01), X_train, y_train, epochs=1, progress=False)
     return np.argmax(net.predict(X_test), axis=1)
 
 
@@ -160,7 +171,7 @@ def test_grading_preview_passes_a_function_built_from_course_lib_pieces(capsys):
 
 @pytest.mark.parametrize("function, words", [
     (_loads_the_digits, ["load_digits", "scores 0"]),
-    (_uses_the_explorer, ["YourMLP", "make_optimizer", "scores 0"]),   # YourMLP via a helper
+    (_uses_the_explorer, ["YourMLP", "your_optimizer", "scores 0"]),   # YourMLP via a helper
     (_reads_another_cell, ["X_OF_ANOTHER_CELL", "fresh process"]),
     (_calls_the_reference, ["reference_train_and_predict", "scores 0"]),
 ])

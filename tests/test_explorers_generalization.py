@@ -7,8 +7,9 @@ import pytest
 from explorer_checks import PNG, assert_control_changes_plot
 
 from course_lib import generalization
-from course_lib.explorers.double_descent import DoubleDescentExplorer, curves_from_cache, spectral_cache
+from course_lib.explorers.double_descent import DoubleDescentExplorer
 from course_lib.explorers.generalization import GeneralizationExplorer
+from course_lib.generalization import curves_from_cache, spectral_cache
 
 
 @pytest.fixture(scope="module")

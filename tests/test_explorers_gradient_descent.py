@@ -11,14 +11,16 @@ from course_lib.explorers.gradient_descent import (
     ConvexityExplorer,
     LearningRateExplorer,
     RobbinsMonroExplorer,
+)
+from course_lib.landscapes import (
     descend_1d,
-    expected_squared_error,
     filter_normalized_direction,
     loss_along_line,
     step_size_regime,
     train_digits_mlp,
 )
 from course_lib.optimizers import sgd_update as gradient_descent_step
+from course_lib.schedules import expected_squared_error
 
 
 @pytest.mark.parametrize("make, moves", [

@@ -4,11 +4,12 @@ import warnings
 
 import numpy as np
 import pytest
+from explorer_checks import assert_control_changes_plot
 
-from course_lib import checking, optimizers
-from course_lib.explorers import race
-from course_lib.explorers.race import RACERS, RaceExplorer, run_race
-from course_lib.landscapes import trajectory
+from course_lib import checking, optimizers, yours
+from course_lib import landscapes as race
+from course_lib.explorers.race import RaceExplorer, is_yours
+from course_lib.landscapes import RACERS, run_race, trajectory
 
 
 @pytest.fixture
@@ -28,11 +29,7 @@ def test_renders_a_png_with_every_racer(explorer):
     ("step", 20), ("landscape", "saddle"), ("lr", 0.3), ("lr_Adam", 3.0), ("lr_SGD", 0.2),
 ])
 def test_each_control_changes_the_plot(explorer, name, value):
-    before = explorer.image.value
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        explorer.controls[name].value = value
-    assert explorer.image.value != before
+    assert_control_changes_plot(explorer, name, value)
 
 
 def test_start_changes_the_plot_and_landscape_changes_the_starts(explorer):
@@ -76,7 +73,7 @@ def test_diverged_message_says_what_it_means(explorer):
 
 
 def test_racers_match_the_reference_optimizer_classes():
-    results = run_race("valley", yours=False)
+    results = run_race("valley")
     base = race.BASE_LEARNING_RATES["valley"]
     for name in RACERS:
         optimizer = optimizers.OPTIMIZERS[name](base[name])  # the lecture's default betas and eps
@@ -85,34 +82,56 @@ def test_racers_match_the_reference_optimizer_classes():
 
 
 def test_a_passed_student_function_races_as_yours():
-    def sgd_step(theta, g, alpha):
-        return theta - alpha * g
+    def momentum_step(theta, v, g, alpha, beta):
+        v = beta * v - alpha * g
+        return theta + v, v
+    mine = list(race.RACERS).index("Momentum")
     try:
-        checking.check("sgd_step", sgd_step)
-        assert race.is_yours("SGD") and not race.is_yours("Adam")
+        checking.check("momentum_step", momentum_step)
+        assert is_yours("Momentum") and not is_yours("Adam") and not is_yours("SGD")
         explorer = RaceExplorer()
         labels = [t.get_text() for t in explorer.legend.get_texts()]
-        assert "(yours)" in labels[0] and "(yours)" not in labels[-1]
+        assert "(yours)" in labels[mine] and "(yours)" not in labels[-1]
         explorer.controls["code"].value = "reference"
-        assert "(yours)" not in explorer.legend.get_texts()[0].get_text()
+        assert "(yours)" not in explorer.legend.get_texts()[mine].get_text()
     finally:
-        checking._passed_functions.pop("sgd_step", None)
+        checking._passed_functions.pop("momentum_step", None)
 
 
-def test_check_your_optimizers_reads_top_level_functions(tmp_path, capsys):
+def _notebook(path, *sources):
     import nbformat
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("import numpy as np\nALPHA = 0.1\nprint('not run')"),
-                nbformat.v4.new_code_cell("def sgd_step(theta, g, alpha):\n    return theta - alpha * g"),
-                nbformat.v4.new_code_cell("def momentum_step(theta, v, g, alpha, beta):\n"
-                                          "    raise NotImplementedError()")]
-    nbformat.write(nb, tmp_path / "06_sgd.ipynb")
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(nb, path)
+
+
+def test_the_loader_reads_top_level_functions_and_checks_them(tmp_path, capsys):
+    _notebook(tmp_path / "06_sgd_momentum_nesterov.ipynb",
+              "import numpy as np\nALPHA = 0.1\nprint('not run')",
+              "def momentum_step(theta, v, g, alpha, beta):\n    v = beta * v - alpha * g\n"
+              "    return theta + v, v",
+              "def nesterov_step(theta, v, g, alpha, beta):\n    raise NotImplementedError()")
     try:
-        passed = race.check_your_optimizers(tmp_path)
+        status = yours.load_your_functions(tmp_path)
         out = capsys.readouterr().out
-        assert passed == ["sgd_step"] and "not run" not in out and "not attempted" in out
+        assert status["momentum_step"] == "passed" and status["nesterov_step"] == "not_attempted"
+        assert status["adam_step"] == "missing" and "not run" not in out
+        assert is_yours("Momentum")
+        assert yours.your_update("Momentum")[0].__module__ == "notebook_06_sgd_momentum_nesterov"
     finally:
-        checking._passed_functions.pop("sgd_step", None)
+        checking._passed_functions.pop("momentum_step", None)
+
+
+def test_the_loader_stops_a_function_that_never_returns(tmp_path, capsys):
+    _notebook(tmp_path / "06_sgd_momentum_nesterov.ipynb",
+              "def momentum_step(theta, v, g, alpha, beta):\n    while True:\n        pass",
+              "import time\nSLOW = time.sleep(60)\ndef nesterov_step(theta, v, g, alpha, beta):\n"
+              "    return SLOW")
+    status = yours.load_your_functions(tmp_path, ["momentum_step", "nesterov_step"], seconds=0.5,
+                                       check_seconds=0.5)
+    out = capsys.readouterr().out
+    assert status == {"momentum_step": "too_slow", "nesterov_step": "error"}
+    assert "longer than 0.5 s" in out and not checking.has_passed("momentum_step")
 
 
 def test_play_at_the_end_rewinds_to_step_zero(explorer):

@@ -473,3 +473,57 @@ def test_registry_and_defaults():
     assert Momentum(0.1).momentum == 0.9 and Nesterov(0.1).momentum == 0.9
     assert RMSProp(0.1).beta == 0.9 and AdaGrad(0.1).epsilon == 1e-8
     assert repr(SGD(0.1)) == "SGD(learning_rate=0.1)"
+
+
+# ---------------------------------------------------------------- the one driver
+
+
+def test_init_functions_give_zero_state_of_the_shape_of_theta():
+    from course_lib.optimizers import accumulator_init, adam_init, momentum_init, sgd_init
+
+    theta = np.ones((2, 3))
+    assert sgd_init(theta) == ()
+    (v,) = momentum_init(theta)
+    (r,) = accumulator_init(theta)
+    s, r2, t = adam_init(theta)
+    for a in (v, r, s, r2):
+        assert a.shape == (2, 3) and not a.any()
+    assert t == 0
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_a_copy_of_the_reference_step_runs_the_same_path_through_the_driver(name):
+    """update= replaces the per-array step (as a student's function does): a copy of the
+    reference must give bit-for-bit the same parameters as the class itself."""
+    cls = OPTIMIZERS[name]
+
+    def copy_of_reference(*args):
+        return cls.reference(*args)
+
+    params = [np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([0.1, -0.2])]
+    ours, theirs = cls(0.05, update=copy_of_reference), cls(0.05)
+    a, b = params, params
+    for _ in range(4):
+        a = ours.step(a, lambda p: [np.sin(x) + x for x in p])
+        b = theirs.step(b, lambda p: [np.sin(x) + x for x in p])
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_make_optimizer_takes_the_lecture_symbols_and_names_unknown_ones():
+    from course_lib.optimizers import defaults, make_optimizer
+
+    opt = make_optimizer("RMSProp", 0.1, {"beta": 0.5, "eps": 0.0})
+    assert isinstance(opt, RMSProp) and (opt.beta, opt.epsilon) == (0.5, 0.0)
+    assert make_optimizer("Nesterov", 0.1, {"beta": 0.7}).momentum == 0.7
+    assert defaults("Adam") == {"beta_1": 0.9, "beta_2": 0.999, "eps": 1e-8}
+    with pytest.raises(ValueError, match=r"SGD has no hyperparameter\(s\) \['beta'\]"):
+        make_optimizer("SGD", 0.1, {"beta": 0.9})
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        make_optimizer("Adamax", 0.1)
+
+
+def test_a_step_function_returning_the_wrong_structure_is_named():
+    opt = Momentum(0.1, update=lambda theta, v, g, alpha, beta: theta)
+    with pytest.raises(ValueError, match=r"must return a tuple \(theta, v\)"):
+        opt.step(np.ones(2), grad_square)

@@ -272,7 +272,7 @@ EXERCISES = [
             "the number of the step that went too far (the first step is step 1).",
         ),
         mistakes=GD_MISTAKES,
-        forbidden=(sgd_update, SGD.step, SGD._update, trajectory, weight_decay_gradient_descent,
+        forbidden=(sgd_update, SGD.step, trajectory, weight_decay_gradient_descent,
                    gradient_descent_closed_form),
     ),
     Exercise(

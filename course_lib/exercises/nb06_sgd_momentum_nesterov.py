@@ -3,7 +3,7 @@
 The step functions take the parameters theta, the velocity v and the gradient g as numpy arrays
 and return NEW arrays (the inputs must not change). The cases use arrays of a few shapes,
 alpha != 1 and beta != 0, and a non-zero velocity v, so that a sign error in v, a missing alpha
-or beta, or an in-place update is caught. (Plain SGD is 04's gradient_descent_step.)
+or beta, or an in-place update is caught. (Plain SGD is run in 04's gradient_descent exercise.)
 
 momentum_rate asks for a derivation: one momentum step on an eigen-direction of a quadratic is a
 2 x 2 linear map of (x, v), and the rate is its spectral radius (course_lib.quadratics).

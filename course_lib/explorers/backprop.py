@@ -227,6 +227,8 @@ class WorkedExampleExplorer(Explorer):
         weights = {**WORKED_EXAMPLE, parameter: float(value)}
         result = worked_example({parameter: float(value)})
         self.drawing.show(result, weights)
+        for number in self.drawing.artists:  # unchanged numbers are restored, not drawn again
+            self.snapshot(number, number.get_text(), pad=1)
         slope = result["dL/d" + parameter]
         self.point.set_data([value], [result["L"]])
         dx = np.array([-0.7, 0.7])

@@ -1,71 +1,27 @@
-"""Explorers of 04_gradient_descent, and the small helpers they need.
+"""Explorers of 04_gradient_descent. They only draw; the numbers come from the modules below.
 
     LearningRateExplorer   alpha on a log slider, on a 1-D and a 2-D convex function
     BatchSizeExplorer      minibatch SGD on linear regression: noise and cost against batch size
     RobbinsMonroExplorer   alpha_t = alpha_0 / t^p on a noisy convex problem
     ConvexityExplorer      f(t x1 + (1 - t) x2) <= t f(x1) + (1 - t) f(x2), and the f'' test
 
-plus the loss-landscape helpers of Li et al. (2018), "Visualizing the Loss Landscape of Neural
-Nets" (https://arxiv.org/abs/1712.09913): a small MLP trained on the digits, filter-normalized
-random directions, the loss along a line and on a 2-D slice.
+Numerics: course_lib.landscapes (descend_1d, step_size_regime, FUNCTIONS, and the loss landscape
+of a small MLP: train_digits_mlp, filter_normalized_direction, loss_along_line, loss_on_plane),
+course_lib.data (make_linear_data), course_lib.estimators (minibatch_sgd, gradient_cloud),
+course_lib.schedules (power_schedule, expected_squared_error, sgd_noisy_run).
 """
 
 from __future__ import annotations
 
-import functools
-
 import ipywidgets as widgets
 import numpy as np
 
-from .. import data, nn, training
+from ..data import make_linear_data
+from ..estimators import full_mse, gradient_cloud, minibatch_sgd
 from ..exercises import nb04_gradient_descent as reference
-from ..landscapes import LANDSCAPES
-from ..optimizers import SGD
+from ..landscapes import FUNCTIONS, LANDSCAPES, step_size_regime
+from ..schedules import expected_squared_error, power_schedule, sgd_noisy_run
 from .base import Explorer, implementation_switch, log_slider, slider
-
-# ----------------------------------------------------------------------------------------------
-# Small helpers
-# ----------------------------------------------------------------------------------------------
-
-
-def descend_1d(step, grad, x0, alpha, steps, bound=1e6):
-    """Gradient descent on a 1-D function:  x_k = step(x_{k-1}, grad(x_{k-1}), alpha).
-
-    step(theta, g, alpha) works on arrays of shape (1,); grad maps a float to a float.
-    Stops when |x_k| > bound or x_k is not finite, like landscapes.trajectory.
-    Returns (xs (k + 1,) the finite iterates, message "" or "diverged at step k").
-    """
-    xs = [float(x0)]
-    with np.errstate(all="ignore"):
-        for k in range(1, steps + 1):
-            x = float(np.asarray(step(np.array([xs[-1]]), np.array([grad(xs[-1])]), alpha))[0])
-            if not np.isfinite(x) or abs(x) > bound:
-                return np.array(xs), f"diverged at step {k}"
-            xs.append(x)
-    return np.array(xs), ""
-
-
-def step_size_regime(alpha, curvature, steps):
-    """Name the behaviour of gradient descent on a quadratic with this curvature (f'' = c):
-    x_k = (1 - alpha c)^k x_0, so the factor 1 - alpha c decides everything:
-
-        0 < 1 - alpha c, with |1 - alpha c|^steps > 0.1  ->  "too small"
-        0 <= 1 - alpha c < 1 (and converged)               ->  "about right"
-        -1 < 1 - alpha c < 0                               ->  "oscillating (still converging)"
-        1 - alpha c = -1                                   ->  "bouncing forever"
-        1 - alpha c < -1                                   ->  "divergent"
-    """
-    factor = 1 - alpha * curvature
-    if factor < -1:
-        return "divergent"
-    if factor == -1:
-        return "bouncing forever"
-    if factor < 0:
-        return "oscillating (still converging)"
-    if factor**steps > 0.1:
-        return "too small"
-    return "about right"
-
 
 # ----------------------------------------------------------------------------------------------
 # 1. The learning rate
@@ -149,53 +105,6 @@ class LearningRateExplorer(Explorer):
 # ----------------------------------------------------------------------------------------------
 # 2. The batch size
 # ----------------------------------------------------------------------------------------------
-
-
-def make_linear_data(N=1024, w_true=(2.0, -1.0), b_true=0.5, noise=1.0, seed=0):
-    """y = X w_true + b_true + noise * eps with X ~ N(0, I), eps ~ N(0, 1).
-    Returns X (N, D) and y (N,)."""
-    rng = np.random.default_rng(seed)
-    w_true = np.asarray(w_true, dtype=np.float64)
-    X = rng.standard_normal((N, len(w_true)))
-    y = X @ w_true + b_true + noise * rng.standard_normal(N)
-    return X, y
-
-
-def full_mse(w, b, X, y):
-    """J(w, b) = (1/N) sum_i (x_i w + b - y_i)^2 on the whole data set."""
-    return float(np.mean((X @ w + b - y) ** 2))
-
-
-def minibatch_sgd(gradient, X, y, batch_size, alpha, steps, seed=0):
-    """Minibatch SGD on linear regression from w = 0, b = 0:
-
-        B_k = batch_size indices drawn uniformly with replacement (all N rows if batch_size >= N)
-        (dw, db) = gradient(w, b, X, y, B_k);   w <- w - alpha dw;   b <- b - alpha db
-
-    gradient: a function like minibatch_gradient. Returns the full-data MSE after each step,
-    an array (steps + 1,) starting with the initial loss.
-    """
-    rng = np.random.default_rng(seed)
-    N, D = X.shape
-    w, b = np.zeros(D), 0.0
-    losses = [full_mse(w, b, X, y)]
-    for _ in range(steps):
-        batch = np.arange(N) if batch_size >= N else rng.integers(0, N, size=batch_size)
-        dw, db = gradient(w, b, X, y, batch)
-        w = w - alpha * np.asarray(dw, dtype=np.float64)
-        b = b - alpha * float(db)
-        losses.append(full_mse(w, b, X, y))
-    return np.array(losses)
-
-
-def gradient_cloud(gradient, X, y, batch_size, n_estimates=200, seed=0):
-    """n_estimates minibatch estimates of dJ/dw at w = 0, b = 0: an array (n_estimates, D)."""
-    rng = np.random.default_rng(seed)
-    N, D = X.shape
-    w = np.zeros(D)
-    batches = [rng.integers(0, N, size=batch_size) for _ in range(n_estimates)]
-    return np.array([np.asarray(gradient(w, 0.0, X, y, batch)[0], dtype=np.float64)
-                     for batch in batches])
 
 
 class BatchSizeExplorer(Explorer):
@@ -300,38 +209,6 @@ class BatchSizeExplorer(Explorer):
 # ----------------------------------------------------------------------------------------------
 
 
-def power_schedule(alpha_0, p, t):
-    """alpha_t = alpha_0 / t^p for t = 1, 2, ... (p = 0 constant, p = 1 the lecture's 1/t,
-    p = 1/2 inverse square root). t: array of step numbers >= 1 -> array of the same shape."""
-    return alpha_0 / np.asarray(t, dtype=np.float64) ** p
-
-
-def expected_squared_error(alphas, a=1.0, sigma=1.0, theta_0=5.0):
-    """E[(theta_t - theta*)^2] of SGD on J(theta) = (a/2) (theta - theta*)^2 with noisy gradients
-    g = a (theta - theta*) + sigma eps, eps ~ N(0, 1):  theta_t - theta* = (1 - alpha_t a)
-    (theta_{t-1} - theta*) - alpha_t sigma eps_t, hence exactly
-
-        m_t = (1 - alpha_t a)^2 m_{t-1} + alpha_t^2 sigma^2,   m_0 = theta_0^2  (theta* = 0).
-
-    alphas: (T,) learning rates alpha_1..alpha_T. Returns (T + 1,) m_0..m_T.
-    """
-    m = [float(theta_0) ** 2]
-    s2 = float(sigma) ** 2
-    for alpha in np.asarray(alphas, dtype=np.float64).tolist():
-        c = 1.0 - alpha * a
-        m.append(c * c * m[-1] + alpha * alpha * s2)
-    return np.array(m)
-
-
-def sgd_noisy_run(alphas, a=1.0, sigma=1.0, theta_0=5.0, seed=0):
-    """One sampled run of the same noisy SGD: returns theta_0..theta_T, an array (T + 1,)."""
-    noise = (sigma * np.random.default_rng(seed).standard_normal(len(alphas))).tolist()
-    theta = [float(theta_0)]
-    for alpha, eps in zip(np.asarray(alphas, dtype=np.float64).tolist(), noise):
-        theta.append(theta[-1] - alpha * (a * theta[-1] + eps))
-    return np.array(theta)
-
-
 class RobbinsMonroExplorer(Explorer):
     """alpha_t = alpha_0 / t^p on the noisy convex problem of expected_squared_error.
     Left: the schedule. Middle: the partial sums sum alpha_t and sum alpha_t^2. Right: the
@@ -404,16 +281,6 @@ class RobbinsMonroExplorer(Explorer):
 # ----------------------------------------------------------------------------------------------
 # 4. Convexity
 # ----------------------------------------------------------------------------------------------
-
-FUNCTIONS = {
-    "x²": (lambda x: x**2, lambda x: np.full_like(x, 2.0), (-2.0, 2.0)),
-    "exp(x)": (np.exp, np.exp, (-2.0, 2.0)),
-    "-log(x)": (lambda x: -np.log(x), lambda x: 1 / x**2, (0.05, 3.0)),
-    "x⁴ - 2x² + 0.5x (not convex)": (lambda x: x**4 - 2 * x**2 + 0.5 * x,
-                                     lambda x: 12 * x**2 - 4, (-1.7, 1.7)),
-}
-"""name -> (f, f'', plotting domain). The first three are the lecture's convex examples."""
-
 
 class ConvexityExplorer(Explorer):
     """Left: f, the chord between (x1, f(x1)) and (x2, f(x2)), and at x = t x1 + (1 - t) x2 the
@@ -493,75 +360,3 @@ class ConvexityExplorer(Explorer):
         self.text.set_text(f"f(x) = {fx:.3f} {sign} {chord:.3f} = chord   ({verdict})")
         self.say("")
         return limits_changed
-
-
-# ----------------------------------------------------------------------------------------------
-# Loss landscape of a small MLP on the digits (Li et al. 2018)
-# ----------------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=2)
-def train_digits_mlp(hidden=32, epochs=4, seed=0):
-    """Train a small MLP [64, hidden, 10] (ReLU) on the 8x8 digits with minibatch SGD
-    (alpha = 0.1, m = 32) for a few epochs; cached, so it runs once per session (< 1 s).
-
-    Split: the first 1,200 images for training, the other 597 for testing.
-    Returns a dict: sizes, theta_0 (initial params), theta (trained params, lists of arrays),
-    X_train, y_train, X_test, y_test, history. Treat the arrays as read-only.
-    """
-    X, y = data.load_digits()
-    X_train, y_train, X_test, y_test = X[:1200], y[:1200], X[1200:], y[1200:]
-    sizes = [64, hidden, 10]
-    net = nn.MLP(sizes, activation="relu", seed=seed)
-    theta_0 = [p.copy() for p in net.params]
-    history = training.train(net, SGD(0.1), X_train, y_train, X_test, y_test, epochs=epochs,
-                             batch_size=32, seed=seed, progress=False)
-    return {"sizes": sizes, "theta_0": theta_0, "theta": [p.copy() for p in net.params],
-            "X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test,
-            "history": history}
-
-
-def loss_at(sizes, params, X, y):
-    """Mean cross-entropy of the MLP [sizes] (ReLU) with these parameters on (X, y):
-    a forward pass only, J = (1/N) sum_n -log softmax(f(x_n; theta))_{y_n}."""
-    net = nn.MLP(sizes, activation="relu", seed=0)
-    net.params = list(params)
-    return nn.softmax_cross_entropy(net.predict(X), y)
-
-
-def filter_normalized_direction(params, seed=0):
-    """A random direction d with the structure of params, filter-normalized (Li et al. 2018):
-
-        d ~ N(0, I);  for every filter j of a weight matrix W (here: column W[:, j], the
-        weights into unit j)   d[:, j] <- d[:, j] / ||d[:, j]|| * ||W[:, j]||;   biases: d = 0.
-
-    So a step of length 1 along d changes every unit's weights by as much as their own size,
-    which makes plots of different networks comparable. params: [W1, b1, W2, b2, ...].
-    Returns a list of arrays with the shapes of params.
-    """
-    rng = np.random.default_rng(seed)
-    direction = []
-    for k, p in enumerate(params):
-        if k % 2 == 1:  # a bias vector
-            direction.append(np.zeros_like(p))
-            continue
-        d = rng.standard_normal(p.shape)
-        d *= np.linalg.norm(p, axis=0) / np.linalg.norm(d, axis=0)
-        direction.append(d)
-    return direction
-
-
-def loss_along_line(sizes, theta_a, theta_b, X, y, coefficients):
-    """J((1 - c) theta_a + c theta_b) for each c in coefficients -> array (len(coefficients),)."""
-    return np.array([loss_at(sizes, [(1 - c) * a + c * b for a, b in zip(theta_a, theta_b)], X, y)
-                     for c in coefficients])
-
-
-def loss_on_plane(sizes, theta, d1, d2, X, y, coordinates):
-    """J(theta + u d1 + v d2) for u, v in coordinates -> array (len(v), len(u)) (rows: v)."""
-    grid = np.empty((len(coordinates), len(coordinates)))
-    for i, v in enumerate(coordinates):
-        for j, u in enumerate(coordinates):
-            params = [p + u * a + v * b for p, a, b in zip(theta, d1, d2)]
-            grid[i, j] = loss_at(sizes, params, X, y)
-    return grid

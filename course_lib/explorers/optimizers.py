@@ -10,173 +10,41 @@ theta_0, theta_1, ..., theta_k. Right: the loss J(theta_k) - J(theta*) against t
 the number of steps and, once the student's step function passed its check, a switch between
 the student's code and the reference.
 
-The explorer runs the optimizer's *pure step function*, the one the student writes in the
-notebook (sgd_step(theta, g, alpha), momentum_step(theta, v, g, alpha, beta), ...), through
-`StepFunctionOptimizer`, which gives it the reset()/step(theta, grad_fn) interface that
-course_lib.landscapes.trajectory expects.
+The explorer runs the optimizer's *pure step function* (the reference, or the one the student
+writes in the notebook: momentum_step(theta, v, g, alpha, beta), ..., adam_step(...))
+through the one optimizer driver of course_lib.optimizers, by course_lib.landscapes.run. It only
+draws: every number comes from course_lib.landscapes and course_lib.optimizers.
 
-Building blocks, also meant for other explorers (the optimizer race, schedules):
-    OPTIMIZERS                   name -> OptimizerSpec (step function, state, hyperparameters)
-    StepFunctionOptimizer        a pure step function as an optimizer object
-    make_optimizer(name, alpha, hyper, update=None)   an optimizer object for trajectory()
-    run(name, alpha, hyper, landscape, steps, ...)    the Trajectory of one optimizer
+Drawing helpers, also used by the race:
+    COLORS, LEARNING_RATE_SLIDERS                      one colour and one alpha range per optimizer
     draw_landscape(ax, landscape)                      static contours + minima + labels
     path_artists(ax, color, label) / set_path(artists, path)   one path, for blitting
-    setup_loss_axis(ax, landscape, steps) / loss_gap(landscape, losses)   the loss panel
+    setup_loss_axis(ax, landscape, steps)              the loss panel
     divergence_message(name, result, landscape)        what "diverged" means, for the student
-    adam_update_no_bias_correction(...)                Adam without s_hat, r_hat (for comparison)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 import numpy as np
 
-from .. import checking
 from .. import optimizers as opt
-from ..landscapes import LANDSCAPES, trajectory
+from ..landscapes import LANDSCAPES, loss_gap, plot_bound, run
 from .base import Explorer, implementation_switch, log_slider, slider
 
+COLORS = {"SGD": "C1", "Momentum": "C3", "Nesterov": "C4", "AdaGrad": "C2", "RMSProp": "C0",
+          "Adam": "C6", "Adam, no bias correction": "C7"}
+"""The one colour of each optimizer in every plot (the race, the single-optimizer explorer)."""
 
-def adam_update_no_bias_correction(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
-    """Adam WITHOUT the bias correction (for comparison only; not an algorithm to use).
-
-        t <- t + 1
-        s <- beta_1 s + (1 - beta_1) g
-        r <- beta_2 r + (1 - beta_2) g^2
-        theta <- theta - alpha / sqrt(r + eps) * s      (s and r used as they are)
-
-    theta, s, r, g: arrays of the same shape; t: steps done so far. Returns (theta, s, r, t).
-    """
-    t = t + 1
-    s = beta_1 * s + (1 - beta_1) * g
-    r = beta_2 * r + (1 - beta_2) * g * g
-    theta = theta - alpha / np.sqrt(r + eps) * s
-    return theta, s, r, t
-
-
-# ----------------------------------------------------------------------------------------------
-# Optimizers described by their pure step functions
-# ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OptimizerSpec:
-    """How to run one optimizer of the lecture from its pure step function.
-
-    name: shown in legends ("Momentum").
-    exercise: the id (= function name) of the notebook exercise that implements the step.
-    reference: the reference step function of course_lib.optimizers, called as
-        reference(theta, *state, g, alpha, *hyper) -> theta (no state) or (theta, *state).
-    state: names of the state variables, in the order of the signature ("v",), ("s", "r", "t");
-        each starts at zeros (an array like theta), t starts at the integer 0.
-    hyper: the hyperparameters after alpha, in the order of the signature, with their
-        default values, e.g. (("beta", 0.9),).
-    lr: (default alpha, min exponent, max exponent) of the learning-rate log slider; alpha =
-        10**max diverges on the valley.
-    lookahead: for Nesterov, (exercise id, reference) of the function lookahead(theta, v, beta)
-        giving the point where the gradient is taken; None for the others.
-    """
-
-    name: str
-    exercise: str
-    reference: Callable
-    state: tuple = ()
-    hyper: tuple = ()
-    lr: tuple = (0.1, -4.0, 0.5)
-    lookahead: tuple | None = None
-    color: str = "C3"
-
-
-OPTIMIZERS = {
-    "SGD": OptimizerSpec("SGD", "sgd_step", opt.sgd_update, color="C1"),
-    "Momentum": OptimizerSpec("Momentum", "momentum_step", opt.momentum_update, state=("v",),
-                              hyper=(("beta", 0.9),), lr=(0.02, -4.0, 0.5), color="C3"),
-    "Nesterov": OptimizerSpec("Nesterov", "nesterov_step", opt.nesterov_update, state=("v",),
-                              hyper=(("beta", 0.9),), lr=(0.02, -4.0, 0.5),
-                              lookahead=("nesterov_lookahead", opt.nesterov_lookahead),
-                              color="C4"),
-    "AdaGrad": OptimizerSpec("AdaGrad", "adagrad_step", opt.adagrad_update, state=("r",),
-                             hyper=(("eps", 1e-8),), lr=(1.0, -3.0, 2.0), color="C2"),
-    "RMSProp": OptimizerSpec("RMSProp", "rmsprop_step", opt.rmsprop_update, state=("r",),
-                             hyper=(("beta", 0.9), ("eps", 1e-8)), lr=(0.1, -3.0, 2.0),
-                             color="C0"),
-    "Adam": OptimizerSpec("Adam", "adam_step", opt.adam_update, state=("s", "r", "t"),
-                          hyper=(("beta_1", 0.9), ("beta_2", 0.999), ("eps", 1e-8)),
-                          lr=(0.3, -3.0, 2.0), color="C6"),
-    "Adam, no bias correction": OptimizerSpec(
-        "Adam, no bias correction", "", adam_update_no_bias_correction, state=("s", "r", "t"),
-        hyper=(("beta_1", 0.9), ("beta_2", 0.999), ("eps", 1e-8)), lr=(0.3, -3.0, 2.0),
-        color="C7"),
+LEARNING_RATE_SLIDERS = {
+    "SGD": (0.1, -4.0, 0.5), "Momentum": (0.02, -4.0, 0.5), "Nesterov": (0.02, -4.0, 0.5),
+    "AdaGrad": (1.0, -3.0, 2.0), "RMSProp": (0.1, -3.0, 2.0), "Adam": (0.3, -3.0, 2.0),
+    "Adam, no bias correction": (0.3, -3.0, 2.0),
 }
-
-
-class StepFunctionOptimizer:
-    """A pure step function as an optimizer object: reset() and step(theta, grad_fn).
-
-        g = grad_fn(theta)       (or grad_fn(lookahead(theta, v, *hyper)) for Nesterov)
-        theta, *state = update(theta, *state, g, alpha, *hyper)
-
-    update: a step function with the exercises' signature, e.g.
-        momentum_step(theta, v, g, alpha, beta) -> (theta, v).
-    alpha: the learning rate; hyper: the values after alpha (e.g. (beta,)).
-    state: the names of the state variables ("v",): zeros like theta, except "t" = 0.
-    lookahead: None, or lookahead(theta, *state, *hyper) -> the point for the gradient.
-    theta: a float array of shape (2,) (any shape works). step never modifies its inputs.
-    """
-
-    def __init__(self, update, alpha, hyper=(), state=(), lookahead=None):
-        self.update = update
-        self.alpha = float(alpha)
-        self.hyper = tuple(hyper)
-        self.state_names = tuple(state)
-        self.lookahead = lookahead
-        self.state = None
-
-    def reset(self):
-        """Forget the state: it starts again at zeros (t at 0) on the next step."""
-        self.state = None
-
-    def step(self, theta, grad_fn):
-        """One step from theta; returns the new theta (a new array)."""
-        theta = np.asarray(theta, dtype=np.float64)
-        if self.state is None:
-            self.state = tuple(0 if name == "t" else np.zeros_like(theta)
-                               for name in self.state_names)
-        point = theta if self.lookahead is None else self.lookahead(theta, *self.state, *self.hyper)
-        g = grad_fn(point)
-        out = self.update(theta, *self.state, g, self.alpha, *self.hyper)
-        if not self.state_names:
-            return np.asarray(out, dtype=np.float64)
-        if not isinstance(out, (tuple, list)) or len(out) != 1 + len(self.state_names):
-            raise ValueError(f"the step function must return a tuple (theta, "
-                             f"{', '.join(self.state_names)}), got {type(out).__name__}")
-        self.state = tuple(out[1:])
-        return np.asarray(out[0], dtype=np.float64)
-
-
-def make_optimizer(name, alpha, hyper=None, update=None):
-    """An optimizer object running OPTIMIZERS[name]'s step function (or `update` instead).
-
-    hyper: dict of hyperparameters by name (missing ones take the spec's defaults).
-    The Nesterov look-ahead uses the student's nesterov_lookahead once it passed its check.
-    """
-    spec = OPTIMIZERS[name]
-    hyper = {} if hyper is None else hyper
-    values = tuple(hyper.get(key, default) for key, default in spec.hyper)
-    lookahead = None
-    if spec.lookahead is not None:
-        lookahead = checking.implementation(*spec.lookahead)
-    return StepFunctionOptimizer(spec.reference if update is None else update, alpha, values,
-                                 spec.state, lookahead)
-
-
-def plot_bound(landscape):
-    """How far theta may go before a run counts as diverged: 5 times the plot window."""
-    return 5.0 * max(abs(v) for v in (*landscape.xlim, *landscape.ylim))
+"""(default alpha, min exponent, max exponent) of the learning-rate log slider; alpha = 10**max
+diverges on the valley."""
 
 
 ADAPTIVE = ("AdaGrad", "RMSProp", "Adam", "Adam, no bias correction")
@@ -203,19 +71,6 @@ def divergence_message(name, result, landscape):
         text += (";\nits steps are about α per coordinate: at this α it jumps out of the landscape,"
                  " it does not blow up")
     return text
-
-
-def run(name, alpha, hyper=None, landscape="valley", steps=100, update=None, noise=0.0, seed=0):
-    """The Trajectory of optimizer `name` (see make_optimizer) on a landscape.
-
-    A run "diverges" at step k when theta_k is not finite, J is huge or theta left the box of
-    plot_bound(landscape) (5 times the plotting window): see course_lib.landscapes.trajectory.
-    Returns a Trajectory: path (k + 1, 2), losses (k + 1,), message "" or "diverged at step k".
-    """
-    landscape = LANDSCAPES[landscape] if isinstance(landscape, str) else landscape
-    optimizer = make_optimizer(name, alpha, hyper, update)
-    return trajectory(optimizer, landscape, steps=steps, noise=noise, seed=seed,
-                      bound=plot_bound(landscape))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -268,15 +123,6 @@ def set_path(artists, path):
     end.set_data(path[-1:, 0], path[-1:, 1])
 
 
-def loss_gap(landscape, losses):
-    """What the loss panel plots: J - J(theta*) (clipped at 1e-16 for a log scale), or plain J
-    on a landscape without minima (the saddle)."""
-    if not landscape.minima:
-        return np.asarray(losses)
-    best = landscape.f(*landscape.minima[0])
-    return np.maximum(np.asarray(losses) - best, 1e-16)
-
-
 def setup_loss_axis(ax, landscape, steps):
     """Scales, limits, labels and title of the loss panel for a landscape and a step count."""
     X, Y, Z, lv = _grid_and_levels(landscape)
@@ -320,40 +166,45 @@ class OptimizerExplorer(Explorer):
 
     OptimizerExplorer(optimizer="SGD", landscape="valley", steps=100, alpha=None, compare=None,
                       noise=False, question=None, **hyper)
-    optimizer: a key of OPTIMIZERS ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam").
-    compare: another key of OPTIMIZERS, run with the same alpha and the same hyperparameters
+    optimizer: a key of course_lib.optimizers.OPTIMIZERS ("SGD", "Momentum", ..., "Adam").
+    compare: another optimizer or a variant (a key of COLORS, e.g. "Adam, no bias correction"),
+        run with the same alpha and the same hyperparameters
         (where it has them) by its reference code, drawn in grey; None for none.
     noise: add a slider for Gaussian noise on every gradient (a stochastic gradient, seeded).
-    alpha, hyper: starting values of the sliders (default: the spec's defaults).
+    alpha, hyper: starting values of the sliders (default: optimizers.defaults(optimizer)).
     The learning-rate slider's maximum diverges on the valley ("diverged at step k").
     """
 
     def __init__(self, optimizer="SGD", landscape="valley", steps=100, alpha=None, compare=None,
                  noise=False, question=None, **hyper):
-        if optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {optimizer!r}")
-        if compare is not None and compare not in OPTIMIZERS:
-            raise ValueError(f"compare must be None or one of {sorted(OPTIMIZERS)}, got {compare!r}")
+        if optimizer not in opt.OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {list(opt.OPTIMIZERS)}, got {optimizer!r}")
+        if compare is not None and compare not in COLORS:
+            raise ValueError(f"compare must be None or one of {list(COLORS)}, got {compare!r}")
         if landscape not in LANDSCAPES:
             raise ValueError(f"landscape must be one of {sorted(LANDSCAPES)}, got {landscape!r}")
-        unknown = set(hyper) - {key for key, _ in OPTIMIZERS[optimizer].hyper}
+        defaults = opt.defaults(optimizer)
+        unknown = set(hyper) - set(defaults)
         if unknown:
             raise ValueError(f"{optimizer} has no hyperparameter(s) {sorted(unknown)}")
-        self.spec = OPTIMIZERS[optimizer]
+        self.name = optimizer
+        self.optimizer = opt.OPTIMIZERS[optimizer]
+        self.color = COLORS[optimizer]
         self.compare = compare
-        default_alpha, min_exp, max_exp = self.spec.lr
+        default_alpha, min_exp, max_exp = LEARNING_RATE_SLIDERS[optimizer]
         controls = {"alpha": log_slider("learning rate α", default_alpha if alpha is None else alpha,
                                         min_exp, max_exp)}
-        for key, default in self.spec.hyper:
+        for key, default in defaults.items():
             controls[key] = _HYPER_SLIDERS[key](hyper.get(key, default))
         if noise:
             controls["noise"] = slider("gradient noise σ", 0.0, 0.0, 2.0, 0.05)
         controls["landscape"] = widgets.Dropdown(options=list(LANDSCAPES), value=landscape,
                                                  description="landscape")
         controls["steps"] = slider("steps", steps, 10, 300, 10)
-        if self.spec.exercise:
-            controls["implementation"] = implementation_switch(self.spec.exercise, self.spec.reference,
-                                                               label=self.spec.exercise)
+        exercise = self.optimizer.exercise
+        if exercise:      # SGD's one-line step is not an exercise: it always runs the reference
+            controls["implementation"] = implementation_switch(exercise, self.optimizer.reference,
+                                                               label=exercise)
         if question is None:
             question = (f"find the largest learning rate for which {optimizer} still converges on the "
                         "valley; then switch the landscape and try again.")
@@ -369,8 +220,8 @@ class OptimizerExplorer(Explorer):
                                              alpha=0.8)
             self.compare_loss, = self.ax_loss.plot([], [], color="0.45", lw=1.2, label=self.compare)
             animated += [*self.compare_path, self.compare_loss]
-        self.path = path_artists(self.ax_path, self.spec.color, self.spec.name)
-        self.loss, = self.ax_loss.plot([], [], color=self.spec.color, lw=1.8, label=self.spec.name)
+        self.path = path_artists(self.ax_path, self.color, self.name)
+        self.loss, = self.ax_loss.plot([], [], color=self.color, lw=1.8, label=self.name)
         animated += [*self.path, self.loss]
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.25)
         return animated
@@ -393,8 +244,7 @@ class OptimizerExplorer(Explorer):
         if limits_changed:
             self._redraw_static(scape, steps)
         self.say("")
-        result = run(self.spec.name, alpha, hyper, scape, steps, update=implementation,
-                     noise=noise)
+        result = run(self.name, alpha, hyper, scape, steps, update=implementation, noise=noise)
         set_path(self.path, result.path)
         self.loss.set_data(np.arange(len(result.losses)), loss_gap(scape, result.losses))
         if self.compare_path is not None:
@@ -402,5 +252,5 @@ class OptimizerExplorer(Explorer):
             set_path(self.compare_path, other.path)
             self.compare_loss.set_data(np.arange(len(other.losses)), loss_gap(scape, other.losses))
         if result.message:
-            self.say(divergence_message(self.spec.name, result, scape))
+            self.say(divergence_message(self.name, result, scape))
         return limits_changed

@@ -12,98 +12,39 @@ All trajectories are computed once when a setting changes (landscape, start, a l
 multiplier, the code switch); moving the step slider (or playing the animation) only changes the
 data of the drawn lines, so an animation frame costs a few milliseconds.
 
-Learning rates: each landscape has base learning rates, one per optimizer, chosen so that each
-optimizer makes visible progress in RACE_STEPS steps (as in the animations, every optimizer gets
-its own alpha). The explorer multiplies them by a global factor (the lr slider) and by one factor
-per optimizer: alpha = base * global * own.
+Learning rates: each landscape has base learning rates, one per optimizer
+(landscapes.BASE_LEARNING_RATES). The explorer multiplies them by a global factor (the lr slider)
+and by one factor per optimizer: alpha = base * global * own.
 
-Building blocks (the optimizers, their step functions and the drawing helpers) come from
+The numbers come from course_lib.landscapes (run_race, the racers, starts and learning rates);
+the student's step functions from course_lib.yours; colours and drawing helpers from
 course_lib.explorers.optimizers.
 """
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import ipywidgets as widgets
 import numpy as np
 
-from .. import checking
-from ..landscapes import LANDSCAPES, trajectory
-from .base import Explorer, log_slider, slider
-from .optimizers import (
-    ADAPTIVE,
-    OPTIMIZERS,
-    draw_landscape,
+from .. import yours
+from ..landscapes import (
+    BASE_LEARNING_RATES,
+    LANDSCAPES,
+    RACE_LANDSCAPES,
+    RACE_STEPS,
+    RACERS,
+    STARTS,
     loss_gap,
-    make_optimizer,
-    plot_bound,
-    setup_loss_axis,
+    race_bound,
+    run_race,
 )
-
-RACERS = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam")
-"""The optimizers in the race, in legend order (keys of explorers.optimizers.OPTIMIZERS)."""
-
-RACE_STEPS = 150
-"""Steps of every race (frames of the animation)."""
-
-RACE_LANDSCAPES = ("valley", "rosenbrock", "saddle", "beale", "wells")
-
-BASE_LEARNING_RATES = {
-    "valley":     {"SGD": 0.4, "Momentum": 0.05, "Nesterov": 0.05, "AdaGrad": 1.5, "RMSProp": 0.1,
-                   "Adam": 0.3},
-    "rosenbrock": {"SGD": 0.001, "Momentum": 0.0005, "Nesterov": 0.0005, "AdaGrad": 0.3,
-                   "RMSProp": 0.01, "Adam": 0.05},
-    "saddle":     {"SGD": 0.02, "Momentum": 0.01, "Nesterov": 0.01, "AdaGrad": 0.2, "RMSProp": 0.02,
-                   "Adam": 0.05},
-    "beale":      {"SGD": 0.002, "Momentum": 0.001, "Nesterov": 0.001, "AdaGrad": 0.5,
-                   "RMSProp": 0.02, "Adam": 0.1},
-    "wells":      {"SGD": 0.02, "Momentum": 0.01, "Nesterov": 0.01, "AdaGrad": 0.3, "RMSProp": 0.03,
-                   "Adam": 0.05},
-}  # fmt: skip
-"""alpha of each optimizer at multiplier 1, per landscape. Other hyperparameters are the
-lecture's defaults: beta = 0.9 (momentum, Nesterov, RMSProp), beta_1 = 0.9, beta_2 = 0.999,
-eps = 1e-8."""
-
-STARTS = {
-    "valley": {"(-9, 2.5): far along the valley": (-9.0, 2.5),
-               "(-9, 0.2): almost on the valley floor": (-9.0, 0.2),
-               "(6, -3.5): steep side": (6.0, -3.5)},
-    "rosenbrock": {"(-1.2, 1): the classic start": (-1.2, 1.0),
-                   "(-1.5, 2.5): high on the wall": (-1.5, 2.5),
-                   "(1.5, -0.5): other side": (1.5, -0.5)},
-    "saddle": {"(-1.5, 0.001): just off the ridge": (-1.5, 0.001),
-               "(-1.5, 0.3): clearly off the ridge": (-1.5, 0.3),
-               "(-1.5, 0): exactly on the ridge": (-1.5, 0.0)},
-    "beale": {"(1, 1.5): on the plateau": (1.0, 1.5),
-              "(-1, -1.5): the other plateau": (-1.0, -1.5),
-              "(4, 2): near a steep wall": (4.0, 2.0)},
-    "wells": {"(1.6, 1.9): above the worst well": (1.6, 1.9),
-              "(0.05, 0.05): on the central hill": (0.05, 0.05),
-              "(-1.9, 1.9): top left": (-1.9, 1.9)},
-}
-"""Starting points per landscape: label -> (x, y); the first one is the default."""
-
-COLORS = {"SGD": "C1", "Momentum": "C3", "Nesterov": "C4", "AdaGrad": "C2", "RMSProp": "C0",
-          "Adam": "C6"}
-
-
-def _exercise_ids(name):
-    """The exercises whose functions the racer `name` runs (Nesterov has two)."""
-    spec = OPTIMIZERS[name]
-    return (spec.exercise,) + ((spec.lookahead[0],) if spec.lookahead else ())
+from .base import Explorer, log_slider, slider
+from .optimizers import ADAPTIVE, COLORS, draw_landscape, setup_loss_axis
 
 
 def is_yours(name):
     """True when every step function the racer `name` needs passed its check in this kernel."""
-    return all(checking.has_passed(exercise_id) for exercise_id in _exercise_ids(name))
-
-
-def race_bound(landscape):
-    """How far theta may go before a run counts as diverged: 5 times the plot window, except on
-    the saddle, which is unbounded below: there only a blow-up (|theta| > 1e6) counts."""
-    return plot_bound(landscape) if landscape.minima else 1e6
+    return yours.is_yours(name)
 
 
 def race_divergence_message(results, landscape):
@@ -122,95 +63,6 @@ def race_divergence_message(results, landscape):
     if any(name in ADAPTIVE for name in diverged):
         text += "\nadaptive steps are about α per coordinate: they jump out, they do not blow up"
     return text
-
-
-def run_race(landscape="valley", start=None, alphas=None, steps=RACE_STEPS, yours=True, noise=0.0,
-             seed=0):
-    """Every racer's Trajectory on one landscape from one start.
-
-    alphas: dict name -> learning rate (default BASE_LEARNING_RATES[landscape]).
-    yours: run the student's step function where it passed its check (else the reference).
-    noise, seed: Gaussian noise of standard deviation `noise` on every gradient (the same noise
-    for every racer), as in course_lib.landscapes.trajectory.
-    Returns dict name -> course_lib.landscapes.Trajectory (path (k + 1, 2), losses (k + 1,),
-    message "" or "diverged at step k").
-    """
-    scape = LANDSCAPES[landscape]
-    alphas = BASE_LEARNING_RATES[landscape] if alphas is None else alphas
-    results = {}
-    for name in RACERS:
-        spec = OPTIMIZERS[name]
-        update = checking.implementation(spec.exercise, spec.reference) if yours else spec.reference
-        optimizer = make_optimizer(name, alphas[name], update=update)
-        if not yours and spec.lookahead is not None:
-            optimizer.lookahead = spec.lookahead[1]
-        results[name] = trajectory(optimizer, scape, start=start, steps=steps, noise=noise, seed=seed,
-                                   bound=race_bound(scape))
-    return results
-
-
-# ----------------------------------------------------------------------------------------------
-# Your step functions from notebooks 06-08
-# ----------------------------------------------------------------------------------------------
-
-
-def _is_simple_constant(node):
-    """A literal (number, string, tuple of literals, ...), as `ast.literal_eval` accepts it."""
-    try:
-        ast.literal_eval(node)
-        return True
-    except (ValueError, TypeError, SyntaxError, RecursionError):
-        return False
-
-
-def top_level_definitions(notebook):
-    """Run a notebook's top-level imports, defs, classes and constant assignments (nothing else)
-    and return the namespace, like the grader does. notebook: path of an .ipynb file."""
-    import nbformat
-
-    nb = nbformat.read(str(notebook), as_version=4)
-    keep = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
-    body = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if isinstance(node, keep) or (isinstance(node, ast.Assign) and _is_simple_constant(node.value)):
-                body.append(node)
-    namespace = {"__name__": f"notebook_{Path(notebook).stem}"}
-    exec(compile(ast.Module(body=body, type_ignores=[]), str(notebook), "exec"), namespace)
-    return namespace
-
-
-def check_your_optimizers(folder="."):
-    """Find your step functions in notebooks 06, 07 and 08 of `folder` and check each of them.
-
-    Prints one check report per exercise found (sgd_step, momentum_step, nesterov_lookahead,
-    nesterov_step, adagrad_step, rmsprop_step, adam_step). The ones that pass race as "yours".
-    Returns the list of exercise ids that passed.
-    """
-    wanted = [exercise_id for name in RACERS for exercise_id in _exercise_ids(name)]
-    found = {}
-    notebooks = sorted(Path(folder).glob("0[678]_*.ipynb"))
-    for notebook in notebooks:
-        try:
-            namespace = top_level_definitions(notebook)
-        except Exception as exc:  # a broken notebook must not stop this one
-            print(f"could not read the functions of {notebook.name}: {type(exc).__name__}: {exc}")
-            continue
-        for exercise_id in wanted:
-            if callable(namespace.get(exercise_id)):
-                found[exercise_id] = namespace[exercise_id]
-    if not notebooks:
-        print(f"no notebooks 06_*, 07_*, 08_* in {Path(folder).resolve()}: the reference code races")
-    for exercise_id in wanted:
-        if exercise_id in found:
-            checking.check(exercise_id, found[exercise_id])
-    return [exercise_id for exercise_id in wanted if checking.has_passed(exercise_id)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -276,10 +128,11 @@ class RaceExplorer(Explorer):
         self.step_text = self.ax_path.text(0.02, 0.96, "", transform=self.ax_path.transAxes,
                                            va="top", fontsize=10,
                                            bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
-        self.legend = self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        self.legend = self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=1.0)
         fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.91, wspace=0.22)
         # the legend is animated too: its labels carry the learning rates, so a new multiplier
-        # only re-blits it instead of redrawing the contours (a full redraw costs ~100 ms)
+        # only re-blits it instead of redrawing the contours (a full redraw costs ~100 ms); it is
+        # opaque, and drawn from a snapshot while its labels stay the same (see update)
         return [*self.lines.values(), *self.heads.values(), *self.loss_lines.values(),
                 self.start_marker, self.cursor, self.step_text, self.legend]
 
@@ -323,13 +176,15 @@ class RaceExplorer(Explorer):
         key = (landscape, start, code, tuple(alphas.values()))
         if key == self._key:
             return False
-        yours = code == "yours"
-        self.results = run_race(landscape, STARTS[landscape][start], alphas, self.steps, yours)
+        mine = code == "yours"
+        updates = yours.your_updates(RACERS) if mine else None
+        self.results = run_race(landscape, STARTS[landscape][start], alphas, self.steps,
+                                updates=updates)
         scape = LANDSCAPES[landscape]
         self.gaps = {name: loss_gap(scape, result.losses) for name, result in self.results.items()}
         for name in RACERS:
-            mine = " (yours)" if yours and is_yours(name) else ""
-            self.legend.get_texts()[RACERS.index(name)].set_text(f"{name} α={alphas[name]:.3g}{mine}")
+            label = " (yours)" if mine and is_yours(name) else ""
+            self.legend.get_texts()[RACERS.index(name)].set_text(f"{name} α={alphas[name]:.3g}{label}")
         self.say(race_divergence_message(self.results, scape))
         self.legend.set_loc("upper right" if landscape == "saddle" else "lower left")
         old, self._key = self._key, key
@@ -352,6 +207,8 @@ class RaceExplorer(Explorer):
         self.start_marker.set_data([x0], [y0])
         self.cursor.set_xdata([k, k])
         self.step_text.set_text(f"step {k} / {self.steps}")
+        labels = tuple(text.get_text() for text in self.legend.get_texts())
+        self.snapshot(self.legend, (labels, landscape == "saddle"))
         return full
 
     def widget(self):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from .. import schedules as sch
+from ..schedules import make_schedule
 from .base import Explorer, log_slider, slider
 
 FORMULAS = {
@@ -41,27 +41,6 @@ USES = {  # which parameter sliders each schedule uses
     "cosine": ("decay", "alpha_end"),
     "cosine restarts": ("decay", "alpha_end", "period_factor"),
 }
-
-
-def make_schedule(schedule, alpha_0, decay, c=0.99, power=1.0, alpha_end=0.0, period_factor=1.0,
-                  warmup=0):
-    """A schedule object of course_lib.schedules from the explorer's values.
-
-    decay: decay_steps (exponential, inverse time/sqrt), T (polynomial, cosine) or period
-    (cosine restarts); alpha_end is a fraction of alpha_0; warmup > 0 wraps it in LinearWarmup.
-    """
-    end = alpha_end * alpha_0
-    made = {
-        "constant": lambda: sch.Constant(alpha_0),
-        "exponential": lambda: sch.ExponentialDecay(alpha_0, c, decay_steps=decay),
-        "polynomial": lambda: sch.PolynomialDecay(alpha_0, decay, alpha_end=end, power=power),
-        "inverse time": lambda: sch.InverseTimeDecay(alpha_0, decay_steps=decay),
-        "inverse sqrt": lambda: sch.InverseSqrtDecay(alpha_0, decay_steps=decay),
-        "cosine": lambda: sch.CosineDecay(alpha_0, decay, alpha_end=end),
-        "cosine restarts": lambda: sch.CosineRestarts(alpha_0, decay, period_factor=period_factor,
-                                                      alpha_end=end),
-    }[schedule]()
-    return sch.LinearWarmup(made, warmup) if warmup > 0 else made
 
 
 class ScheduleExplorer(Explorer):

@@ -1,0 +1,212 @@
+"""Your own functions from the earlier notebooks, loaded once, and the course's code running them.
+
+    load_your_functions(folder, ids)       # find, define and check() each one, with a time limit
+    your_updates()                         # {optimizer: (update, lookahead)}: yours where passed
+    your_optimizer("Adam", 0.01, "cosine", total_steps)   # an optimizer running your adam_step
+    YourMLP([64, 64, 10], seed=0)          # its gradients come from your mlp_backward
+
+The ONE loader of the student's earlier functions (the race of 09 and the capstone of 11 use it).
+Like the grader, it runs only a notebook's top-level imports, defs, classes and the assignments
+the function needs (course_lib.grading.find), never its plots or training; every statement it
+runs and every check() gets a time limit, so a function that loops forever costs seconds, not
+the kernel. A function that passes its check is used from then on (checking.implementation);
+until then the reference runs.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import checking, exercises, optimizers
+from .exercises.nb05_backpropagation import mlp_loss
+from .nn import MLP
+from .schedules import schedule_for_run
+
+DEFINE_SECONDS = 10.0
+"""Time limit of each top-level statement the loader runs from a notebook."""
+
+OPTIMIZER_EXERCISES = ("momentum_step", "nesterov_step", "adagrad_step", "rmsprop_step", "adam_step")
+"""The step functions of 06-08 (what the race of 09 runs)."""
+
+
+class TooSlow(BaseException):
+    """A check ran past its time limit. A BaseException, so that check(), which reports the
+    student's exceptions case by case, lets it through and stops at once."""
+
+
+@contextmanager
+def time_limit(seconds, what):
+    """Raise TooSlow in the block after `seconds` (SIGALRM; only in the main thread, where the
+    Jupyter kernel runs cells; elsewhere the block runs without a limit)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def too_slow(signum, frame):
+        raise TooSlow(f"{what} took longer than {seconds:g} s and was stopped")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def load_your_functions(folder=".", ids=OPTIMIZER_EXERCISES, seconds=DEFINE_SECONDS,
+                        check_seconds=None) -> dict:
+    """Read your functions `ids` (exercise ids) from your notebooks in `folder` and check each.
+
+    For each id: its notebook (the exercise's, e.g. 06_sgd_momentum_nesterov.ipynb) is read,
+    the statements the function needs are run in a fresh namespace (each within `seconds`),
+    and check() runs it (within check_seconds, default the exercise's timeout). Prints one line
+    (or the check report) per function. Returns {id: status}, status one of "passed", "failed",
+    "error", "not_attempted", "missing" (no notebook, or no such function in it), "too_slow".
+    The time limits need the main thread (where the Jupyter kernel runs cells); elsewhere the
+    functions run without them.
+    """
+    from .grading.child import define, make_describe
+    describe_error = make_describe(lambda trusted: None)    # in the kernel: no sandbox guard
+    from .grading.find import InvalidNotebook, read_program
+
+    status, programs = {}, {}
+    timed = seconds if threading.current_thread() is threading.main_thread() else None
+    for exercise_id in ids:
+        ex = exercises.get(exercise_id)
+        path = Path(folder) / f"{ex.notebook}.ipynb"
+        try:
+            if path not in programs:  # each notebook is read once
+                programs[path] = read_program(path) if path.exists() else None
+            program = programs[path]
+        except InvalidNotebook as exc:
+            print(f"  {exercise_id}: could not read {path.name} ({exc}); the reference is used")
+            status[exercise_id] = "error"
+            continue
+        if program is None or program.function(ex.function) is None:
+            where = f"no function {ex.function} in {path.name}" if program else f"{path.name} not found"
+            print(f"  {exercise_id}: {where}; the reference is used")
+            status[exercise_id] = "missing"
+            continue
+        namespace: dict = {"__name__": f"notebook_{path.stem}"}
+        errors = define(program.cells_for([ex.function]), namespace, timed)  # each statement timed
+        if errors or not callable(namespace.get(ex.function)):
+            problem = errors[0] if errors else f"{ex.function} is not a function"
+            print(f"  {exercise_id}: could not define it ({problem}); the reference is used")
+            status[exercise_id] = "error"
+            continue
+        try:
+            limit = ex.timeout if check_seconds is None else check_seconds
+            with time_limit(limit, f"check('{exercise_id}')"):
+                checking.check(exercise_id, namespace[ex.function])
+        except TooSlow as exc:
+            print(f"  {exercise_id}: {exc}; the reference is used")
+            status[exercise_id] = "too_slow"
+            continue
+        except Exception as exc:  # check() reports the student's errors itself; this is a safety net
+            print(f"  {exercise_id}: {describe_error(exc)}; the reference is used")
+            status[exercise_id] = "error"
+            continue
+        status[exercise_id] = "passed" if checking.has_passed(exercise_id) else (
+            "not_attempted" if program.stub(ex.function) else "failed")
+    return status
+
+
+def whose(exercise_id: str) -> str:
+    """'yours' once the student's function passed its check in this kernel, else 'reference'."""
+    return "yours" if checking.has_passed(exercise_id) else "reference"
+
+
+# ---------------------------------------------------------------------------------------------
+# the optimizers with your step functions
+
+
+def your_update(name):
+    """(update, lookahead) that optimizer `name` runs: your step function where it passed its
+    check, else the reference (SGD's step is not an exercise: always the reference). lookahead is
+    None: Nesterov's look-ahead point is part of the student's nesterov_step."""
+    cls = optimizers.OPTIMIZERS[name]
+    update = checking.implementation(cls.exercise, cls.reference) if cls.exercise else cls.reference
+    return update, None
+
+
+def your_updates(names=tuple(optimizers.OPTIMIZERS)):
+    """{name: your_update(name)} for landscapes.run_race(updates=...)."""
+    return {name: your_update(name) for name in names}
+
+
+def is_yours(name):
+    """True when the step function optimizer `name` runs is the student's, passed in this kernel."""
+    exercise = optimizers.OPTIMIZERS[name].exercise
+    return bool(exercise) and checking.has_passed(exercise)
+
+
+def your_optimizer(name, learning_rate, schedule="constant", total_steps=1, **hyper):
+    """Optimizer `name` of course_lib.optimizers running your step function once it passed,
+    with the learning rate `learning_rate` under schedules.schedule_for_run(schedule, ...)."""
+    if name not in optimizers.OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {list(optimizers.OPTIMIZERS)}, got {name!r}")
+    update, lookahead = your_update(name)
+    rate = schedule_for_run(schedule, learning_rate, total_steps)
+    return optimizers.make_optimizer(name, rate, hyper, update, lookahead)
+
+
+# ---------------------------------------------------------------------------------------------
+# the capstone's network with your backward pass
+
+
+class YourMLP(MLP):
+    """A one-hidden-layer ReLU MLP whose gradients come from your mlp_backward (05) once it
+    passed its check (else the reference). Cross-entropy loss only.
+
+    Shapes as MLP: sizes = [n_in, n_hidden, n_out]; loss_and_grads(X, y) -> (float, [dW1, db1,
+    dW2, db2]) with L = mean softmax cross-entropy.
+    """
+
+    def __init__(self, sizes, seed=0):
+        if len(sizes) != 3:
+            raise ValueError(f"YourMLP has one hidden layer: sizes must be [n_in, n_hidden, n_out], "
+                             f"got {list(sizes)}")
+        super().__init__(sizes, activation="relu", seed=seed)
+
+    def loss_and_grads(self, X, Y, loss="cross_entropy"):
+        if loss != "cross_entropy":
+            raise ValueError(f"YourMLP trains with loss='cross_entropy', got {loss!r}")
+        backward = checking.implementation("mlp_backward")
+        return mlp_loss(X, Y, *self.params), list(backward(X, Y, *self.params))
+
+
+GOOD_LEARNING_RATES = {"SGD": 0.1, "Momentum": 0.02, "Nesterov": 0.02, "AdaGrad": 0.05,
+                       "RMSProp": 0.002, "Adam": 0.01}
+"""Learning rates that train the 64-64-10 digits MLP well in about 10 epochs of minibatches of 32."""
+
+
+def steps_per_epoch(n_train: int, batch_size: int) -> int:
+    """ceil(n_train / batch_size): minibatches per epoch."""
+    return math.ceil(n_train / batch_size)
+
+
+def compare_optimizers(data, epochs=6, batch_size=32, hidden=64, seed=0, schedule="constant",
+                       learning_rates=None) -> dict:
+    """Train the same network (same initialization, same minibatch order) with every optimizer,
+    running your mlp_backward and step functions where they passed.
+
+    data = (X_train, y_train, X_val, y_val). learning_rates: {name: alpha}, default
+    GOOD_LEARNING_RATES. Returns {name: History} (course_lib.training.History).
+    """
+    from .training import train
+
+    X_train, y_train, X_val, y_val = data
+    learning_rates = learning_rates or GOOD_LEARNING_RATES
+    total = epochs * steps_per_epoch(len(X_train), batch_size)
+    histories = {}
+    for name, alpha in learning_rates.items():
+        net = YourMLP([X_train.shape[1], hidden, 10], seed=seed)
+        histories[name] = train(net, your_optimizer(name, alpha, schedule, total), X_train, y_train,
+                                X_val, y_val, epochs=epochs, batch_size=batch_size, seed=seed,
+                                progress=False)
+    return histories
