@@ -195,3 +195,26 @@ def test_a_recognised_mistake_is_named_in_the_report(capsys, monkeypatch):
     monkeypatch.setattr(ex, "mistakes", (Mistake("the 1/2 factor of some textbooks", half), *ex.mistakes))
     check("mse", half)
     assert "this is what the 1/2 factor of some textbooks gives" in capsys.readouterr().out
+
+
+def check_seeds_for(ex) -> tuple:
+    """Seeds to try: three for a normal exercise (check() draws several more from each), one for a
+    slow one such as the capstone's training run."""
+    return (0, 7, 13) if ex.check_seeds > 1 else (0,)
+
+
+@pytest.mark.parametrize("exercise_id", [ex.id for ex in exercises.all_exercises()])
+def test_every_exercise_teaches_in_levels_and_catches_its_mistakes(exercise_id):
+    """The registry's contract for every exercise of the course, in one place: at least two hint
+    levels, outputs named as the exercise calls them, at least two named mistakes; the reference
+    passes its own check and every mistake fails it, at every seed tried."""
+    ex = exercises.get(exercise_id)
+    assert len(ex.hints) >= 2, f"{exercise_id} needs at least two levels of hints"
+    assert ex.outputs, f"{exercise_id} does not name its outputs"
+    assert len(ex.mistakes) >= 2, f"{exercise_id} lists fewer than two common mistakes"
+    for seed in check_seeds_for(ex):
+        outcome = evaluate(exercise_id, ex.reference, seed=seed, watch_references=False)
+        assert outcome.passed, (exercise_id, seed, outcome.message)
+        for mistake in ex.mistakes:
+            status = evaluate(exercise_id, mistake.function, seed=seed, watch_references=False).status
+            assert status in ("failed", "error"), (exercise_id, mistake.name, seed, status)
