@@ -47,6 +47,45 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def started_lab(command_for_port, tmp_path: Path, timeout: float = 90):
+    """Start the course's lab as a student would (`command_for_port(port, workspaces)` gives the
+    command: `make lab ...` or `python -m course_lib.lab -- ...`) with HOME and Jupyter's folders
+    in tmp_path; yield its base URL once /api/status answers 200; stop its process group."""
+    port = free_port()
+    env = dict(os.environ, HOME=str(tmp_path), JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+               JUPYTER_DATA_DIR=str(tmp_path / "data"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"),
+               IPYTHONDIR=str(tmp_path / "ipython"))
+    log = tmp_path / "lab.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(command_for_port(port, tmp_path / "ws"), cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        status, deadline = None, time.monotonic() + timeout
+        while time.monotonic() < deadline and status != 200:
+            assert proc.poll() is None, f"the lab exited early:\n{log.read_text()[-2000:]}"
+            try:
+                with urllib.request.urlopen(f"{url}/api/status", timeout=2) as response:
+                    status = response.status
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200, f"/api/status did not answer 200:\n{log.read_text()[-2000:]}"
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def lands_on_the_welcome_notebook(url: str) -> bool:
+    """True if the address a student opens redirects to notebooks/00_welcome.ipynb."""
+    with urllib.request.urlopen(f"{url}/", timeout=10) as response:
+        return response.geturl() == f"{url}/lab/tree/notebooks/00_welcome.ipynb"
+
+
 class LabServer:
     """A JupyterLab server on a copy of the course's notebooks; stop() ends it and its kernels.
 

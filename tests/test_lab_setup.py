@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import filecmp
 import os
-import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-from lab_harness import ROOT, free_port
+from lab_harness import ROOT, lands_on_the_welcome_notebook, started_lab
 
 SETTINGS = ROOT / "course_lib" / "lab" / "overrides.json"
 BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)      # the Python a student has
@@ -47,35 +44,12 @@ def test_setup_only_on_the_existing_venv_leaves_it_ready():
 
 
 def test_python_m_course_lib_lab_serves_the_course_on_the_welcome_notebook(tmp_path):
-    port = free_port()
-    env = dict(os.environ, HOME=str(tmp_path), JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
-               JUPYTER_DATA_DIR=str(tmp_path / "data"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"),
-               IPYTHONDIR=str(tmp_path / "ipython"))
-    log = tmp_path / "lab.log"
-    with open(log, "wb") as out:
-        command = [BASE_PYTHON, "-m", "course_lib.lab", "--", "--no-browser", "--ip", "127.0.0.1",
-                   "--port", str(port), "--IdentityProvider.token=",
-                   f"--LabApp.workspaces_dir={tmp_path / 'ws'}"]
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    try:
-        status, deadline = None, time.monotonic() + 90
-        while time.monotonic() < deadline and status != 200:
-            assert proc.poll() is None, f"exited early:\n{log.read_text()[-2000:]}"
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2) as r:
-                    status = r.status
-            except OSError:
-                time.sleep(0.5)
-        assert status == 200, log.read_text()[-2000:]
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
-            assert r.geturl() == f"http://127.0.0.1:{port}/lab/tree/notebooks/00_welcome.ipynb"
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+    def python_m_lab(port, workspaces):
+        return [BASE_PYTHON, "-m", "course_lib.lab", "--", "--no-browser", "--ip", "127.0.0.1",
+                "--port", str(port), "--IdentityProvider.token=", f"--LabApp.workspaces_dir={workspaces}"]
+
+    with started_lab(python_m_lab, tmp_path) as url:
+        assert lands_on_the_welcome_notebook(url)
 
 
 def test_postbuild_installs_course_lib_and_the_lab_settings(tmp_path):
