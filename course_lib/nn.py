@@ -410,6 +410,8 @@ class MLP:
         net.predict(X)        # (batch, n_out) outputs (logits for classification)
         loss, grads = net.loss_and_grads(X, Y, loss="mse")            # Y (batch, n_out)
         loss, grads = net.loss_and_grads(X, y, loss="cross_entropy")  # y (batch,) labels
+        MLP(sizes, backward=f)  # cross-entropy gradients from f(X, y, *params) instead, e.g. a
+                                # student's mlp_backward of 05 (course_lib.yours.your_mlp)
 
     Initialization (seeded, biases 0): hidden layers with ReLU use He init,
     W ~ N(0, 2 / fan_in); tanh/sigmoid hidden layers and the linear output layer use Xavier
@@ -417,7 +419,7 @@ class MLP:
     changes the network.
     """
 
-    def __init__(self, sizes, activation="relu", seed=0):
+    def __init__(self, sizes, activation="relu", seed=0, backward=None):
         if activation not in ACTIVATIONS:
             raise ValueError(
                 f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}"
@@ -433,6 +435,7 @@ class MLP:
         self.sizes = [int(s) for s in sizes]
         self.activation = activation
         self.seed = seed
+        self.backward = backward
         rng = np.random.default_rng(seed)
         self.params = []
         n_layers = len(self.sizes) - 1
@@ -506,9 +509,13 @@ class MLP:
                 raise ValueError(
                     f"Y must have shape {out.shape} (batch, n_out) for loss='mse', got {Y.shape}"
                 )
+            if self.backward is not None:
+                raise ValueError("this MLP's backward function is for loss='cross_entropy', not 'mse'")
             value, dz = mse_loss(out, Y), mse_backward(out, Y)
         elif loss == "cross_entropy":
             value = softmax_cross_entropy(out, Y)
+            if self.backward is not None:       # another backward pass, e.g. a student's
+                return value, list(self.backward(X, Y, *self.params))
             dz = softmax_cross_entropy_backward(out, Y)
         else:
             raise ValueError(f"loss must be 'mse' or 'cross_entropy', got {loss!r}")

@@ -3,7 +3,7 @@
     load_your_functions(folder, ids)       # find, define and check() each one, with a time limit
     your_updates()                         # {optimizer: (update, lookahead)}: yours where passed
     your_optimizer("Adam", 0.01, "cosine", total_steps)   # an optimizer running your adam_step
-    YourMLP([64, 64, 10], seed=0)          # its gradients come from your mlp_backward
+    your_mlp([64, 64, 10], seed=0)         # its gradients come from your mlp_backward
 
 The ONE loader of the student's earlier functions (the race of 09 and the capstone of 11 use it).
 Like the grader, it runs only a notebook's top-level imports, defs, classes and the assignments
@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import checking, exercises, optimizers
-from .exercises.nb05_backpropagation import mlp_loss
 from .nn import MLP
 from .schedules import schedule_for_run
 
@@ -159,25 +158,19 @@ def your_optimizer(name, learning_rate, schedule="constant", total_steps=1, **hy
 # the capstone's network with your backward pass
 
 
-class YourMLP(MLP):
-    """A one-hidden-layer ReLU MLP whose gradients come from your mlp_backward (05) once it
-    passed its check (else the reference). Cross-entropy loss only.
-
-    Shapes as MLP: sizes = [n_in, n_hidden, n_out]; loss_and_grads(X, y) -> (float, [dW1, db1,
-    dW2, db2]) with L = mean softmax cross-entropy.
+def your_mlp(sizes, seed=0) -> MLP:
+    """A one-hidden-layer ReLU MLP, sizes = [n_in, n_hidden, n_out], whose cross-entropy gradients
+    come from your mlp_backward (05) once it passed its check (else the reference): nn.MLP with
+    backward=your mlp_backward, looked up at every step, so a check passed later counts at once.
     """
+    if len(sizes) != 3:
+        raise ValueError(f"your mlp_backward is for one hidden layer: sizes must be [n_in, n_hidden, "
+                         f"n_out], got {list(sizes)}")
+    return MLP(sizes, activation="relu", seed=seed, backward=_your_mlp_backward)
 
-    def __init__(self, sizes, seed=0):
-        if len(sizes) != 3:
-            raise ValueError(f"YourMLP has one hidden layer: sizes must be [n_in, n_hidden, n_out], "
-                             f"got {list(sizes)}")
-        super().__init__(sizes, activation="relu", seed=seed)
 
-    def loss_and_grads(self, X, Y, loss="cross_entropy"):
-        if loss != "cross_entropy":
-            raise ValueError(f"YourMLP trains with loss='cross_entropy', got {loss!r}")
-        backward = checking.implementation("mlp_backward")
-        return mlp_loss(X, Y, *self.params), list(backward(X, Y, *self.params))
+def _your_mlp_backward(X, y, W1, b1, W2, b2):
+    return checking.implementation("mlp_backward")(X, y, W1, b1, W2, b2)
 
 
 GOOD_LEARNING_RATES = {"SGD": 0.1, "Momentum": 0.02, "Nesterov": 0.02, "AdaGrad": 0.05,
@@ -205,7 +198,7 @@ def compare_optimizers(data, epochs=6, batch_size=32, hidden=64, seed=0, schedul
     total = epochs * steps_per_epoch(len(X_train), batch_size)
     histories = {}
     for name, alpha in learning_rates.items():
-        net = YourMLP([X_train.shape[1], hidden, 10], seed=seed)
+        net = your_mlp([X_train.shape[1], hidden, 10], seed=seed)
         histories[name] = train(net, your_optimizer(name, alpha, schedule, total), X_train, y_train,
                                 X_val, y_val, epochs=epochs, batch_size=batch_size, seed=seed,
                                 progress=False)

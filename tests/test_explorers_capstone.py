@@ -21,8 +21,8 @@ from course_lib.grading.preview import grading_preview, grading_problems  # noqa
 from course_lib.training import train  # noqa: E402
 from course_lib.yours import (  # noqa: E402
     GOOD_LEARNING_RATES,
-    YourMLP,
     load_your_functions,
+    your_mlp,
     your_optimizer,
 )
 
@@ -100,18 +100,24 @@ def test_your_functions_are_used_once_they_passed(data):
     assert checking.has_passed("adam_step")
     calls.clear()
     X, y = data[0][:32], data[1][:32]
-    net = YourMLP([64, 8, 10], seed=0)
-    your_optimizer("Adam", 0.01).step(net.params, lambda p: net.loss_and_grads(X, y)[1])
+    net = your_mlp([64, 8, 10], seed=0)
+    your_optimizer("Adam", 0.01).step(net.params, lambda p: net.loss_and_grads(X, y, "cross_entropy")[1])
     assert calls == [0, 0, 0, 0]             # one call per parameter array, at t = 0
 
 
 def test_your_mlp_gradients_equal_the_reference_mlp(data):
+    """Before any check passed, your_mlp runs the reference mlp_backward: the same numbers as nn.MLP's
+    own backward pass; for mse it refuses (mlp_backward is for cross-entropy)."""
     X, y = data[0][:20], data[1][:20]
-    mine, ref = YourMLP([64, 16, 10], seed=3), nn.MLP([64, 16, 10], seed=3)
-    (l1, g1), (l2, g2) = mine.loss_and_grads(X, y), ref.loss_and_grads(X, y, loss="cross_entropy")
+    mine, ref = your_mlp([64, 16, 10], seed=3), nn.MLP([64, 16, 10], seed=3)
+    (l1, g1), (l2, g2) = mine.loss_and_grads(X, y, "cross_entropy"), ref.loss_and_grads(X, y, "cross_entropy")
     assert l1 == pytest.approx(l2)
     for a, b in zip(g1, g2):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    with pytest.raises(ValueError, match="for loss='cross_entropy', not 'mse'"):
+        mine.loss_and_grads(X, np.zeros((20, 10)), "mse")
+    with pytest.raises(ValueError, match=r"one hidden layer: sizes must be \[n_in, n_hidden, n_out\]"):
+        your_mlp([64, 8, 8, 10])
 
 
 def test_load_your_functions_reads_and_checks_a_notebook(capsys):
@@ -142,7 +148,7 @@ def _loads_the_digits(X_train, y_train, X_test, seed):
 
 
 def _helper_with_your_mlp(seed):
-    return YourMLP([64, 8, 10], seed=seed)
+    return your_mlp([64, 8, 10], seed=seed)
 
 
 def _uses_the_explorer(X_train, y_train, X_test, seed):
@@ -171,7 +177,7 @@ def test_grading_preview_passes_a_function_built_from_course_lib_pieces(capsys):
 
 @pytest.mark.parametrize("function, words", [
     (_loads_the_digits, ["load_digits", "scores 0"]),
-    (_uses_the_explorer, ["YourMLP", "your_optimizer", "scores 0"]),   # YourMLP via a helper
+    (_uses_the_explorer, ["your_mlp", "your_optimizer", "scores 0"]),   # your_mlp via a helper
     (_reads_another_cell, ["X_OF_ANOTHER_CELL", "fresh process"]),
     (_calls_the_reference, ["reference_train_and_predict", "scores 0"]),
 ])
@@ -189,14 +195,14 @@ def test_grading_preview_of_the_student_stub(capsys):
 
 
 def test_the_explorer_helpers_really_trip_the_graders_watch(data):
-    """KERNEL_ONLY is not a guess: the grader's run-time watch flags YourMLP (checking code)."""
+    """KERNEL_ONLY is not a guess: the grader's run-time watch flags your_mlp (checking code)."""
     from course_lib import exercises
     from course_lib.grading.child import CourseWatch
     from course_lib.grading.references import forbidden_code
 
     watch = CourseWatch(forbidden_code(exercises.for_notebook("11_capstone_digits")), {__file__})
     X, y = data[0][:64], data[1][:64]
-    watch.call(lambda: YourMLP([64, 8, 10], seed=0).loss_and_grads(X, y), (), {})
+    watch.call(lambda: your_mlp([64, 8, 10], seed=0).loss_and_grads(X, y, "cross_entropy"), (), {})
     assert watch.found is not None     # course_lib's MLP underneath, then the checking code
     clean = CourseWatch(forbidden_code(exercises.for_notebook("11_capstone_digits")), {__file__})
     W = np.zeros((64, 10))

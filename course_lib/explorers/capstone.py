@@ -2,7 +2,7 @@
 
     CapstoneExplorer(data)          # widgets + a Train button, live learning curves
 
-The network and the optimizers come from course_lib.yours (YourMLP, your_optimizer): the
+The network and the optimizers come from course_lib.yours (your_mlp, your_optimizer): the
 student's mlp_backward and step functions once they passed their check in this kernel, else the
 reference. The loader of those functions is course_lib.yours.load_your_functions; the grading
 preview is course_lib.grading.preview.
@@ -19,7 +19,7 @@ from .. import checking
 from ..optimizers import OPTIMIZERS
 from ..schedules import RUN_SCHEDULES, schedule_for_run
 from ..training import train
-from ..yours import GOOD_LEARNING_RATES, YourMLP, steps_per_epoch, whose, your_optimizer
+from ..yours import GOOD_LEARNING_RATES, steps_per_epoch, whose, your_mlp, your_optimizer
 from .base import Explorer, log_slider, slider
 
 # ---------------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ class CapstoneExplorer(Explorer):
 
     def _probe(self, optimizer, learning_rate, hidden, seed) -> str:
         """"" if PROBE_STEPS full-batch steps on a few digits look sane, else a divergence message."""
-        net = YourMLP([self.probe_X.shape[1], hidden, 10], seed=seed)
+        net = your_mlp([self.probe_X.shape[1], hidden, 10], seed=seed)
         opt = your_optimizer(optimizer, learning_rate)
         params = net.params
         first = None
@@ -142,7 +142,7 @@ class CapstoneExplorer(Explorer):
 
                 def grad_fn(p, losses=losses):
                     net.params = p
-                    value, grads = net.loss_and_grads(self.probe_X, self.probe_y)
+                    value, grads = net.loss_and_grads(self.probe_X, self.probe_y, "cross_entropy")
                     losses.append(value)
                     return grads
 
@@ -170,7 +170,7 @@ class CapstoneExplorer(Explorer):
         X_train, y_train, X_val, y_val = self.data
         total = v["epochs"] * steps_per_epoch(len(X_train), v["batch_size"])
         opt = your_optimizer(v["optimizer"], v["learning_rate"], v["schedule"], total)
-        net = YourMLP([X_train.shape[1], v["hidden"], 10], seed=v["seed"])
+        net = your_mlp([X_train.shape[1], v["hidden"], 10], seed=v["seed"])
         if len(self.runs) >= self.MAX_RUNS:
             self.clear()
         color = f"C{len(self.runs) % 10}"

@@ -23,7 +23,7 @@ import types
 # checking.implementation: handy in the notebook, but inside a graded function the grader counts
 # that as calling the course's checking code (score 0). schedule_for_run, steps_per_epoch and
 # GOOD_LEARNING_RATES are fine.
-KERNEL_ONLY = ("YourMLP", "your_optimizer", "your_update", "your_updates", "compare_optimizers",
+KERNEL_ONLY = ("your_mlp", "your_optimizer", "your_update", "your_updates", "compare_optimizers",
                "CapstoneExplorer", "load_your_functions", "whose")
 KERNEL_MODULES = ("course_lib.yours", "course_lib.explorers.capstone")
 
@@ -72,7 +72,7 @@ def grading_problems(function, notebook: str = "11_capstone_digits") -> list[str
     functions need, in a fresh process, and scores 0 a function that calls forbidden course code.
     Reported, one sentence each:
       * load_digits (the hidden test digits come from it) or a reference of this notebook;
-      * the helpers in KERNEL_ONLY (YourMLP, your_optimizer, ...), which go through the check
+      * the helpers in KERNEL_ONLY (your_mlp, your_optimizer, ...), which go through the check
         machinery of this kernel;
       * a global variable computed by another cell (X_val, data, trainer, ...): in the grader it
         does not exist.
