@@ -52,6 +52,15 @@ def test_pass_rates_and_most_frequent_failures():
     assert stats[WELCOME]["mse"]["failure"] == ("your function raised ValueError", 4)   # numbers grouped
 
 
+def test_the_table_says_who_has_not_tried_beside_the_most_frequent_failure():
+    stats = classview.exercise_stats(make_summary())
+    assert stats["08_adam"]["adam_step"]["open"] == 1 and stats["08_adam"]["ema_weights"]["open"] == 0
+    assert classview.failure_text(stats["08_adam"]["adam_step"]) == (
+        "epsilon outside the square root (2 students); not attempted or not handed in: 1 student")
+    assert classview.failure_text(stats["08_adam"]["ema_weights"]) == "weights do not sum to 1 (1 student)"
+    assert classview.failure_text({"passed": 3, "students": 3, "open": 0}) == "none"
+
+
 def test_students_who_most_need_help_come_first():
     helped = classview.students_needing_help(make_summary())
     assert [h["student"] for h in helped] == ["<script>dee", "ben", "cy", "eve"]

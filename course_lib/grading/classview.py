@@ -35,15 +35,18 @@ def failure_kind(message: str) -> str:
 
 
 def exercise_stats(summary) -> dict[str, dict[str, dict]]:
-    """notebook -> exercise -> {"passed": n, "students": n, "failure": (kind, count) or None}."""
+    """notebook -> exercise -> {"passed": n, "students": n, "open": n (not attempted, missing or
+    unreadable), "failure": (kind, count), if any failed}."""
     stats: dict[str, dict[str, dict]] = {}
     kinds: dict[tuple[str, str], Counter] = {}
     shown: dict[tuple[str, str, str], str] = {}
     for g in summary.graded:
         for r in g.results:
-            entry = stats.setdefault(g.notebook, {}).setdefault(r.exercise, {"passed": 0, "students": 0})
+            entry = stats.setdefault(g.notebook, {}).setdefault(r.exercise,
+                                                                 {"passed": 0, "students": 0, "open": 0})
             entry["students"] += 1
             entry["passed"] += r.status == PASSED
+            entry["open"] += r.status not in FAILURES and r.status != PASSED
             if r.status in FAILURES:
                 kind = failure_kind(r.message)
                 key = re.sub(r"\d+(\.\d+)?(e[-+]?\d+)?", "#", kind)    # "off by 3" and "off by 4" agree
@@ -53,6 +56,19 @@ def exercise_stats(summary) -> dict[str, dict[str, dict]]:
         key, count = counter.most_common(1)[0]
         stats[notebook][exercise]["failure"] = (shown[(notebook, exercise, key)], count)
     return stats
+
+
+def students(n: int) -> str:
+    return f"{n} student" if n == 1 else f"{n} students"
+
+
+def failure_text(entry: dict) -> str:
+    """The table cell: the most frequent failure and how many had it; else who has not tried."""
+    failure, open_ = entry.get("failure"), entry.get("open", 0)
+    parts = [f"{html.escape(failure[0])} ({students(failure[1])})"] if failure else []
+    if open_:
+        parts.append(f"not attempted or not handed in: {students(open_)}")
+    return "; ".join(parts) or "none"
 
 
 def students_needing_help(summary, limit: int = NEEDS_HELP) -> list[dict]:
@@ -77,14 +93,14 @@ def pass_rate_figure(notebook: str, exercises: dict[str, dict]):
 
     names = list(exercises)
     shares = [100.0 * e["passed"] / e["students"] if e["students"] else 0.0 for e in exercises.values()]
-    fig = Figure(figsize=(7, 0.45 * len(names) + 1.4), layout="constrained")
+    fig = Figure(figsize=(7, 0.45 * len(names) + 1.7), layout="constrained")
     ax = fig.add_subplot()
     colors = ["#2a7" if s >= 80 else "#e92" if s >= 50 else "#c33" for s in shares]
     bars = ax.barh(names, shares, color=colors)
     ax.bar_label(bars, labels=[f"{s:.0f}%" for s in shares], padding=3)
     ax.set_xlim(0, 110)
     ax.invert_yaxis()
-    ax.set_title(f"{notebook}: share of students who passed each exercise")
+    ax.set_title(f"{notebook}\nshare of students who passed each exercise")
     ax.set_xlabel("students who passed (%)")
     ax.set_ylabel("exercise")
     return fig
@@ -93,6 +109,7 @@ def pass_rate_figure(notebook: str, exercises: dict[str, dict]):
 def totals_figure(summary):
     """A histogram of the students' shares of the points."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     shares = [100.0 * p / m if m else 0.0 for p, m in summary.totals().values()]
     fig = Figure(figsize=(7, 3), layout="constrained")
@@ -101,6 +118,7 @@ def totals_figure(summary):
     ax.set_title("How the class did: students by share of the points")
     ax.set_xlabel("share of the points (%)")
     ax.set_ylabel("students")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))     # whole students
     return fig
 
 
@@ -149,8 +167,7 @@ def class_html(summary) -> str:
                      f"{e(notebook)}' src='data:image/png;base64,{png_base64(fig)}'>")
         parts.append("<table><tr><th>exercise</th><th>passed</th><th>most frequent failure</th></tr>")
         for exercise, entry in stats[notebook].items():
-            failure = entry.get("failure")
-            text = f"{e(failure[0])} ({failure[1]} students)" if failure else "none"
+            text = failure_text(entry)
             parts.append(f"<tr><td>{e(exercise)}</td><td>{entry['passed']} of {entry['students']}</td>"
                          f"<td>{text}</td></tr>")
         parts.append("</table>")
