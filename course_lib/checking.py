@@ -22,7 +22,6 @@ function, so explorers can run the student's own code.
 from __future__ import annotations
 
 import copy
-import traceback
 from collections.abc import Callable
 
 import numpy as np
@@ -118,12 +117,11 @@ def _answer(function: Callable, case, watch) -> dict:
 
 
 def _describe_error(exc: BaseException) -> str:
-    """'ZeroDivisionError: division by zero (line 3 of mse)', as the grader words it."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.endswith("checking.py")
-              and "grading" not in f.filename]
-    where = f" (line {frames[-1].lineno} of {frames[-1].name})" if frames else ""
-    text = f"{type(exc).__name__}: {exc}"
-    return (text if len(text) < 300 else text[:297] + "...") + where
+    """'ZeroDivisionError: division by zero (line 3 of mse)': the grader's own wording
+    (grading/child.py's describe, here without the sandbox's guard)."""
+    from .grading.child import make_describe
+
+    return make_describe(lambda trusted: None)(exc)
 
 
 def _reference_watch(ex, function, enabled: bool = True):
