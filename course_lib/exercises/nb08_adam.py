@@ -232,6 +232,12 @@ def _adam_root_over_both(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
     return theta - alpha_t / np.sqrt(r + eps) * s, s, r, t + 1
 
 
+def _adam_corrected_state(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    s, r = _moments(s, r, g, beta_1, beta_2)
+    s_hat, r_hat = s / (1 - beta_1 ** (t + 1)), r / (1 - beta_2 ** (t + 1))
+    return theta - alpha / np.sqrt(r_hat + eps) * s_hat, s_hat, r_hat, t + 1
+
+
 def _steps_t_per_array(thetas, ss, rs, t, gs, alpha, beta_1, beta_2, eps):
     if ss is None or rs is None:
         ss = [np.zeros(np.shape(theta)) for theta in thetas]
@@ -313,6 +319,8 @@ EXERCISES = [
             Mistake("the raw gradient in the step instead of the first moment", _adam_g_instead_of_s),
             Mistake("the Keras form: the second form with epsilon outside the root", _adam_keras),
             Mistake("the square root taken over both corrections in alpha_t", _adam_root_over_both),
+            Mistake("the bias-corrected moments returned as the state (the state is s and r)",
+                    _adam_corrected_state),
         ),
     ),
     Exercise(
