@@ -12,7 +12,7 @@ shared by every array.
 
 import numpy as np
 
-from ..optimizers import adam_update
+from ..optimizers import _divide_by_root, adam_update, adam_update_no_bias_correction
 from .core import Case, Exercise, Mistake, compare
 
 NOTEBOOK = "08_adam"
@@ -270,6 +270,10 @@ def _steps_no_bias_correction(thetas, ss, rs, t, gs, alpha, beta_1, beta_2, eps)
 _FORMS_HINT = ("Either of the lecture's two forms is accepted: bias-corrected moments, or the "
                "corrections folded into the step size alpha_t.")
 
+# The notebook's comparison update without bias correction, given alpha_t as its step size, is the
+# lecture's second form (and passed adam_step); _divide_by_root is the step alpha / sqrt(r + eps) s.
+_OTHER_UPDATES = (adam_update_no_bias_correction, _divide_by_root)
+
 EXERCISES = [
     Exercise(
         id="ema_weights",
@@ -298,6 +302,7 @@ EXERCISES = [
         points=3,
         reference=adam_update,
         make_cases=_adam_cases,
+        forbidden=_OTHER_UPDATES,
         judge=_adam_judge,
         outputs=("theta", "s", "r", "t"),
         hints=(
@@ -331,7 +336,7 @@ EXERCISES = [
         make_cases=_steps_cases,
         judge=_adam_judge,
         outputs=("thetas", "ss", "rs", "t"),
-        forbidden=(adam_update,),
+        forbidden=(adam_update, *_OTHER_UPDATES),
         hints=(
             "The step count belongs to the optimizer, not to an array: one call is ONE step for "
             "every parameter array, so t moves once, and each array keeps its own two moments.",
