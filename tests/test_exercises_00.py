@@ -23,3 +23,13 @@ def test_the_mse_through_gaussian_nll_scores_zero():
         return float(nn.gaussian_nll(np.ravel(y), np.ravel(o), 1 / np.sqrt(2)) - 0.5 * np.log(np.pi))
 
     assert not evaluate("mse", mse).passed
+
+
+def test_the_mse_through_estimators_full_mse_scores_zero():
+    # full_mse(w, b, X, y) with the outputs as X's one column, w = 1 and b = 0 is the MSE.
+    from course_lib.estimators import full_mse
+
+    def mse(o, y):
+        return full_mse(np.ones(1), 0.0, np.ravel(o)[:, None], np.ravel(y))
+
+    assert not evaluate("mse", mse).passed
