@@ -69,3 +69,17 @@ def test_choose_lambda_prefers_the_largest_lambda_on_a_tie():
     best, errors, theta = get("choose_lambda").reference(X, y, [0.5, 2.0, 1.0], 2)
     assert best == 2.0 and np.allclose(errors, 12.5)
     assert np.allclose(theta, [1.0 / 3.0, 2.0 / 3.0])   # refit on all rows: y_i / (1 + lam)
+
+
+def test_ridge_by_weight_decay_gradient_descent_scores_zero():
+    # Gradient descent with weight decay converges to the ridge solution (the notebook shows it),
+    # so run long enough it reaches the check's tolerance: it must be off limits.
+    from course_lib.generalization import weight_decay_gradient_descent
+
+    def by_weight_decay(X, y, lam):
+        X = np.asarray(X, float)
+        n = len(y)
+        alpha = 1 / np.linalg.eigvalsh(2 / n * X.T @ X + 2 * lam / n * np.eye(X.shape[1])).max()
+        return weight_decay_gradient_descent(X, y, 2 * lam / n, alpha, 20000)[-1]
+
+    assert not evaluate("ridge_fit", by_weight_decay).passed

@@ -67,3 +67,22 @@ def test_double_descent_errors_with_pinv_passes():
                 np.mean((B[:, :p] @ np.linalg.pinv(A[:, :p]) @ y_train - y_test) ** 2)) for p in p_values]
         return np.array([o[0] for o in out]), np.array([o[1] for o in out])
     assert evaluate("double_descent_errors", with_pinv).passed
+
+
+def test_double_descent_errors_by_gradient_descent_closed_form_scores_zero():
+    # Infinitely many epochs of gradient descent from 0 is the minimum-norm fit: a course_lib
+    # call that answers the fitting part, like least_squares, so it must be off limits.
+    from course_lib.generalization import gradient_descent_closed_form
+
+    def by_closed_form(X_train, y_train, X_test, y_test, V, c, p_values):
+        F_train, F_test = np.maximum(X_train @ V + c, 0), np.maximum(X_test @ V + c, 0)
+        train, test = [], []
+        for p in p_values:
+            s_max = np.linalg.svd(F_train[:, :p], compute_uv=False)[0]
+            alpha = 0.99 * len(y_train) / (2 * s_max ** 2)
+            theta = gradient_descent_closed_form(F_train[:, :p], y_train, alpha, [np.inf])[0]
+            train.append(np.mean((F_train[:, :p] @ theta - y_train) ** 2))
+            test.append(np.mean((F_test[:, :p] @ theta - y_test) ** 2))
+        return np.array(train), np.array(test)
+
+    assert not evaluate("double_descent_errors", by_closed_form).passed

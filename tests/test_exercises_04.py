@@ -84,3 +84,15 @@ def test_ignoring_alpha_0_fails_whatever_the_seed():
     for seed in range(20):
         outcome = evaluate("robbins_monro_conditions", wrong, seed=seed, watch_references=False)
         assert outcome.status == "failed"
+
+
+def test_the_minibatch_gradient_through_nn_backward_functions_scores_zero():
+    # mse_backward's output fed to linear_backward (w as a one-column W) is the whole answer.
+    from course_lib import nn
+
+    def minibatch_gradient(w, b, X, y, batch):
+        do = nn.mse_backward(X[batch] @ w + b, y[batch])
+        _, dW, db = nn.linear_backward(do[:, None], X[batch], w[:, None])
+        return dW[:, 0], float(db[0])
+
+    assert not evaluate("minibatch_gradient", minibatch_gradient).passed

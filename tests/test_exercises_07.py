@@ -127,3 +127,20 @@ def test_the_grader_also_fails_in_place_updates_inside_the_lists(tmp_path):
     assert rows["adagrad_steps"]["status"] == "failed", rows["adagrad_steps"]
     assert "in place" in rows["adagrad_steps"]["message"]
     assert rows["adagrad_step"]["status"] == "passed", rows["adagrad_step"]
+
+
+def test_the_private_step_helper_of_optimizers_scores_zero():
+    # optimizers._divide_by_root is alpha / sqrt(r + eps) * g with the eps = 0 corner handled:
+    # the part of the step these exercises teach, so it must be off limits like the updates.
+    from course_lib.optimizers import _divide_by_root
+
+    def adagrad_step(theta, r, g, alpha, eps):
+        r = r + g * g
+        return theta - _divide_by_root(alpha, r, eps, g), r
+
+    def rmsprop_step(theta, r, g, alpha, beta, eps):
+        r = beta * r + (1 - beta) * g * g
+        return theta - _divide_by_root(alpha, r, eps, g), r
+
+    assert not evaluate("adagrad_step", adagrad_step).passed
+    assert not evaluate("rmsprop_step", rmsprop_step).passed

@@ -112,3 +112,14 @@ def test_adam_steps_by_hand_shares_t():
         [np.array([0.5]), np.array([-4.0, 1.0])], 0.01, 0.9, 0.999, 0.0)
     assert t == 1        # one step for the whole model, not one per array
     assert np.allclose(thetas[0], [0.99]) and np.allclose(thetas[1], [2.01, 2.99])
+
+
+def test_the_update_without_bias_correction_given_alpha_t_scores_zero():
+    # adam_update_no_bias_correction with alpha_t as its step size is the lecture's second form.
+    from course_lib.optimizers import adam_update_no_bias_correction
+
+    def adam_step(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+        alpha_t = alpha * math.sqrt(1 - beta_2 ** (t + 1)) / (1 - beta_1 ** (t + 1))
+        return adam_update_no_bias_correction(theta, s, r, t, g, alpha_t, beta_1, beta_2, eps)
+
+    assert not evaluate("adam_step", adam_step).passed

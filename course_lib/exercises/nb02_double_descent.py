@@ -3,10 +3,22 @@ cutoff the student chooses), and the double-descent curve of random ReLU feature
 
 import numpy as np
 
-from ..generalization import double_descent_curve, fit_random_features, least_squares, relu_features
+from ..generalization import (
+    double_descent_curve,
+    fit_random_features,
+    gradient_descent_closed_form,
+    least_squares,
+    relu_features,
+    weight_decay_gradient_descent,
+)
 from .core import Case, Exercise, Mistake, compare
 
 NOTEBOOK = "02_double_descent"
+
+# Gradient descent from 0 converges to the minimum-norm solution; gradient_descent_closed_form with
+# infinitely many epochs IS that solution (it fits every p of double_descent_errors), so both
+# gradient-descent fits are off limits like least_squares.
+_GD_FITS = (gradient_descent_closed_form, weight_decay_gradient_descent)
 
 # A singular value s_k is noise when s_k <= cutoff * s_max. Any relative cutoff in this range is
 # a defensible choice (round-off of an SVD is about 1e-16 s_max times a small factor; features we
@@ -236,7 +248,7 @@ EXERCISES = [
             "scaled by 1e-12 has the same rank), and report how many singular values you kept.",
         ),
         mistakes=MIN_NORM_MISTAKES,
-        forbidden=(least_squares, fit_random_features, truncated_svd_solution, numerical_rank),
+        forbidden=(least_squares, fit_random_features, truncated_svd_solution, numerical_rank, *_GD_FITS),
     ),
     Exercise(
         id="double_descent_errors",
@@ -256,6 +268,6 @@ EXERCISES = [
             "in the order of p_values.",
         ),
         mistakes=ERRORS_MISTAKES,
-        forbidden=(relu_features, least_squares, fit_random_features, double_descent_curve),
+        forbidden=(relu_features, least_squares, fit_random_features, double_descent_curve, *_GD_FITS),
     ),
 ]

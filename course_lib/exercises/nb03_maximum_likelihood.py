@@ -310,8 +310,8 @@ EXERCISES = [
         hints=(
             "Deviations are measured from the sample's own mean, and because that mean sits closer "
             "to the sample than the true mean, the sum of squares is divided by n minus 1.",
-            "Each sample lies along the last axis: take its mean along that axis only, keep it "
-            "broadcastable against the sample, and reduce the squared deviations along the same axis.",
+            "A batch holds many samples, and each has its own mean: every value's deviation is "
+            "measured from the mean of the sample it belongs to, never from the mean of the whole batch.",
             "n is the length of the last axis, not the total number of values in the array.",
         ),
         mistakes=VARIANCE_MISTAKES,

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..generalization import gradient_descent_closed_form, weight_decay_gradient_descent
 from ..landscapes import trajectory
+from ..nn import MLP, gaussian_nll_backward, linear_backward, mse_backward
 from ..optimizers import SGD, sgd_update
 from .core import Case, Exercise, Mistake
 
@@ -291,6 +292,9 @@ EXERCISES = [
             "for db, the residuals alone.",
         ),
         mistakes=MINIBATCH_MISTAKES,
+        # notebook 05's backward functions: mse_backward's output fed to linear_backward (with w
+        # as a one-column W) is this gradient, and mse_backward alone does the 2 / m part
+        forbidden=(mse_backward, linear_backward, gaussian_nll_backward, MLP.loss_and_grads),
     ),
     Exercise(
         id="robbins_monro_conditions",

@@ -13,7 +13,7 @@ step there is no state yet (rs is None). The reference loops optimizers.adagrad_
 
 import numpy as np
 
-from ..optimizers import adagrad_update, rmsprop_update
+from ..optimizers import _divide_by_root, adagrad_update, rmsprop_update
 from .core import Case, Exercise, Mistake
 
 NOTEBOOK = "07_adagrad_rmsprop"
@@ -185,6 +185,10 @@ def _steps_first_array_only(thetas, rs, gs, alpha, eps):
     return [new_thetas[0], *thetas[1:]], [new_rs[0], *(rs or [np.zeros(np.shape(t)) for t in thetas])[1:]]
 
 
+# optimizers' private helper for the step alpha / sqrt(r + eps) * g (with the 0/0 case at eps = 0
+# handled): it is the part of both updates the exercises are about, so calling it scores 0.
+_STEP_HELPERS = (_divide_by_root,)
+
 _EPS_HINT = "epsilon belongs INSIDE the square root, together with r (the lecture's form, not PyTorch's)."
 
 EXERCISES = [
@@ -194,6 +198,7 @@ EXERCISES = [
         points=2,
         reference=adagrad_update,
         make_cases=_adagrad_cases,
+        forbidden=_STEP_HELPERS,
         outputs=("theta", "r"),
         hints=(
             "r collects the squared gradients of each coordinate, and theta's step uses the "
@@ -217,6 +222,7 @@ EXERCISES = [
         points=2,
         reference=rmsprop_update,
         make_cases=_rmsprop_cases,
+        forbidden=_STEP_HELPERS,
         outputs=("theta", "r"),
         hints=(
             "r is a moving average of the squared gradients: the old r keeps the weight beta, "
@@ -242,7 +248,7 @@ EXERCISES = [
         reference=adagrad_steps,
         make_cases=_steps_cases,
         outputs=("thetas", "rs"),
-        forbidden=(adagrad_update,),
+        forbidden=(adagrad_update, *_STEP_HELPERS),
         hints=(
             "Every parameter array has its own accumulator, of its own shape; at the first step "
             "there is none yet, so you create them, starting from zero.",

@@ -12,7 +12,7 @@ shared by every array.
 
 import numpy as np
 
-from ..optimizers import adam_update
+from ..optimizers import _divide_by_root, adam_update, adam_update_no_bias_correction
 from .core import Case, Exercise, Mistake, compare
 
 NOTEBOOK = "08_adam"
@@ -232,6 +232,12 @@ def _adam_root_over_both(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
     return theta - alpha_t / np.sqrt(r + eps) * s, s, r, t + 1
 
 
+def _adam_corrected_state(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    s, r = _moments(s, r, g, beta_1, beta_2)
+    s_hat, r_hat = s / (1 - beta_1 ** (t + 1)), r / (1 - beta_2 ** (t + 1))
+    return theta - alpha / np.sqrt(r_hat + eps) * s_hat, s_hat, r_hat, t + 1
+
+
 def _steps_t_per_array(thetas, ss, rs, t, gs, alpha, beta_1, beta_2, eps):
     if ss is None or rs is None:
         ss = [np.zeros(np.shape(theta)) for theta in thetas]
@@ -264,6 +270,10 @@ def _steps_no_bias_correction(thetas, ss, rs, t, gs, alpha, beta_1, beta_2, eps)
 _FORMS_HINT = ("Either of the lecture's two forms is accepted: bias-corrected moments, or the "
                "corrections folded into the step size alpha_t.")
 
+# The notebook's comparison update without bias correction, given alpha_t as its step size, is the
+# lecture's second form (and passed adam_step); _divide_by_root is the step alpha / sqrt(r + eps) s.
+_OTHER_UPDATES = (adam_update_no_bias_correction, _divide_by_root)
+
 EXERCISES = [
     Exercise(
         id="ema_weights",
@@ -292,6 +302,7 @@ EXERCISES = [
         points=3,
         reference=adam_update,
         make_cases=_adam_cases,
+        forbidden=_OTHER_UPDATES,
         judge=_adam_judge,
         outputs=("theta", "s", "r", "t"),
         hints=(
@@ -313,6 +324,8 @@ EXERCISES = [
             Mistake("the raw gradient in the step instead of the first moment", _adam_g_instead_of_s),
             Mistake("the Keras form: the second form with epsilon outside the root", _adam_keras),
             Mistake("the square root taken over both corrections in alpha_t", _adam_root_over_both),
+            Mistake("the bias-corrected moments returned as the state (the state is s and r)",
+                    _adam_corrected_state),
         ),
     ),
     Exercise(
@@ -323,7 +336,7 @@ EXERCISES = [
         make_cases=_steps_cases,
         judge=_adam_judge,
         outputs=("thetas", "ss", "rs", "t"),
-        forbidden=(adam_update,),
+        forbidden=(adam_update, *_OTHER_UPDATES),
         hints=(
             "The step count belongs to the optimizer, not to an array: one call is ONE step for "
             "every parameter array, so t moves once, and each array keeps its own two moments.",

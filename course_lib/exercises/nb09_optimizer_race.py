@@ -205,8 +205,9 @@ EXERCISES = [
         make_cases=_converge_cases,
         hints=("Arrived means: from that step on, every loss stays within tol of the minimum. A dip "
                "that bounces out again does not count.",
-               "Look at the run from its end: the answer is one past the last step that is NOT "
-               "within tol; 0 if every step is, and -1 when even the last one is not.",
+               "It is easier from the end of the run: find the last loss that is NOT within tol and "
+               "ask what that says about the steps after it. Then decide the two special runs: "
+               "every loss within tol, and a last loss that is not.",
                "Within tol includes the boundary: a loss exactly tol above the minimum has arrived. "
                "Measure from loss_min, which need not be 0."),
         mistakes=(Mistake("the first dip below tol (even if the loss bounces out again)", _first_dip),
