@@ -123,8 +123,12 @@ def test_your_mlp_gradients_equal_the_reference_mlp(data):
 def test_load_your_functions_reads_and_checks_a_notebook(capsys):
     status = load_your_functions(ROOT / "solutions", ids=["mlp_backward"])
     assert status == {"mlp_backward": "passed"} and checking.has_passed("mlp_backward")
+    capsys.readouterr()
     status = load_your_functions(ROOT / "notebooks", ids=["mlp_backward"])
     assert status == {"mlp_backward": "not_attempted"} and not checking.has_passed("mlp_backward")
+    said = capsys.readouterr().out    # names the notebook to write it in, not "YOUR CODE HERE" here
+    expected = "  mlp_backward: not attempted yet in 05_backpropagation.ipynb; the reference is used\n"
+    assert said == expected, said
     assert load_your_functions(ROOT / "tests", ids=["mlp_backward"]) == {"mlp_backward": "missing"}
 
 

@@ -79,8 +79,8 @@ class ScheduleExplorer(Explorer):
         self.ax_alpha, self.ax_sums = fig.subplots(1, 2)
         self.curve, = self.ax_alpha.plot([], [], color="C0", lw=2)
         self.warmup_line = self.ax_alpha.axvline(0, color="0.5", ls=":", lw=1)
-        self.formula = self.ax_alpha.text(0.5, 1.03, "", transform=self.ax_alpha.transAxes,
-                                          ha="center", va="bottom", fontsize=9)  # the title
+        self.formula = self.ax_alpha.title  # the title is the schedule's formula, redrawn on a move
+        self.formula.set_fontsize(9)
         self.ax_alpha.set(xlabel="step t", xlim=(0, self.t[-1]))
         self.ax_alpha.grid(True, alpha=0.3)
         self.sum_line, = self.ax_sums.plot([], [], color="C0", lw=2, label="Σ α_i  (needs → ∞)")
