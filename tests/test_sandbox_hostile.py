@@ -219,6 +219,7 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "    return Answer()\n"], "a metaclass __eq__ and a custom __class__ in the returned value"),
         "thread": ([
             REFERENCE + "import queue, threading, _thread\nimport numpy as np\n\n"
+            "REFUSED = []\n\n"
             "def start():\n"
             "    jobs, answers = queue.Queue(), queue.Queue()\n"
             "    def serve():\n"
@@ -229,11 +230,13 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "                    lambda: _thread.start_new_thread(serve, ())):\n"
             "        try:\n"
             "            starter()\n"
-            "        except RuntimeError:\n"
-            "            pass\n"
+            "        except RuntimeError as exc:\n"
+            "            REFUSED.append(str(exc))\n"
             "    return jobs, answers\n\n"
             "WORKER = start()\n\n"
             "def mse(o, y):\n"
+            "    if len(REFUSED) == 2:\n"                 # both starters refused: say so in the row
+            "        raise RuntimeError('refused: ' + REFUSED[0])\n"
             "    WORKER[0].put((o, y))\n"
             "    return WORKER[1].get(timeout=0.5)\n"],
                    "a thread started at top level calls the reference unwatched"),
@@ -425,8 +428,11 @@ def test_writing_to_the_result_channel_voids_the_notebook(graded):
 
 
 def test_raw_threads_are_refused(graded):
-    """A fresh _thread module is refused; were it not, a thread left running after the top-level
+    """threading's and _thread's starters refuse (the "thread" attack reports it), and so does a
+    fresh _thread module; were it not, a thread left running after the top-level
     code would void the notebook, and one started during a case would make the case an error."""
+    [row] = rows(graded["first"], "thread")      # threading's and _thread's starters refuse
+    assert "does not allow threads" in row["message"], row
     for student, seen in [("thread_alive", "thread(s) running"), ("thread_in_call", "thread(s) running"),
                           ("thread_ends_in_call", "started a thread or a process")]:
         [row] = rows(graded["first"], student)
