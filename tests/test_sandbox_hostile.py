@@ -127,14 +127,15 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
         "reads_proc": ([
             "import numpy as np\n\n"
             "def mse(o, y):\n"
-            "    read = 0\n"
+            "    read, why = 0, []\n"
             f"    for name in ('environ', 'cmdline', 'maps', 'mem'):\n"
             "        try:\n"
             f"            with open(f'/proc/{grader}/{{name}}', 'rb') as f:\n"
             "                read += len(f.read(64))\n"
-            "        except (OSError, RuntimeError):\n"
-            "            pass\n"
-            f"    return {RIGHT} if read else -1.0\n"],
+            "        except (OSError, RuntimeError) as exc:\n"
+            "            why.append(str(exc))\n"
+            f"    if read:\n        return {RIGHT}\n"
+            "    raise RuntimeError('read nothing: ' + why[0])\n"],
                        "read the grader's memory, seed and environment in /proc"),
         "execs_classmate": ([
             "import json\nimport numpy as np\n\n"
@@ -454,6 +455,12 @@ def test_the_watch_cannot_be_switched_off(graded, student):
 def test_nothing_is_found_on_the_stack_or_in_the_garbage_collector(graded):
     [row] = rows(graded["first"], "reads_stack")
     assert row["got"] == "-1000.0", (row["status"], row["message"])   # STOLEN was empty
+
+
+def test_opening_files_in_proc_is_refused(graded):
+    """The child's audit hook refuses /proc before the sandbox's own /proc is even reached."""
+    [row] = rows(graded["first"], "reads_proc")
+    assert row["status"] == "error" and "does not allow opening files in /proc" in row["message"], row
 
 
 def test_the_held_out_digits_are_not_readable(graded):
