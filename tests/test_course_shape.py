@@ -64,6 +64,12 @@ def test_exercises_ask_for_thought():
     assert median >= 4, f"median solution length {median} lines (at least 4)"
 
 
+def test_the_parametrized_checks_below_have_something_to_check():
+    """An empty registry or solutions/ folder would make every test below vanish, not fail."""
+    assert len(exercises.notebooks()) >= 12, exercises.notebooks()
+    assert len(list((ROOT / "solutions").glob("*.ipynb"))) >= 12
+
+
 @pytest.mark.parametrize("name", exercises.notebooks())
 def test_notebook_says_what_is_off_limits(name):
     text = "\n".join(c.source for c in notebook("notebooks", name).cells if c.cell_type == "markdown")

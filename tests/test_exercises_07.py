@@ -103,8 +103,22 @@ def test_in_place_updates_inside_the_lists_fail():
     assert evaluate("adagrad_steps", adagrad_steps_in_place).status == "failed"
 
 
-def test_the_grader_also_fails_in_place_updates_inside_the_lists(tmp_path):
-    """The sandbox compares the arrays inside list arguments too, so check() and the grader agree."""
+def adagrad_steps_empties_the_gradient_list(thetas, rs, gs, alpha, eps):
+    # right values in new lists, but the caller's list of gradients is emptied
+    if rs is None:
+        rs = [np.zeros_like(theta) for theta in thetas]
+    new_rs = [r + g * g for r, g in zip(rs, gs)]
+    new_thetas = [theta - alpha * g / np.sqrt(r + eps) for theta, g, r in zip(thetas, gs, new_rs)]
+    gs.clear()
+    return new_thetas, new_rs
+
+
+def test_a_list_argument_that_shrinks_fails():
+    assert evaluate("adagrad_steps", adagrad_steps_empties_the_gradient_list).status == "failed"
+
+
+def graded_adagrad_steps(tmp_path, function) -> dict:
+    """grades.csv's rows (by exercise) of a 07 solution notebook whose adagrad_steps is `function`."""
     import csv
     import inspect
     from pathlib import Path
@@ -117,13 +131,25 @@ def test_the_grader_also_fails_in_place_updates_inside_the_lists(tmp_path):
     nb = nbformat.read(root / "solutions" / "07_adagrad_rmsprop.ipynb", as_version=4)
     cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("def adagrad_steps(")]
     assert len(cells) == 1
-    source = inspect.getsource(adagrad_steps_in_place)
-    cells[0].source = source.replace("adagrad_steps_in_place", "adagrad_steps")
+    source = inspect.getsource(function)
+    cells[0].source = source.replace(function.__name__, "adagrad_steps")
     (tmp_path / "in" / "dana").mkdir(parents=True)
     nbformat.write(nb, tmp_path / "in" / "dana" / "07_adagrad_rmsprop.ipynb")
     grade(tmp_path / "in", tmp_path / "out", jobs=1, notebooks=["07_adagrad_rmsprop"], progress=False)
     with open(tmp_path / "out" / "grades.csv", newline="") as f:
-        rows = {row["exercise"]: row for row in csv.DictReader(f)}
+        return {row["exercise"]: row for row in csv.DictReader(f)}
+
+
+def test_the_grader_also_fails_a_list_argument_that_shrinks(tmp_path):
+    rows = graded_adagrad_steps(tmp_path, adagrad_steps_empties_the_gradient_list)
+    assert rows["adagrad_steps"]["status"] == "failed", rows["adagrad_steps"]
+    assert "in place" in rows["adagrad_steps"]["message"]
+    assert rows["adagrad_step"]["status"] == "passed", rows["adagrad_step"]
+
+
+def test_the_grader_also_fails_in_place_updates_inside_the_lists(tmp_path):
+    """The sandbox compares the arrays inside list arguments too, so check() and the grader agree."""
+    rows = graded_adagrad_steps(tmp_path, adagrad_steps_in_place)
     assert rows["adagrad_steps"]["status"] == "failed", rows["adagrad_steps"]
     assert "in place" in rows["adagrad_steps"]["message"]
     assert rows["adagrad_step"]["status"] == "passed", rows["adagrad_step"]

@@ -45,11 +45,29 @@ def batch(tmp_path_factory):
 def test_symlinked_notebook_and_folder_are_refused_with_a_reason(batch):
     _, _, out = batch
     grades = read_grades(out)
-    for student in ("linked_notebook", "linked_folder"):
+    # refused when the batch is discovered (the reason says what to submit instead)
+    for student, instead in (("linked_notebook", "submit the file itself"),
+                             ("linked_folder", "submit the files themselves")):
         row = grades[(student, "mse")]
         assert (row["status"], row["points"]) == ("invalid", "0.0"), row
-        assert "symbolic link" in row["message"], row
+        assert "symbolic link" in row["message"] and instead in row["message"], row
     assert grades[("honest", "mse")]["status"] == "passed"
+
+
+def test_a_notebook_replaced_by_a_link_after_discovery_is_refused(tmp_path):
+    """The second guard: a file that became a link between discovery and grading."""
+    from course_lib import exercises
+    from course_lib.grading.batch import Submission, grade_submission
+    from course_lib.grading.score import prepare
+
+    real = tmp_path / "real.ipynb"
+    nbformat.write(welcome(), real)
+    link = tmp_path / f"{WELCOME}.ipynb"
+    link.symlink_to(real)
+    prepared = prepare(exercises.for_notebook(WELCOME), 0)
+    results = grade_submission(Submission("mallory", WELCOME, link), prepared, timeout=30, memory_mb=1024)
+    assert [(r.status, r.points) for r in results] == [("invalid", 0.0)], results
+    assert "symbolic link" in results[0].message
 
 
 def test_every_name_gets_its_reports_and_file_names_are_bounded(batch):

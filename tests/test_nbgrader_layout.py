@@ -94,3 +94,13 @@ def test_cli_layout_option_and_several_assignments(tmp_path):
     assert float(rows[("week1", "ada")]["max_score"]) == 1.0
     assert float(rows[("week2", "ada")]["score"]) == float(rows[("week2", "ada")]["max_score"]) > 1
 
+
+
+def test_the_export_neutralises_a_student_id_that_a_spreadsheet_would_run(tmp_path):
+    """nbgrader's student ids are folder names the student may choose: the export goes through
+    the CSV neutraliser like grades.csv."""
+    formula = "=HYPERLINK(\"evil.example\",\"click\")"
+    save(tmp_path / "submitted" / formula, "ps1", welcome())
+    grade(tmp_path, tmp_path / "out", notebooks=[WELCOME], progress=False, seed=3)
+    _, rows = read_export(tmp_path / "out" / "nbgrader-grades.csv")
+    assert set(rows) == {("ps1", "'" + formula)}

@@ -496,8 +496,10 @@ def test_a_copy_of_the_reference_step_runs_the_same_path_through_the_driver(name
     """update= replaces the per-array step (as a student's function does): a copy of the
     reference must give bit-for-bit the same parameters as the class itself."""
     cls = OPTIMIZERS[name]
+    calls = []
 
     def copy_of_reference(*args):
+        calls.append(args[0].shape)
         return cls.reference(*args)
 
     params = [np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([0.1, -0.2])]
@@ -506,6 +508,7 @@ def test_a_copy_of_the_reference_step_runs_the_same_path_through_the_driver(name
     for _ in range(4):
         a = ours.step(a, lambda p: [np.sin(x) + x for x in p])
         b = theirs.step(b, lambda p: [np.sin(x) + x for x in p])
+    assert calls == [(2, 2), (2,)] * 4          # the driver did call the copy, once per array and step
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
 

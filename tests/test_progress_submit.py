@@ -3,6 +3,7 @@ make submit packs notebooks/*.ipynb into the zip that Gradescope's bundle and co
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import zipfile
@@ -33,6 +34,7 @@ def test_course_progress_prints_passed_out_of_total_and_points(my_notebooks, cap
     lines = {line.split()[0]: line for line in captured.out.splitlines() if line.strip()}
     assert lines[WELCOME].split()[1:] == ["1", "of", "1", "1", "/", "1"]
     second = [e.id for e in exercises.for_notebook(SECOND)]
+    assert len(second) >= 2                                              # something to leave undone
     assert lines[SECOND].split()[1:4] == ["0", "of", str(len(second))]        # as released: nothing passes
     assert all(f"{name} (" in captured.out for name in second)              # each listed as left to do
     assert "grading" in captured.err and "notebook" in captured.err      # the tqdm bar ran
@@ -69,7 +71,8 @@ def test_submit_refuses_an_unreadable_notebook_with_the_reason(my_notebooks, tmp
     assert not out.exists()
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+@pytest.mark.skipif(shutil.which("make") is None and os.environ.get("CI") != "true",
+                    reason="make is not installed (in CI the test runs, and fails without make)")
 def test_make_progress_and_make_submit_on_the_course(tmp_path):
     run = subprocess.run(["make", "-s", "progress"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]

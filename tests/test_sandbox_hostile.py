@@ -127,14 +127,15 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
         "reads_proc": ([
             "import numpy as np\n\n"
             "def mse(o, y):\n"
-            "    read = 0\n"
+            "    read, why = 0, []\n"
             f"    for name in ('environ', 'cmdline', 'maps', 'mem'):\n"
             "        try:\n"
             f"            with open(f'/proc/{grader}/{{name}}', 'rb') as f:\n"
             "                read += len(f.read(64))\n"
-            "        except (OSError, RuntimeError):\n"
-            "            pass\n"
-            f"    return {RIGHT} if read else -1.0\n"],
+            "        except (OSError, RuntimeError) as exc:\n"
+            "            why.append(str(exc))\n"
+            f"    if read:\n        return {RIGHT}\n"
+            "    raise RuntimeError('read nothing: ' + why[0])\n"],
                        "read the grader's memory, seed and environment in /proc"),
         "execs_classmate": ([
             "import json\nimport numpy as np\n\n"
@@ -219,6 +220,7 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "    return Answer()\n"], "a metaclass __eq__ and a custom __class__ in the returned value"),
         "thread": ([
             REFERENCE + "import queue, threading, _thread\nimport numpy as np\n\n"
+            "REFUSED = []\n\n"
             "def start():\n"
             "    jobs, answers = queue.Queue(), queue.Queue()\n"
             "    def serve():\n"
@@ -229,11 +231,13 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "                    lambda: _thread.start_new_thread(serve, ())):\n"
             "        try:\n"
             "            starter()\n"
-            "        except RuntimeError:\n"
-            "            pass\n"
+            "        except RuntimeError as exc:\n"
+            "            REFUSED.append(str(exc))\n"
             "    return jobs, answers\n\n"
             "WORKER = start()\n\n"
             "def mse(o, y):\n"
+            "    if len(REFUSED) == 2:\n"                 # both starters refused: say so in the row
+            "        raise RuntimeError('refused: ' + REFUSED[0])\n"
             "    WORKER[0].put((o, y))\n"
             "    return WORKER[1].get(timeout=0.5)\n"],
                    "a thread started at top level calls the reference unwatched"),
@@ -425,8 +429,11 @@ def test_writing_to_the_result_channel_voids_the_notebook(graded):
 
 
 def test_raw_threads_are_refused(graded):
-    """A fresh _thread module is refused; were it not, a thread left running after the top-level
+    """threading's and _thread's starters refuse (the "thread" attack reports it), and so does a
+    fresh _thread module; were it not, a thread left running after the top-level
     code would void the notebook, and one started during a case would make the case an error."""
+    [row] = rows(graded["first"], "thread")      # threading's and _thread's starters refuse
+    assert "does not allow threads" in row["message"], row
     for student, seen in [("thread_alive", "thread(s) running"), ("thread_in_call", "thread(s) running"),
                           ("thread_ends_in_call", "started a thread or a process")]:
         [row] = rows(graded["first"], student)
@@ -448,6 +455,12 @@ def test_the_watch_cannot_be_switched_off(graded, student):
 def test_nothing_is_found_on_the_stack_or_in_the_garbage_collector(graded):
     [row] = rows(graded["first"], "reads_stack")
     assert row["got"] == "-1000.0", (row["status"], row["message"])   # STOLEN was empty
+
+
+def test_opening_files_in_proc_is_refused(graded):
+    """The child's audit hook refuses /proc before the sandbox's own /proc is even reached."""
+    [row] = rows(graded["first"], "reads_proc")
+    assert row["status"] == "error" and "does not allow opening files in /proc" in row["message"], row
 
 
 def test_the_held_out_digits_are_not_readable(graded):
