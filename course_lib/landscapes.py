@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import data, nn, training
-from .optimizers import SGD, defaults, make_optimizer
+from .optimizers import OPTIMIZERS, SGD, make_optimizer
 
 
 @dataclass(frozen=True)
@@ -381,38 +381,27 @@ def run(name, alpha, hyper=None, landscape="valley", steps=100, update=None, noi
     Returns a Trajectory: path (k + 1, 2), losses (k + 1,), message "" or "diverged at step k".
     """
     landscape = LANDSCAPES[landscape] if isinstance(landscape, str) else landscape
-    own = defaults(name)
-    hyper = {key: value for key, value in (hyper or {}).items() if key in own}
-    optimizer = make_optimizer(name, alpha, hyper, update, lookahead)
+    optimizer = make_optimizer(name, alpha, hyper, update, lookahead, keep_own=True)
     bound = plot_bound(landscape) if bound is None else bound
     return trajectory(optimizer, landscape, start=start, steps=steps, noise=noise, seed=seed,
                       bound=bound)
 
 
-RACERS = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam")
-"""The optimizers in the race of 09, in legend order (keys of optimizers.OPTIMIZERS)."""
+RACERS = tuple(name for name, cls in OPTIMIZERS.items() if cls.entry.learning_rates.race)
+"""The optimizers in the race of 09, in legend order: those of optimizers.OPTIMIZERS whose
+catalogue entry has race learning rates."""
 
 RACE_STEPS = 150
 """Steps of every race (frames of the animation)."""
 
 RACE_LANDSCAPES = ("valley", "rosenbrock", "saddle", "beale", "wells")
 
-BASE_LEARNING_RATES = {
-    "valley":     {"SGD": 0.4, "Momentum": 0.05, "Nesterov": 0.05, "AdaGrad": 1.5, "RMSProp": 0.1,
-                   "Adam": 0.3},
-    "rosenbrock": {"SGD": 0.001, "Momentum": 0.0005, "Nesterov": 0.0005, "AdaGrad": 0.3,
-                   "RMSProp": 0.01, "Adam": 0.05},
-    "saddle":     {"SGD": 0.02, "Momentum": 0.01, "Nesterov": 0.01, "AdaGrad": 0.2, "RMSProp": 0.02,
-                   "Adam": 0.05},
-    "beale":      {"SGD": 0.002, "Momentum": 0.001, "Nesterov": 0.001, "AdaGrad": 0.5,
-                   "RMSProp": 0.02, "Adam": 0.1},
-    "wells":      {"SGD": 0.02, "Momentum": 0.01, "Nesterov": 0.01, "AdaGrad": 0.3, "RMSProp": 0.03,
-                   "Adam": 0.05},
-}  # fmt: skip
-"""alpha of each racer, per landscape, chosen so that each one makes visible progress in
-RACE_STEPS steps (as in Alec Radford's animations, every optimizer gets its own alpha). Other
-hyperparameters are the lecture's defaults: beta = 0.9 (momentum, Nesterov, RMSProp),
-beta_1 = 0.9, beta_2 = 0.999, eps = 1e-8."""
+BASE_LEARNING_RATES = {landscape: {name: OPTIMIZERS[name].entry.learning_rates.race[landscape]
+                                   for name in RACERS} for landscape in RACE_LANDSCAPES}
+"""alpha of each racer, per landscape (from each optimizer's catalogue entry), chosen so that each
+one makes visible progress in RACE_STEPS steps (as in Alec Radford's animations, every optimizer
+gets its own alpha). Other hyperparameters are the lecture's defaults: beta = 0.9 (momentum,
+Nesterov, RMSProp), beta_1 = 0.9, beta_2 = 0.999, eps = 1e-8 (see each entry)."""
 
 STARTS = {
     "valley": {"(-9, 2.5): far along the valley": (-9.0, 2.5),

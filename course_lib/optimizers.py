@@ -1,4 +1,4 @@
-"""Optimizers of the lecture: SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam.
+"""Optimizers of the lecture: SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam (and AdamW).
 
 The module has four parts.
 
@@ -12,8 +12,9 @@ The module has four parts.
        adagrad_update(theta, r, g, alpha, eps) -> (theta, r)
        rmsprop_update(theta, r, g, alpha, beta, eps) -> (theta, r)
        adam_update(theta, s, r, t, g, alpha, beta_1, beta_2, eps, form) -> (theta, s, r, t)
+       adamw_update(theta, s, r, t, g, alpha, beta_1, beta_2, eps, weight_decay) -> (theta, s, r, t)
 
-   plus two variants used to compare with the frameworks:
+   plus variants used to compare with the frameworks:
 
        rmsprop_update_pytorch(theta, r, g, alpha, beta, eps)    epsilon OUTSIDE the root
        nesterov_update_lookahead(phi, v, g, alpha, beta)         stored look-ahead point phi
@@ -26,31 +27,35 @@ The module has four parts.
        sgd_init(theta) -> ()          momentum_init(theta) -> (v,)      (Momentum, Nesterov)
        accumulator_init(theta) -> (r,)  (AdaGrad, RMSProp)   adam_init(theta) -> (s, r, t)
 
-3. ONE driver, Optimizer(init, update, learning_rate, hyper, lookahead), which applies any such
+3. ONE driver, Optimizer(init, update, alpha, hyper, lookahead), which applies any such
    step (the reference's or a student's function with the same signature) to a list of
-   parameter arrays and holds the state. The lecture's optimizers are the driver with their
-   init, update and hyperparameters filled in:
+   parameter arrays and holds the state.
 
-       opt = Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+4. ONE catalogue: each optimizer is a class whose `entry` holds everything the course knows
+   about it (init, update, state names, hyperparameters with their intervals and sliders, the
+   exercise, its colour, whether it is adaptive, its learning rates for the explorers, the MLP
+   and the race). OPTIMIZERS (name -> class) lists them; the race, the explorers, the loader of
+   the student's functions and the capstone derive their tables from it:
+
+       opt = Adam(0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8)    # alpha first
        theta = opt.step(theta, grad_fn)   # grad_fn(theta) -> gradient; returns the new theta
        opt.reset()                        # forget v, r, s and the step count t
        Momentum(0.1, momentum=0.9, update=momentum_step)   # runs a student's step instead
+       make_optimizer("RMSProp", 0.01, {"beta": 0.9, "eps": 1e-8})   # the lecture's symbols
 
    theta is a float array or a list of arrays (e.g. MLP.params); grad_fn returns the same
-   structure. step never modifies theta. learning_rate is a number or a schedule: a callable
-   of the step number t = 1, 2, 3, ... (the t of Adam; see course_lib.schedules).
-
-4. One table, OPTIMIZERS (name -> class), VARIANTS (named comparison variants), and
-   make_optimizer(name, learning_rate, hyper, update, lookahead) with hyperparameters in the
-   lecture's symbols ({"beta": 0.9, "eps": 1e-8}).
+   structure. step never modifies theta. alpha, the learning rate, is a number or a schedule: a
+   callable of the step number t = 1, 2, 3, ... (the t of Adam; see course_lib.schedules). It
+   keeps the lecture's name alpha from the explorers' slider to the update function.
 
 Notation of the lecture: theta parameters, g gradient, alpha learning rate, beta momentum,
 v velocity, r accumulated squared gradients, s first moment, t step number, eps the constant
 INSIDE the square root: alpha / sqrt(r + eps). All arithmetic is float64 and element-wise.
 """
 
-import inspect
 import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import partial
 from numbers import Real
 
@@ -157,18 +162,23 @@ def nesterov_update_lookahead(phi, v, g, alpha, beta):
     return phi, v
 
 
-def _divide_by_root(alpha, r, eps, g):
-    """alpha / sqrt(r + eps) * g element-wise, and 0 where r + eps = 0.
+def _divide(numerator, denominator):
+    """numerator / denominator element-wise, and 0 where the denominator is 0.
 
-    r + eps = 0 happens only with eps = 0 where every gradient so far was 0 (r >= g^2), so g = 0
-    there too and 0 is the limit of the formula (instead of 0/0 = nan).
+    The optimizers' denominators (sqrt(r + eps), or sqrt(r) + eps) are 0 only with eps = 0 where
+    every gradient so far was 0 (r >= g^2), so the numerator is 0 there too and 0 is the limit of
+    the formula (instead of 0/0 = nan).
     """
-    root = np.sqrt(r + eps)
-    if eps > 0 or np.all(root > 0):
-        return alpha / root * g
-    positive = root > 0
-    safe_root = np.where(positive, root, 1.0)
-    return np.where(positive, alpha / safe_root * g, 0.0)
+    if np.all(denominator > 0):
+        return numerator / denominator
+    positive = denominator > 0
+    return np.where(positive, numerator / np.where(positive, denominator, 1.0), 0.0)
+
+
+def _divide_by_root(alpha, r, eps, g):
+    """alpha / sqrt(r + eps) * g element-wise (the step of AdaGrad, RMSProp and Adam), 0 where
+    r + eps = 0 (see _divide)."""
+    return _divide(alpha * g, np.sqrt(r + eps))
 
 
 def adagrad_update(theta, r, g, alpha, eps):
@@ -215,12 +225,7 @@ def rmsprop_update_pytorch(theta, r, g, alpha, beta, eps):
     Returns (theta, r), both new arrays.
     """
     r = beta * r + (1 - beta) * g * g
-    denominator = np.sqrt(r) + eps
-    if eps > 0 or np.all(denominator > 0):
-        return theta - alpha * g / denominator, r
-    positive = denominator > 0
-    step = np.where(positive, alpha * g / np.where(positive, denominator, 1.0), 0.0)
-    return theta - step, r
+    return theta - _divide(alpha * g, np.sqrt(r) + eps), r
 
 
 ADAM_FORMS = ("bias_corrected", "alpha_t")
@@ -277,8 +282,23 @@ def adam_update_no_bias_correction(theta, s, r, t, g, alpha, beta_1, beta_2, eps
     t = t + 1
     s = beta_1 * s + (1 - beta_1) * g
     r = beta_2 * r + (1 - beta_2) * g * g
-    theta = theta - alpha / np.sqrt(r + eps) * s
+    theta = theta - _divide_by_root(alpha, r, eps, s)
     return theta, s, r, t
+
+
+def adamw_update(theta, s, r, t, g, alpha, beta_1, beta_2, eps, weight_decay):
+    """One step of AdamW (Loshchilov & Hutter): Adam with decoupled weight decay lambda.
+
+        theta <- theta - alpha lambda theta     (decay: shrink theta, not through the gradient)
+        theta, s, r, t <- adam_update(theta, s, r, t, g, alpha, beta_1, beta_2, eps)
+
+    i.e. theta_new = (1 - alpha lambda) theta - alpha / sqrt(r_hat + eps) * s_hat. Adam's step
+    does not depend on theta (only on g), so decaying first or adding the decay after is the same.
+    g is the LOSS's gradient, without an L2 term. weight_decay = lambda >= 0; 0 gives Adam.
+    Returns (theta, s, r, t).
+    """
+    theta = theta - alpha * weight_decay * theta
+    return adam_update(theta, s, r, t, g, alpha, beta_1, beta_2, eps)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -316,27 +336,15 @@ def _is_number(x):
     return isinstance(x, Real) and not isinstance(x, bool)
 
 
-def _check_learning_rate(learning_rate):
-    if callable(learning_rate):
-        return learning_rate
-    if not _is_number(learning_rate) or not (0 <= learning_rate < math.inf):
+def _check_alpha(alpha):
+    if callable(alpha):
+        return alpha
+    if not _is_number(alpha) or not (0 <= alpha < math.inf):
         raise ValueError(
-            "learning_rate must be a finite number >= 0 or a schedule (a callable of the step t),"
-            f" got {learning_rate!r}"
+            "alpha (the learning rate) must be a finite number >= 0 or a schedule (a callable of "
+            f"the step t), got {alpha!r}"
         )
-    return float(learning_rate)
-
-
-def _check_beta(name, beta):
-    if not _is_number(beta) or not (0 <= beta < 1):
-        raise ValueError(f"{name} must be a number in [0, 1), got {beta!r}")
-    return float(beta)
-
-
-def _check_epsilon(epsilon):
-    if not _is_number(epsilon) or not (0 <= epsilon < math.inf):
-        raise ValueError(f"epsilon must be a finite number >= 0, got {epsilon!r}")
-    return float(epsilon)
+    return float(alpha)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -375,7 +383,7 @@ def _gradient_as_arrays(g, thetas, is_list):
 class Optimizer:
     """The one driver: applies a per-array step function to every parameter array.
 
-    Optimizer(init, update, learning_rate, hyper=(), lookahead=None, state_names=())
+    Optimizer(init, update, alpha, hyper=(), lookahead=None, state_names=())
 
         init(theta) -> state                    the state of one array at the start, e.g. (v,)
         update(theta, *state, g, alpha, *hyper) -> theta (no state) or (theta, *state)
@@ -401,10 +409,10 @@ class Optimizer:
 
     state_names = ()
 
-    def __init__(self, init, update, learning_rate, hyper=(), lookahead=None, state_names=None):
+    def __init__(self, init, update, alpha, hyper=(), lookahead=None, state_names=None):
         self.init = init
         self.update = update
-        self.learning_rate = _check_learning_rate(learning_rate)
+        self.alpha = _check_alpha(alpha)
         self.hyper = tuple(hyper)
         self.lookahead = lookahead
         if state_names is not None:
@@ -425,11 +433,11 @@ class Optimizer:
         index = self.state_names.index(name)
         return [state[index] for state in self.state]
 
-    def alpha(self, t):
-        """The learning rate used at step t = 1, 2, ...: the number, or schedule(t)."""
-        if not callable(self.learning_rate):
-            return self.learning_rate
-        alpha = float(self.learning_rate(t))
+    def alpha_at(self, t):
+        """The learning rate used at step t = 1, 2, ...: alpha, or alpha(t) for a schedule."""
+        if not callable(self.alpha):
+            return self.alpha
+        alpha = float(self.alpha(t))
         if not alpha >= 0:  # also catches nan
             raise ValueError(
                 f"the learning-rate schedule must return a number >= 0, got {alpha} at step {t}"
@@ -459,7 +467,7 @@ class Optimizer:
             point = [self.lookahead(a, *state, *self.hyper) for a, state in zip(thetas, self.state)]
         gs = _gradient_as_arrays(grad_fn(point if is_list else point[0]), thetas, is_list)
         t = self.t + 1
-        alpha = self.alpha(t)
+        alpha = self.alpha_at(t)
         new_thetas, new_state = [], []
         for a, state, g in zip(thetas, self.state, gs, strict=True):
             out = self.update(a, *state, g, alpha, *self.hyper)
@@ -478,45 +486,182 @@ class Optimizer:
         return f"{type(self).__name__}({self._arguments()})"
 
     def _arguments(self):
-        return f"learning_rate={self.learning_rate!r}"
+        return f"alpha={self.alpha!r}"
 
 
 # ----------------------------------------------------------------------------------------------
-# 4. The lecture's optimizers: init + update + hyperparameters, run by the driver
+# 4. The catalogue: one entry per optimizer, everything the course knows about it
 #
-# Each class names its reference update, the notebook exercise that implements the same step
-# (its id; None for SGD, whose one-line step is not an exercise: 04 asks for a whole gradient-
-# descent run instead), and its hyperparameters as (lecture symbol, argument name), in the order the update
-# function takes them after alpha. update=... runs another function with the same signature
-# (a student's step) in place of the reference.
+# An entry names its reference update and init, its state, its hyperparameters (lecture symbol,
+# the class's argument, default, allowed interval, slider), the notebook exercise that
+# implements the same step (None for SGD, whose one-line step is not an exercise: 04 asks for a
+# whole gradient-descent run instead), its colour in every plot, whether its steps are bounded
+# (adaptive), and its learning rates: the explorer's slider, the digits MLP's good rate and the
+# race's rate per landscape. The race, the explorers, the student-function loader and the
+# capstone read their tables from here: adding an optimizer is one class with its entry.
 # ----------------------------------------------------------------------------------------------
 
 
-class SGD(Optimizer):
+@dataclass(frozen=True)
+class Slider:
+    """A hyperparameter's slider: low..high in steps of `step`; scale "linear", or "log" (low,
+    high are then exponents of 10), or "one_minus_log" (the slider moves 1 - value on a log scale:
+    low, high are exponents of 10 of 1 - value, e.g. beta_2 = 0.9, 0.99, 0.999 are 1 - 10^-1..-3).
+    """
+
+    label: str
+    low: float
+    high: float
+    step: float
+    scale: str = "linear"
+
+
+@dataclass(frozen=True)
+class Hyperparameter:
+    """symbol: the lecture's name ("beta"); argument: the class's keyword ("momentum"); default;
+    the allowed interval low <= value < high (high_open) or <= high; the slider of the explorers."""
+
+    symbol: str
+    argument: str
+    default: float
+    low: float
+    high: float
+    slider: Slider
+    high_open: bool = True
+
+    def check(self, value):
+        """value as a float, or ValueError naming the argument and the interval."""
+        inside = _is_number(value) and self.low <= value and (
+            value < self.high if self.high_open else value <= self.high)
+        if not inside:
+            right = ")" if self.high_open else "]"
+            high = "inf" if self.high == math.inf else f"{self.high:g}"
+            raise ValueError(f"{self.argument} must be a number in [{self.low:g}, {high}{right}, "
+                             f"got {value!r}")
+        return float(value)
+
+
+def _beta(symbol, argument, default, label):
+    return Hyperparameter(symbol, argument, default, 0.0, 1.0, Slider(label, 0.0, 0.99, 0.01))
+
+
+_EPS = Hyperparameter("eps", "epsilon", 1e-8, 0.0, math.inf, Slider("ε", -12.0, 0.0, 0.5, "log"))
+_BETA_1 = _beta("beta_1", "beta_1", 0.9, "β₁")
+_BETA_2 = Hyperparameter("beta_2", "beta_2", 0.999, 0.0, 1.0,
+                         Slider("β₂", 0.5, 0.9999, 0.0001))
+
+
+@dataclass(frozen=True)
+class LearningRates:
+    """slider: (default alpha, min exponent, max exponent) of the explorers' log slider (10**max
+    diverges on the valley); mlp: a rate that trains the 64-64-10 digits MLP well in about 10
+    epochs of minibatches of 32; race: alpha per landscape of the race (09), chosen so that the
+    optimizer makes visible progress in RACE_STEPS steps; None = not in the race."""
+
+    slider: tuple
+    mlp: float
+    race: dict | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Everything about one optimizer (see the comment above)."""
+
+    name: str
+    init: Callable
+    update: Callable
+    state_names: tuple
+    hyperparameters: tuple
+    exercise: str | None
+    color: str
+    adaptive: bool
+    learning_rates: LearningRates
+    lookahead: Callable | None = None
+
+    def defaults(self):
+        """{symbol: default}, e.g. {"beta": 0.9, "eps": 1e-8}."""
+        return {h.symbol: h.default for h in self.hyperparameters}
+
+    def hyper(self, values=None, keep_own=False):
+        """The hyperparameter tuple the update takes, in its order, from {symbol: value}: checked
+        once here; missing ones take the defaults; unknown symbols raise ValueError (or are
+        dropped with keep_own=True, so one dict can serve several optimizers)."""
+        values = dict(values or {})
+        symbols = [h.symbol for h in self.hyperparameters]
+        unknown = set(values) - set(symbols)
+        if unknown and not keep_own:
+            raise ValueError(f"{self.name} has no hyperparameter(s) {sorted(unknown)}; it has "
+                             f"{sorted(symbols)}")
+        return tuple(h.check(values.get(h.symbol, h.default)) for h in self.hyperparameters)
+
+
+class CatalogueOptimizer(Optimizer):
+    """An optimizer of the catalogue: the driver with its entry's init, update and hyperparameters.
+
+        Name(alpha, <hyperparameters by their argument names>, update=None, lookahead=None)
+
+    alpha: the learning rate, a number >= 0 or a schedule; the hyperparameters in the entry's
+    order (positionally or by argument name, e.g. Momentum(0.1, momentum=0.9)); update: another
+    function with the reference's signature (a student's step), None = the entry's update.
+    The hyperparameters are attributes (self.momentum), and so is each state variable, across the
+    parameter arrays (self.v, self.r, self.s; None before the first step).
+    """
+
+    entry: Entry
+
+    def __init__(self, alpha, *args, update=None, lookahead=None, **kwargs):
+        entry = self.entry
+        arguments = [h.argument for h in entry.hyperparameters]
+        if len(args) > len(arguments):
+            raise TypeError(f"{entry.name} takes alpha and at most {len(arguments)} "
+                            f"hyperparameters {arguments}, got {1 + len(args)} positional arguments")
+        given = dict(zip(arguments, args))
+        for name, value in kwargs.items():
+            if name not in arguments or name in given:
+                raise TypeError(f"{entry.name} got an unexpected or repeated argument {name!r}; its "
+                                f"hyperparameters are {arguments}")
+            given[name] = value
+        by_symbol = {h.symbol: given[h.argument] for h in entry.hyperparameters if h.argument in given}
+        hyper = entry.hyper(by_symbol)
+        for h, value in zip(entry.hyperparameters, hyper):
+            setattr(self, h.argument, value)
+        super().__init__(entry.init, update or entry.update, alpha, hyper,
+                         lookahead or entry.lookahead, entry.state_names)
+
+    def __getattr__(self, name):
+        if name in type(self).entry.state_names:
+            return self.state_of(name)
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
+    def _arguments(self):
+        hyper = "".join(f", {h.argument}={getattr(self, h.argument)}" for h in self.entry.hyperparameters)
+        return super()._arguments() + hyper
+
+
+class SGD(CatalogueOptimizer):
     """Minibatch SGD:  theta <- theta - alpha g.
 
         for t = 1, 2, ...:  g <- grad_fn(theta);  theta <- theta - alpha_t g
 
-    SGD(learning_rate, update=sgd_update): learning_rate = alpha, a number >= 0 or a schedule.
+    SGD(alpha, update=sgd_update): alpha a number >= 0 or a schedule.
     Frameworks: torch.optim.SGD, keras.optimizers.SGD and optax.sgd (without momentum) do
     exactly this.
     """
 
-    reference = staticmethod(sgd_update)
-    exercise = None
-    hyperparameters = ()
+    entry = Entry(
+        "SGD", sgd_init, sgd_update, state_names=(), hyperparameters=(), exercise=None,
+        color="C1", adaptive=False,
+        learning_rates=LearningRates(slider=(0.1, -4.0, 0.5), mlp=0.1, race={
+            "valley": 0.4, "rosenbrock": 0.001, "saddle": 0.02, "beale": 0.002, "wells": 0.02}))
 
-    def __init__(self, learning_rate, update=sgd_update):
-        super().__init__(sgd_init, update, learning_rate)
 
-
-class Momentum(Optimizer):
+class Momentum(CatalogueOptimizer):
     """SGD with momentum.
 
         v <- 0
         for t = 1, 2, ...:  g <- grad_fn(theta);  v <- beta v - alpha_t g;  theta <- theta + v
 
-    Momentum(learning_rate, momentum=0.9, update=momentum_update): momentum = beta in [0, 1).
+    Momentum(alpha, momentum=0.9, update=momentum_update): momentum = beta in [0, 1).
     State: self.v, one array per parameter array.
 
     Frameworks: Keras (SGD(momentum=...)) does exactly this. PyTorch (SGD(momentum=...)) and
@@ -525,22 +670,15 @@ class Momentum(Optimizer):
     the whole accumulated velocity by the current alpha, the lecture only the new gradient.
     """
 
-    reference = staticmethod(momentum_update)
-    exercise = "momentum_step"
-    hyperparameters = (("beta", "momentum"),)
-    state_names = ("v",)
-
-    def __init__(self, learning_rate, momentum=0.9, update=momentum_update):
-        self.momentum = _check_beta("momentum", momentum)
-        super().__init__(momentum_init, update, learning_rate, (self.momentum,))
-
-    v = property(lambda self: self.state_of("v"))
-
-    def _arguments(self):
-        return f"{super()._arguments()}, momentum={self.momentum}"
+    entry = Entry(
+        "Momentum", momentum_init, momentum_update, state_names=("v",),
+        hyperparameters=(_beta("beta", "momentum", 0.9, "momentum β"),), exercise="momentum_step",
+        color="C3", adaptive=False,
+        learning_rates=LearningRates(slider=(0.02, -4.0, 0.5), mlp=0.02, race={
+            "valley": 0.05, "rosenbrock": 0.0005, "saddle": 0.01, "beale": 0.001, "wells": 0.01}))
 
 
-class Nesterov(Optimizer):
+class Nesterov(CatalogueOptimizer):
     """SGD with Nesterov momentum, as in the lecture (theta is the true iterate).
 
         v <- 0
@@ -549,7 +687,7 @@ class Nesterov(Optimizer):
             v     <- beta v - alpha_t g
             theta <- theta + beta v_old - alpha_t g   (= theta + v)
 
-    Nesterov(learning_rate, momentum=0.9, update=nesterov_update, lookahead=nesterov_lookahead):
+    Nesterov(alpha, momentum=0.9, update=nesterov_update, lookahead=nesterov_lookahead):
     momentum = beta in [0, 1). State: self.v. step calls grad_fn at the look-ahead point.
 
     Frameworks: PyTorch (SGD(nesterov=True)), Keras (SGD(nesterov=True)) and optax
@@ -559,60 +697,44 @@ class Nesterov(Optimizer):
     nesterov_to_lookahead and nesterov_from_lookahead. (PyTorch again accumulates b = -v/alpha.)
     """
 
-    reference = staticmethod(nesterov_update)
-    exercise = "nesterov_step"
-    hyperparameters = (("beta", "momentum"),)
-    state_names = ("v",)
-
-    def __init__(self, learning_rate, momentum=0.9, update=nesterov_update,
-                 lookahead=nesterov_lookahead):  # fmt: skip
-        self.momentum = _check_beta("momentum", momentum)
-        super().__init__(momentum_init, update, learning_rate, (self.momentum,), lookahead)
-
-    v = property(lambda self: self.state_of("v"))
-
-    def _arguments(self):
-        return f"{super()._arguments()}, momentum={self.momentum}"
+    entry = Entry(
+        "Nesterov", momentum_init, nesterov_update, state_names=("v",),
+        hyperparameters=(_beta("beta", "momentum", 0.9, "momentum β"),), exercise="nesterov_step",
+        color="C4", adaptive=False, lookahead=nesterov_lookahead,
+        learning_rates=LearningRates(slider=(0.02, -4.0, 0.5), mlp=0.02, race={
+            "valley": 0.05, "rosenbrock": 0.0005, "saddle": 0.01, "beale": 0.001, "wells": 0.01}))
 
 
-class AdaGrad(Optimizer):
+class AdaGrad(CatalogueOptimizer):
     """AdaGrad (2011).
 
         r <- 0
         for t = 1, 2, ...:  g <- grad_fn(theta);  r <- r + g^2
                             theta <- theta - alpha_t / sqrt(r + eps) * g      (element-wise)
 
-    AdaGrad(learning_rate, epsilon=1e-8, update=adagrad_update): epsilon = eps >= 0 (0 is
-    accepted). State: self.r.
+    AdaGrad(alpha, epsilon=1e-8, update=adagrad_update): epsilon = eps >= 0 (0 is accepted).
+    State: self.r.
 
     Frameworks: PyTorch (Adagrad) puts epsilon OUTSIDE the root, alpha g / (sqrt(r) + eps),
     default eps 1e-10. Keras (Adagrad) puts it inside like the lecture but starts from r = 0.1
     (initial_accumulator_value) with eps 1e-7; optax.adagrad also starts from r = 0.1.
     """
 
-    reference = staticmethod(adagrad_update)
-    exercise = "adagrad_step"
-    hyperparameters = (("eps", "epsilon"),)
-    state_names = ("r",)
-
-    def __init__(self, learning_rate, epsilon=1e-8, update=adagrad_update):
-        self.epsilon = _check_epsilon(epsilon)
-        super().__init__(accumulator_init, update, learning_rate, (self.epsilon,))
-
-    r = property(lambda self: self.state_of("r"))
-
-    def _arguments(self):
-        return f"{super()._arguments()}, epsilon={self.epsilon}"
+    entry = Entry(
+        "AdaGrad", accumulator_init, adagrad_update, state_names=("r",), hyperparameters=(_EPS,),
+        exercise="adagrad_step", color="C2", adaptive=True,
+        learning_rates=LearningRates(slider=(1.0, -3.0, 2.0), mlp=0.05, race={
+            "valley": 1.5, "rosenbrock": 0.3, "saddle": 0.2, "beale": 0.5, "wells": 0.3}))
 
 
-class RMSProp(Optimizer):
+class RMSProp(CatalogueOptimizer):
     """RMSProp (2012).
 
         r <- 0
         for t = 1, 2, ...:  g <- grad_fn(theta);  r <- beta r + (1 - beta) g^2
                             theta <- theta - alpha_t / sqrt(r + eps) * g      (element-wise)
 
-    RMSProp(learning_rate, beta=0.9, epsilon=1e-8, update=rmsprop_update): beta in [0, 1),
+    RMSProp(alpha, beta=0.9, epsilon=1e-8, update=rmsprop_update): beta in [0, 1),
     epsilon >= 0. State: self.r, so after one step r = (1 - beta) g^2.
 
     Frameworks: PyTorch (RMSprop) puts epsilon OUTSIDE the root, alpha g / (sqrt(r) + eps), and
@@ -620,23 +742,15 @@ class RMSProp(Optimizer):
     epsilon=1e-7) and optax (rmsprop, decay=0.9, eps=1e-8) put it inside like the lecture.
     """
 
-    reference = staticmethod(rmsprop_update)
-    exercise = "rmsprop_step"
-    hyperparameters = (("beta", "beta"), ("eps", "epsilon"))
-    state_names = ("r",)
-
-    def __init__(self, learning_rate, beta=0.9, epsilon=1e-8, update=rmsprop_update):
-        self.beta = _check_beta("beta", beta)
-        self.epsilon = _check_epsilon(epsilon)
-        super().__init__(accumulator_init, update, learning_rate, (self.beta, self.epsilon))
-
-    r = property(lambda self: self.state_of("r"))
-
-    def _arguments(self):
-        return f"{super()._arguments()}, beta={self.beta}, epsilon={self.epsilon}"
+    entry = Entry(
+        "RMSProp", accumulator_init, rmsprop_update, state_names=("r",),
+        hyperparameters=(_beta("beta", "beta", 0.9, "β"), _EPS), exercise="rmsprop_step",
+        color="C0", adaptive=True,
+        learning_rates=LearningRates(slider=(0.1, -3.0, 2.0), mlp=0.002, race={
+            "valley": 0.1, "rosenbrock": 0.01, "saddle": 0.02, "beale": 0.02, "wells": 0.03}))
 
 
-class Adam(Optimizer):
+class Adam(CatalogueOptimizer):
     """Adam (2014), in either of the lecture's two forms (see adam_update).
 
         s <- 0;  r <- 0;  t <- 0
@@ -648,91 +762,110 @@ class Adam(Optimizer):
             form="alpha_t":         theta <- theta - a_t / sqrt(r + eps) * s,
                                     a_t = alpha_t sqrt(1 - beta_2^t) / (1 - beta_1^t)
 
-    Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, form="bias_corrected",
+    Adam(alpha=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, form="bias_corrected",
          update=None): update=None runs adam_update in the given form; another function (a
     student's adam_step(theta, s, r, t, g, alpha, beta_1, beta_2, eps)) replaces it.
     State: self.s, self.r and the step count self.t.
 
     Frameworks: PyTorch (Adam) and optax (adam) use the bias-corrected form with epsilon
-    OUTSIDE the root: alpha s_hat / (sqrt(r_hat) + eps). Keras (Adam, epsilon=1e-7) uses the
-    second form with epsilon outside the root, alpha_t s / (sqrt(r) + eps), which written with
-    s_hat and r_hat is alpha s_hat / (sqrt(r_hat) + eps / sqrt(1 - beta_2^t)): its epsilon acts
-    as eps / sqrt(1 - beta_2^t), about 31.6 eps at t = 1 for beta_2 = 0.999.
+    OUTSIDE the root: alpha s_hat / (sqrt(r_hat) + eps), which is also how Kingma & Ba's paper
+    writes it. Keras (Adam, epsilon=1e-7) uses the second form with epsilon outside the root,
+    alpha_t s / (sqrt(r) + eps), which written with s_hat and r_hat is
+    alpha s_hat / (sqrt(r_hat) + eps / sqrt(1 - beta_2^t)): its epsilon acts as
+    eps / sqrt(1 - beta_2^t), about 31.6 eps at t = 1 for beta_2 = 0.999.
     """
 
-    reference = staticmethod(adam_update)
-    exercise = "adam_step"
-    hyperparameters = (("beta_1", "beta_1"), ("beta_2", "beta_2"), ("eps", "epsilon"))
-    state_names = ("s", "r", "t")
+    entry = Entry(
+        "Adam", adam_init, adam_update, state_names=("s", "r", "t"),
+        hyperparameters=(_BETA_1, _BETA_2, _EPS), exercise="adam_step", color="C6", adaptive=True,
+        learning_rates=LearningRates(slider=(0.3, -3.0, 2.0), mlp=0.01, race={
+            "valley": 0.3, "rosenbrock": 0.05, "saddle": 0.05, "beale": 0.1, "wells": 0.05}))
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 form="bias_corrected", update=None):  # fmt: skip
-        self.beta_1 = _check_beta("beta_1", beta_1)
-        self.beta_2 = _check_beta("beta_2", beta_2)
-        self.epsilon = _check_epsilon(epsilon)
+    def __init__(self, alpha=0.001, *args, form="bias_corrected", update=None, **kwargs):
         if form not in ADAM_FORMS:
             raise ValueError(f"form must be one of {ADAM_FORMS}, got {form!r}")
         self.form = form
-        if update is None:
-            update = adam_update if form == "bias_corrected" else partial(adam_update, form=form)
-        hyper = (self.beta_1, self.beta_2, self.epsilon)
-        super().__init__(adam_init, update, learning_rate, hyper)
-
-    s = property(lambda self: self.state_of("s"))
-    r = property(lambda self: self.state_of("r"))
+        if update is None and form != "bias_corrected":
+            update = partial(adam_update, form=form)
+        super().__init__(alpha, *args, update=update, **kwargs)
 
     def _arguments(self):
-        return (
-            f"{super()._arguments()}, beta_1={self.beta_1}, beta_2={self.beta_2},"
-            f" epsilon={self.epsilon}, form={self.form!r}"
-        )
+        return f"{super()._arguments()}, form={self.form!r}"
 
 
-OPTIMIZERS = {
-    "SGD": SGD,
-    "Momentum": Momentum,
-    "Nesterov": Nesterov,
-    "AdaGrad": AdaGrad,
-    "RMSProp": RMSProp,
-    "Adam": Adam,
-}
-"""The lecture's optimizers by name: the one table (explorers, race, capstone read it)."""
+class AdamW(CatalogueOptimizer):
+    """AdamW (Loshchilov & Hutter, 2019): Adam with decoupled weight decay.
 
-VARIANTS = {"Adam, no bias correction": ("Adam", adam_update_no_bias_correction)}
-"""Named variants for comparisons: name -> (optimizer of OPTIMIZERS, the update it runs)."""
+        s <- 0;  r <- 0;  t <- 0
+        for t = 1, 2, ...:
+            g <- grad_fn(theta)                              (the loss's gradient only)
+            theta <- theta - alpha_t lambda theta            (decoupled weight decay)
+            theta <- theta - alpha_t / sqrt(r_hat + eps) * s_hat     (Adam's step, as in Adam)
+
+    AdamW(alpha=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, weight_decay=0.01): lambda =
+    weight_decay >= 0; with lambda = 0 it is Adam. State: self.s, self.r, self.t.
+
+    Why "decoupled": L2 regularization adds lambda' theta to the gradient g, and Adam then divides
+    that term by sqrt(r_hat + eps) like the rest of g, so coordinates with large gradients are
+    barely decayed. AdamW shrinks theta directly, by the same factor (1 - alpha_t lambda) for every
+    coordinate, as SGD with an L2 term does (for SGD the two are the same thing; see 01 and 08).
+
+    Frameworks: torch.optim.AdamW(lr=alpha, betas=(beta_1, beta_2), eps, weight_decay=lambda)
+    does theta <- theta (1 - lr lambda) and then Adam's step with eps OUTSIDE the root,
+    s_hat / (sqrt(r_hat) + eps): with eps = 0 it gives exactly this sequence (tested on fixed
+    numbers). Keras' AdamW does the same; optax.adamw multiplies the decay by the learning rate too.
+    """
+
+    entry = Entry(
+        "AdamW", adam_init, adamw_update, state_names=("s", "r", "t"),
+        hyperparameters=(_BETA_1, _BETA_2, _EPS,
+                         Hyperparameter("lambda", "weight_decay", 0.01, 0.0, math.inf,
+                                        Slider("weight decay λ", 0.0, 0.5, 0.01))),
+        exercise=None, color="C5", adaptive=True,
+        learning_rates=LearningRates(slider=(0.3, -3.0, 2.0), mlp=0.01, race={
+            "valley": 0.3, "rosenbrock": 0.05, "saddle": 0.05, "beale": 0.1, "wells": 0.05}))
+
+
+def _catalogue(*classes):
+    return {cls.entry.name: cls for cls in classes}
+
+
+OPTIMIZERS = _catalogue(SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam, AdamW)
+"""The optimizers by name, in legend order: the one table (explorers, race, capstone read it)."""
+
+VARIANTS = {"Adam, no bias correction": (Adam, adam_update_no_bias_correction, "C7")}
+"""Named variants for comparisons: name -> (optimizer class, the update it runs, its colour)."""
+
+
+def entry(name):
+    """The catalogue Entry of optimizer `name` (a key of OPTIMIZERS, or a variant's base's entry
+    with the variant's update and colour)."""
+    if name in VARIANTS:
+        cls, update, color = VARIANTS[name]
+        return replace(cls.entry, name=name, update=update, color=color, exercise=None)
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {[*OPTIMIZERS, *VARIANTS]}, got {name!r}")
+    return OPTIMIZERS[name].entry
 
 
 def defaults(name):
     """The default hyperparameters of optimizer `name` in the lecture's symbols, e.g.
     defaults("RMSProp") == {"beta": 0.9, "eps": 1e-8}."""
-    cls = OPTIMIZERS[VARIANTS[name][0] if name in VARIANTS else name]
-    parameters = inspect.signature(cls).parameters
-    return {symbol: parameters[argument].default for symbol, argument in cls.hyperparameters}
+    return entry(name).defaults()
 
 
-def make_optimizer(name, learning_rate, hyper=None, update=None, lookahead=None):
+def make_optimizer(name, alpha, hyper=None, update=None, lookahead=None, keep_own=False):
     """The optimizer `name` (a key of OPTIMIZERS or VARIANTS), hyperparameters in the lecture's
     symbols.
 
+    alpha: the learning rate (a number >= 0 or a schedule).
     hyper: e.g. {"beta": 0.9} or {"beta_1": 0.9, "beta_2": 0.999, "eps": 1e-8}; missing ones
-        take the defaults (see defaults(name)); others raise ValueError.
+        take the defaults (see defaults(name)); others raise ValueError, or are dropped with
+        keep_own=True (one dict for several optimizers).
     update: another step function with the reference's signature (a student's), None = the
         reference (for a variant, the variant's update). lookahead: Nesterov's, None = reference.
     """
-    if name not in OPTIMIZERS and name not in VARIANTS:
-        raise ValueError(f"optimizer must be one of {[*OPTIMIZERS, *VARIANTS]}, got {name!r}")
-    base, variant_update = VARIANTS.get(name, (name, None))
-    cls = OPTIMIZERS[base]
-    hyper = {} if hyper is None else dict(hyper)
-    symbols = dict(cls.hyperparameters)
-    unknown = set(hyper) - set(symbols)
-    if unknown:
-        raise ValueError(f"{name} has no hyperparameter(s) {sorted(unknown)}; it has "
-                         f"{sorted(symbols)}")
-    kwargs = {symbols[symbol]: value for symbol, value in hyper.items()}
-    update = update or variant_update
-    if update is not None:
-        kwargs["update"] = update
-    if lookahead is not None:
-        kwargs["lookahead"] = lookahead
-    return cls(learning_rate, **kwargs)
+    cls = VARIANTS[name][0] if name in VARIANTS else OPTIMIZERS.get(name)
+    e = entry(name)
+    own = dict(zip((h.argument for h in e.hyperparameters), e.hyper(hyper, keep_own)))
+    return cls(alpha, update=update or e.update, lookahead=lookahead, **own)

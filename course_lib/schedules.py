@@ -46,7 +46,29 @@ def _g(x):
 
 
 class Schedule:
-    """Base class: __call__ checks t and calls `value(t)` on each step number (a float)."""
+    """Base class: __call__ checks t and calls `value(t)` on each step number (a float).
+
+    Each schedule carries what the course shows and builds of it, so no table elsewhere repeats it:
+        name       its key in SCHEDULES (the explorer's dropdown)
+        formula    its formula as matplotlib mathtext (the explorer's title)
+        knobs      which of the explorer's knobs it uses: decay (decay_steps, T or the first
+                   period), c, power, alpha_end (a fraction of alpha_0), period_factor
+        from_knobs(alpha_0, knobs)    the schedule from the explorer's knobs (a dict)
+        run_name, for_run(alpha_0, total_steps)   for a training run of known length (11), if any
+    """
+
+    name = ""
+    formula = ""
+    knobs = ()
+    run_name = None
+
+    @classmethod
+    def from_knobs(cls, alpha_0, knobs):
+        raise NotImplementedError
+
+    @classmethod
+    def for_run(cls, alpha_0, total_steps):
+        raise NotImplementedError
 
     def __call__(self, t):
         if isinstance(t, Real) and not isinstance(t, bool):
@@ -72,6 +94,17 @@ class Constant(Schedule):
     Constant(alpha): alpha >= 0.
     """
 
+    name, formula, knobs, run_name = "constant", r"$\alpha_t = \alpha_0$", (), "constant"
+
+    @classmethod
+    def from_knobs(cls, alpha_0, knobs):
+        return cls(alpha_0)
+
+    @classmethod
+    def for_run(cls, alpha_0, total_steps):
+        return cls(alpha_0)
+
+
     def __init__(self, alpha):
         self.alpha = _check_number("alpha", alpha)
 
@@ -90,6 +123,19 @@ class ExponentialDecay(Schedule):
         decay_steps steps ("each minibatch/epoch/several epochs"); staircase=True uses
         floor(t / decay_steps), i.e. the rate drops in steps instead of continuously.
     """
+
+    name, formula, knobs = "exponential", r"$\alpha_t = \alpha_0\, c^{t / k}$", ("decay", "c")
+    run_name = "exponential"
+
+    @classmethod
+    def from_knobs(cls, alpha_0, knobs):
+        return cls(alpha_0, knobs["c"], decay_steps=knobs["decay"])
+
+    @classmethod
+    def for_run(cls, alpha_0, total_steps):
+        """c chosen so that alpha ends at alpha_0 / 100 after the run."""
+        return cls(alpha_0, 0.01 ** (1.0 / total_steps))
+
 
     def __init__(self, alpha_0, c, decay_steps=1, staircase=False):
         self.alpha_0 = _check_number("alpha_0", alpha_0)
@@ -119,6 +165,14 @@ class PolynomialDecay(Schedule):
         alpha_0 >= 0; decay_steps > 0; alpha_end >= 0; power > 0.
     """
 
+    name, knobs = "polynomial", ("decay", "power", "alpha_end")
+    formula = r"$\alpha_t = \alpha_{end} + (\alpha_0 - \alpha_{end})(1 - \min(t, T)/T)^{p}$"
+
+    @classmethod
+    def from_knobs(cls, alpha_0, knobs):
+        return cls(alpha_0, knobs["decay"], alpha_end=knobs["alpha_end"] * alpha_0, power=knobs["power"])
+
+
     def __init__(self, alpha_0, decay_steps, alpha_end=0.0, power=1.0):
         self.alpha_0 = _check_number("alpha_0", alpha_0)
         self.decay_steps = _check_number("decay_steps", decay_steps, low_open=True)
@@ -146,6 +200,13 @@ class InverseTimeDecay(Schedule):
     InverseTimeDecay(alpha_0, decay_steps=1): alpha_0 >= 0; decay_steps > 0.
     """
 
+    name, formula, knobs = "inverse time", r"$\alpha_t = \alpha_0 / \max(t / k, 1)$", ("decay",)
+
+    @classmethod
+    def from_knobs(cls, alpha_0, knobs):
+        return cls(alpha_0, decay_steps=knobs["decay"])
+
+
     def __init__(self, alpha_0, decay_steps=1):
         self.alpha_0 = _check_number("alpha_0", alpha_0)
         self.decay_steps = _check_number("decay_steps", decay_steps, low_open=True)
@@ -167,6 +228,19 @@ class InverseSqrtDecay(Schedule):
     InverseSqrtDecay(alpha_0, decay_steps=1): alpha_0 >= 0; decay_steps > 0.
     """
 
+    name, formula, knobs = "inverse sqrt", r"$\alpha_t = \alpha_0 / \sqrt{\max(t / k, 1)}$", ("decay",)
+    run_name = "inverse sqrt"
+
+    @classmethod
+    def from_knobs(cls, alpha_0, knobs):
+        return cls(alpha_0, decay_steps=knobs["decay"])
+
+    @classmethod
+    def for_run(cls, alpha_0, total_steps):
+        """alpha_0 / sqrt(t)."""
+        return cls(alpha_0)
+
+
     def __init__(self, alpha_0, decay_steps=1):
         self.alpha_0 = _check_number("alpha_0", alpha_0)
         self.decay_steps = _check_number("decay_steps", decay_steps, low_open=True)
@@ -187,6 +261,20 @@ class CosineDecay(Schedule):
     CosineDecay(alpha_0, decay_steps, alpha_end=0.0): alpha_0 >= 0; decay_steps > 0;
     alpha_end >= 0.
     """
+
+    name, knobs, run_name = "cosine", ("decay", "alpha_end"), "cosine"
+    formula = (r"$\alpha_t = \alpha_{end} + (\alpha_0 - \alpha_{end})\,"
+               r"(1 + \cos(\pi \min(t, T) / T)) / 2$")
+
+    @classmethod
+    def from_knobs(cls, alpha_0, knobs):
+        return cls(alpha_0, knobs["decay"], alpha_end=knobs["alpha_end"] * alpha_0)
+
+    @classmethod
+    def for_run(cls, alpha_0, total_steps):
+        """Half a cosine over the whole run, T = total_steps."""
+        return cls(alpha_0, total_steps)
+
 
     def __init__(self, alpha_0, decay_steps, alpha_end=0.0):
         self.alpha_0 = _check_number("alpha_0", alpha_0)
@@ -214,6 +302,16 @@ class CosineRestarts(Schedule):
     CosineRestarts(alpha_0, period, period_factor=1.0, alpha_end=0.0):
         alpha_0 >= 0; period > 0; period_factor >= 1; alpha_end >= 0.
     """
+
+    name, knobs = "cosine restarts", ("decay", "alpha_end", "period_factor")
+    formula = (r"$\alpha_t = \alpha_{end} + (\alpha_0 - \alpha_{end})\,"
+               r"(1 + \cos(\pi t_{cur} / T_i))/2,\ T_i = T m^i$")
+
+    @classmethod
+    def from_knobs(cls, alpha_0, knobs):
+        return cls(alpha_0, knobs["decay"], period_factor=knobs["period_factor"],
+                   alpha_end=knobs["alpha_end"] * alpha_0)
+
 
     def __init__(self, alpha_0, period, period_factor=1.0, alpha_end=0.0):
         self.alpha_0 = _check_number("alpha_0", alpha_0)
@@ -258,6 +356,14 @@ class LinearWarmup(Schedule):
     Example: LinearWarmup(CosineDecay(0.1, decay_steps=1000), warmup_steps=100).
     """
 
+    name, run_name = "linear warmup", "warmup + cosine"  # no knobs: warmup wraps another schedule
+
+    @classmethod
+    def for_run(cls, alpha_0, total_steps):
+        """Linear warmup over the first 10% of the run, then cosine over the whole run."""
+        return cls(CosineDecay(alpha_0, total_steps), max(total_steps // 10, 1))
+
+
     def __init__(self, after, warmup_steps, alpha_start=0.0):
         if not callable(after):
             after = Constant(_check_number("after", after))
@@ -277,16 +383,12 @@ class LinearWarmup(Schedule):
         return f"LinearWarmup({self.after!r}, warmup_steps={_g(self.warmup_steps)}{extra})"
 
 
-SCHEDULES = {
-    "constant": Constant,
-    "exponential": ExponentialDecay,
-    "polynomial": PolynomialDecay,
-    "inverse time": InverseTimeDecay,
-    "inverse sqrt": InverseSqrtDecay,
-    "cosine": CosineDecay,
-    "cosine restarts": CosineRestarts,
-    "linear warmup": LinearWarmup,
-}
+SCHEDULES = {cls.name: cls for cls in (Constant, ExponentialDecay, PolynomialDecay, InverseTimeDecay,
+                                         InverseSqrtDecay, CosineDecay, CosineRestarts, LinearWarmup)}
+"""Every schedule by its name."""
+
+KNOB_SCHEDULES = tuple(name for name, cls in SCHEDULES.items() if cls is not LinearWarmup)
+"""The schedules make_schedule builds from the explorers' knobs (warmup is a knob of them all)."""
 
 
 def make_schedule(name, alpha_0, decay=1, c=0.99, power=1.0, alpha_end=0.0, period_factor=1.0,
@@ -297,48 +399,33 @@ def make_schedule(name, alpha_0, decay=1, c=0.99, power=1.0, alpha_end=0.0, peri
         (polynomial, cosine) or the first period (cosine restarts).
     c: the factor of the exponential decay; power: the polynomial's p; period_factor: m of the
         restarts; alpha_end: the end rate as a FRACTION of alpha_0 (polynomial, cosine, restarts).
+    Each schedule takes the knobs it names in its `knobs` (Schedule.from_knobs).
     warmup > 0 wraps the schedule in LinearWarmup over `warmup` steps.
     """
-    if name not in SCHEDULES or name == "linear warmup":
-        names = [key for key in SCHEDULES if key != "linear warmup"]
-        raise ValueError(f"schedule must be one of {names}, got {name!r} (warmup is an argument)")
-    end = alpha_end * alpha_0
-    if name == "constant":
-        made = Constant(alpha_0)
-    elif name == "exponential":
-        made = ExponentialDecay(alpha_0, c, decay_steps=decay)
-    elif name == "polynomial":
-        made = PolynomialDecay(alpha_0, decay, alpha_end=end, power=power)
-    elif name in ("inverse time", "inverse sqrt"):
-        made = SCHEDULES[name](alpha_0, decay_steps=decay)
-    elif name == "cosine":
-        made = CosineDecay(alpha_0, decay, alpha_end=end)
-    else:
-        made = CosineRestarts(alpha_0, decay, period_factor=period_factor, alpha_end=end)
+    if name not in KNOB_SCHEDULES:
+        raise ValueError(f"schedule must be one of {list(KNOB_SCHEDULES)}, got {name!r} (warmup is "
+                         "an argument)")
+    knobs = {"decay": decay, "c": c, "power": power, "alpha_end": alpha_end,
+             "period_factor": period_factor}
+    made = SCHEDULES[name].from_knobs(alpha_0, knobs)
     return LinearWarmup(made, warmup) if warmup > 0 else made
 
 
-RUN_SCHEDULES = ("constant", "exponential", "inverse sqrt", "cosine", "warmup + cosine")
-"""The schedules of a training run of known length (schedule_for_run), e.g. in 11's explorer."""
+RUN_SCHEDULES = {cls.run_name: cls for cls in SCHEDULES.values() if cls.run_name}
+"""The schedules of a training run of known length (schedule_for_run), e.g. in 11's explorer:
+run name -> schedule class (constant, exponential, inverse sqrt, cosine, warmup + cosine)."""
 
 
 def schedule_for_run(name, alpha_0, total_steps):
-    """A schedule over a run of `total_steps` steps (make_schedule with settings for the run).
+    """A schedule over a run of `total_steps` steps: RUN_SCHEDULES[name].for_run(...).
 
     constant: alpha_0;  exponential: alpha_0 c^t with c chosen so alpha ends at alpha_0 / 100;
     inverse sqrt: alpha_0 / sqrt(t);  cosine: alpha_0 (1 + cos(pi t / T)) / 2 with T = the run;
     warmup + cosine: linear warmup over the first 10% of the steps, then cosine.
     """
     if name not in RUN_SCHEDULES:
-        raise ValueError(f"schedule must be one of {RUN_SCHEDULES}, got {name!r}")
-    total_steps = max(int(total_steps), 1)
-    if name == "exponential":
-        return make_schedule(name, alpha_0, c=0.01 ** (1.0 / total_steps))
-    if name == "warmup + cosine":
-        return make_schedule("cosine", alpha_0, total_steps, warmup=max(total_steps // 10, 1))
-    if name == "cosine":
-        return make_schedule(name, alpha_0, total_steps)
-    return make_schedule(name, alpha_0)  # constant; inverse sqrt with decay_steps = 1
+        raise ValueError(f"schedule must be one of {list(RUN_SCHEDULES)}, got {name!r}")
+    return RUN_SCHEDULES[name].for_run(alpha_0, max(int(total_steps), 1))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -185,7 +185,7 @@ def _optimizer_step(net, optimizer, loss, history, max_loss):
         new_params = optimizer.step(params, grad_fn)
         net.params = params
         history.step_losses.append(batch_loss[0])
-        history.learning_rates.append(optimizer.alpha(optimizer.t))
+        history.learning_rates.append(optimizer.alpha_at(optimizer.t))
         if not math.isfinite(batch_loss[0]):
             raise Diverged(f"loss is {batch_loss[0]}")
         if batch_loss[0] > max_loss:

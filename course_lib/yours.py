@@ -29,7 +29,8 @@ from .schedules import schedule_for_run
 DEFINE_SECONDS = 10.0
 """Time limit of each top-level statement the loader runs from a notebook."""
 
-OPTIMIZER_EXERCISES = ("momentum_step", "nesterov_step", "adagrad_step", "rmsprop_step", "adam_step")
+OPTIMIZER_EXERCISES = tuple(cls.entry.exercise for cls in optimizers.OPTIMIZERS.values()
+                            if cls.entry.exercise)
 """The step functions of 06-08 (what the race of 09 runs)."""
 
 
@@ -135,8 +136,8 @@ def your_update(name):
     """(update, lookahead) that optimizer `name` runs: your step function where it passed its
     check, else the reference (SGD's step is not an exercise: always the reference). lookahead is
     None: Nesterov's look-ahead point is part of the student's nesterov_step."""
-    cls = optimizers.OPTIMIZERS[name]
-    update = checking.implementation(cls.exercise, cls.reference) if cls.exercise else cls.reference
+    entry = optimizers.entry(name)
+    update = checking.implementation(entry.exercise, entry.update) if entry.exercise else entry.update
     return update, None
 
 
@@ -147,17 +148,17 @@ def your_updates(names=tuple(optimizers.OPTIMIZERS)):
 
 def is_yours(name):
     """True when the step function optimizer `name` runs is the student's, passed in this kernel."""
-    exercise = optimizers.OPTIMIZERS[name].exercise
+    exercise = optimizers.entry(name).exercise
     return bool(exercise) and checking.has_passed(exercise)
 
 
-def your_optimizer(name, learning_rate, schedule="constant", total_steps=1, **hyper):
+def your_optimizer(name, alpha, schedule="constant", total_steps=1, **hyper):
     """Optimizer `name` of course_lib.optimizers running your step function once it passed,
-    with the learning rate `learning_rate` under schedules.schedule_for_run(schedule, ...)."""
+    with the learning rate alpha under schedules.schedule_for_run(schedule, alpha, total_steps)."""
     if name not in optimizers.OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {list(optimizers.OPTIMIZERS)}, got {name!r}")
     update, lookahead = your_update(name)
-    rate = schedule_for_run(schedule, learning_rate, total_steps)
+    rate = schedule_for_run(schedule, alpha, total_steps)
     return optimizers.make_optimizer(name, rate, hyper, update, lookahead)
 
 
@@ -180,9 +181,9 @@ def _your_mlp_backward(X, y, W1, b1, W2, b2):
     return checking.implementation("mlp_backward")(X, y, W1, b1, W2, b2)
 
 
-GOOD_LEARNING_RATES = {"SGD": 0.1, "Momentum": 0.02, "Nesterov": 0.02, "AdaGrad": 0.05,
-                       "RMSProp": 0.002, "Adam": 0.01}
-"""Learning rates that train the 64-64-10 digits MLP well in about 10 epochs of minibatches of 32."""
+GOOD_LEARNING_RATES = {name: cls.entry.learning_rates.mlp for name, cls in optimizers.OPTIMIZERS.items()}
+"""Learning rates that train the 64-64-10 digits MLP well in about 10 epochs of minibatches of 32
+(each optimizer's catalogue entry)."""
 
 
 def steps_per_epoch(n_train: int, batch_size: int) -> int:

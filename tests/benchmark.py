@@ -223,7 +223,7 @@ def bench_training(epochs: int = 5) -> None:
     X, y = load_digits()
     print("\n## One epoch of the digits MLP (64-32-10, ReLU, batch 32, SGD), median of "
           f"{epochs} epochs")
-    net, opt = MLP([64, 32, 10], activation="relu", seed=0), SGD(learning_rate=0.1)
+    net, opt = MLP([64, 32, 10], activation="relu", seed=0), SGD(0.1)
     rng = np.random.default_rng(0)
     times = []
     for _ in range(epochs):

@@ -110,7 +110,7 @@ def test_a_broken_student_function_is_a_message_not_a_traceback():
 ])
 def test_step_functions_follow_the_same_path_as_the_optimizer_classes(name, optimizer):
     hyper = {"beta": 0.8} if name in ("Momentum", "Nesterov") else {}
-    alpha = optimizer.learning_rate
+    alpha = optimizer.alpha
     landscape = "valley" if name == "SGD" else "rosenbrock"
     ours = run(name, alpha, hyper, landscape, steps=60)
     theirs = trajectory(optimizer, landscape, steps=60)

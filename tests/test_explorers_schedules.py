@@ -7,8 +7,8 @@ import pytest
 from explorer_checks import assert_control_changes_plot
 
 from course_lib import schedules
-from course_lib.explorers.schedules import FORMULAS, ScheduleExplorer
-from course_lib.schedules import make_schedule
+from course_lib.explorers.schedules import ScheduleExplorer
+from course_lib.schedules import KNOB_SCHEDULES, make_schedule
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_each_control_changes_the_plot(explorer, schedule, name, value):
     assert_control_changes_plot(explorer, name, value)
 
 
-@pytest.mark.parametrize("schedule", list(FORMULAS))
+@pytest.mark.parametrize("schedule", list(KNOB_SCHEDULES))
 def test_every_schedule_draws_without_a_message(explorer, schedule):
     explorer.controls["schedule"].value = schedule
     explorer.controls["warmup"].value = 50

@@ -159,7 +159,7 @@ def test_trajectories_are_deterministic_bit_for_bit(name):
         np.testing.assert_array_equal(first.path, second.path)
         np.testing.assert_array_equal(first.losses, second.losses)
         noisy = trajectory(opt, name, steps=50, noise=0.5, seed=3)
-        again = trajectory(type(opt)(opt.learning_rate), name, steps=50, noise=0.5, seed=3)
+        again = trajectory(type(opt)(opt.alpha), name, steps=50, noise=0.5, seed=3)
         np.testing.assert_array_equal(noisy.path, again.path)
         other = trajectory(opt, name, steps=50, noise=0.5, seed=4)
         assert not np.array_equal(noisy.path, other.path)

@@ -14,6 +14,7 @@ from course_lib.optimizers import (
     SGD,
     AdaGrad,
     Adam,
+    AdamW,
     Momentum,
     Nesterov,
     RMSProp,
@@ -53,6 +54,7 @@ def every_optimizer():
         RMSProp(0.01, beta=0.9),
         Adam(0.1),
         Adam(0.1, form="alpha_t"),
+        AdamW(0.1, weight_decay=0.05),
     ]
 
 
@@ -327,7 +329,7 @@ def test_determinism_bit_for_bit():
 
 
 def _arguments_of(opt):
-    names = ("learning_rate", "momentum", "beta", "beta_1", "beta_2", "epsilon", "form")
+    names = ("alpha", "momentum", "beta", "beta_1", "beta_2", "epsilon", "weight_decay", "form")
     return {name: getattr(opt, name) for name in names if hasattr(opt, name)}
 
 
@@ -427,12 +429,12 @@ def test_schedule_returning_a_negative_rate_raises():
 @pytest.mark.parametrize(
     "make, match",
     [
-        (lambda: SGD(-0.1), r"learning_rate must be .*>= 0"),
-        (lambda: SGD(float("nan")), "learning_rate"),
-        (lambda: SGD("0.1"), "learning_rate"),
+        (lambda: SGD(-0.1), r"alpha \(the learning rate\) must be .*>= 0"),
+        (lambda: SGD(float("nan")), "alpha"),
+        (lambda: SGD("0.1"), "alpha"),
         (lambda: Momentum(0.1, momentum=1.0), r"momentum must be a number in \[0, 1\)"),
         (lambda: Nesterov(0.1, momentum=-0.1), r"momentum must be a number in \[0, 1\)"),
-        (lambda: AdaGrad(0.1, epsilon=-1e-8), r"epsilon must be a finite number >= 0"),
+        (lambda: AdaGrad(0.1, epsilon=-1e-8), r"epsilon must be a number in \[0, inf\)"),
         (lambda: RMSProp(0.1, beta=1.5), r"beta must be a number in \[0, 1\)"),
         (lambda: Adam(beta_1=1.0), r"beta_1 must be a number in \[0, 1\)"),
         (lambda: Adam(beta_2=-0.5), r"beta_2 must be a number in \[0, 1\)"),
@@ -466,13 +468,13 @@ def test_changing_parameter_shapes_needs_reset():
 
 
 def test_registry_and_defaults():
-    assert set(OPTIMIZERS) == {"SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"}
+    assert list(OPTIMIZERS) == ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam", "AdamW"]
     adam = Adam()
-    assert (adam.learning_rate, adam.beta_1, adam.beta_2, adam.epsilon) == (
+    assert (adam.alpha, adam.beta_1, adam.beta_2, adam.epsilon) == (
         0.001, 0.9, 0.999, 1e-8)  # fmt: skip
     assert Momentum(0.1).momentum == 0.9 and Nesterov(0.1).momentum == 0.9
     assert RMSProp(0.1).beta == 0.9 and AdaGrad(0.1).epsilon == 1e-8
-    assert repr(SGD(0.1)) == "SGD(learning_rate=0.1)"
+    assert repr(SGD(0.1)) == "SGD(alpha=0.1)"
 
 
 # ---------------------------------------------------------------- the one driver
@@ -500,7 +502,7 @@ def test_a_copy_of_the_reference_step_runs_the_same_path_through_the_driver(name
 
     def copy_of_reference(*args):
         calls.append(args[0].shape)
-        return cls.reference(*args)
+        return cls.entry.update(*args)
 
     params = [np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([0.1, -0.2])]
     ours, theirs = cls(0.05, update=copy_of_reference), cls(0.05)

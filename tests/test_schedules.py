@@ -172,3 +172,23 @@ def test_registry():
         Constant, ExponentialDecay, PolynomialDecay, InverseTimeDecay, InverseSqrtDecay,
         CosineDecay, CosineRestarts, LinearWarmup,
     }  # fmt: skip
+
+
+def test_each_schedule_is_written_once():
+    """A schedule's formula, knobs and run settings live on its class: no table elsewhere."""
+    from catalogue_tables import tables_outside
+
+    from course_lib.schedules import KNOB_SCHEDULES, RUN_SCHEDULES, make_schedule, schedule_for_run
+
+    names = set(SCHEDULES) | set(RUN_SCHEDULES)
+    assert tables_outside(names, "schedules.py") == {}
+    for name in KNOB_SCHEDULES:
+        cls = SCHEDULES[name]
+        assert cls.name == name and cls.formula.startswith("$")
+        assert isinstance(make_schedule(name, 0.1, 50), cls)
+        assert set(cls.knobs) <= {"decay", "c", "power", "alpha_end", "period_factor"}
+    assert list(RUN_SCHEDULES) == ["constant", "exponential", "inverse sqrt", "cosine", "warmup + cosine"]
+    run = schedule_for_run("exponential", 0.1, 200)
+    assert np.isclose(run(200), 0.001)
+    warm = schedule_for_run("warmup + cosine", 0.1, 200)
+    assert np.isclose(warm(10), 0.05) and np.isclose(warm(20), 0.1)

@@ -190,7 +190,7 @@ class CapstoneExplorer(Explorer):
                 self._redraw_runs()
                 last_draw[0] = time.perf_counter()
 
-        pieces = [p for p in ("mlp_backward", OPTIMIZERS[v["optimizer"]].exercise) if p]
+        pieces = [p for p in ("mlp_backward", OPTIMIZERS[v["optimizer"]].entry.exercise) if p]
         code = ", ".join(f"{piece}: {whose(piece)}" for piece in pieces)
         self.status.value = f"training {label} ({code}) ..."
         self.output.clear_output()

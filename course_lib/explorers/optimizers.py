@@ -16,7 +16,7 @@ through the one optimizer driver of course_lib.optimizers, by course_lib.landsca
 draws: every number comes from course_lib.landscapes and course_lib.optimizers.
 
 Drawing helpers, also used by the race:
-    COLORS, LEARNING_RATE_SLIDERS                      one colour and one alpha range per optimizer
+    COLORS                                             one colour per optimizer (its catalogue entry)
     draw_landscape(ax, landscape)                      static contours + minima + labels
     path_artists(ax, color, label) / set_path(artists, path)   one path, for blitting
     setup_loss_axis(ax, landscape, steps)              the loss panel
@@ -25,6 +25,7 @@ Drawing helpers, also used by the race:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
@@ -34,22 +35,8 @@ from .. import optimizers as opt
 from ..landscapes import LANDSCAPES, loss_gap, plot_bound, run
 from .base import Explorer, implementation_switch, log_slider, slider
 
-COLORS = {"SGD": "C1", "Momentum": "C3", "Nesterov": "C4", "AdaGrad": "C2", "RMSProp": "C0",
-          "Adam": "C6", "Adam, no bias correction": "C7"}
-"""The one colour of each optimizer in every plot (the race, the single-optimizer explorer)."""
-
-LEARNING_RATE_SLIDERS = {
-    "SGD": (0.1, -4.0, 0.5), "Momentum": (0.02, -4.0, 0.5), "Nesterov": (0.02, -4.0, 0.5),
-    "AdaGrad": (1.0, -3.0, 2.0), "RMSProp": (0.1, -3.0, 2.0), "Adam": (0.3, -3.0, 2.0),
-    "Adam, no bias correction": (0.3, -3.0, 2.0),
-}
-"""(default alpha, min exponent, max exponent) of the learning-rate log slider; alpha = 10**max
-diverges on the valley."""
-
-
-ADAPTIVE = ("AdaGrad", "RMSProp", "Adam", "Adam, no bias correction")
-"""The optimizers whose step is bounded: about alpha per coordinate (AdaGrad at most alpha,
-RMSProp at most alpha / sqrt(1 - beta)), whatever the gradient. They cannot overflow."""
+COLORS = {name: opt.entry(name).color for name in [*opt.OPTIMIZERS, *opt.VARIANTS]}
+"""The one colour of each optimizer in every plot, from its catalogue entry (name -> colour)."""
 
 
 def divergence_message(name, result, landscape):
@@ -67,7 +54,7 @@ def divergence_message(name, result, landscape):
     text += f": θ left the box |x|, |y| ≤ {plot_bound(landscape):g} (5× the plot window)"
     if not landscape.minima:
         text += ";\nthis landscape has no minimum: J falls without bound along y"
-    elif name in ADAPTIVE:
+    elif opt.entry(name).adaptive:
         text += (";\nits steps are about α per coordinate: at this α it jumps out of the landscape,"
                  " it does not blow up")
     return text
@@ -144,12 +131,13 @@ def setup_loss_axis(ax, landscape, steps):
 # The explorer
 # ----------------------------------------------------------------------------------------------
 
-_HYPER_SLIDERS = {
-    "beta": lambda v: slider("momentum β", v, 0.0, 0.99, 0.01),
-    "beta_1": lambda v: slider("β₁", v, 0.0, 0.99, 0.01),
-    "beta_2": lambda v: slider("β₂", v, 0.5, 0.9999, 0.0001, readout_format=".4f"),
-    "eps": lambda v: log_slider("ε", v, -12.0, 0.0, step=0.5),
-}
+def hyperparameter_slider(h, value):
+    """The slider of one hyperparameter of the catalogue (optimizers.Hyperparameter)."""
+    spec = h.slider
+    if spec.scale == "log":
+        return log_slider(spec.label, value, spec.low, spec.high, step=spec.step)
+    return slider(spec.label, value, spec.low, spec.high, spec.step,
+                  readout_format=f".{max(0, -math.floor(math.log10(spec.step)))}f")
 
 
 @dataclass
@@ -183,28 +171,25 @@ class OptimizerExplorer(Explorer):
             raise ValueError(f"compare must be None or one of {list(COLORS)}, got {compare!r}")
         if landscape not in LANDSCAPES:
             raise ValueError(f"landscape must be one of {sorted(LANDSCAPES)}, got {landscape!r}")
-        defaults = opt.defaults(optimizer)
-        unknown = set(hyper) - set(defaults)
-        if unknown:
-            raise ValueError(f"{optimizer} has no hyperparameter(s) {sorted(unknown)}")
+        entry = opt.entry(optimizer)
+        start = dict(zip(entry.defaults(), entry.hyper(hyper)))  # checked once, by the catalogue
         self.name = optimizer
-        self.optimizer = opt.OPTIMIZERS[optimizer]
-        self.color = COLORS[optimizer]
+        self.entry = entry
+        self.color = entry.color
         self.compare = compare
-        default_alpha, min_exp, max_exp = LEARNING_RATE_SLIDERS[optimizer]
+        default_alpha, min_exp, max_exp = entry.learning_rates.slider
         controls = {"alpha": log_slider("learning rate α", default_alpha if alpha is None else alpha,
                                         min_exp, max_exp)}
-        for key, default in defaults.items():
-            controls[key] = _HYPER_SLIDERS[key](hyper.get(key, default))
+        for h in entry.hyperparameters:
+            controls[h.symbol] = hyperparameter_slider(h, start[h.symbol])
         if noise:
             controls["noise"] = slider("gradient noise σ", 0.0, 0.0, 2.0, 0.05)
         controls["landscape"] = widgets.Dropdown(options=list(LANDSCAPES), value=landscape,
                                                  description="landscape")
         controls["steps"] = slider("steps", steps, 10, 300, 10)
-        exercise = self.optimizer.exercise
-        if exercise:      # SGD's one-line step is not an exercise: it always runs the reference
-            controls["implementation"] = implementation_switch(exercise, self.optimizer.reference,
-                                                               label=exercise)
+        if entry.exercise:  # SGD's one-line step is not an exercise: it always runs the reference
+            controls["implementation"] = implementation_switch(entry.exercise, entry.update,
+                                                               label=entry.exercise)
         if question is None:
             question = (f"find the largest learning rate for which {optimizer} still converges on the "
                         "valley; then switch the landscape and try again.")

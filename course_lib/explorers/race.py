@@ -1,4 +1,4 @@
-"""The optimizer race of 09_optimizer_race: six optimizers side by side on one landscape.
+"""The optimizer race of 09_optimizer_race: every optimizer side by side on one landscape.
 
     from course_lib.explorers.race import RaceExplorer
     RaceExplorer()            # press ▶ to watch the race, like Alec Radford's animations
@@ -13,8 +13,8 @@ multiplier, the code switch); moving the step slider (or playing the animation) 
 data of the drawn lines, so an animation frame costs a few milliseconds.
 
 Learning rates: each landscape has base learning rates, one per optimizer
-(landscapes.BASE_LEARNING_RATES). The explorer multiplies them by a global factor (the lr slider)
-and by one factor per optimizer: alpha = base * global * own.
+(landscapes.BASE_LEARNING_RATES, from each optimizer's catalogue entry). The explorer multiplies
+them by a global factor (the lr slider) and by one factor per optimizer: alpha = base * global * own.
 
 The numbers come from course_lib.landscapes (run_race, the racers, starts and learning rates);
 the student's step functions from course_lib.yours; colours and drawing helpers from
@@ -26,7 +26,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from .. import yours
+from .. import optimizers, yours
 from ..landscapes import (
     BASE_LEARNING_RATES,
     LANDSCAPES,
@@ -39,7 +39,7 @@ from ..landscapes import (
     run_race,
 )
 from .base import Explorer, log_slider, slider
-from .optimizers import ADAPTIVE, COLORS, draw_landscape, setup_loss_axis
+from .optimizers import COLORS, draw_landscape, setup_loss_axis
 
 
 def is_yours(name):
@@ -60,7 +60,7 @@ def race_divergence_message(results, landscape):
         return ""
     text = "; ".join(f"{name} {results[name].message}" for name in diverged)
     text += f" (θ left the box |x|, |y| ≤ {race_bound(landscape):g})"
-    if any(name in ADAPTIVE for name in diverged):
+    if any(optimizers.entry(name).adaptive for name in diverged):
         text += "\nadaptive steps are about α per coordinate: they jump out, they do not blow up"
     return text
 

@@ -17,30 +17,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..schedules import make_schedule
+from ..schedules import KNOB_SCHEDULES, SCHEDULES, make_schedule
 from .base import Explorer, log_slider, slider
-
-FORMULAS = {
-    "constant": r"$\alpha_t = \alpha_0$",
-    "exponential": r"$\alpha_t = \alpha_0\, c^{t / k}$",
-    "polynomial": r"$\alpha_t = \alpha_{end} + (\alpha_0 - \alpha_{end})(1 - \min(t, T)/T)^{p}$",
-    "inverse time": r"$\alpha_t = \alpha_0 / \max(t / k, 1)$",
-    "inverse sqrt": r"$\alpha_t = \alpha_0 / \sqrt{\max(t / k, 1)}$",
-    "cosine": r"$\alpha_t = \alpha_{end} + (\alpha_0 - \alpha_{end})\,(1 + \cos(\pi \min(t, T) / T)) / 2$",
-    "cosine restarts": (r"$\alpha_t = \alpha_{end} + (\alpha_0 - \alpha_{end})\,"
-                        r"(1 + \cos(\pi t_{cur} / T_i))/2,\ T_i = T m^i$"),
-}
-"""The formula of each schedule, as mathtext (k = T = the decay length slider)."""
-
-USES = {  # which parameter sliders each schedule uses
-    "constant": (),
-    "exponential": ("decay", "c"),
-    "polynomial": ("decay", "power", "alpha_end"),
-    "inverse time": ("decay",),
-    "inverse sqrt": ("decay",),
-    "cosine": ("decay", "alpha_end"),
-    "cosine restarts": ("decay", "alpha_end", "period_factor"),
-}
 
 
 class ScheduleExplorer(Explorer):
@@ -50,8 +28,8 @@ class ScheduleExplorer(Explorer):
     """
 
     def __init__(self, schedule="cosine", steps=1000, question=None):
-        if schedule not in FORMULAS:
-            raise ValueError(f"schedule must be one of {list(FORMULAS)}, got {schedule!r}")
+        if schedule not in KNOB_SCHEDULES:
+            raise ValueError(f"schedule must be one of {list(KNOB_SCHEDULES)}, got {schedule!r}")
         self.steps = steps
         self.t_long = np.arange(0, 10 * steps + 1, dtype=np.float64)  # the sums look 10x further
         self.t = self.t_long[: steps + 1]
@@ -59,7 +37,8 @@ class ScheduleExplorer(Explorer):
         self.shown = np.unique(np.geomspace(1, len(self.t_sums), 300).astype(int)) - 1  # log-spaced
         self._limits = None
         controls = {
-            "schedule": widgets.Dropdown(options=list(FORMULAS), value=schedule, description="schedule"),
+            "schedule": widgets.Dropdown(options=list(KNOB_SCHEDULES), value=schedule,
+                                         description="schedule"),
             "alpha_0": log_slider("α₀", 0.1, -4.0, 0.0),
             "decay": slider("decay length k = T", 200, 10, steps, 10),
             "c": slider("c", 0.99, 0.9, 0.999, 0.001, readout_format=".3f"),
@@ -111,7 +90,7 @@ class ScheduleExplorer(Explorer):
 
     def update(self, schedule, alpha_0, decay, c, power, alpha_end, period_factor, warmup, log_y):
         for name in ("decay", "c", "power", "alpha_end", "period_factor"):
-            self.controls[name].disabled = name not in USES[schedule]
+            self.controls[name].disabled = name not in SCHEDULES[schedule].knobs
         changed = self._set_limits(alpha_0, log_y)
         rate = make_schedule(schedule, alpha_0, decay, c, power, alpha_end, period_factor, warmup)
         alpha_long = rate(self.t_long)
@@ -120,7 +99,7 @@ class ScheduleExplorer(Explorer):
         self.warmup_line.set_xdata([warmup, warmup])
         self.warmup_line.set_visible(warmup > 0)
         warmup_text = f" after {warmup} warmup steps" if warmup else ""
-        self.formula.set_text(FORMULAS[schedule] + warmup_text)
+        self.formula.set_text(SCHEDULES[schedule].formula + warmup_text)
         t_shown = self.t_sums[self.shown]
         self.sum_line.set_data(t_shown, np.cumsum(alpha_long[1:])[self.shown])
         self.sum_sq_line.set_data(t_shown, np.cumsum(alpha_long[1:] ** 2)[self.shown])
