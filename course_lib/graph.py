@@ -27,6 +27,8 @@ Each node's own function f(i) and its local derivatives du(i)/da_k are given by
 """
 
 import math
+from collections.abc import Callable
+from typing import NamedTuple
 
 from course_lib.nn import LECTURE_VALUES, WORKED_EXAMPLE
 
@@ -39,18 +41,26 @@ def _sigmoid(a):
     return e / (1.0 + e)
 
 
-# op: (number of parents or None for "one or more", f(A), partials(A) = (du/da_1, du/da_2, ...))
+class Op(NamedTuple):
+    """One node type: arity (its number of parents; None for "one or more"), f(A) its value from
+    the parents' values A, partials(A) = (du/da_1, du/da_2, ...) its local derivatives."""
+
+    arity: int | None
+    f: Callable | None
+    partials: Callable | None
+
+
 OPS = {
-    "input": (0, None, None),                                  # u = the node's "value"
-    "add": (None, lambda A: sum(A), lambda A: (1.0,) * len(A)),             # u = a_1 + ... + a_k
-    "sub": (2, lambda A: A[0] - A[1], lambda A: (1.0, -1.0)),               # u = a - b
-    "mul": (2, lambda A: A[0] * A[1], lambda A: (A[1], A[0])),              # u = a b
-    "square": (1, lambda A: A[0] * A[0], lambda A: (2.0 * A[0],)),          # u = a^2
-    "relu": (1, lambda A: max(0.0, A[0]),                                   # u = max(0, a); slope 0
-             lambda A: (1.0 if A[0] > 0 else 0.0,)),                        #   at a = 0 (nn.relu_backward)
-    "sigmoid": (1, lambda A: _sigmoid(A[0]),                                # u = sigma(a)
-                lambda A: (_sigmoid(A[0]) * (1.0 - _sigmoid(A[0])),)),      #   du/da = sigma (1 - sigma)
-    "tanh": (1, lambda A: math.tanh(A[0]), lambda A: (1.0 - math.tanh(A[0]) ** 2,)),  # 1 - tanh^2
+    "input": Op(0, None, None),                                # u = the node's "value"
+    "add": Op(None, lambda A: sum(A), lambda A: (1.0,) * len(A)),           # u = a_1 + ... + a_k
+    "sub": Op(2, lambda A: A[0] - A[1], lambda A: (1.0, -1.0)),             # u = a - b
+    "mul": Op(2, lambda A: A[0] * A[1], lambda A: (A[1], A[0])),            # u = a b
+    "square": Op(1, lambda A: A[0] * A[0], lambda A: (2.0 * A[0],)),        # u = a^2
+    "relu": Op(1, lambda A: max(0.0, A[0]),                                 # u = max(0, a); slope 0
+               lambda A: (1.0 if A[0] > 0 else 0.0,)),                      #   at a = 0 (nn.relu_backward)
+    "sigmoid": Op(1, lambda A: _sigmoid(A[0]),                              # u = sigma(a)
+                  lambda A: (_sigmoid(A[0]) * (1.0 - _sigmoid(A[0])),)),    #   du/da = sigma (1 - sigma)
+    "tanh": Op(1, lambda A: math.tanh(A[0]), lambda A: (1.0 - math.tanh(A[0]) ** 2,)),  # 1 - tanh^2
 }
 """Every node type: its number of parents, its function f and its local partial derivatives."""
 
@@ -59,7 +69,7 @@ def node_value(node, A):
     """f(i)(A(i)): the value of `node` given the values A of its parents, in order."""
     if node["op"] == "input":
         return float(node["value"])
-    return float(OPS[node["op"]][1](list(A)))
+    return float(OPS[node["op"]].f(list(A)))
 
 
 def node_partials(node, A):
@@ -67,7 +77,7 @@ def node_partials(node, A):
     parents (in the order of node["parents"]), at the parents' values A. () for an input."""
     if node["op"] == "input":
         return ()
-    return tuple(float(p) for p in OPS[node["op"]][2](list(A)))
+    return tuple(float(p) for p in OPS[node["op"]].partials(list(A)))
 
 
 def check_graph(nodes):
@@ -84,7 +94,7 @@ def check_graph(nodes):
         if not all(isinstance(j, int) and 0 <= j < i for j in parents):
             raise ValueError(f"{where}: parents must be indices of earlier nodes 0..{i - 1} "
                              f"(topological order), got {parents!r}")
-        arity = OPS[node["op"]][0]
+        arity = OPS[node["op"]].arity
         if (arity is None and not parents) or (arity is not None and len(parents) != arity):
             wanted = "at least 1" if arity is None else arity
             raise ValueError(f"{where}: op {node['op']!r} takes {wanted} parents, got {len(parents)}")
@@ -126,18 +136,18 @@ def backpropagation(nodes, u):
     check_graph(nodes)
     if len(u) != len(nodes):
         raise ValueError(f"u must hold one value per node ({len(nodes)}), got {len(u)}")
+    # each edge once: successors[i] lists (g's index j, du(j)/du(i)) for every position where u(j)
+    # takes u(i) as an argument; the sweep is then linear in the number of edges
+    successors = [[] for _ in nodes]
+    for j, node in enumerate(nodes):
+        parents = node.get("parents", [])
+        for i, partial in zip(parents, node_partials(node, [u[k] for k in parents]), strict=True):
+            successors[i].append((j, partial))
     n = len(nodes)
     g = [0.0] * n
     g[n - 1] = 1.0
     for i in range(n - 2, -1, -1):
-        for j in range(i + 1, n):                       # successors come later in the order
-            parents = nodes[j].get("parents", [])
-            if i not in parents:
-                continue
-            partials = node_partials(nodes[j], [u[k] for k in parents])
-            for k, partial in zip(parents, partials, strict=True):
-                if k == i:
-                    g[i] += g[j] * partial
+        g[i] = sum((g[j] * partial for j, partial in successors[i]), 0.0)
     return g
 
 

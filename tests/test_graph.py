@@ -152,3 +152,23 @@ def test_errors():
         check_graph([{"name": "a", "op": "input", "parents": []}])
     with pytest.raises(ValueError, match=r"u must hold one value per node \(1\), got 2"):
         backpropagation(G.nodes, [1.0, 2.0])
+
+
+def test_backpropagation_visits_each_edge_once(monkeypatch):
+    """The sweep is linear in the edges: each node's local partials are computed once (not once
+    per parent), and a wide graph of 2,000 inputs into one sum takes 2,000 edge visits."""
+    from course_lib import graph
+
+    G = graph.Graph()
+    xs = [G.input(f"x{i}", float(i)) for i in range(2000)]
+    total = G.add(*xs, name="s")
+    G.square(total, name="L")
+    calls = []
+    original = graph.node_partials
+    monkeypatch.setattr(graph, "node_partials",
+                        lambda node, A: calls.append(node["name"]) or original(node, A))
+    u = graph.forward_propagation(G.nodes)
+    g = graph.backpropagation(G.nodes, u)
+    assert sorted(calls) == sorted(node["name"] for node in G.nodes)   # once per node
+    s = sum(range(2000))
+    assert g[:3] == [2.0 * s] * 3 and g[-1] == 1.0
