@@ -38,7 +38,11 @@ def lab(*args, cwd=ROOT, env=None):
 
 def without_uv(**extra) -> dict[str, str]:
     """This environment with no uv on the PATH, no active venv, and `extra` set."""
-    path = [d for d in os.environ["PATH"].split(os.pathsep) if d and not (Path(d) / "uv").exists()]
+    dirs = [d for d in os.environ["PATH"].split(os.pathsep) if d]
+    with_uv = [d for d in dirs if (Path(d) / "uv").exists()]
+    if any((Path(d) / tool).exists() for d in with_uv for tool in ("bash", "make", "git")):
+        pytest.skip(f"uv is installed next to the system's tools ({with_uv}): no PATH without it")
+    path = [d for d in dirs if d not in with_uv]
     env = dict(os.environ, PATH=os.pathsep.join(path))
     env.pop("VIRTUAL_ENV", None)
     env.pop(INSTALLER_VAR, None)
