@@ -26,8 +26,9 @@ from course_lib.lab.__main__ import INSTALLER_VAR, TOOLS_VAR, UV_VERSION, find_u
 SETTINGS = ROOT / "course_lib" / "lab" / "overrides.json"
 BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)      # the Python a student has
 SMALL = ("nbformat", "tqdm")     # pins of requirements.txt; nbformat brings dependencies of its own
-NOT_COPIED = shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.egg-info", "build", ".pytest_cache",
-                                    "screenshots", "grading-out", ".bench", "submission.zip")
+# what repo2docker's build and a student's clone on a hub use of the repository
+REPOSITORY = ("course_lib", "notebooks", "pyproject.toml", "requirements.txt", "requirements-grading.txt",
+              "postBuild", "runtime.txt", "Makefile")
 SEEDS = {"pip", "setuptools", "wheel", "packaging"}   # what `python -m venv` / `uv venv --seed` add
 
 
@@ -210,6 +211,16 @@ def test_python_m_course_lib_lab_serves_the_course_on_the_welcome_notebook(tmp_p
 
 
 # --- Binder and JupyterHub (repo2docker) ----------------------------------------------------------
+def copy_repository(where: Path) -> Path:
+    for name in REPOSITORY:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, where / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            where.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, where / name)
+    return where
+
+
 def image_env(env_dir: Path) -> Path:
     """A fresh environment with what grading needs (stands for repo2docker's, where requirements.txt
     is installed), made with the set-up's own uv when it can be had (seconds), else venv + pip."""
@@ -232,7 +243,7 @@ def test_postbuild_image_works_after_the_repository_folder_is_moved_away(tmp_pat
     [build-system]; then postBuild), then the repository folder moved, as a persistent home
     mounted over it hides it: course_lib still imports and course-progress still runs."""
     repo = tmp_path / "repo"
-    shutil.copytree(ROOT, repo, ignore=NOT_COPIED)
+    copy_repository(repo)
     env_dir = image_env(tmp_path / "image-env")
     env = dict(os.environ, PATH=f"{env_dir / 'bin'}{os.pathsep}{os.environ['PATH']}")
     env.pop("VIRTUAL_ENV", None)
@@ -263,7 +274,7 @@ def test_on_a_hub_make_progress_and_make_submit_use_the_installed_course_lib(tmp
     """A student's clone on a hub (nbgitpuller) has no .venv; course_lib is in the image's Python:
     make progress and make submit run with it and build no .venv."""
     clone = tmp_path / "clone"
-    shutil.copytree(ROOT, clone, ignore=NOT_COPIED)
+    copy_repository(clone)
     env_dir = image_env(tmp_path / "image-env")
     subprocess.run([str(env_dir / "bin" / "pip"), "install", "--quiet", "--no-deps", "."],
                    check=True, timeout=600, cwd=clone)
