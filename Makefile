@@ -1,5 +1,6 @@
 # Training Neural Networks: the two commands are `make lab` and `make test`.
-# Both set up .venv on their own (again whenever requirements.txt or pyproject.toml change).
+# Both set up .venv on their own (again whenever requirements.txt or pyproject.toml change), with uv
+# when it can be had, else venv + pip (course_lib/lab/__main__.py decides and says which).
 
 PYTHON   ?= python3
 VENV     := .venv
@@ -10,6 +11,13 @@ SUBMISSIONS ?= submissions
 OUT      ?= grading-out
 SUBMISSION ?= submission.zip
 JOBS     ?=
+# On a JupyterHub or Binder image (repo2docker) course_lib is installed in the image's Python and
+# there is no .venv: then `make progress` and `make submit` use that installation (the
+# course-progress on the PATH and the python beside it) instead of building a .venv.
+INSTALLED := $(if $(wildcard $(BIN)/python),,$(shell command -v course-progress 2>/dev/null))
+RUN_BIN  := $(if $(INSTALLED),$(patsubst %/,%,$(dir $(INSTALLED))),$(BIN))
+RUN_PY   := $(if $(INSTALLED),$(firstword $(wildcard $(RUN_BIN)/python) python3),$(BIN)/python)
+RUN_NEEDS := $(if $(INSTALLED),,$(STAMP))
 # pytest-xdist workers for unit tests + nbval (the machine has 2 cores)
 WORKERS  ?= 2
 
@@ -20,7 +28,7 @@ help:
 	@echo "make test     set up .venv and run every test: unit, nbval, browser"
 	@echo "make release  generate notebooks/ from solutions/"
 	@echo "make grade SUBMISSIONS=dir OUT=dir   grade a folder of submissions"
-	@echo "make bench    measure notebook, explorer, grading and training speed"
+	@echo "make bench    measure a newcomer's set-up to first plot, notebook, explorer, grading, training speed"
 	@echo "make progress grade your own notebooks/ (exercises passed, points)"
 	@echo "make submit   pack notebooks/*.ipynb into submission.zip (refuses unreadable notebooks)"
 
@@ -65,13 +73,15 @@ grade: $(STAMP)
 	    echo "************************************************************************"; } >&2
 	$(BIN)/course-grade "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),--jobs $(JOBS),)
 
-progress: $(STAMP)
-	$(BIN)/course-progress
+progress: $(RUN_NEEDS)
+	$(RUN_BIN)/course-progress
 
-submit: $(STAMP)
-	$(BIN)/python -m course_lib.grading.submit --out "$(SUBMISSION)"
+submit: $(RUN_NEEDS)
+	$(RUN_PY) -m course_lib.grading.submit --out "$(SUBMISSION)"
 
+# A newcomer's path first (fresh clone -> set-up -> lab -> first plot), then the course's speed
 bench: $(STAMP)
+	$(BIN)/python -m tests.bench_newcomer
 	$(BIN)/python -m tests.benchmark
 
 lint: $(STAMP)

@@ -7,19 +7,28 @@
     python -m course_lib.lab --here               # repo2docker's postBuild (Binder, JupyterHub)
 
 The set-up: a virtual environment `.venv` (made with the Python that runs this, >= 3.11), the
-pinned requirements.txt, course_lib installed editable, and the lab settings
+pinned requirements.txt, course_lib installed editable, pip, and the lab settings
 (course_lib/lab/overrides.json) copied into the environment's JupyterLab settings. It is redone
 only when requirements.txt, pyproject.toml or the settings changed since the last time (the stamp
-file `.venv/.installed`, shared with the Makefile). Then JupyterLab opens on the welcome notebook.
-`--here` sets up the environment of the Python that runs it instead, where the requirements are
-already installed (repo2docker installs requirements.txt before it runs postBuild): course_lib
-editable and the settings, nothing else.
+file `.venv/.installed`, shared with the Makefile, names the installer used). Then JupyterLab
+opens on the welcome notebook.
+
+The installer is uv where it can be had (about ten times faster than pip): a `uv` on the PATH, or
+uv UV_VERSION installed once with pip into a small tool environment in the user's cache folder
+(TOOLS_VAR overrides where). Otherwise, or if uv fails, it is venv + pip as before; it says which
+one it used. INSTALLER_VAR=pip forces pip, =uv insists on uv. Both make the same environment.
+
+`--here` sets up the environment of the Python that runs it instead (repo2docker's, which installed
+requirements.txt and ran `pip install .` before postBuild): only the lab settings, and course_lib
+(not editable, so the image does not depend on the repository folder) if it is not installed yet.
 Standard library only: it runs before anything is installed.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import json
 import os
 import shutil
 import subprocess
@@ -30,6 +39,15 @@ ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = Path(__file__).resolve().parent / "overrides.json"
 INPUTS = ("requirements.txt", "pyproject.toml", "course_lib/lab/overrides.json")
 WELCOME = "/lab/tree/notebooks/00_welcome.ipynb"
+UV_VERSION = "0.13.9"                      # the uv installed into the tool environment (PyPI, Dec 2026)
+INSTALLER_VAR = "COURSE_SETUP_INSTALLER"   # "uv" or "pip"; unset: uv when it can be had, else pip
+TOOLS_VAR = "COURSE_SETUP_TOOLS"           # folder of the uv tool environment (default: user cache)
+BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)
+
+
+def scripts(env: Path) -> Path:
+    """An environment's folder of executables (bin, or Scripts on Windows)."""
+    return env / "Scripts" if os.name == "nt" else env / "bin"
 
 
 def venv_python(venv: Path) -> Path:
@@ -46,15 +64,114 @@ def stale(venv: Path) -> bool:
     return any((ROOT / name).stat().st_mtime > stamp.stat().st_mtime for name in INPUTS)
 
 
-def setup_steps(venv: Path) -> list[list[str]]:
-    """The commands of the set-up, in order (the settings copy and the stamp follow them)."""
+# --- which installer ------------------------------------------------------------------------------
+def tools_dir() -> Path:
+    """Where uv's tool environment lives: TOOLS_VAR, else the user's cache folder."""
+    if os.environ.get(TOOLS_VAR):
+        return Path(os.environ[TOOLS_VAR]).absolute()
+    if os.name == "nt":
+        cache = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        cache = Path.home() / "Library" / "Caches"
+    else:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "course_lib" / f"uv-{UV_VERSION}"
+
+
+def tool_uv(tools: Path) -> Path:
+    return scripts(tools) / ("uv.exe" if os.name == "nt" else "uv")
+
+
+def runs(command: list[str]) -> bool:
+    try:
+        return subprocess.run(command, capture_output=True, timeout=60).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def install_uv(tools: Path) -> Path | None:
+    """pip-install uv UV_VERSION (a wheel, never a build) into a new environment at `tools`.
+
+    Built in a folder of its own and renamed into place, so an interrupted install leaves nothing
+    half made. Returns the uv executable, or None if it could not be installed."""
+    building = tools.with_name(f"{tools.name}.{os.getpid()}.tmp")
+    steps = [[BASE_PYTHON, "-m", "venv", str(building)],
+             [str(venv_python(building)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+              "--only-binary=:all:", f"uv=={UV_VERSION}"]]
+    try:
+        for step in steps:
+            print("+", " ".join(step), flush=True)
+            subprocess.run(step, check=True, timeout=600)
+        if not runs([str(tool_uv(building)), "--version"]):
+            raise OSError("the installed uv does not run")
+        try:
+            building.rename(tools)
+        except OSError:                   # another set-up put it there first
+            if not tool_uv(tools).exists():
+                raise
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"course_lib.lab: could not install uv ({exc})", flush=True)
+        return None
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return tool_uv(tools)
+
+
+def find_uv(dry_run: bool = False) -> tuple[str | None, str]:
+    """(uv's path, how it was found), or (None, why not). May install uv (not on a dry run)."""
+    on_path = shutil.which("uv")
+    if on_path and runs([on_path, "--version"]):
+        return on_path, "installed"
+    tools = tools_dir()
+    if tool_uv(tools).exists() and runs([str(tool_uv(tools)), "--version"]):
+        return str(tool_uv(tools)), f"uv {UV_VERSION} from {tools}"
+    if dry_run:
+        print(f"+ (would pip-install uv=={UV_VERSION} into {tools})")
+        return str(tool_uv(tools)), f"uv {UV_VERSION}, to be installed into {tools}"
+    print(f"course_lib.lab: no uv found; installing uv {UV_VERSION} with pip into {tools} (once)", flush=True)
+    uv = install_uv(tools)
+    if uv is None:
+        return None, "uv could not be installed"
+    return str(uv), f"uv {UV_VERSION}, just installed into {tools}"
+
+
+def choose_installer(dry_run: bool = False) -> tuple[str | None, str]:
+    """(uv's path or None for pip, the reason), as INSTALLER_VAR asks; SystemExit if uv is
+    insisted on and cannot be had."""
+    wanted = os.environ.get(INSTALLER_VAR, "").strip().lower()
+    if wanted not in ("", "uv", "pip"):
+        raise SystemExit(f"course_lib.lab: {INSTALLER_VAR}={wanted!r}: use uv or pip")
+    if wanted == "pip":
+        return None, f"{INSTALLER_VAR}=pip"
+    uv, why = find_uv(dry_run)
+    if uv is None and wanted == "uv":
+        raise SystemExit(f"course_lib.lab: {INSTALLER_VAR}=uv, but {why}")
+    return uv, why
+
+
+# --- the set-up ---------------------------------------------------------------------------------
+def pip_steps(venv: Path) -> list[list[str]]:
+    """venv + pip: the commands of the set-up, in order (the settings copy and the stamp follow)."""
     python = str(venv_python(venv))
-    steps = [] if venv_python(venv).exists() else [[sys.executable, "-m", "venv", str(venv)]]
+    steps = [] if venv_python(venv).exists() else [[BASE_PYTHON, "-m", "venv", str(venv)]]
     return steps + [
         [python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
         [python, "-m", "pip", "install", "--quiet", "-r", str(ROOT / "requirements.txt")],
         [python, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)],
     ]
+
+
+def uv_steps(uv: str, venv: Path) -> list[list[str]]:
+    """The same with uv: a venv with pip in it (--seed), the requirements and course_lib (editable,
+    no dependencies of its own) resolved together."""
+    python = str(venv_python(venv))
+    steps = [] if venv_python(venv).exists() else [[uv, "venv", "--seed", "--python", BASE_PYTHON, str(venv)]]
+    return steps + [[uv, "pip", "install", "--python", python, "-r", str(ROOT / "requirements.txt"),
+                     "-e", str(ROOT)]]
+
+
+def setup_steps(venv: Path, uv: str | None = None) -> list[list[str]]:
+    return uv_steps(uv, venv) if uv else pip_steps(venv)
 
 
 def settings_path(venv: Path) -> Path:
@@ -71,29 +188,63 @@ def lab_command(venv: Path, extra: list[str]) -> list[str]:
     return command + extra
 
 
+def run_steps(steps: list[list[str]], dry_run: bool) -> None:
+    for step in steps:
+        print("+", " ".join(step), flush=True)
+        if not dry_run:
+            subprocess.run(step, check=True)
+
+
 def setup(venv: Path, dry_run: bool = False) -> None:
     """Make the venv, install the pinned requirements and course_lib, install the lab settings."""
     if not stale(venv):
         print(f"{venv} is up to date")
         return
-    for step in setup_steps(venv):
-        print("+", " ".join(step), flush=True)
-        if not dry_run:
-            subprocess.run(step, check=True)
+    uv, why = choose_installer(dry_run)
+    used = "uv" if uv else "pip"
+    print(f"course_lib.lab: setting up {venv} with {used} ({why})", flush=True)
+    try:
+        run_steps(setup_steps(venv, uv), dry_run)
+    except subprocess.CalledProcessError as exc:
+        if uv is None or os.environ.get(INSTALLER_VAR, "").strip().lower() == "uv":
+            raise
+        print(f"course_lib.lab: uv failed at: {' '.join(exc.cmd)}; setting up with venv + pip instead",
+              flush=True)
+        used = "pip"
+        run_steps(setup_steps(venv), dry_run)
     print(f"+ copy {SETTINGS} -> {settings_path(venv)}")
     if not dry_run:
         settings_path(venv).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(SETTINGS, settings_path(venv))
-        (venv / ".installed").touch()
+        (venv / ".installed").write_text(f"installer: {used}\n")
+    print(f"course_lib.lab: {venv} is ready (installed with {used})", flush=True)
+
+
+def installed_here() -> str | None:
+    """How course_lib is installed in the running Python's environment: 'regular', 'editable' or
+    None (not installed). Read from its metadata, so a course_lib folder in the working directory
+    does not count."""
+    try:
+        dist = importlib.metadata.distribution("course_lib")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    direct = dist.read_text("direct_url.json")
+    editable = bool(direct and json.loads(direct).get("dir_info", {}).get("editable"))
+    return "editable" if editable else "regular"
 
 
 def setup_here(dry_run: bool = False) -> None:
-    """course_lib (editable) and the lab settings into the running Python's environment."""
-    steps = [[sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)]]
-    for step in steps:
-        print("+", " ".join(step), flush=True)
-        if not dry_run:
-            subprocess.run(step, check=True)
+    """The lab settings into the running Python's environment, and course_lib if it is missing.
+
+    repo2docker has installed course_lib already (`pip install .`, a regular install into
+    site-packages); it is kept as it is. Where it is missing or editable (an editable install
+    points into the repository folder, which a hub's persistent home hides), it is installed
+    regularly here."""
+    how = installed_here()
+    print(f"course_lib.lab: course_lib in {sys.prefix}: {how or 'not installed'}", flush=True)
+    if how != "regular":
+        run_steps([[sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-cache-dir",
+                    str(ROOT)]], dry_run)
     target = settings_path(Path(sys.prefix))
     print(f"+ copy {SETTINGS} -> {target}")
     if not dry_run:
@@ -109,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--setup-only", action="store_true", help="set up .venv, do not start JupyterLab")
     p.add_argument("--dry-run", action="store_true", help="print the commands, change nothing")
     p.add_argument("--here", action="store_true",
-                   help="set up this Python's environment: course_lib, settings (postBuild)")
+                   help="set up this Python's environment: the lab settings (postBuild)")
     p.add_argument("--venv", type=Path, default=ROOT / ".venv", help="default: .venv in the course folder")
     args = p.parse_args(own)
     if sys.version_info < (3, 11):  # noqa: UP036 (this runs with whatever Python the student has)
