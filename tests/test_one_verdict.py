@@ -4,9 +4,11 @@ For every exercise, its reference, every Mistake in the registry and every known
 implementation still kept in tests/test_exercises_NN.py is judged twice: by check() (evaluate:
 the fixed cases and the random cases of several seeds) and by the grader's scoring path
 (score.prepare and score.score, with the answers produced as the sandbox's child produces them
-but in this process, for speed) at 20 seeds the check never uses. A function that passes check()
-must get full points at every seed, and one that fails it must get 0 at every seed: the fixed
-cases must cover every seed-dependent bug. One real `grade` run ties the two paths end to end.
+but in this process, for speed, through the child's own case runner, grading/runner.py) at 5
+seeds the check never uses (COURSE_VERDICT_SEEDS=20, e.g. in a nightly job, for more). A function
+that passes check() must get full points at every seed, and one that fails it must get 0 at
+every seed: the fixed cases must cover every seed-dependent bug. One real `grade` run ties the
+two paths end to end.
 """
 
 from __future__ import annotations
@@ -15,21 +17,23 @@ import copy
 import functools
 import importlib.util
 import inspect
+import json
+import os
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
-from course_lib import checking, exercises
+from course_lib import exercises
 from course_lib.checking import evaluate
 from course_lib.exercises.core import definition_kind
-from course_lib.grading import child, grade, references, score, wire
+from course_lib.grading import child, grade, references, runner, score, wire
 from course_lib.grading.sandbox import ExerciseRun
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
-GRADER_SEEDS = range(1000, 1020)
+GRADER_SEEDS = range(1000, 1000 + int(os.environ.get("COURSE_VERDICT_SEEDS", "5")))
 
 
 def known_wrong() -> list[tuple[str, str, object]]:
@@ -90,22 +94,20 @@ def prepared(exercise_id: str, seed: int) -> score.Prepared:
 
 
 def child_answer(function, case, watch) -> dict:
-    """One case's answer as the sandbox's child makes it and the grader reads it back: the call on
-    the inputs (errors caught, in-place changes noticed), the value through the wire format, and
-    the reference watch's verdict."""
-    args, kwargs = copy.deepcopy((case.args, case.kwargs))
-    before = copy.deepcopy(args)
-    try:
-        with np.errstate(all="ignore"):
-            value = watch.call(function, args, kwargs)
-    except NotImplementedError:
-        return {"error": "NotImplementedError", "not_implemented": True, "course_lib": watch.found}
-    except Exception as exc:  # noqa: BLE001 - the function's error is its answer
-        return {"error": f"{type(exc).__name__}: {exc}", "not_implemented": False, "course_lib": watch.found}
-    # the child's rule (arrays given directly or inside a list or tuple), tested for real in
-    # test_exercises_07's grader test and the hostile batch
-    mutated = checking._changed_inputs(before, args)
-    return {"value": wire.loads(wire.dumps(value)), "mutated": mutated, "course_lib": watch.found}
+    """One case's answer as the sandbox's child makes it and the grader reads it back: the child's
+    case runner (runner.make_call, as child.make_case_runner binds it) on the inputs as the grader
+    sends them, the value through the wire format, and the reference watch's verdict."""
+    snapshot, changed = runner.make_snapshot(np.ndarray, np.array_equal)
+    call = runner.make_call(child.make_describe(lambda on: None), wire.to_plain, np.errstate, snapshot,
+                            changed, invoke=watch.call)
+    answer = call(function, *runner.inputs(case.args, case.kwargs, wire.to_plain, wire.from_plain))
+    if "value" in answer:           # the child's json line, and the grader's reading of it
+        try:
+            answer["value"] = wire.from_plain(json.loads(json.dumps(answer["value"], allow_nan=True)))
+        except (TypeError, ValueError, OverflowError):
+            answer["value"] = wire.Unreadable("value")
+    answer["course_lib"] = watch.found
+    return answer
 
 
 def graded(exercise_id: str, function, seed: int) -> score.Result:
