@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import exercises
+from . import exercises, kernel
 from .exercises.core import (
     ERROR,
     FAILED,
@@ -74,6 +74,12 @@ def evaluate(exercise_id: str, function: Callable, seed: int | None = None,
     ex = exercises.get(exercise_id)
     if not callable(function):
         return Verdict(exercise_id, ERROR, message=f"expected a function, got {type(function).__name__}")
+    try:
+        status, problems = kernel.grader_problems(function, ex)   # in a notebook: the grader's globals
+    except Exception:  # noqa: BLE001 - an odd kernel state must not break check(): judge as the cases say
+        status, problems = "", []
+    if problems and definition_kind(function) != "stub":
+        return Verdict(exercise_id, status, message="; ".join(problems), reasons=problems)
     cases = ex.check_cases() if seed is None else ex.cases(seed)
     watch = _reference_watch(ex, function, enabled=watch_references)
     call = _case_runner(watch)
@@ -191,6 +197,7 @@ def run_check(exercise_id: str, function: Callable, hint: int = 1, seed: int | N
     else:
         _passed_functions.pop(exercise_id, None)
     print(report(outcome, hint, function))
+    _say_if_stale(function)
     return outcome
 
 
@@ -198,8 +205,25 @@ def implementation(exercise_id: str, reference: Callable | None = None) -> Calla
     """The student's function if it passed `check`, else `reference` (by default the exercise's
     own reference, looked up in the registry, so a notebook need not import it)."""
     if exercise_id in _passed_functions:
-        return _passed_functions[exercise_id]
+        function = _passed_functions[exercise_id]
+        _say_if_stale(function)
+        return function
     return reference if reference is not None else exercises.get(exercise_id).reference
+
+
+_stale_said: set = set()
+
+
+def _say_if_stale(function: Callable) -> None:
+    """Print, once, that the notebook's cell defining `function` was edited after it ran
+    (kernel.stale_note: the saved notebook against this kernel)."""
+    try:
+        note = kernel.stale_note(function)
+    except Exception:  # noqa: BLE001 - a note about staleness must never break a check or an explorer
+        return
+    if note and (note, id(function)) not in _stale_said:
+        _stale_said.add((note, id(function)))
+        print(note)
 
 
 def has_passed(exercise_id: str) -> bool:

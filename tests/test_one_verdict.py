@@ -222,3 +222,80 @@ def test_a_real_grading_run_agrees_with_check(tmp_path):
     assert verdicts["right"].passed and not verdicts["half"].passed
     assert "complex" in rows["complex"]["message"] and "complex" in verdicts["complex"].message
     assert rows["some_inputs"]["status"] == verdicts["some_inputs"].status == "error"
+
+
+# --- one verdict for notebook globals: check() in a kernel judges with the grader's namespace ----
+
+GLOBALS_HEAD = "import numpy as np\nfrom course_lib.checking import check"
+SCALED_MSE = "def mse(o, y):\n    return scale * float(np.mean((np.asarray(o) - np.asarray(y)) ** 2))"
+GLOBAL_VARIANTS = {       # name: (cells, check()'s status); the grader must give 0 to all but "kept"
+    "kept": (["scale = 1.0"], "passed"),
+    "for_loop": (["for k in range(1):\n    scale = 1.0"], "error"),
+    "if_block": (["if True:\n    scale = 1.0"], "error"),
+    "global_in_a_function": (["def setup():\n    global scale\n    scale = 1.0", "setup()"], "error"),
+    "through_a_kept_one": (["with open(__file__ if False else '/dev/null'):\n    factor = 1.0",
+                            "scale = factor"], "error"),
+    "changed_after": (["scale = 0.5", "scale += 0.5"], "failed"),
+    "from_the_reference": (["from course_lib.exercises import get\n"
+                            "scale = 1.0 + 0 * get('mse').reference(np.zeros(1), np.zeros(1))"], "failed"),
+}
+
+
+@pytest.fixture(scope="module")
+def ipython(tmp_path_factory):
+    """An IPython shell in this process, as a Jupyter kernel runs one (its history in memory)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path_factory.mktemp("ipython")))
+    shell = InteractiveShell.instance(config=config)
+    yield shell
+    shell.reset(new_session=True)
+    InteractiveShell.clear_instance()
+    monkeypatch.undo()
+
+
+def run_cells(shell, cells: list[str]):
+    shell.reset(new_session=True)
+    for source in cells:
+        result = shell.run_cell(source, store_history=True)
+        assert result.error_in_exec is None and result.error_before_exec is None, source
+
+
+def test_check_in_a_kernel_fails_globals_the_grader_does_not_keep_and_the_grader_agrees(ipython, tmp_path,
+                                                                                        capsys):
+    subs = tmp_path / "subs"
+    verdicts = {}
+    for student, (cells, status) in GLOBAL_VARIANTS.items():
+        program = [GLOBALS_HEAD, *cells, SCALED_MSE]
+        run_cells(ipython, program)
+        verdicts[student] = evaluate("mse", ipython.user_ns["mse"])
+        assert verdicts[student].status == status, (student, verdicts[student].message)
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in program])
+        (subs / student).mkdir(parents=True)
+        nbformat.write(nb, subs / student / "00_welcome.ipynb")
+    assert "uses the global `scale`, which the grader does not keep: it is set by a `for` loop in cell In [2]" \
+        in verdicts["for_loop"].message
+    assert "`factor` (through `scale`)" in verdicts["through_a_kept_one"].message
+    assert "changed it since" in verdicts["changed_after"].message
+    assert "reference code" in verdicts["from_the_reference"].message
+    run_cells(ipython, [GLOBALS_HEAD, *GLOBAL_VARIANTS["for_loop"][0], SCALED_MSE, "check('mse', mse)"])
+    assert "❌" in capsys.readouterr().out                  # what the student sees in the check cell
+    summary = grade(subs, tmp_path / "out", jobs=2, notebooks=["00_welcome"], progress=False, seed=99)
+    rows = {r["student"]: r for r in summary.rows()}
+    for student, verdict in verdicts.items():
+        assert (rows[student]["points"] == 1.0) == verdict.passed, (student, rows[student]["message"])
+        assert rows[student]["points"] in (0.0, 1.0)
+
+
+def test_outside_a_kernel_check_judges_as_before():
+    """Tests and scripts call check() with functions of their own modules: nothing to compare."""
+    scale = 1.0
+
+    def mse(o, y):
+        return scale * float(np.mean((np.asarray(o) - np.asarray(y)) ** 2))
+
+    assert evaluate("mse", mse).passed
