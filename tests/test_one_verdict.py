@@ -277,8 +277,8 @@ def test_check_in_a_kernel_fails_globals_the_grader_does_not_keep_and_the_grader
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in program])
         (subs / student).mkdir(parents=True)
         nbformat.write(nb, subs / student / "00_welcome.ipynb")
-    assert "uses the global `scale`, which the grader does not keep: it is set by a `for` loop in cell In [2]" \
-        in verdicts["for_loop"].message
+    assert "uses the global `scale`, which the grader does not keep: it is set by a `for` loop in " \
+        "cell In [2]" in verdicts["for_loop"].message
     assert "`factor` (through `scale`)" in verdicts["through_a_kept_one"].message
     assert "changed it since" in verdicts["changed_after"].message
     assert "reference code" in verdicts["from_the_reference"].message
