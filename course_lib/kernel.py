@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import builtins
 import dis
+import json
 import linecache
 import os
 import sys
@@ -213,15 +214,19 @@ _stale: dict = {}            # id(function) -> (function, checked at, file state
 
 
 def _saved_definitions(path: Path) -> tuple[tuple, dict[str, list[str]]]:
-    from .grading.find import InvalidNotebook, read_program
+    """The saved notebook's defs (read as plain JSON: nbformat's import alone takes seconds)."""
+    from .grading.find import MAX_NOTEBOOK_BYTES, parse_notebook
 
     stat = path.stat()
     state = (stat.st_mtime_ns, stat.st_size)
     cached = _saved.get(path)
     if cached is None or cached[0] != state:
         try:
-            program = read_program(path)
-        except (InvalidNotebook, OSError, RecursionError):
+            if stat.st_size > MAX_NOTEBOOK_BYTES:
+                raise ValueError("too large")
+            cells = json.loads(path.read_bytes())["cells"]
+            program = parse_notebook(types.SimpleNamespace(cells=list(cells)), path.stem)
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return state, {}
         _saved[path] = (state, _definitions(program))
     return state, _saved[path][1]
@@ -260,15 +265,16 @@ def stale_note(function, sources: list[str] | None = None) -> str | None:
     here (only the newer one is not saved yet) is not stale. Cheap enough for every call of an
     explorer: the saved file is looked at most once a second per function, and parsed when it
     changes."""
-    if in_notebook(function) is None:
-        return None
-    path = saved_notebook()
-    if path is None:
-        return None
     now = time.monotonic()
+    if len(_stale) > 1000:                      # check() in a loop over many functions: forget old ones
+        _stale.clear()
     cached = _stale.get(id(function))
     if cached is not None and cached[0] is function and now - cached[1] < STALE_RECHECK_SECONDS:
         return cached[3]
+    path = saved_notebook() if in_notebook(function) is not None else None
+    if path is None:
+        _stale[id(function)] = (function, now, None, None)
+        return None
     try:
         state, saved = _saved_definitions(path)
     except OSError:
