@@ -79,6 +79,7 @@ def test_the_loaders_optimizers_say_it_too(ipython, tmp_path, monkeypatch, capsy
     monkeypatch.setenv("JPY_SESSION_NAME", str(notebook))
     run(ipython, HEAD, STEP_A, "check('momentum_step', momentum_step)")
     save(notebook, HEAD, STEP_B, "check('momentum_step', momentum_step)")
+    kernel._stale.clear()                                        # (the file is looked at once a second)
     update, _ = yours.your_update("Momentum")
     assert update is ipython.user_ns["momentum_step"]
     assert len(stale_lines(capsys.readouterr().out)) == 1
