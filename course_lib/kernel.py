@@ -108,10 +108,18 @@ def grader_problems(function, exercise, sources: list[str] | None = None,
                               f"reference code ({use}): that scores 0; compute it yourself"]
     stars = _star_modules(program)
     used = dict.fromkeys(reads, None)
+    problems, status = [], "failed"
     for statement in program.needed(reads):
         for name in sorted(program.uses(statement)):
             used.setdefault(name, statement)
-    problems, status = [], "failed"
+            late = _defined_later(program, statement, name)
+            if late is not None:
+                status = "error"
+                problems.append(
+                    f"it uses the global `{', '.join(statement.names)}`, which the grader computes in "
+                    f"cell In [{cell_number(program, statement.cell)}] from `{name}`; but the grader keeps "
+                    f"only the last definition of `{name}`, in cell In [{cell_number(program, late.cell)}], "
+                    "which runs after it: use one name for one thing, or pass it as an argument")
     for name, through in used.items():
         if name not in namespace or hasattr(builtins, name) or any(hasattr(m, name) for m in stars):
             continue
@@ -133,6 +141,15 @@ def grader_problems(function, exercise, sources: list[str] | None = None,
                             f"In [{cell_number(program, last[0])}] changed it since, and the grader does not "
                             "run that; set it in one `name = ...` statement, or pass it as an argument")
     return (status, problems) if problems else ("", [])
+
+
+def _defined_later(program, statement, name: str):
+    """The statement the grader keeps for `name` when it runs only after `statement`, which reads
+    `name` as it runs (an assignment or an import; a def reads its globals when called), else None."""
+    if not isinstance(statement.node, (ast.Assign, ast.AnnAssign)) or name in statement.names:
+        return None
+    kept = program.binding(name)
+    return kept if kept is not None and program.position(kept) > program.position(statement) else None
 
 
 def _star_modules(program) -> list[types.ModuleType]:

@@ -236,6 +236,8 @@ GLOBAL_VARIANTS = {       # name: (cells, check()'s status); the grader must giv
     "through_a_kept_one": (["with open(__file__ if False else '/dev/null'):\n    factor = 1.0",
                             "scale = factor"], "error"),
     "changed_after": (["scale = 0.5", "scale += 0.5"], "failed"),
+    "reads_a_name_kept_later": (["rng = np.random.default_rng(0)", "scale = 1.0 + 0 * rng.normal()",
+                                 "rng = np.random.default_rng(1)"], "error"),
     "from_the_reference": (["from course_lib.exercises import get\n"
                             "scale = 1.0 + 0 * get('mse').reference(np.zeros(1), np.zeros(1))"], "failed"),
 }
@@ -281,6 +283,7 @@ def test_check_in_a_kernel_fails_globals_the_grader_does_not_keep_and_the_grader
         "cell In [2]" in verdicts["for_loop"].message
     assert "`factor` (through `scale`)" in verdicts["through_a_kept_one"].message
     assert "changed it since" in verdicts["changed_after"].message
+    assert "keeps only the last definition of `rng`" in verdicts["reads_a_name_kept_later"].message
     assert "reference code" in verdicts["from_the_reference"].message
     run_cells(ipython, [GLOBALS_HEAD, *GLOBAL_VARIANTS["for_loop"][0], SCALED_MSE, "check('mse', mse)"])
     assert "❌" in capsys.readouterr().out                  # what the student sees in the check cell
