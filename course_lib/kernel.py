@@ -288,6 +288,7 @@ def stale_note(function, sources: list[str] | None = None) -> str | None:
     cached = _stale.get(id(function))
     if cached is not None and cached[0] is function and now - cached[1] < STALE_RECHECK_SECONDS:
         return cached[3]
+    watch_runs()
     path = saved_notebook() if in_notebook(function) is not None else None
     if path is None:
         _stale[id(function)] = (function, now, None, None)
@@ -299,20 +300,55 @@ def stale_note(function, sources: list[str] | None = None) -> str | None:
     if cached is not None and cached[0] is function and cached[2] == state:
         _stale[id(function)] = (function, now, state, cached[3])
         return cached[3]
-    note = _compare(function, saved.get(function.__name__, []), sources)
+    note = _compare(function, saved.get(function.__name__, []), state[0] / 1e9, sources)
     _stale[id(function)] = (function, now, state, note)
     return note
 
 
-def _compare(function, saved: list[str], sources: list[str] | None) -> str | None:
+def _compare(function, saved: list[str], saved_at: float, sources: list[str] | None) -> str | None:
+    """The note when the saved file's version of `function` is newer than the cell that made it."""
+    from .grading.find import cell_number
+
     if not saved:
         return None                              # not defined in the saved notebook (or not saved yet)
     kernel = kernel_definition(function)
     if kernel is None or kernel in saved:
         return None
-    ran = _definitions(program_of(cells_run() if sources is None else sources)).get(function.__name__, [])
+    program = program_of(cells_run() if sources is None else sources)
+    name = function.__name__
+    ran, ran_at = [], None
+    for statement in program.statements:
+        node = statement.node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            ran.append(ast.dump(node))
+            if ran[-1] == kernel:
+                ran_at = _runs.get(cell_number(program, statement.cell), ran_at)
     if any(version in ran for version in saved):
         return None                              # the saved one ran before: the newer one is not saved yet
-    name = function.__name__
+    if ran_at is None or saved_at <= ran_at:
+        return None                              # saved before the cell ran: only not saved yet
     return (f"⚠️  {name}: its cell was edited after it last ran, so this kernel still uses the old "
             f"{name}; run that cell again (and its check).")
+
+
+_runs: dict[int, float] = {}         # position in the input history -> when that cell finished running
+
+
+def watch_runs(ip=None) -> None:
+    """Note when each cell finishes running (IPython's post_run_cell event), so that stale_note can
+    tell an edit saved after a cell ran from a newer version run but not saved yet. Called when
+    this module is imported in a kernel (a notebook's first cell imports check)."""
+    ip = ip if ip is not None else shell()
+    events = getattr(ip, "events", None)
+    if events is None or getattr(ip, "_course_lib_watches_runs", False):
+        return
+    ip._course_lib_watches_runs = True
+
+    def ran(result=None) -> None:
+        history = getattr(getattr(ip, "history_manager", None), "input_hist_raw", None) or [""]
+        _runs[len(history) - 1] = time.time()
+
+    events.register("post_run_cell", ran)
+
+
+watch_runs()

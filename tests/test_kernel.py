@@ -29,6 +29,7 @@ def ipython(tmp_path, monkeypatch):
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     shell = InteractiveShell.instance(config=config)
     shell.reset(new_session=True)
+    kernel.watch_runs(shell)            # what importing course_lib.checking does in a new kernel
     yield shell
     shell.reset(new_session=True)
     InteractiveShell.clear_instance()
@@ -69,6 +70,16 @@ def test_a_newer_version_not_saved_yet_is_not_stale(ipython, tmp_path, monkeypat
     monkeypatch.setenv("JPY_SESSION_NAME", str(notebook))
     save(notebook, HEAD, MSE_A)
     run(ipython, HEAD, MSE_A, MSE_B, "check('mse', mse)")        # B ran after A; the file still has A
+    assert stale_lines(capsys.readouterr().out) == []
+
+
+def test_a_cell_edited_and_run_but_not_saved_yet_is_not_stale(ipython, tmp_path, monkeypatch, capsys):
+    """A fresh kernel: the file has A (saved earlier, never run here); the student edits the cell
+    to B and runs it before the autosave. The kernel's B is newer than the file: nothing to say."""
+    notebook = tmp_path / "00_welcome.ipynb"
+    monkeypatch.setenv("JPY_SESSION_NAME", str(notebook))
+    save(notebook, HEAD, MSE_A, "check('mse', mse)")
+    run(ipython, HEAD, MSE_B, "check('mse', mse)", "f = implementation('mse')")
     assert stale_lines(capsys.readouterr().out) == []
 
 
