@@ -13,7 +13,8 @@ Two views of the notebook, both compared with the grader's (course_lib.grading.f
   such global, and every global the grader would compute from the course's reference code.
 * **the notebook as saved**: the file Jupyter's server names in the kernel's environment
   (JPY_SESSION_NAME). A function whose saved definition differs from the one in the kernel,
-  and which never ran in this kernel, was edited after its cell ran: stale_note says so.
+  never ran in this kernel, and was saved after the kernel's version ran (watch_runs notes when
+  each cell finishes) was edited after its cell ran: stale_note says so.
 
 Outside IPython (tests call check() directly), or for a function not defined in the notebook's
 namespace, there is nothing to compare: both return nothing.
