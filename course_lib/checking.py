@@ -12,8 +12,12 @@ raises NotImplementedError is "not attempted yet"; a wrong shape, a NaN or an ex
 the student's code is reported as such. `check` itself never raises, so a student notebook runs
 top to bottom whatever state its exercises are in.
 
-One verdict: each answer goes through the grader's wire format (grading/wire.py) and is judged
-by `exercises.core.judge`, the grader's own judge, so a check that passes means full points.
+One verdict: each case is run by the grader's case runner (grading/runner.py, which the sandbox's
+child runs too: the inputs and the answer through the grader's wire format, in-place changes, the
+time limit) and judged by `exercises.core.judge`, the grader's own judge; in a notebook, the
+function is also judged with the globals the grader would give it (kernel.grader_problems). So a
+check that passes means full points. A function whose cell was edited after it ran is named once
+(kernel.stale_note).
 
 A function that passes is remembered: `implementation("mse")` then returns the student's
 function, so explorers can run the student's own code.
