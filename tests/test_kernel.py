@@ -7,6 +7,9 @@ ran is named once, in one line, by check() and when later cells or explorers use
 
 from __future__ import annotations
 
+import os
+import time
+
 import nbformat
 import pytest
 
@@ -103,3 +106,43 @@ def test_without_a_saved_notebook_nothing_is_said(ipython, tmp_path, monkeypatch
     kernel._stale.clear()
     run(ipython, "implementation('mse')")
     assert stale_lines(capsys.readouterr().out) == []
+
+
+def test_in_a_real_kernel_started_as_jupyters_server_starts_it(tmp_path):
+    """An ipykernel with JPY_SESSION_NAME set, as Jupyter's server starts one (no browser): its cell
+    files, its history and its events are what kernel.py reads. A global the grader does not keep
+    fails check(); an edit saved after the cell ran is named once."""
+    from jupyter_client.manager import start_new_kernel
+
+    notebook = tmp_path / "00_welcome.ipynb"
+    save(notebook, HEAD, MSE_A)
+    env = {**os.environ, "JPY_SESSION_NAME": str(notebook), "HOME": str(tmp_path),
+           "IPYTHONDIR": str(tmp_path / "ipython"), "MPLBACKEND": "Agg"}
+    manager, client = start_new_kernel(kernel_name="python3", env=env)
+
+    def run(code: str) -> str:
+        out = []
+
+        def hook(message):
+            if message["msg_type"] == "stream":
+                out.append(message["content"]["text"])
+            elif message["msg_type"] == "error":
+                out.append(f"{message['content']['ename']}: {message['content']['evalue']}")
+
+        client.execute_interactive(code, output_hook=hook, timeout=120)
+        return "".join(out)
+
+    try:
+        assert run(HEAD) == "" and run(MSE_A) == ""
+        assert run("check('mse', mse)").startswith("✅")
+        time.sleep(kernel.STALE_RECHECK_SECONDS + 0.1)
+        save(notebook, HEAD, MSE_B)                          # edited and saved after the cell ran
+        said = run("f = implementation('mse')") + run("f = implementation('mse')")
+        assert len(stale_lines(said)) == 1, said
+        text = run("for k in range(1):\n    scale = 1.0\n"
+                   "def mse(o, y):\n    return scale * float(np.mean((np.asarray(o) - np.asarray(y)) ** 2))\n"
+                   "check('mse', mse)")
+        assert text.startswith("❌") and "uses the global `scale`, which the grader does not keep" in text
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
