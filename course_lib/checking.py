@@ -12,8 +12,12 @@ raises NotImplementedError is "not attempted yet"; a wrong shape, a NaN or an ex
 the student's code is reported as such. `check` itself never raises, so a student notebook runs
 top to bottom whatever state its exercises are in.
 
-One verdict: each answer goes through the grader's wire format (grading/wire.py) and is judged
-by `exercises.core.judge`, the grader's own judge, so a check that passes means full points.
+One verdict: each case is run by the grader's case runner (grading/runner.py, which the sandbox's
+child runs too: the inputs and the answer through the grader's wire format, in-place changes, the
+time limit) and judged by `exercises.core.judge`, the grader's own judge; in a notebook, the
+function is also judged with the globals the grader would give it (kernel.grader_problems). So a
+check that passes means full points. A function whose cell was edited after it ran is named once
+(kernel.stale_note).
 
 A function that passes is remembered: `implementation("mse")` then returns the student's
 function, so explorers can run the student's own code.
@@ -21,17 +25,17 @@ function, so explorers can run the student's own code.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 import numpy as np
 
-from . import exercises
+from . import exercises, kernel
 from .exercises.core import (
     ERROR,
     FAILED,
     NOT_ATTEMPTED,
     PASSED,
+    TIMEOUT,
     Verdict,
     definition_kind,
     inputs_text,
@@ -40,6 +44,7 @@ from .exercises.core import (
     named,
     wrong_outputs,
 )
+from .grading import runner, wire
 
 __all__ = ["check", "evaluate", "report", "implementation", "has_passed", "passed_functions",
            "Outcome", "PASSED", "FAILED", "NOT_ATTEMPTED", "ERROR"]
@@ -49,25 +54,9 @@ Outcome = Verdict          # what evaluate returns (the name earlier versions us
 _passed_functions: dict[str, Callable] = {}
 
 
-def _changed_inputs(before: tuple, after: tuple) -> bool:
-    """True if any array the function was given, as an argument or inside a list or tuple
-    argument (the parameter lists of 07-08), was modified in place, or a list argument grew or
-    shrank. The grader's sandbox (grading/child.py) tests the same."""
-    for b, a in zip(before, after):
-        if isinstance(b, np.ndarray) and isinstance(a, np.ndarray):
-            if b.shape != a.shape or not np.array_equal(b, a, equal_nan=True):
-                return True
-        elif isinstance(b, (list, tuple)) and isinstance(a, (list, tuple)):
-            if len(a) != len(b) or _changed_inputs(b, a):
-                return True
-    return False
-
-
 def as_graded(value):
     """`value` as the grader reads it: sent through the grader's wire format (JSON), so check()
     judges exactly what the grader would (a complex number or an object becomes unreadable)."""
-    from .grading import wire
-
     try:
         return wire.loads(wire.dumps(value))
     except Exception:  # noqa: BLE001 - whatever cannot be encoded, the grader cannot read either
@@ -75,23 +64,44 @@ def as_graded(value):
 
 
 def evaluate(exercise_id: str, function: Callable, seed: int | None = None,
-             watch_references: bool = True) -> Verdict:
+             watch_references: bool = True, seconds: float | None = None) -> Verdict:
     """Run `function` on the exercise's cases and judge its answers (core.judge).
 
     The cases are `Exercise.check_cases()` (fixed cases and the random cases of several seeds), or
-    those of one `seed`. Never raises for anything the student's code does. A call into the
-    course's reference code fails the exercise, as in the grader; `watch_references=False` turns
-    that off, for testing the reference itself.
+    those of one `seed`, each run by the grader's case runner (grading/runner.py: the inputs as
+    the grader sends them, in-place changes, errors). Never raises for anything the student's code
+    does. A call into the course's reference code fails the exercise, as in the grader;
+    `watch_references=False` turns that off, for testing the reference itself. The function's
+    calls get the grader's time per case (runner.budget; `seconds` overrides it), and then stop
+    with status "timeout".
     """
     ex = exercises.get(exercise_id)
     if not callable(function):
         return Verdict(exercise_id, ERROR, message=f"expected a function, got {type(function).__name__}")
+    try:
+        status, problems = kernel.grader_problems(function, ex)   # in a notebook: the grader's globals
+    except Exception:  # noqa: BLE001 - an odd kernel state must not break check(): judge as the cases say
+        status, problems = "", []
+    if problems and definition_kind(function) != "stub":
+        return Verdict(exercise_id, status, message="; ".join(problems), reasons=problems)
     cases = ex.check_cases() if seed is None else ex.cases(seed)
     watch = _reference_watch(ex, function, enabled=watch_references)
+    call = _case_runner(watch)
+    if seconds is None:
+        seconds = runner.budget(ex.timeout, len(cases), len(ex.cases(0)))
+    budget = runner.Budget(seconds, "")
     answers, expected = [], []
     for case in cases:
         expected.append(ex.expected(case))
-        answer = _answer(function, case, watch)
+        args, kwargs = runner.inputs(case.args, case.kwargs, wire.to_plain, wire.from_plain)
+        budget.message = runner.timeout_message(seconds, len(cases), len(answers))
+        try:
+            with budget.running():
+                answer = call(function, args, kwargs)
+        except runner.TimeUp as exc:
+            return judge(ex, cases, expected, answers, kind=definition_kind(function),
+                         course_lib=watch.found, incomplete=(TIMEOUT, str(exc)))
+        answer["course_lib"] = watch.found
         answers.append(answer)
         if "error" in answer or answer["course_lib"] or answer["mutated"] or \
                 wrong_outputs(ex, case, expected[-1], answer["value"]):
@@ -99,21 +109,13 @@ def evaluate(exercise_id: str, function: Callable, seed: int | None = None,
     return judge(ex, cases, expected, answers, kind=definition_kind(function))
 
 
-def _answer(function: Callable, case, watch) -> dict:
-    """One case's answer in the grader's form: {"value", "mutated"} or {"error", "not_implemented"},
-    plus "course_lib" (the reference code called so far, or None)."""
-    args, kwargs = copy.deepcopy((case.args, case.kwargs))
-    try:
-        with np.errstate(all="ignore"):
-            got = watch.call(function, args, kwargs)
-    except NotImplementedError:
-        answer = {"error": "NotImplementedError", "not_implemented": True}
-    except Exception as exc:  # noqa: BLE001 - the student's code failed: report it, don't crash
-        answer = {"error": _describe_error(exc), "not_implemented": False}
-    else:
-        answer = {"value": as_graded(got), "mutated": _changed_inputs(case.args, args)}
-    answer["course_lib"] = watch.found
-    return answer
+def _case_runner(watch) -> Callable:
+    """The grader's case runner (grading/runner.py), with the kernel's choices: the call runs under
+    the reference watch, the value goes through the wire (as_graded), and the student's stop
+    button and the time limit are not answers but stop check()."""
+    snapshot, changed = runner.make_snapshot(np.ndarray, np.array_equal)
+    return runner.make_call(_describe_error, as_graded, np.errstate, snapshot, changed, invoke=watch.call,
+                            let_through=(KeyboardInterrupt, runner.TimeUp))
 
 
 def _describe_error(exc: BaseException) -> str:
@@ -176,30 +178,56 @@ def report(outcome: Verdict, hint: int = 1, function: Callable | None = None) ->
     return "\n".join(lines + warning)
 
 
-def check(exercise_id: str, function: Callable, hint: int = 1, seed: int | None = None) -> None:
+def check(exercise_id: str, function: Callable, hint: int = 1, seed: int | None = None,
+          seconds: float | None = None) -> None:
     """Check a student's function against the reference and print the report.
 
     `hint=2` (3, ...) shows more levels of hints. A passing function is remembered for
-    `implementation`.
+    `implementation`. `seconds`: the time limit of its calls (default: the grader's, per case).
     """
+    run_check(exercise_id, function, hint, seed, seconds)
+
+
+def run_check(exercise_id: str, function: Callable, hint: int = 1, seed: int | None = None,
+              seconds: float | None = None) -> Verdict | None:
+    """check(), returning the verdict (None for an unknown exercise)."""
     try:
-        outcome = evaluate(exercise_id, function, seed)
+        outcome = evaluate(exercise_id, function, seed, seconds=seconds)
     except KeyError as exc:
         print(f"❌ {exc.args[0]}")
-        return
+        return None
     if outcome.passed:
         _passed_functions[exercise_id] = function
     else:
         _passed_functions.pop(exercise_id, None)
     print(report(outcome, hint, function))
+    _say_if_stale(function)
+    return outcome
 
 
 def implementation(exercise_id: str, reference: Callable | None = None) -> Callable:
     """The student's function if it passed `check`, else `reference` (by default the exercise's
     own reference, looked up in the registry, so a notebook need not import it)."""
     if exercise_id in _passed_functions:
-        return _passed_functions[exercise_id]
+        function = _passed_functions[exercise_id]
+        _say_if_stale(function)
+        return function
     return reference if reference is not None else exercises.get(exercise_id).reference
+
+
+_stale_said: set = set()
+
+
+def _say_if_stale(function: Callable) -> None:
+    """Print, once, that the notebook's cell defining `function` was edited after it ran
+    (kernel.stale_note: the saved notebook against this kernel)."""
+    try:
+        note = kernel.stale_note(function)
+    except Exception:  # noqa: BLE001 - a note about staleness must never break a check or an explorer
+        return
+    if note and (note, id(function)) not in _stale_said:
+        _stale_said.add((note, id(function)))
+        print(note)
 
 
 def has_passed(exercise_id: str) -> bool:

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import io
 import math
-import signal
 import threading
-from contextlib import contextmanager, nullcontext, redirect_stdout
+from contextlib import nullcontext, redirect_stdout
 from pathlib import Path
 
 from . import checking, exercises, optimizers
+from .exercises.core import TIMEOUT
 from .nn import MLP
 from .schedules import schedule_for_run
 
@@ -34,38 +34,14 @@ OPTIMIZER_EXERCISES = tuple(cls.entry.exercise for cls in optimizers.OPTIMIZERS.
 """The step functions of 06-08 (what the race of 09 runs)."""
 
 
-class TooSlow(BaseException):
-    """A check ran past its time limit. A BaseException, so that check(), which reports the
-    student's exceptions case by case, lets it through and stops at once."""
-
-
-@contextmanager
-def time_limit(seconds, what):
-    """Raise TooSlow in the block after `seconds` (SIGALRM; only in the main thread, where the
-    Jupyter kernel runs cells; elsewhere the block runs without a limit)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def too_slow(signum, frame):
-        raise TooSlow(f"{what} took longer than {seconds:g} s and was stopped")
-
-    previous = signal.signal(signal.SIGALRM, too_slow)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def load_your_functions(folder=".", ids=OPTIMIZER_EXERCISES, seconds=DEFINE_SECONDS,
                         check_seconds=None) -> dict:
     """Read your functions `ids` (exercise ids) from your notebooks in `folder` and check each.
 
     For each id: its notebook (the exercise's, e.g. 06_sgd_momentum_nesterov.ipynb) is read,
     the statements the function needs are run in a fresh namespace (each within `seconds`),
-    and check() runs it (within check_seconds, default the exercise's timeout). Prints one line
+    and check() runs it (its calls within check_seconds, default the grader's time per case:
+    grading/runner.py, the one timer of check(), the loader and the sandbox). Prints one line
     (or the check report) per function. Returns {id: status}, status one of "passed", "failed",
     "error", "not_attempted", "missing" (no notebook, or no such function in it), "too_slow".
     The time limits need the main thread (where the Jupyter kernel runs cells); elsewhere the
@@ -102,16 +78,11 @@ def load_your_functions(folder=".", ids=OPTIMIZER_EXERCISES, seconds=DEFINE_SECO
             continue
         stub = program.stub(ex.function)
         try:
-            limit = ex.timeout if check_seconds is None else check_seconds
             # check()'s report for a stub says "write your code where it says YOUR CODE HERE",
             # which points into the notebook on screen; here the stub is in another notebook
             quiet = redirect_stdout(io.StringIO()) if stub else nullcontext()
-            with time_limit(limit, f"check('{exercise_id}')"), quiet:
-                checking.check(exercise_id, namespace[ex.function])
-        except TooSlow as exc:
-            print(f"  {exercise_id}: {exc}; the reference is used")
-            status[exercise_id] = "too_slow"
-            continue
+            with quiet:           # check() stops the function at its time limit (grading/runner.py)
+                verdict = checking.run_check(exercise_id, namespace[ex.function], seconds=check_seconds)
         except Exception as exc:  # check() reports the student's errors itself; this is a safety net
             print(f"  {exercise_id}: {describe_error(exc)}; the reference is used")
             status[exercise_id] = "error"
@@ -119,7 +90,7 @@ def load_your_functions(folder=".", ids=OPTIMIZER_EXERCISES, seconds=DEFINE_SECO
         if stub:
             print(f"  {exercise_id}: not attempted yet in {path.name}; the reference is used")
         status[exercise_id] = "passed" if checking.has_passed(exercise_id) else (
-            "not_attempted" if stub else "failed")
+            "not_attempted" if stub else "too_slow" if verdict and verdict.status == TIMEOUT else "failed")
     return status
 
 

@@ -4,9 +4,11 @@ For every exercise, its reference, every Mistake in the registry and every known
 implementation still kept in tests/test_exercises_NN.py is judged twice: by check() (evaluate:
 the fixed cases and the random cases of several seeds) and by the grader's scoring path
 (score.prepare and score.score, with the answers produced as the sandbox's child produces them
-but in this process, for speed) at 20 seeds the check never uses. A function that passes check()
-must get full points at every seed, and one that fails it must get 0 at every seed: the fixed
-cases must cover every seed-dependent bug. One real `grade` run ties the two paths end to end.
+but in this process, for speed, through the child's own case runner, grading/runner.py) at 5
+seeds the check never uses (COURSE_VERDICT_SEEDS=20, e.g. in a nightly job, for more). A function
+that passes check() must get full points at every seed, and one that fails it must get 0 at
+every seed: the fixed cases must cover every seed-dependent bug. One real `grade` run ties the
+two paths end to end.
 """
 
 from __future__ import annotations
@@ -15,21 +17,23 @@ import copy
 import functools
 import importlib.util
 import inspect
+import json
+import os
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
-from course_lib import checking, exercises
+from course_lib import exercises
 from course_lib.checking import evaluate
 from course_lib.exercises.core import definition_kind
-from course_lib.grading import child, grade, references, score, wire
+from course_lib.grading import child, grade, references, runner, score, wire
 from course_lib.grading.sandbox import ExerciseRun
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
-GRADER_SEEDS = range(1000, 1020)
+GRADER_SEEDS = range(1000, 1000 + int(os.environ.get("COURSE_VERDICT_SEEDS", "5")))
 
 
 def known_wrong() -> list[tuple[str, str, object]]:
@@ -90,22 +94,20 @@ def prepared(exercise_id: str, seed: int) -> score.Prepared:
 
 
 def child_answer(function, case, watch) -> dict:
-    """One case's answer as the sandbox's child makes it and the grader reads it back: the call on
-    the inputs (errors caught, in-place changes noticed), the value through the wire format, and
-    the reference watch's verdict."""
-    args, kwargs = copy.deepcopy((case.args, case.kwargs))
-    before = copy.deepcopy(args)
-    try:
-        with np.errstate(all="ignore"):
-            value = watch.call(function, args, kwargs)
-    except NotImplementedError:
-        return {"error": "NotImplementedError", "not_implemented": True, "course_lib": watch.found}
-    except Exception as exc:  # noqa: BLE001 - the function's error is its answer
-        return {"error": f"{type(exc).__name__}: {exc}", "not_implemented": False, "course_lib": watch.found}
-    # the child's rule (arrays given directly or inside a list or tuple), tested for real in
-    # test_exercises_07's grader test and the hostile batch
-    mutated = checking._changed_inputs(before, args)
-    return {"value": wire.loads(wire.dumps(value)), "mutated": mutated, "course_lib": watch.found}
+    """One case's answer as the sandbox's child makes it and the grader reads it back: the child's
+    case runner (runner.make_call, as child.make_case_runner binds it) on the inputs as the grader
+    sends them, the value through the wire format, and the reference watch's verdict."""
+    snapshot, changed = runner.make_snapshot(np.ndarray, np.array_equal)
+    call = runner.make_call(child.make_describe(lambda on: None), wire.to_plain, np.errstate, snapshot,
+                            changed, invoke=watch.call)
+    answer = call(function, *runner.inputs(case.args, case.kwargs, wire.to_plain, wire.from_plain))
+    if "value" in answer:           # the child's json line, and the grader's reading of it
+        try:
+            answer["value"] = wire.from_plain(json.loads(json.dumps(answer["value"], allow_nan=True)))
+        except (TypeError, ValueError, OverflowError):
+            answer["value"] = wire.Unreadable("value")
+    answer["course_lib"] = watch.found
+    return answer
 
 
 def graded(exercise_id: str, function, seed: int) -> score.Result:
@@ -220,3 +222,83 @@ def test_a_real_grading_run_agrees_with_check(tmp_path):
     assert verdicts["right"].passed and not verdicts["half"].passed
     assert "complex" in rows["complex"]["message"] and "complex" in verdicts["complex"].message
     assert rows["some_inputs"]["status"] == verdicts["some_inputs"].status == "error"
+
+
+# --- one verdict for notebook globals: check() in a kernel judges with the grader's namespace ----
+
+GLOBALS_HEAD = "import numpy as np\nfrom course_lib.checking import check"
+SCALED_MSE = "def mse(o, y):\n    return scale * float(np.mean((np.asarray(o) - np.asarray(y)) ** 2))"
+GLOBAL_VARIANTS = {       # name: (cells, check()'s status); the grader must give 0 to all but "kept"
+    "kept": (["scale = 1.0"], "passed"),
+    "for_loop": (["for k in range(1):\n    scale = 1.0"], "error"),
+    "if_block": (["if True:\n    scale = 1.0"], "error"),
+    "global_in_a_function": (["def setup():\n    global scale\n    scale = 1.0", "setup()"], "error"),
+    "through_a_kept_one": (["with open(__file__ if False else '/dev/null'):\n    factor = 1.0",
+                            "scale = factor"], "error"),
+    "changed_after": (["scale = 0.5", "scale += 0.5"], "failed"),
+    "reads_a_name_kept_later": (["rng = np.random.default_rng(0)", "scale = 1.0 + 0 * rng.normal()",
+                                 "rng = np.random.default_rng(1)"], "error"),
+    "from_the_reference": (["from course_lib.exercises import get\n"
+                            "scale = 1.0 + 0 * get('mse').reference(np.zeros(1), np.zeros(1))"], "failed"),
+}
+
+
+@pytest.fixture(scope="module")
+def ipython(tmp_path_factory):
+    """An IPython shell in this process, as a Jupyter kernel runs one (its history in memory)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path_factory.mktemp("ipython")))
+    shell = InteractiveShell.instance(config=config)
+    yield shell
+    shell.reset(new_session=True)
+    InteractiveShell.clear_instance()
+    monkeypatch.undo()
+
+
+def run_cells(shell, cells: list[str]):
+    shell.reset(new_session=True)
+    for source in cells:
+        result = shell.run_cell(source, store_history=True)
+        assert result.error_in_exec is None and result.error_before_exec is None, source
+
+
+def test_check_in_a_kernel_fails_globals_the_grader_does_not_keep_and_the_grader_agrees(ipython, tmp_path,
+                                                                                        capsys):
+    subs = tmp_path / "subs"
+    verdicts = {}
+    for student, (cells, status) in GLOBAL_VARIANTS.items():
+        program = [GLOBALS_HEAD, *cells, SCALED_MSE]
+        run_cells(ipython, program)
+        verdicts[student] = evaluate("mse", ipython.user_ns["mse"])
+        assert verdicts[student].status == status, (student, verdicts[student].message)
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in program])
+        (subs / student).mkdir(parents=True)
+        nbformat.write(nb, subs / student / "00_welcome.ipynb")
+    assert "uses the global `scale`, which the grader does not keep: it is set by a `for` loop in " \
+        "cell In [2]" in verdicts["for_loop"].message
+    assert "`factor` (through `scale`)" in verdicts["through_a_kept_one"].message
+    assert "changed it since" in verdicts["changed_after"].message
+    assert "keeps only the last definition of `rng`" in verdicts["reads_a_name_kept_later"].message
+    assert "reference code" in verdicts["from_the_reference"].message
+    run_cells(ipython, [GLOBALS_HEAD, *GLOBAL_VARIANTS["for_loop"][0], SCALED_MSE, "check('mse', mse)"])
+    assert "❌" in capsys.readouterr().out                  # what the student sees in the check cell
+    summary = grade(subs, tmp_path / "out", jobs=2, notebooks=["00_welcome"], progress=False, seed=99)
+    rows = {r["student"]: r for r in summary.rows()}
+    for student, verdict in verdicts.items():
+        assert (rows[student]["points"] == 1.0) == verdict.passed, (student, rows[student]["message"])
+        assert rows[student]["points"] in (0.0, 1.0)
+
+
+def test_outside_a_kernel_check_judges_as_before():
+    """Tests and scripts call check() with functions of their own modules: nothing to compare."""
+    scale = 1.0
+
+    def mse(o, y):
+        return scale * float(np.mean((np.asarray(o) - np.asarray(y)) ** 2))
+
+    assert evaluate("mse", mse).passed

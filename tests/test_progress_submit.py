@@ -83,3 +83,64 @@ def test_make_progress_and_make_submit_on_the_course(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     with zipfile.ZipFile(out) as z:
         assert sorted(z.namelist()) == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+
+# --- submit what you checked: a ✅ in the saved notebook that the saved function does not earn ---
+
+PASSED_OUTPUT = [nbformat.v4.new_output("stream", name="stdout",
+                                        text="✅ [mse] mse(): passed all 24 cases (1 point).\n")]
+HALF_MSE = "def mse(o, y):\n    return 0.5 * float(np.mean((np.asarray(o) - np.asarray(y)) ** 2))\n"
+
+
+def with_check_output(nb, outputs):
+    """`nb` with its check("mse", mse) cell's saved output replaced."""
+    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.strip() == 'check("mse", mse)']
+    assert len(cells) == 1
+    cells[0].outputs = outputs
+    cells[0].execution_count = 3
+    return nb
+
+
+@pytest.fixture
+def edited_after_check(tmp_path):
+    """00_welcome whose check cell shows ✅ but whose mse was edited afterwards (a 1/2 factor), and
+    06 as released (no outputs: nothing shown)."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nbformat.write(with_check_output(welcome(HALF_MSE), PASSED_OUTPUT), folder / f"{WELCOME}.ipynb")
+    shutil.copy(ROOT / "notebooks" / f"{SECOND}.ipynb", folder)
+    return folder
+
+
+def test_progress_lists_a_check_that_shows_passed_while_the_saved_function_fails(edited_after_check, capsys):
+    argv = ["--notebooks", str(edited_after_check), "--notebook", WELCOME, SECOND, "--quiet"]
+    assert progress.main(argv) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.strip().startswith(WELCOME) and "✅ cell 8" in line]
+    assert len(rows) == 1 and "mse" in rows[0] and "failed" in rows[0], out
+    assert "edited after its check ran, or the notebook was not saved" in out
+    assert SECOND not in "".join(line for line in out.splitlines() if "✅ cell" in line)   # nothing shown
+
+
+def test_an_honest_check_output_and_a_shown_failure_are_not_listed(tmp_path, capsys):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nbformat.write(with_check_output(welcome(), PASSED_OUTPUT), folder / f"{WELCOME}.ipynb")
+    assert progress.main(["--notebooks", str(folder), "--notebook", WELCOME, "--quiet"]) == 0
+    assert "✅ cell" not in capsys.readouterr().out
+    failed = [nbformat.v4.new_output("stream", name="stdout", text="❌ [mse] mse(): 0 of 24 cases passed\n")]
+    nbformat.write(with_check_output(welcome(HALF_MSE), failed), folder / f"{WELCOME}.ipynb")
+    assert progress.main(["--notebooks", str(folder), "--notebook", WELCOME, "--quiet"]) == 0
+    assert "✅ cell" not in capsys.readouterr().out
+
+
+def test_submit_prints_the_mismatches_before_writing_the_zip(edited_after_check, tmp_path, capsys):
+    out = tmp_path / "submission.zip"
+    assert submit.main(["--notebooks", str(edited_after_check), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "✅ cell 8" in text and "graded as saved: 0 of" in text
+    assert text.index("✅ cell 8") < text.index(f"wrote {out}")
+    with zipfile.ZipFile(out) as z:                   # written all the same: the student decides
+        assert sorted(z.namelist()) == sorted(p.name for p in edited_after_check.glob("*.ipynb"))
+    assert submit.main(["--notebooks", str(edited_after_check), "--out", str(out), "--no-grading"]) == 0
+    assert "graded as saved" not in capsys.readouterr().out

@@ -73,6 +73,20 @@ import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 COURSE_LIB = os.path.dirname(HERE) + os.sep
+
+
+def load_sibling(name: str):
+    """grading/<name>.py loaded by path (in the sandbox the course_lib package is not imported)."""
+    spec = importlib.util.spec_from_file_location(f"_course_grade_{name}", os.path.join(HERE, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+try:    # imported as course_lib.grading.child (check() in the notebook, yours.py)
+    from . import runner
+except ImportError:     # run as `python -I child.py` in the sandbox
+    runner = load_sibling("runner")
 LOG_LIMIT = 1_000_000          # characters of stdout/stderr kept from Python prints
 KEY_BYTES = 32
 
@@ -320,10 +334,8 @@ def define(cells: list[dict], namespace: dict, seconds: float | None = None, des
     the sandbox, e.g. in the capstone's explorer, one without a guard).
     """
     describe = describe or make_describe(lambda on: None)
-    set_handler = set_handler or signal.signal        # in the sandbox: the real one, bound beforehand
-    scope = {"__builtins__": {"TimeoutError": TimeoutError}}   # the handler shows student code nothing
-    exec(f"def too_slow(signum, frame):\n    raise TimeoutError("
-         f"'this statement took longer than {seconds or 0:g} s and was skipped')\n", scope)
+    start, stop = runner.make_timer(TimeoutError, set_handler or signal.signal)   # bound before student code
+    message = f"this statement took longer than {seconds or 0:g} s and was skipped"
     statements = []
     for cell in cells:                          # compiled before any student code runs
         tree = ast.parse(cell["source"])
@@ -331,20 +343,16 @@ def define(cells: list[dict], namespace: dict, seconds: float | None = None, des
             module = ast.Module(body=[tree.body[index]], type_ignores=[])
             where = f"{cell['filename']}, line {tree.body[index].lineno}"
             statements.append((where, compile(module, cell["filename"], "exec")))
-    errors, append, run, timer, exec_ = [], list.append, signal.setitimer, signal.ITIMER_REAL, exec
-    previous = set_handler(signal.SIGALRM, scope["too_slow"]) if seconds else None
+    errors, append, exec_ = [], list.append, exec
     for where, code in statements:
+        token = start(seconds, message) if seconds else None
         try:
-            if seconds:
-                run(timer, seconds)
             exec_(code, namespace)
         except BaseException as exc:  # noqa: B036 - the student's code may raise anything
             append(errors, where + ": " + describe(exc))
         finally:
-            if seconds:
-                run(timer, 0)
-    if seconds:
-        set_handler(signal.SIGALRM, previous)
+            if token is not None:
+                stop(token)
     return errors
 
 
@@ -405,10 +413,7 @@ def make_describe(trust):
 
 
 def load_wire():
-    spec = importlib.util.spec_from_file_location("_course_grade_wire", os.path.join(HERE, "wire.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_sibling("wire")
 
 
 def make_thread_counter():
@@ -511,41 +516,10 @@ def make_case_runner(send, verdict, reset, describe, to_plain, from_plain, errst
     A case during which a thread or process was started (seen by last_pid) or after which a
     thread is still running is an error: threads and processes are refused to student code, so
     one that exists came around the guard, unwatched."""
-    get_type, enumerate_, callable_, any_, zip_, get = type, enumerate, callable, any, zip, dict.get
-    list_, tuple_, len_ = list, tuple, len
+    enumerate_, callable_, zip_, get = enumerate, callable, zip, dict.get
     int_str = int.__str__
-    not_implemented, copy = NotImplementedError, ndarray.copy
-
-    def given_arrays(args):
-        """(array, copy) for every array argument and every array inside a list or tuple argument
-        (exact types only: nothing of the student's runs here)."""
-        given = []
-        for a in args:
-            kind = get_type(a)
-            if kind is ndarray:
-                given.append((a, copy(a)))
-            elif kind is list_ or kind is tuple_:
-                for b in a:
-                    if get_type(b) is ndarray:
-                        given.append((b, copy(b)))
-        return given
-
-    def call(function, args, kwargs):
-        given = given_arrays(args)
-        sizes = [(a, len_(a)) for a in args if get_type(a) is list_]
-        try:
-            with errstate(all="ignore"):
-                value = function(*args, **kwargs)
-        except not_implemented:
-            return {"error": "NotImplementedError", "not_implemented": True}
-        except BaseException as exc:  # noqa: B036 - SystemExit, KeyboardInterrupt... are errors too
-            return {"error": describe(exc), "not_implemented": False}
-        try:
-            mutated = any_(a.shape != b.shape or not array_equal(a, b, equal_nan=a.dtype.kind in "fc")
-                           for a, b in given) or any_(len_(a) != n for a, n in sizes)
-            return {"value": to_plain(value), "mutated": mutated is True}
-        except BaseException as exc:  # noqa: B036 - patched numpy, or a value that fights back
-            return {"error": describe(exc), "not_implemented": False}
+    snapshot, changed = runner.make_snapshot(ndarray, array_equal)
+    call = runner.make_call(describe, to_plain, errstate, snapshot, changed)   # the one case runner
 
     def run_cases(exercises, cases, namespace, top_level):
         for exercise, inputs in zip_(exercises, cases):

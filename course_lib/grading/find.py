@@ -28,11 +28,13 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from ..exercises.core import definition_kind
 from .references import resolve
+
+if TYPE_CHECKING:       # imported where a file is read: the kernel's check() uses find without it
+    import nbformat
 
 MAX_NOTEBOOK_BYTES = 200 << 20
 
@@ -227,6 +229,8 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
         raise InvalidNotebook("not a notebook: the JSON has no cells")
     if data.get("nbformat") not in (3, 4):
         raise InvalidNotebook(f"unsupported notebook format nbformat={data.get('nbformat')!r} (expected 4)")
+    import nbformat
+
     try:
         nb = nbformat.reads(json.dumps(data), as_version=4)
     except RecursionError:

@@ -1,12 +1,17 @@
 """make submit: the student's notebooks in one zip, in the layout the graders accept.
 
-    python -m course_lib.grading.submit [--notebooks notebooks] [--out submission.zip]
+    python -m course_lib.grading.submit [--notebooks notebooks] [--out submission.zip] [--no-grading]
 
 Writes every notebooks/*.ipynb at the top of one zip: upload it to Gradescope as it is (the
 autograder grades the notebooks at the top of the submission), or give it to an instructor who
 unzips it into SUBMISSIONS/<your name>/ for `course-grade`. Each notebook is first read as the
 grader reads it (find.read_notebook): a file that is not valid JSON, is empty, or is not a
 notebook is refused with the reason, and no zip is written, so nothing unreadable is submitted.
+
+Submit what you checked: before writing the zip, the notebooks are graded as saved (the grader of
+course-progress) and every exercise whose check cell shows ✅ while its saved function fails is
+listed (edited after the check, or not saved), with the points the saved notebooks get. The zip is
+written all the same: what to fix is the student's call. `--no-grading` skips this.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import zipfile
 from pathlib import Path
 
 from .find import InvalidNotebook, read_notebook
+from .progress import grade_folder, mismatch_table, mismatches
 
 
 def problems(paths: list[Path]) -> list[str]:
@@ -53,15 +59,30 @@ def write_zip(notebooks: Path, out: Path) -> list[str]:
     return []
 
 
+def saved_verdict(notebooks: Path) -> str:
+    """The grade of the notebooks as saved, and the exercises whose ✅ does not hold in them."""
+    summary = grade_folder(notebooks)
+    points = sum(r.points for g in summary.graded for r in g.results)
+    most = sum(r.max_points for g in summary.graded for r in g.results)
+    return (f"graded as saved: {points:g} of {most:g} points (`make progress` shows them per notebook)\n"
+            + mismatch_table(mismatches(summary, notebooks)))
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="make submit", description=__doc__.split("\n\n")[0])
     p.add_argument("--notebooks", type=Path, default=Path("notebooks"), help="default: %(default)s")
     p.add_argument("--out", type=Path, default=Path("submission.zip"), help="default: %(default)s")
+    p.add_argument("--no-grading", action="store_true",
+                   help="do not grade the saved notebooks first (no check of what their ✅ show)")
     args = p.parse_args(argv)
     if not args.notebooks.is_dir():
         print(f"submit: no folder {args.notebooks}; run it from the course's folder", file=sys.stderr)
         return 2
-    found = write_zip(args.notebooks, args.out)
+    paths = sorted(args.notebooks.glob("*.ipynb"))
+    found = problems(paths)
+    if paths and not found and not args.no_grading:
+        print(saved_verdict(args.notebooks))
+    found = found or write_zip(args.notebooks, args.out)
     if found:
         print("submit: nothing written; fix these notebooks first (File > Save in JupyterLab, or take the "
               "last good copy from git):\n  " + "\n  ".join(found), file=sys.stderr)
