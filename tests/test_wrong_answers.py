@@ -1,0 +1,82 @@
+"""How often a wrong answer nobody anticipated gets a named misconception (issue 21, item 1).
+
+tests/wrong_answers/ holds a class of realistic wrong answers written before reading the
+registry's mistake lists. Every one must fail, in check() and in the grader alike (the grader's
+scoring path as tests/test_one_verdict.py drives it); at least 80% must be named (check()'s
+verdict names a misconception), the grader names the same misconception on the case it fails,
+and the first hint of every named one is that misconception's nudge.
+
+`python tests/test_wrong_answers.py` prints the table: each wrong answer, its status and the
+misconception named (or the message when none is).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import pytest
+from wrong_answers import all_wrong
+
+from course_lib import exercises
+from course_lib.checking import evaluate
+
+WRONG = all_wrong()
+GRADER_SEEDS = (1000, 1001, 1002)
+GOAL = 0.80
+
+
+@functools.cache
+def verdict(index: int):
+    exercise_id, function = WRONG[index]
+    return evaluate(exercise_id, function, watch_references=False)
+
+
+def naming_rate() -> tuple[float, list[str]]:
+    """The share of the class that check() names, and the unnamed ones."""
+    unnamed = [f"{WRONG[k][0]}: {WRONG[k][1].__name__} ({verdict(k).message[:100]})"
+               for k in range(len(WRONG)) if not verdict(k).mistakes]
+    return 1 - len(unnamed) / len(WRONG), unnamed
+
+
+def test_the_class_is_large_enough():
+    per_exercise: dict[str, int] = {}
+    for exercise_id, _ in WRONG:
+        per_exercise[exercise_id] = per_exercise.get(exercise_id, 0) + 1
+    assert sum(n >= 3 for n in per_exercise.values()) >= 25, per_exercise
+    known = {ex.id for ex in exercises.all_exercises()}
+    assert set(per_exercise) <= known, set(per_exercise) - known
+
+
+@pytest.mark.parametrize("index", range(len(WRONG)), ids=[f"{e}-{f.__name__}" for e, f in WRONG])
+def test_every_wrong_answer_fails_check_and_the_grader_and_both_name_it(index):
+    from test_one_verdict import graded
+
+    exercise_id, function = WRONG[index]
+    v = verdict(index)
+    assert v.status in ("failed", "error"), f"{function.__name__} passes check(): {v.message}"
+    ex = exercises.get(exercise_id)
+    for seed in GRADER_SEEDS:
+        result = graded(exercise_id, function, seed)
+        assert result.points == 0, (seed, result.status, result.message)
+        if v.mistakes:
+            # the grader names a misconception too, with its nudge as the hint
+            assert "this is what" in result.message, (seed, result.message)
+    if v.mistakes:
+        nudge = ex.hint_levels(1, v)[0]
+        assert nudge != ex.hints[0] or not ex.nudge_for(v), (function.__name__, nudge)
+
+
+def test_at_least_four_of_five_are_named():
+    rate, unnamed = naming_rate()
+    assert rate >= GOAL, f"{rate:.0%} named; unnamed:\n" + "\n".join(unnamed)
+
+
+if __name__ == "__main__":
+    rate, unnamed = naming_rate()
+    for k, (exercise_id, function) in enumerate(WRONG):
+        v = verdict(k)
+        print(f"{exercise_id:32s} {function.__name__:38s} {v.status:7s} "
+              f"{', '.join(v.mistakes)[:70] if v.mistakes else '-- ' + v.message[:70]}")
+    print(f"\nnamed: {rate:.1%} of {len(WRONG)} ({len(WRONG) - len(unnamed)} named, {len(unnamed)} not)",
+          file=sys.stderr)
