@@ -165,13 +165,14 @@ def report(outcome: Verdict, hint: int = 1, function: Callable | None = None) ->
     if outcome.mistakes:
         lines.append(f"   {mistake_sentence(outcome.mistakes)}.")
     if outcome.status in (FAILED, ERROR):
-        shown = ex.hint_levels(hint)
+        ladder = ex.hints_for(outcome)          # the named mistake's nudge first, then the ladder
+        shown = ex.hint_levels(hint, outcome)
         for level, text in enumerate(shown, start=1):
-            lines.append(f"   hint {level} of {len(ex.hints)}: {text}")
-        if hint > len(ex.hints):
-            levels = "1 level" if len(ex.hints) == 1 else f"{len(ex.hints)} levels"
+            lines.append(f"   hint {level} of {len(ladder)}: {text}")
+        if hint > len(ladder):
+            levels = "1 level" if len(ladder) == 1 else f"{len(ladder)} levels"
             lines.append(f"   (this exercise has {levels} of hints: that was all of them)")
-        if len(shown) < len(ex.hints):
+        if len(shown) < len(ladder):
             lines.append(f"   more help: check({ex.id!r}, {name}, hint={len(shown) + 1})")
     return "\n".join(lines + warning)
 

@@ -29,6 +29,7 @@ import ast
 import copy
 import inspect
 import textwrap
+import threading
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,10 +66,21 @@ class Mistake:
 
     `name` completes the sentence "this is what <name> gives", e.g. "epsilon outside the square
     root"; `function` has the exercise's signature and returns what that mistake returns.
+    `nudge` is the first hint shown when the check names this mistake (words, never code); without
+    one, a nudge is made from the name. `idea` is the key of the catalogued misconception it makes
+    (misconceptions.py), if any: `misconceptions.slip(key, function)` fills name, nudge and idea.
     """
 
     name: str
     function: Callable
+    nudge: str = ""
+    idea: str = ""
+
+    def __post_init__(self):
+        if not self.nudge:
+            object.__setattr__(self, "nudge", f"Your answer is exactly what {self.name} gives: find the step "
+                                              "of your code that does that and compare it with the "
+                                              "exercise's formula.")
 
 
 @dataclass
@@ -97,6 +109,9 @@ class Exercise:
                 such a call 0, like a call of the reference), e.g. the loader of the held-out data
     check_seeds check() runs the fixed cases and the random cases of seeds 0 .. check_seeds - 1;
                 by default 5, or 1 for an exercise allowed over a minute (a training run per case)
+    ideas       keys of catalogued misconceptions (misconceptions.IDEAS) that need the exercise's
+                consent, e.g. "restore_exactly" (numerical_gradient must change x in place). The
+                catalogue's other ideas apply wherever they fit, without being listed.
     """
 
     id: str
@@ -115,6 +130,7 @@ class Exercise:
     mistakes: tuple[Mistake, ...] = ()
     outputs: tuple[str, ...] = ()
     check_seeds: int | None = None
+    ideas: tuple[str, ...] = ()
     _fixed: set | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -171,9 +187,16 @@ class Exercise:
             return self.judge(case, expected, got)
         return compare(expected, got, self.rtol, self.atol, names=self.outputs)
 
-    def hint_levels(self, level: int) -> list[str]:
-        """Hints 1 .. level (never beyond the last one)."""
-        return list(self.hints[: max(1, min(level, len(self.hints)))])
+    def hints_for(self, verdict: Verdict | None = None) -> tuple[str, ...]:
+        """The hint ladder for a verdict: when it names a mistake, that mistake's nudge comes first
+        and the exercise's ladder follows; otherwise the ladder alone."""
+        nudge = getattr(verdict, "nudge", "") if verdict is not None else ""
+        return (nudge, *self.hints) if nudge else self.hints
+
+    def hint_levels(self, level: int, verdict: Verdict | None = None) -> list[str]:
+        """Hints 1 .. level (never beyond the last one) of `hints_for(verdict)`."""
+        hints = self.hints_for(verdict)
+        return list(hints[: max(1, min(level, len(hints)))])
 
 
 def same_data(a, b) -> bool:
@@ -206,6 +229,7 @@ class Verdict:
     reasons     one line per wrong output, named as in the exercise, state before theta
     mistakes    the names of the Mistakes whose output equals the student's ("epsilon outside ..."),
                 `mistake` the first of them
+    nudge       the first hint about the named misconception ("" when none is named)
     """
 
     exercise_id: str
@@ -221,6 +245,7 @@ class Verdict:
     reasons: list[str] = field(default_factory=list)
     mistake: str | None = None
     mistakes: list[str] = field(default_factory=list)
+    nudge: str = ""
 
     @property
     def passed(self) -> bool:
@@ -266,20 +291,45 @@ def judge(exercise: Exercise, cases: list[Case], expected: list, answers: list[d
                     return failing(ERROR, [LEFTOVER_MESSAGE])
                 return failing(ERROR, ["your function raised NotImplementedError on this case; it must "
                                        "answer every case"])
-            return failing(ERROR, [f"your function raised {answer['error']}"])
+            verdict = failing(ERROR, [f"your function raised {answer['error']}"])
+            from . import misconceptions
+
+            with MISTAKES_LOCK:
+                found = misconceptions.recognise_error(exercise, case, answer["error"])
+            return _named(verdict, [(m.name, m.nudge) for m in found])
         got = answer["value"]
         reasons = wrong_outputs(exercise, case, expected[index], got)
-        if not reasons and answer.get("mutated"):
-            reasons = ["your function changed one of its input arrays in place; return a new array instead"]
+        mutated = not reasons and answer.get("mutated")
+        if mutated:
+            from . import misconceptions
+
+            slip = misconceptions.mutation_idea(exercise)
+            reasons = [MUTATED_MESSAGES.get(slip.key, MUTATED_MESSAGES["in_place"])]
         if reasons:
             verdict = failing(FAILED, reasons, expected=expected[index], got=got, compared=True)
-            verdict.mistakes = recognise_mistakes(exercise, case, expected[index], got)
-            if verdict.mistakes:
-                verdict.mistake = verdict.mistakes[0]
-                verdict.message += f"; {mistake_sentence(verdict.mistakes)}"
-            return verdict
+            found = [(slip.name, slip.nudge)] if mutated else \
+                recognise(exercise, case, expected[index], got)
+            return _named(verdict, found)
         n_passed += 1
     return Verdict(exercise.id, PASSED, n, n_passed, f"passed all {n} cases")
+
+
+MUTATED_MESSAGES = {
+    "in_place": "your function changed one of its input arrays in place; return a new array instead",
+    "restore_exactly": "x is not exactly as it was after your function: put each nudged entry back to "
+                       "its saved old value (adding and subtracting eps leaves round-off behind)",
+}
+
+
+def _named(verdict: Verdict, found: list[tuple[str, str]]) -> Verdict:
+    """`verdict` with the misconceptions found ((name, nudge) pairs) named in its message."""
+    names = list(dict.fromkeys(name for name, _ in found))
+    if names:
+        verdict.mistakes = names
+        verdict.mistake = names[0]
+        verdict.nudge = next(nudge for name, nudge in found if name == names[0])
+        verdict.message += f"; {mistake_sentence(names)}"
+    return verdict
 
 
 def wrong_outputs(exercise: Exercise, case: Case, expected, got) -> list[str]:
@@ -338,10 +388,37 @@ def mistake_sentence(names: list[str]) -> str:
     return "this is what " + " gives, or what ".join(names) + " gives"
 
 
+MISTAKES_LOCK = threading.RLock()
+"""Held while mistakes run: a catalogue variant swaps a course_lib building block for its wrong
+twin for the duration of one call (misconceptions.twin_variant), and the grader judges from
+several threads."""
+
+
+def recognise(exercise: Exercise, case: Case, expected, got) -> list[tuple[str, str]]:
+    """(name, nudge) of the misconceptions that give `got` on `case`: the exercise's Mistakes and
+    the catalogue's variants built from its reference first; if none matches, the catalogue's
+    transforms of the expected answer (sign, 1/N, transpose, shape, old state...)."""
+    from . import misconceptions
+
+    with MISTAKES_LOCK:
+        found = [(m.name, m.nudge) for m in
+                 _matching(exercise, case, expected, got,
+                           (*exercise.mistakes, *misconceptions.twin_mistakes(exercise)))]
+    if not found:
+        found = [(i.name, i.nudge) for i in
+                 misconceptions.recognise_shape_of_error(exercise, case, expected, got)]
+    return found
+
+
 def recognise_mistakes(exercise: Exercise, case: Case, expected, got) -> list[str]:
-    """The names of the Mistakes whose output on `case` is `got` (and differs from `expected`)."""
-    names = []
-    for mistake in exercise.mistakes:
+    """The names of the misconceptions that give `got` on `case` (see `recognise`)."""
+    return list(dict.fromkeys(name for name, _ in recognise(exercise, case, expected, got)))
+
+
+def _matching(exercise: Exercise, case: Case, expected, got, mistakes) -> list[Mistake]:
+    """The Mistakes whose output on `case` is `got` (and differs from `expected`)."""
+    found = []
+    for mistake in mistakes:
         try:
             args, kwargs = copy.deepcopy((case.args, case.kwargs))
             with np.errstate(all="ignore"):
@@ -349,10 +426,10 @@ def recognise_mistakes(exercise: Exercise, case: Case, expected, got) -> list[st
             if exercise.verdict(case, expected, value) is None:
                 continue                        # on this case the mistake gives the right answer
             if compare(value, got, exercise.rtol, exercise.atol) is None:
-                names.append(mistake.name)
+                found.append(mistake)
         except Exception:  # noqa: BLE001 - a mistake that cannot run on this case names nothing
             continue
-    return names
+    return found
 
 
 def low_precision(value) -> str | None:

@@ -13,6 +13,7 @@ import numpy as np
 from .. import gradcheck, graph, nn
 from ..testfunctions import TEST_FUNCTIONS
 from .core import Case, Exercise, Mistake, describe
+from .misconceptions import slip
 
 NOTEBOOK = "05_backpropagation"
 
@@ -190,7 +191,7 @@ def _forward_reversed_parents(nodes):
 
 
 def _backward_variant(overwrite=False, once_per_parent=False, output_zero=False,
-                      by_value=False, forward_order=False):
+                      by_value=False, forward_order=False, no_upstream=False):
     """The simple backpropagation with one slip."""
     def backpropagation(nodes, u):
         n = len(nodes)
@@ -205,7 +206,8 @@ def _backward_variant(overwrite=False, once_per_parent=False, output_zero=False,
                     if k != i:
                         continue
                     local = u[j] if by_value else partial
-                    g[i] = g[j] * local if overwrite else g[i] + g[j] * local
+                    upstream = 1.0 if no_upstream else g[j]
+                    g[i] = upstream * local if overwrite else g[i] + upstream * local
                     if once_per_parent:
                         break
         return g
@@ -295,6 +297,9 @@ def _numerical_gradient_cases(rng):
         Case("f = softmax cross-entropy of logits (3, 4)",
              (f["softmax cross-entropy"], np.array([[1.0, 2.0, 0.0, -1.0], [0.5, 0.5, 0.5, 0.5],
                                                     [3.0, -2.0, 1.0, 0.0]]), 1e-4)),
+        Case("f reads x through a closure, not through its argument (like a network's loss reading "
+             "its parameters): nudge x itself",
+             (f["sum of squares through a closure"], np.array([[1.0, -2.0], [0.5, 3.0]]), 1e-4)),
     ]
     for k in range(3):
         shape = (int(rng.integers(1, 4)), int(rng.integers(1, 5)))
@@ -305,14 +310,23 @@ def _numerical_gradient_cases(rng):
     return cases
 
 
-def _numerical_gradient_variant(one_sided=False, over_eps=False, no_restore=False, first_only=False):
+def _numerical_gradient_variant(one_sided=False, over_eps=False, no_restore=False, first_only=False,
+                                copies=False):
     """Central differences with one slip."""
     def numerical_gradient(f, x, eps=1e-6):
         arrays = [x] if isinstance(x, np.ndarray) else list(x)
         grads = []
-        for a in arrays[:1] if first_only else arrays:
+        for k, a in enumerate(arrays[:1] if first_only else arrays):
             g = np.zeros_like(a)
             for i in np.ndindex(a.shape):
+                if copies:                          # f(x + eps e_i) on copies: x itself never moves
+                    plus, minus = [b.copy() for b in arrays], [b.copy() for b in arrays]
+                    plus[k][i] += eps
+                    minus[k][i] -= eps
+                    single = isinstance(x, np.ndarray)
+                    g[i] = (float(f(plus[0] if single else plus)) - float(f(minus[0] if single else minus))) \
+                        / (2 * eps)
+                    continue
                 old = a[i]
                 f_0 = float(f(x))
                 a[i] = old + eps
@@ -454,6 +468,8 @@ def _mlp_cases(rng):
              (X, y, W1, b1, W2_large, b2)),
         Case("H = K = 3: a transposed weight gradient has the right shape but wrong values",
              _mlp_args(fixed, 4, 2, 3, 3)),
+        Case("z1 exactly 0 (an input row of zeros and a zero bias): the ReLU's slope there is 0",
+             (np.vstack([np.zeros((1, 3)), X[1:]]), y, W1, np.array([0.0, 0.3, -0.2, 0.0]), W2, b2)),
     ]
     for k in range(3):
         n, d, h, c = (int(v) for v in rng.integers(2, 5, size=4))   # small enough to print
@@ -462,7 +478,7 @@ def _mlp_cases(rng):
 
 
 def _mlp_variant(sum_not_mean=False, mask_by_dh=False, no_onehot=False, no_db1=False,
-                 transposed_dW2=False, naive=False):
+                 transposed_dW2=False, naive=False, no_mask=False):
     """The MLP's backward pass with one slip."""
     def mlp_backward(X, y, W1, b1, W2, b2):
         n = X.shape[0]
@@ -476,7 +492,7 @@ def _mlp_variant(sum_not_mean=False, mask_by_dh=False, no_onehot=False, no_db1=F
             p[np.arange(n), y] -= 1
         do = p if sum_not_mean else p / n
         dh = do @ W2.T
-        dz1 = dh * ((dh > 0) if mask_by_dh else (z1 > 0))
+        dz1 = dh if no_mask else dh * ((dh > 0) if mask_by_dh else (z1 > 0))
         db1 = np.zeros_like(b1) if no_db1 else dz1.sum(axis=0)
         dW2 = do.T @ h if transposed_dW2 else h.T @ do
         return X.T @ dz1, db1, dW2, do.sum(axis=0)
@@ -524,15 +540,20 @@ EXERCISES = [
         ),
         mistakes=(
             Mistake("not summing at forks (the last successor overwrites the others)",
-                    _backward_variant(overwrite=True)),
-            Mistake("counting a parent that a node lists twice only once",
-                    _backward_variant(once_per_parent=True)),
+                    _backward_variant(overwrite=True),
+                    nudge="A node that feeds several successors (a fork) collects one contribution "
+                          "from EACH of them: add them up, instead of letting the last successor's "
+                          "contribution replace the others."),
+            slip("parent_once", _backward_variant(once_per_parent=True)),
             Mistake("starting the output's derivative at 0 instead of 1",
                     _backward_variant(output_zero=True)),
             Mistake("multiplying by the successor's value instead of its local derivative",
                     _backward_variant(by_value=True)),
             Mistake("sweeping from the inputs forward instead of from the output backward",
-                    _backward_variant(forward_order=True)),
+                    _backward_variant(forward_order=True),
+                    nudge="Go through the nodes backwards, from the output to the inputs: a node's "
+                          "derivative is complete only once every node that uses it has its own."),
+            slip("local_only", _backward_variant(no_upstream=True), upstream="the successor's g"),
         ),
     ),
     Exercise(
@@ -550,9 +571,9 @@ EXERCISES = [
             "multiply by dh rather than returning the slope alone.",
         ),
         mistakes=(
-            Mistake("letting the gradient through at z exactly 0", lambda dh, z: dh * (z >= 0)),
-            Mistake("the slope alone, without multiplying by dh", lambda dh, z: (z > 0).astype(float)),
-            Mistake("masking by the sign of dh instead of z", lambda dh, z: dh * (dh > 0)),
+            slip("relu_at_zero", lambda dh, z: dh * (z >= 0)),
+            slip("local_only", lambda dh, z: (z > 0).astype(float), upstream="dh"),
+            slip("mask_by_gradient", lambda dh, z: dh * (dh > 0)),
             Mistake("clipping dh at zero as well", lambda dh, z: np.maximum(dh, 0) * (z > 0)),
         ),
     ),
@@ -570,7 +591,7 @@ EXERCISES = [
         ),
         mistakes=(
             Mistake("treating z as the sigmoid's output", lambda dh, z: dh * z * (1 - z)),
-            Mistake("the slope alone, without multiplying by dh",
+            slip("local_only", upstream="dh", function=
                     lambda dh, z: _sigmoid(z) * (1 - _sigmoid(z))),
             Mistake("sigma times one PLUS sigma", lambda dh, z: dh * _sigmoid(z) * (1 + _sigmoid(z))),
             Mistake("sigma alone, without the factor one minus sigma", lambda dh, z: dh * _sigmoid(z)),
@@ -592,8 +613,7 @@ EXERCISES = [
             "gradients add up over the batch.",
         ),
         mistakes=(
-            Mistake("averaging db over the batch instead of summing",
-                    lambda dh, x, W: (dh @ W.T, x.T @ dh, dh.mean(axis=0))),
+            slip("mean_over_batch", lambda dh, x, W: (dh @ W.T, x.T @ dh, dh.mean(axis=0)), what="db"),
             Mistake("transposing the wrong factor in dW",
                     lambda dh, x, W: (dh @ W.T, dh.T @ x, dh.sum(axis=0))),
             Mistake("forgetting to transpose W in dx",
@@ -627,7 +647,9 @@ EXERCISES = [
             Mistake("dividing by eps instead of twice eps", _numerical_gradient_variant(over_eps=True)),
             Mistake("differentiating only the first array of a list",
                     _numerical_gradient_variant(first_only=True)),
+            slip("nudged_copy", _numerical_gradient_variant(copies=True)),
         ),
+        ideas=("restore_exactly",),
     ),
     Exercise(
         id="gradient_check",
@@ -701,8 +723,8 @@ EXERCISES = [
         ),
         mistakes=(
             Mistake("forgetting to average over the batch", _mlp_variant(sum_not_mean=True)),
-            Mistake("masking the ReLU by the gradient instead of the pre-activation",
-                    _mlp_variant(mask_by_dh=True)),
+            slip("mask_by_gradient", _mlp_variant(mask_by_dh=True)),
+            slip("relu_mask_missing", _mlp_variant(no_mask=True)),
             Mistake("leaving out the one-hot target", _mlp_variant(no_onehot=True)),
             Mistake("leaving the first layer's bias gradient at zero", _mlp_variant(no_db1=True)),
             Mistake("transposing the wrong factor in the second layer's weight gradient",

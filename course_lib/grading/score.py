@@ -108,7 +108,7 @@ def score(prepared: Prepared, run: ExerciseRun, kind: str | None = None) -> Resu
     case = verdict.case
     message = f"case '{case.name}': {verdict.message}"
     if verdict.status in (FAILED, ERROR) and run.outcome == "ran":
-        message += f". Hint: {ex.hint}"
+        message += f". Hint: {ex.hint_levels(1, verdict)[0]}"
     public = ex.is_public(case)
     shown = verdict.compared and public
     inputs = inputs_text(ex, case, 120)
