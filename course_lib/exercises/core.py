@@ -403,7 +403,8 @@ def recognise(exercise: Exercise, case: Case, expected, got) -> list[tuple[str, 
     with MISTAKES_LOCK:
         found = [(m.name, m.nudge) for m in
                  _matching(exercise, case, expected, got,
-                           (*exercise.mistakes, *misconceptions.twin_mistakes(exercise)))]
+                           (*exercise.mistakes, *misconceptions.twin_mistakes(exercise),
+                            *misconceptions.default_variants(exercise, case)))]
     if not found:
         found = [(i.name, i.nudge) for i in
                  misconceptions.recognise_shape_of_error(exercise, case, expected, got)]

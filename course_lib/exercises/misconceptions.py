@@ -244,6 +244,29 @@ def twin_mistakes(exercise) -> tuple[Mistake, ...]:
     return cached
 
 
+def default_variants(exercise, case) -> tuple[Mistake, ...]:
+    """The reference run with a parameter's DEFAULT value where the case passes another one: the
+    slip of a function that ignores the given eps (or tiny, or form) and uses its usual value."""
+    try:
+        signature = inspect.signature(exercise.reference)
+        bound = signature.bind(*case.args, **case.kwargs)
+    except (TypeError, ValueError):
+        return ()
+    found = []
+    for name, parameter in signature.parameters.items():
+        if parameter.default is inspect.Parameter.empty or name not in bound.arguments:
+            continue
+        given = bound.arguments[name]
+        if isinstance(given, (int, float, str)) and given != parameter.default:
+            def variant(*args, _name=name, _default=parameter.default, **kwargs):
+                call = signature.bind(*args, **kwargs)
+                call.arguments[_name] = _default
+                return exercise.reference(*call.args, **call.kwargs)
+            text = idea("ignored_argument", param=name, default=repr(parameter.default))
+            found.append(Mistake(text.name, variant, nudge=text.nudge, idea="ignored_argument"))
+    return tuple(found)
+
+
 def lifted(mistakes, kind: str) -> tuple[Mistake, ...]:
     """The mistakes of a one-array optimizer step carried over to the step on a LIST of arrays,
     with the same name and nudge. `kind`: "adagrad" for f(thetas, rs, gs, alpha, eps) from
@@ -279,13 +302,15 @@ def lifted(mistakes, kind: str) -> tuple[Mistake, ...]:
 
 def _sizes(case) -> list[int]:
     """The sizes an answer could be summed over or averaged by: every axis length and size (> 1)
-    of every array among the inputs (also inside lists), and the number of entries of an index list."""
+    of every array among the inputs (also inside lists), and every integer argument."""
     sizes: set[int] = set()
 
     def visit(value):
         if isinstance(value, np.ndarray) and value.ndim:
             sizes.update(int(n) for n in value.shape)
             sizes.add(int(value.size))
+        elif isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+            sizes.add(int(value))                   # a count given as a number (n_val, batch size)
         elif isinstance(value, (list, tuple)):
             for v in value:
                 visit(v)

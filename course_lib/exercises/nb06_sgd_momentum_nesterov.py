@@ -14,6 +14,7 @@ import numpy as np
 from .. import quadratics
 from ..optimizers import momentum_update, nesterov_update, nesterov_update_lookahead
 from .core import Case, Exercise, Mistake
+from .misconceptions import slip
 
 NOTEBOOK = "06_sgd_momentum_nesterov"
 
@@ -131,6 +132,36 @@ def _nesterov_lookahead_returned(theta, v, g, alpha, beta):
     return theta + v_new + beta * v_new, v_new
 
 
+def _momentum_ema_form(theta, v, g, alpha, beta):
+    v = beta * v - (1 - beta) * alpha * g
+    return theta + v, v
+
+
+def _nesterov_ema_form(theta, v, g, alpha, beta):
+    v_new = beta * v - (1 - beta) * alpha * g
+    return theta + v_new, v_new
+
+
+def _rate_of_map(function):
+    """rate(alpha, beta, lam) for numbers or arrays, from the 2 by 2 map that `function` builds."""
+    def rate(alpha, beta, lam):
+        out = np.vectorize(lambda a, b, la: float(np.max(np.abs(np.linalg.eigvals(function(a, b, la))))),
+                           otypes=[float])(alpha, beta, lam)
+        return float(out) if out.ndim == 0 else out
+    return rate
+
+
+# v' = beta v - alpha lam x, then x' = x + v with the OLD v: the pair maps by [[beta, -alpha lam], [1, 1]]
+_rate_old_v_in_theta = _rate_of_map(lambda a, b, la: np.array([[b, -a * la], [1.0, 1.0]]))
+
+
+def _rate_beta_not_root(alpha, beta, lam):
+    c = 1 + np.asarray(beta, dtype=float) - np.asarray(alpha, dtype=float) * np.asarray(lam, dtype=float)
+    D = c * c - 4 * np.asarray(beta, dtype=float)
+    out = np.where(D < 0, beta, (np.abs(c) + np.sqrt(np.maximum(D, 0))) / 2)
+    return float(out) if out.ndim == 0 else out
+
+
 def _rate_gradient_descent(alpha, beta, lam):
     return abs(1 - alpha * lam)
 
@@ -175,7 +206,8 @@ EXERCISES = [
             Mistake("theta moved against v instead of along it", _momentum_theta_minus),
             Mistake("the PyTorch buffer of summed gradients returned instead of the lecture's v",
                     _momentum_pytorch),
-            Mistake("theta moved before v is updated", _momentum_old_v),
+            slip("old_state_in_step", _momentum_old_v, state="v"),
+            slip("ema_form", _momentum_ema_form),
             Mistake("a velocity that does not decay (beta left out)", _momentum_no_beta),
             Mistake("the gradient added without the learning rate alpha", _momentum_no_alpha),
         ),
@@ -204,6 +236,7 @@ EXERCISES = [
             Mistake("the opposite sign convention for v", _nesterov_v_plus),
             Mistake("the next look-ahead point returned instead of theta (the frameworks' form)",
                     _nesterov_lookahead_returned),
+            slip("ema_form", _nesterov_ema_form),
         ),
     ),
     Exercise(
@@ -235,6 +268,10 @@ EXERCISES = [
                     _rate_real_part),
             Mistake("the map built with the gradient's sign flipped (theta climbs)",
                     _rate_wrong_sign),
+            slip("old_state_in_step", _rate_old_v_in_theta, state="v"),
+            Mistake("beta instead of its square root for complex eigenvalues", _rate_beta_not_root,
+                    nudge="Complex eigenvalues come in a conjugate pair whose product is beta, so each "
+                          "has absolute value the square root of beta, not beta."),
         ),
     ),
 ]

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..optimizers import _divide_by_root, adagrad_update, rmsprop_update
 from .core import Case, Exercise, Mistake
+from .misconceptions import lifted, slip
 
 NOTEBOOK = "07_adagrad_rmsprop"
 
@@ -138,6 +139,16 @@ def _rmsprop_eps_outside(theta, r, g, alpha, beta, eps):
     return theta - alpha * g / (np.sqrt(r) + eps), r
 
 
+def _adagrad_overwritten(theta, r, g, alpha, eps):
+    r = g * g
+    return theta - alpha / np.sqrt(r + eps) * g, r
+
+
+def _rmsprop_overwritten(theta, r, g, alpha, beta, eps):
+    r = (1 - beta) * g * g
+    return theta - alpha / np.sqrt(r + eps) * g, r
+
+
 def _rmsprop_no_one_minus_beta(theta, r, g, alpha, beta, eps):
     r = beta * r + g * g
     return theta - alpha / np.sqrt(r + eps) * g, r
@@ -209,11 +220,12 @@ EXERCISES = [
             "caught.",
         ),
         mistakes=(
-            Mistake("epsilon outside the square root", _adagrad_eps_outside),
-            Mistake("theta moved with the old r (before r is updated)", _adagrad_old_r),
+            slip("eps_outside_root", _adagrad_eps_outside),
+            slip("old_state_in_step", _adagrad_old_r, state="r"),
+            slip("state_overwritten", _adagrad_overwritten, state="r"),
             Mistake("no square root over r + eps", _adagrad_no_root),
             Mistake("absolute gradients accumulated instead of squared ones", _adagrad_abs_g),
-            Mistake("the old r returned (the state never grows)", _adagrad_returns_old_r),
+            slip("state_not_updated", _adagrad_returns_old_r, state="r"),
         ),
     ),
     Exercise(
@@ -232,12 +244,13 @@ EXERCISES = [
             "No bias correction in RMSProp (that is Adam's); return new arrays, theta then r.",
         ),
         mistakes=(
-            Mistake("epsilon outside the square root", _rmsprop_eps_outside),
+            slip("eps_outside_root", _rmsprop_eps_outside),
+            slip("state_overwritten", _rmsprop_overwritten, state="r"),
             Mistake("the new squared gradient added without the factor one minus beta",
                     _rmsprop_no_one_minus_beta),
             Mistake("betas swapped (the new gradient weighted by beta)", _rmsprop_betas_swapped),
             Mistake("a bias correction RMSProp does not have", _rmsprop_bias_corrected),
-            Mistake("theta moved with the old r (before r is updated)", _rmsprop_old_r),
+            slip("old_state_in_step", _rmsprop_old_r, state="r"),
             Mistake("the running sum of AdaGrad instead of a moving average", _rmsprop_adagrad_sum),
         ),
     ),
@@ -267,3 +280,8 @@ EXERCISES = [
         ),
     ),
 ]
+
+# The one-array step's mistakes carried over to the step on a list of arrays (misconceptions.lifted),
+# so a slip named in adagrad_step is named in adagrad_steps too.
+_BY_ID = {ex.id: ex for ex in EXERCISES}
+_BY_ID["adagrad_steps"].mistakes += lifted(_BY_ID["adagrad_step"].mistakes, "adagrad")

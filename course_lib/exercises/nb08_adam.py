@@ -14,6 +14,7 @@ import numpy as np
 
 from ..optimizers import _divide_by_root, adam_update, adam_update_no_bias_correction
 from .core import Case, Exercise, Mistake, compare
+from .misconceptions import lifted, slip
 
 NOTEBOOK = "08_adam"
 
@@ -317,9 +318,9 @@ EXERCISES = [
         mistakes=(
             Mistake("no bias correction", _adam_no_bias_correction),
             Mistake("only the first moment bias-corrected", _adam_only_s_corrected),
-            Mistake("epsilon outside the square root (PyTorch's Adam)", _adam_eps_outside),
+            slip("eps_outside_root", _adam_eps_outside),
             Mistake("t not incremented", _adam_t_not_incremented),
-            Mistake("the bias correction with the old t", _adam_old_t_in_correction),
+            slip("t_off_by_one", _adam_old_t_in_correction),
             Mistake("betas swapped in the bias correction", _adam_betas_swapped),
             Mistake("the raw gradient in the step instead of the first moment", _adam_g_instead_of_s),
             Mistake("the Keras form: the second form with epsilon outside the root", _adam_keras),
@@ -354,3 +355,8 @@ EXERCISES = [
         ),
     ),
 ]
+
+# The one-array step's mistakes carried over to the step on a list of arrays (misconceptions.lifted),
+# so a slip named in adam_step is named in adam_steps too.
+_BY_ID = {ex.id: ex for ex in EXERCISES}
+_BY_ID["adam_steps"].mistakes += lifted(_BY_ID["adam_step"].mistakes, "adam")
