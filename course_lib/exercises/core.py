@@ -295,8 +295,13 @@ def judge(exercise: Exercise, cases: list[Case], expected: list, answers: list[d
             from . import misconceptions
 
             with MISTAKES_LOCK:
-                found = misconceptions.recognise_error(exercise, case, answer["error"])
-            return _named(verdict, [(m.name, m.nudge) for m in found])
+                found = [(m.name, m.nudge)
+                         for m in misconceptions.recognise_error(exercise, case, answer["error"])]
+            if not found and index < len(expected) and misconceptions.width_from_data(answer["error"],
+                                                                                     expected[index]):
+                found = [(misconceptions.IDEAS["width_from_labels"].name,
+                          misconceptions.IDEAS["width_from_labels"].nudge)]
+            return _named(verdict, found)
         got = answer["value"]
         reasons = wrong_outputs(exercise, case, expected[index], got)
         mutated = not reasons and answer.get("mutated")

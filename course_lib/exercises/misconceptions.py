@@ -31,6 +31,7 @@ import contextlib
 import copy
 import inspect
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -58,20 +59,24 @@ IDEAS = {idea.key: idea for idea in [
          "Order matters: update {state} first, then move theta with the NEW {state}, the one you return."),
     Idea("state_not_updated", "the old {state} returned (the state never changes)",
          "The state you return must be the updated {state}: the next step starts from it."),
+    Idea("abs_not_square", "absolute gradients accumulated instead of squared ones",
+         "The accumulator collects SQUARED gradients, so that its square root has the scale of a "
+         "gradient."),
     Idea("state_overwritten", "{state} overwritten instead of accumulated",
          "{state} carries the history of every earlier step: combine the old {state} with the new gradient "
          "instead of replacing it."),
     Idea("t_off_by_one", "the bias correction with the old t",
          "The step counter moves first: this step's bias corrections use the NEW t (1 on the first step), "
          "and that new t is what you return."),
-    Idea("relu_at_zero", "letting the gradient through at z exactly 0 (a mask from z >= 0)",
+    Idea("relu_at_zero", "letting the gradient through at z exactly 0 (greater or equal instead of greater)",
          "At exactly z = 0 the ReLU's slope is taken as 0: the mask keeps only strictly positive "
          "pre-activations (greater than, not greater than or equal)."),
-    Idea("relu_mask_missing", "the ReLU's mask left out (or taken from h >= 0, which is always true)",
+    Idea("relu_mask_missing", "the ReLU's mask left out (or taken from the activations, which are never negative)",
          "The gradient flows back through the ReLU only where its input, the pre-activation, was "
          "positive: mask the hidden layer's gradient by that, since the activations themselves are "
          "never negative."),
-    Idea("width_from_labels", "a one-hot width taken from the labels (the largest label plus one)",
+    Idea("width_from_labels", "a one-hot width taken from the labels of the batch (such as the largest "
+         "label plus one) instead of the number of classes",
          "A batch need not contain the highest class: the number of classes comes from the number of "
          "columns of the logits (or the given number of classes), never from the largest label seen."),
     Idea("ema_form", "the factor one minus beta on the gradient (an average's form, not momentum's)",
@@ -92,8 +97,17 @@ IDEAS = {idea.key: idea for idea in [
     Idea("factor_two", "a factor 2 too much",
          "Your answer is exactly twice the expected one: look for a factor two that cancels, or one "
          "counted twice."),
-    Idea("log_base", "log base 2 (bits) instead of the natural log (nats)",
-         "The course measures information in nats: use the natural logarithm, not base 2."),
+    Idea("log_base", "log base {base} instead of the natural log (nats)",
+         "The course measures information in nats: use the natural logarithm, not base {base}."),
+    Idea("reduced_everything", "one number for the whole array (a reduction over every axis)",
+         "The answer has one value per sample: reduce along the axis the exercise names only, "
+         "not over the whole array."),
+    Idea("uphill", "theta moved the wrong way (the step's sign flipped)",
+         "Your step has the right size but points the other way: an optimizer moves theta against the "
+         "gradient, downhill."),
+    Idea("argument_off_by_one", "{param} taken one {direction} (an off-by-one)",
+         "Your answer is what {param} one {direction} gives: check where counting starts and whether "
+         "the last step is included."),
     Idea("transpose", "the transpose of the answer",
          "You have the right numbers, transposed: check which factor is transposed in each product "
          "and that every result has the shape of the variable it belongs to."),
@@ -245,14 +259,24 @@ def twin_mistakes(exercise) -> tuple[Mistake, ...]:
 
 
 def default_variants(exercise, case) -> tuple[Mistake, ...]:
-    """The reference run with a parameter's DEFAULT value where the case passes another one: the
-    slip of a function that ignores the given eps (or tiny, or form) and uses its usual value."""
+    """The reference run with an integer argument one off (T - 1, t + 1), and with a parameter's
+    DEFAULT value where the case passes another one (the slip of a function that ignores the given
+    eps or tiny and uses its usual value)."""
     try:
         signature = inspect.signature(exercise.reference)
         bound = signature.bind(*case.args, **case.kwargs)
     except (TypeError, ValueError):
         return ()
     found = []
+    for name, given in bound.arguments.items():
+        if isinstance(given, (int, np.integer)) and not isinstance(given, (bool, np.bool_)) and given > 1:
+            for shift, direction in ((-1, "too small"), (1, "too large")):
+                def shifted(*args, _name=name, _shift=shift, **kwargs):
+                    call = signature.bind(*args, **kwargs)
+                    call.arguments[_name] = call.arguments[_name] + _shift
+                    return exercise.reference(*call.args, **call.kwargs)
+                text = idea("argument_off_by_one", param=name, direction=direction)
+                found.append(Mistake(text.name, shifted, nudge=text.nudge, idea="argument_off_by_one"))
     for name, parameter in signature.parameters.items():
         if parameter.default is inspect.Parameter.empty or name not in bound.arguments:
             continue
@@ -337,16 +361,32 @@ def _numeric(value) -> np.ndarray | None:
     return array if array.dtype.kind == "f" else None
 
 
+def _is_integer(value) -> bool:
+    """An integer-typed answer (a step number, a count): Python int or a numpy integer array."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    return isinstance(value, (int, np.integer)) or \
+        (isinstance(value, np.ndarray) and value.dtype.kind in "iu")
+
+
 def _one_output(case, expected, got, rtol, atol) -> Idea | None:
     """The catalogue's transform that turns `expected` into `got` (one output), or None."""
     e, g = _numeric(expected), _numeric(got)
     if e is None or g is None or not np.all(np.isfinite(g)) or not np.all(np.isfinite(e)):
         return None
     if e.shape != g.shape:
-        if e.size == g.size and e.size > 1 and np.allclose(g.ravel(), e.ravel(), rtol=rtol, atol=atol):
+        if e.size == g.size and e.size >= 1 and np.allclose(g.ravel(), e.ravel(), rtol=rtol, atol=atol):
             return idea("shape", got=f"shape {g.shape}", expected=f"shape {e.shape}")
         if e.ndim == 2 and g.shape == e.T.shape and np.allclose(g, e.T, rtol=rtol, atol=atol):
             return idea("transpose")
+        if g.ndim == 0 and e.ndim >= 1 and e.size > 1:
+            return idea("reduced_everything")
+        return None
+    if _is_integer(expected):
+        # a count or a step number: only an off-by-one is a pattern (-1 means "none": not a number)
+        diff = np.unique(g - e)
+        if diff.size == 1 and abs(diff[0]) == 1 and not np.any(e == -1) and not np.any(g == -1):
+            return idea("off_by_one", direction="too large" if diff[0] > 0 else "too small")
         return None
     if not np.any(np.abs(e) > atol):
         return None
@@ -356,13 +396,8 @@ def _one_output(case, expected, got, rtol, atol) -> Idea | None:
     if e.ndim == 1 and e.size > 1 and not np.allclose(e, e[::-1]) \
             and np.allclose(g, e[::-1], rtol=rtol, atol=atol):
         return idea("reversed")
-    integer = np.all(e == np.round(e))
-    if integer and np.all(g == np.round(g)):
-        diff = np.unique(g - e)
-        if diff.size == 1 and abs(diff[0]) == 1:
-            return idea("off_by_one", direction="too large" if diff[0] > 0 else "too small")
     factors = [(-1.0, idea("sign")), (0.5, idea("factor_half")), (2.0, idea("factor_two")),
-               (1 / math.log(2), idea("log_base"))]
+               (1 / math.log(2), idea("log_base", base=2)), (1 / math.log(10), idea("log_base", base=10))]
     for n in _sizes(case):
         factors += [(float(n), idea("sum_not_mean", n=n)), (1.0 / n, idea("mean_not_sum", n=n))]
     for factor, found in factors:
@@ -389,6 +424,10 @@ def recognise_shape_of_error(exercise, case, expected, got) -> list[Idea]:
         state = _old_state(exercise, case, labels, got, wrong)
         if state is not None:
             return [state]
+        if len(wrong) == 1:
+            uphill = _uphill(exercise, case, labels, expected, got, wrong)
+            if uphill is not None:
+                return [uphill]
         found = []
         for k in wrong:
             one = _one_output(case, expected[k], got[k], rtol, atol)
@@ -413,6 +452,32 @@ def _old_state(exercise, case, labels, got, wrong) -> Idea | None:
             given = bound.arguments[name]
             if given is not None and _close(given, got[k], 0.0, 0.0):
                 return idea("state_not_updated", state=name)
+            if given is None and isinstance(got[k], (list, tuple)) and got[k] \
+                    and all(_numeric(a) is not None and not np.any(_numeric(a)) for a in got[k]):
+                return idea("state_not_updated", state=name)    # the first step's zeros returned
+    return None
+
+
+def _uphill(exercise, case, labels, expected, got, wrong) -> Idea | None:
+    """theta (or thetas) moved by minus the expected step: theta_in - (theta_new - theta_in)."""
+    try:
+        bound = inspect.signature(exercise.reference).bind(*case.args, **case.kwargs)
+    except (TypeError, ValueError):
+        return None
+    for k in wrong:
+        name = labels[k]
+        if name in ("theta", "thetas") and name in bound.arguments:
+            given = bound.arguments[name]
+            try:
+                if isinstance(given, (list, tuple)):
+                    mirrored = [2 * np.asarray(a, dtype=float) - np.asarray(e, dtype=float)
+                                for a, e in zip(given, expected[k])]
+                else:
+                    mirrored = 2 * np.asarray(given, dtype=float) - np.asarray(expected[k], dtype=float)
+            except (TypeError, ValueError):
+                return None
+            if _close(mirrored, got[k], exercise.rtol, exercise.atol):
+                return idea("uphill")
     return None
 
 
@@ -420,6 +485,22 @@ def mutation_idea(exercise) -> Idea:
     """What changing an input in place is called for this exercise: numerical_gradient must nudge
     x itself, so there the slip is restoring it inexactly; elsewhere it is the in-place change."""
     return IDEAS["restore_exactly"] if "restore_exactly" in exercise.ideas else IDEAS["in_place"]
+
+
+_BROADCAST = re.compile(r"operands could not be broadcast together with shapes "
+                        r"\(([\d, ]*)\) \(([\d, ]*)\)")
+
+
+def width_from_data(error: str, expected) -> bool:
+    """True for numpy's broadcasting error between an array of the expected answer's shape and one
+    that differs from it only in its last axis: a width (a number of classes) taken from the data."""
+    found = _BROADCAST.search(error)
+    shape = np.shape(expected) if isinstance(expected, np.ndarray) else None
+    if not found or not shape or len(shape) < 2:
+        return False
+    shapes = [tuple(int(n) for n in part.replace(" ", "").split(",") if n) for part in found.groups()]
+    return tuple(shape) in shapes and any(len(s) == len(shape) and s[:-1] == shape[:-1] and s != shape
+                                           for s in shapes)
 
 
 def recognise_error(exercise, case, error: str) -> list[Mistake]:

@@ -149,6 +149,11 @@ def _rmsprop_overwritten(theta, r, g, alpha, beta, eps):
     return theta - alpha / np.sqrt(r + eps) * g, r
 
 
+def _rmsprop_abs_g(theta, r, g, alpha, beta, eps):
+    r = beta * r + (1 - beta) * np.abs(g)
+    return theta - alpha / np.sqrt(r + eps) * g, r
+
+
 def _rmsprop_no_one_minus_beta(theta, r, g, alpha, beta, eps):
     r = beta * r + g * g
     return theta - alpha / np.sqrt(r + eps) * g, r
@@ -224,7 +229,7 @@ EXERCISES = [
             slip("old_state_in_step", _adagrad_old_r, state="r"),
             slip("state_overwritten", _adagrad_overwritten, state="r"),
             Mistake("no square root over r + eps", _adagrad_no_root),
-            Mistake("absolute gradients accumulated instead of squared ones", _adagrad_abs_g),
+            slip("abs_not_square", _adagrad_abs_g),
             slip("state_not_updated", _adagrad_returns_old_r, state="r"),
         ),
     ),
@@ -251,6 +256,7 @@ EXERCISES = [
             Mistake("betas swapped (the new gradient weighted by beta)", _rmsprop_betas_swapped),
             Mistake("a bias correction RMSProp does not have", _rmsprop_bias_corrected),
             slip("old_state_in_step", _rmsprop_old_r, state="r"),
+            slip("abs_not_square", _rmsprop_abs_g),
             Mistake("the running sum of AdaGrad instead of a moving average", _rmsprop_adagrad_sum),
         ),
     ),

@@ -210,6 +210,14 @@ def _adam_old_t_in_correction(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
     return theta, s, r, t + 1
 
 
+def _adam_old_moments_in_step(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    t = t + 1
+    with np.errstate(all="ignore"):
+        theta = theta - alpha / np.sqrt(r / (1 - beta_2**t) + eps) * s / (1 - beta_1**t)
+    s, r = _moments(s, r, g, beta_1, beta_2)
+    return theta, s, r, t
+
+
 def _adam_betas_swapped(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
     s, r = _moments(s, r, g, beta_1, beta_2)
     s_hat, r_hat = s / (1 - beta_2 ** (t + 1)), r / (1 - beta_1 ** (t + 1))
@@ -321,6 +329,7 @@ EXERCISES = [
             slip("eps_outside_root", _adam_eps_outside),
             Mistake("t not incremented", _adam_t_not_incremented),
             slip("t_off_by_one", _adam_old_t_in_correction),
+            slip("old_state_in_step", _adam_old_moments_in_step, state="s and r"),
             Mistake("betas swapped in the bias correction", _adam_betas_swapped),
             Mistake("the raw gradient in the step instead of the first moment", _adam_g_instead_of_s),
             Mistake("the Keras form: the second form with epsilon outside the root", _adam_keras),

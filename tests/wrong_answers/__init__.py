@@ -14,6 +14,7 @@ import importlib
 import pkgutil
 
 WRONG: list[tuple[str, object]] = []
+LATER: list[tuple[str, object]] = []
 
 
 def wrong(exercise_id: str):
@@ -23,8 +24,26 @@ def wrong(exercise_id: str):
     return register
 
 
-def all_wrong() -> list[tuple[str, object]]:
-    """(exercise id, function) for every wrong answer of the class."""
+def later(exercise_id: str):
+    """Registers a wrong answer of the second class (second_class.py), written after the catalogue."""
+    def register(function):
+        LATER.append((exercise_id, function))
+        return function
+    return register
+
+
+def _load():
     for info in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{info.name}")
+
+
+def all_wrong() -> list[tuple[str, object]]:
+    """(exercise id, function) for every wrong answer of the first class."""
+    _load()
     return list(WRONG)
+
+
+def second_class() -> list[tuple[str, object]]:
+    """(exercise id, function) for every wrong answer of the second class."""
+    _load()
+    return list(LATER)
