@@ -36,6 +36,7 @@ from .exercises.core import (
     definition_kind,
     inputs_text,
     judge,
+    labels,
     mistake_sentence,
     named,
     wrong_outputs,
@@ -157,8 +158,8 @@ def report(outcome: Verdict, hint: int = 1, function: Callable | None = None) ->
              f"   case:     {outcome.case.name}"]
     lines.append(f"   inputs:   {inputs_text(ex, outcome.case)}")
     if outcome.compared:
-        lines.append(f"   expected: {named(outcome.expected, ex.outputs)}")
-        lines.append(f"   got:      {named(outcome.got, ex.outputs)}")
+        lines.append(f"   expected: {named(outcome.expected, labels(ex, outcome))}")
+        lines.append(f"   got:      {named(outcome.got, labels(ex, outcome))}")
     label = "problem: " if len(outcome.reasons) <= 1 else "problems:"
     for k, reason in enumerate(outcome.reasons or [outcome.message]):
         lines.append(f"   {label if k == 0 else ' ' * len(label)} {reason}")

@@ -31,6 +31,7 @@ import inspect
 import textwrap
 import threading
 import types
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -354,6 +355,16 @@ def wrong_outputs(exercise: Exercise, case: Case, expected, got) -> list[str]:
     if reason is None:
         return []
     reasons = [reason]
+    nodes = graph_nodes(case)
+    if nodes is not None and isinstance(expected, list) and len(expected) == len(nodes):
+        # one number per node: the judge names the first wrong node; list every wrong one by name
+        labels = output_names(exercise, expected, case)
+        if isinstance(got, (list, tuple, np.ndarray)) and len(got) == len(expected):
+            wrong = [label for label, e, g in zip(labels, expected, got)
+                     if _safe_compare(e, g, exercise.rtol, exercise.atol)]
+            if len(wrong) > 1:
+                reasons.append(f"wrong at {len(wrong)} of {len(labels)} nodes: {', '.join(wrong)}")
+        return reasons
     names = output_names(exercise, expected)
     if len(names) > 1 and isinstance(got, (tuple, list)) and len(got) == len(names):
         per_output = {}
@@ -374,8 +385,32 @@ def wrong_outputs(exercise: Exercise, case: Case, expected, got) -> list[str]:
     return reasons
 
 
-def output_names(exercise: Exercise, expected) -> tuple[str, ...]:
-    """The names of the outputs: the exercise's, else "output 0", "output 1", ... for a tuple."""
+def _safe_compare(e, g, rtol, atol) -> str | None:
+    try:
+        return compare(e, g, rtol, atol)
+    except Exception:  # noqa: BLE001 - an odd value is a wrong value
+        return "could not be compared"
+
+
+def graph_nodes(case: Case | None) -> list | None:
+    """The nodes of a case whose first input is a computational graph (a list of node dicts with
+    "op" and "name", as in course_lib/graph.py), else None."""
+    if case is None or not case.args:
+        return None
+    nodes = case.args[0]
+    if isinstance(nodes, list) and nodes and all(isinstance(n, dict) and "op" in n and "name" in n
+                                                 for n in nodes):
+        return nodes
+    return None
+
+
+def output_names(exercise: Exercise, expected, case: Case | None = None) -> tuple[str, ...]:
+    """The names of the outputs: the exercise's; one per node, "g(x)", for a list with one value per
+    node of the case's graph; else "output 0", "output 1", ... for a tuple."""
+    nodes = graph_nodes(case)
+    if nodes is not None and isinstance(expected, (list, tuple)) and len(expected) == len(nodes) \
+            and len(exercise.outputs) == 1:
+        return tuple(f"{exercise.outputs[0]}({node['name']})" for node in nodes)
     if isinstance(expected, (tuple, list)):
         if len(exercise.outputs) == len(expected):
             return tuple(exercise.outputs)
@@ -411,8 +446,13 @@ def recognise(exercise: Exercise, case: Case, expected, got) -> list[tuple[str, 
                            (*exercise.mistakes, *misconceptions.twin_mistakes(exercise),
                             *misconceptions.default_variants(exercise, case)))]
     if not found:
-        found = [(i.name, i.nudge) for i in
-                 misconceptions.recognise_shape_of_error(exercise, case, expected, got)]
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                found = [(i.name, i.nudge) for i in
+                         misconceptions.recognise_shape_of_error(exercise, case, expected, got)]
+        except Exception:  # noqa: BLE001 - an odd answer is simply not recognised
+            found = []
     return found
 
 
@@ -617,9 +657,11 @@ def compare(expected, got, rtol: float = 1e-7, atol: float = 1e-10, where: str =
             return f"wrong values{at}: expected {kind} at {int(special.sum())} entries, got other values"
         err = np.where(np.isfinite(exp), np.abs(g - exp), 0.0)
         abs_err = float(np.max(err))
-        nonzero = np.isfinite(exp) & (exp != 0)
+        wrong = ~np.isclose(g, exp, rtol=rtol, atol=atol, equal_nan=True)
+        nonzero = np.isfinite(exp) & (exp != 0) & wrong
         rel = err[nonzero] / np.abs(exp[nonzero])
-        rel_text = f"{float(np.max(rel)):.3g}" if rel.size else "n/a (the expected value is 0)"
+        # the relative error of the WRONG entries: where they all expect 0 it does not exist
+        rel_text = f"{float(np.max(rel)):.3g}" if rel.size else "n/a (the expected value is 0 there)"
     return f"wrong values{at}: max abs error {abs_err:.3g}, max rel error {rel_text}"
 
 
@@ -627,7 +669,7 @@ def compare(expected, got, rtol: float = 1e-7, atol: float = 1e-10, where: str =
 # Showing values in messages
 # ---------------------------------------------------------------------------------------------
 
-SMALL_ARRAY = 8        # arrays with at most this many elements are shown whole
+SMALL_ARRAY = 30       # arrays with at most this many elements are shown whole (a 3 x 3 matrix, ...)
 
 
 def short(value, limit: int = 160) -> str:
@@ -640,6 +682,8 @@ def short(value, limit: int = 160) -> str:
         return repr(value.item())
     if isinstance(value, float):
         return repr(value) if len(repr(value)) <= 12 else f"{value:.6g}"
+    if graph_nodes(Case("", (value,))) is not None:
+        return graph_text(value)
     if isinstance(value, (tuple, list)):
         if isinstance(value, list) and len(value) > SMALL_ARRAY and all(_is_number(v) for v in value):
             return f"list of {len(value)} numbers: {_few(np.asarray(value, dtype=float))}"
@@ -653,9 +697,33 @@ def short(value, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def graph_text(nodes: list) -> str:
+    """A graph node by node, in its order: 'x = 2.5, w = -1.0, p = mul(x, w), L = square(p)' (an
+    input shows its value, any other node its op applied to its parents' names)."""
+    parts = []
+    for node in nodes:
+        name = short(node.get("name"), 30).strip("'")
+        if node.get("op") == "input":
+            parts.append(f"{name} = {short(node.get('value'), 30)}")
+        else:
+            parents = [short(nodes[j].get("name"), 30).strip("'")
+                       if isinstance(j, int) and 0 <= j < len(nodes) else short(j, 30)
+                       for j in (node.get("parents") or [])]
+            parts.append(f"{name} = {short(node.get('op'), 30).strip(chr(39))}({', '.join(parents)})")
+    return f"graph of {len(nodes)} nodes: " + ", ".join(parts)
+
+
+def labels(exercise: Exercise, verdict) -> tuple[str, ...]:
+    """The names to show a verdict's expected and returned values under: the exercise's output
+    names, or one per node ("g(x)") when the answer has a value per node of the case's graph."""
+    return output_names(exercise, verdict.expected, verdict.case) if graph_nodes(verdict.case) is not None \
+        else tuple(exercise.outputs)
+
+
 def named(values, names: tuple[str, ...], limit: int = 160) -> str:
     """'theta = [...], v = [...]' for a tuple whose elements have names, else short(values)."""
-    if isinstance(values, (tuple, list)) and names and len(names) == len(values) and len(names) > 1:
+    if isinstance(values, (tuple, list, np.ndarray)) and names and len(names) == len(values) \
+            and len(names) > 1:
         return ", ".join(f"{name} = {short(v, limit)}" for name, v in zip(names, values))
     return short(values, limit)
 

@@ -71,7 +71,8 @@ IDEAS = {idea.key: idea for idea in [
     Idea("relu_at_zero", "letting the gradient through at z exactly 0 (greater or equal instead of greater)",
          "At exactly z = 0 the ReLU's slope is taken as 0: the mask keeps only strictly positive "
          "pre-activations (greater than, not greater than or equal)."),
-    Idea("relu_mask_missing", "the ReLU's mask left out (or taken from the activations, which are never negative)",
+    Idea("relu_mask_missing",
+         "the ReLU's mask left out (or taken from the activations, which are never negative)",
          "The gradient flows back through the ReLU only where its input, the pre-activation, was "
          "positive: mask the hidden layer's gradient by that, since the activations themselves are "
          "never negative."),
