@@ -12,7 +12,6 @@ from course_lib import exercises
 from course_lib.checking import evaluate, report
 from course_lib.exercises.core import compare, short
 
-
 # --- numerical_gradient: the advice matches the rule; a closure over x ----------------------------
 
 def _restores_by_arithmetic(f, x, eps=1e-6):

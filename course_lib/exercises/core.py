@@ -79,8 +79,8 @@ class Mistake:
 
     def __post_init__(self):
         if not self.nudge:
-            object.__setattr__(self, "nudge", f"Your answer is exactly what {self.name} gives: find the step "
-                                              "of your code that does that and compare it with the "
+            object.__setattr__(self, "nudge", f"Your answer is exactly what {self.name} gives. Find the step "
+                                              "of your code that does that, and compare it with the "
                                               "exercise's formula.")
 
 

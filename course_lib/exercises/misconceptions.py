@@ -69,8 +69,8 @@ IDEAS = {idea.key: idea for idea in [
          "The step counter moves first: this step's bias corrections use the NEW t (1 on the first step), "
          "and that new t is what you return."),
     Idea("relu_at_zero", "letting the gradient through at z exactly 0 (greater or equal instead of greater)",
-         "At exactly z = 0 the ReLU's slope is taken as 0: the mask keeps only strictly positive "
-         "pre-activations (greater than, not greater than or equal)."),
+         "Where the input is exactly zero the ReLU's slope is taken as 0: the mask keeps only strictly "
+         "positive pre-activations (greater than, not greater than or equal)."),
     Idea("relu_mask_missing",
          "the ReLU's mask left out (or taken from the activations, which are never negative)",
          "The gradient flows back through the ReLU only where its input, the pre-activation, was "
@@ -134,6 +134,9 @@ IDEAS = {idea.key: idea for idea in [
          "f may read x through the caller's own arrays instead of its argument (a network reading "
          "its parameters), so only a change of x itself reaches it: nudge the entries of x in place "
          "and restore each one to its saved value."),
+    Idea("zero_log_zero", "no special case for zero probabilities (0 times log 0 is NaN)",
+         "Where a probability that weighs a term is zero, the term is zero by convention, even where its "
+         "logarithm would be minus infinity: leave those terms out before taking any logarithm."),
     Idea("parent_once", "counting a parent that a node lists twice only once",
          "A node may list the same parent twice (a times a): each position is an argument of its own, "
          "so that parent contributes once per position."),

@@ -216,7 +216,8 @@ LAMBDA_MISTAKES = (
     Mistake("theta not refitted on all the data (the training part only)",
             lambda *a: _lambda_run(*a, refit=False)),
     Mistake("the FIRST n_val rows as the validation set", lambda *a: _lambda_run(*a, validation_first=True)),
-    Mistake("the position in lambdas instead of the lambda", lambda *a: _lambda_run(*a, index=True)),
+    Mistake("the position in lambdas instead of the lambda", lambda *a: _lambda_run(*a, index=True),
+            nudge="Return the chosen penalty itself, the value from the list, not its position in it."),
 )
 
 

@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import estimators, nn
 from .core import Case, Exercise, Mistake
+from .misconceptions import slip
 
 NOTEBOOK = "03_maximum_likelihood"
 
@@ -173,7 +174,7 @@ def _log(q):
 
 
 CROSS_ENTROPY_MISTAKES = (
-    Mistake("no special case for p_k = 0 (0 times log 0 is NaN)", _naive_ce),
+    slip("zero_log_zero", _naive_ce),
     Mistake("p and q swapped", lambda p, q: -_masked_sum(q, _log(p))),
     Mistake("a mean over k instead of a sum", lambda p, q: -_masked_sum(p, _log(q)) / len(p)),
     Mistake("log base 2 (bits) instead of nats", lambda p, q: -_masked_sum(p, _log(q)) / np.log(2)),
@@ -182,11 +183,13 @@ CROSS_ENTROPY_MISTAKES = (
 
 
 KL_MISTAKES = (
-    Mistake("no special case for p_k = 0 (0 times log 0 is NaN)", _naive_kl),
+    slip("zero_log_zero", _naive_kl),
     Mistake("the reversed divergence D_KL(q || p)",
             lambda p, q: _masked_sum(q, _log(q) - _log(p)) if np.all(p > 0) else 0.0),
     Mistake("the cross-entropy (forgot to subtract H(p))", lambda p, q: -_masked_sum(p, _log(q))),
-    Mistake("log(q / p) instead of log(p / q)", lambda p, q: _masked_sum(p, _log(q) - _log(p))),
+    Mistake("log(q / p) instead of log(p / q)", lambda p, q: _masked_sum(p, _log(q) - _log(p)),
+            nudge="The ratio inside the logarithm has the data's distribution p on top and the model's q "
+                  "below; the divergence is never negative."),
 )
 
 

@@ -243,15 +243,23 @@ MINIBATCH_MISTAKES = (
 
 ROBBINS_MONRO_MISTAKES = (
     Mistake("requiring p < 1 for the sum to diverge (p = 1, the harmonic series, diverges too)",
-            lambda a, p: (a > 0, a > 0 and p < 1, a == 0 or p > 0.5)),
+            lambda a, p: (a > 0, a > 0 and p < 1, a == 0 or p > 0.5),
+            nudge="The harmonic series, one over t summed, diverges: the sum of the rates is infinite for "
+                  "every exponent up to AND including one."),
     Mistake("taking p = 1/2 as fine for the squares (their sum is the harmonic series)",
-            lambda a, p: (a > 0, a > 0 and p <= 1, a == 0 or p >= 0.5)),
+            lambda a, p: (a > 0, a > 0 and p <= 1, a == 0 or p >= 0.5),
+            nudge="At exponent one half the squares are one over t: the harmonic series, which diverges. "
+                  "The sum of squares is finite only for exponents strictly above one half."),
     Mistake("using the p > 1 test of the plain sum for the sum of squares",
             lambda a, p: (a > 0, a > 0 and p <= 1, a == 0 or p > 1)),
     Mistake("ignoring alpha_0 = 0 (all three then depend on alpha_0)",
-            lambda a, p: (True, p <= 1, p > 0.5)),
+            lambda a, p: (True, p <= 1, p > 0.5),
+            nudge="With a zero initial rate every rate is zero: the rates are not positive, their sum is "
+                  "finite, and so is the sum of their squares, whatever the exponent."),
     Mistake("ignoring alpha_0 = 0 in the sum of squares only",
-            lambda a, p: (a > 0, a > 0 and p <= 1, p > 0.5)),
+            lambda a, p: (a > 0, a > 0 and p <= 1, p > 0.5),
+            nudge="With a zero initial rate every square is zero too, so the sum of squares is finite "
+                  "whatever the exponent."),
 )
 
 
