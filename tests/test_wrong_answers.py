@@ -16,27 +16,30 @@ import functools
 import sys
 
 import pytest
-from wrong_answers import all_wrong
+from wrong_answers import all_wrong, second_class
 
 from course_lib import exercises
 from course_lib.checking import evaluate
 
 WRONG = all_wrong()
+LATER = second_class()
+EVERY = WRONG + LATER
 GRADER_SEEDS = (1000, 1001, 1002)
 GOAL = 0.80
+SECOND_CLASS_FLOOR = 0.60     # measured 25 of 50 named when written, 32 of 50 after its lessons
 
 
 @functools.cache
 def verdict(index: int):
-    exercise_id, function = WRONG[index]
+    exercise_id, function = EVERY[index]
     return evaluate(exercise_id, function, watch_references=False)
 
 
-def naming_rate() -> tuple[float, list[str]]:
-    """The share of the class that check() names, and the unnamed ones."""
-    unnamed = [f"{WRONG[k][0]}: {WRONG[k][1].__name__} ({verdict(k).message[:100]})"
-               for k in range(len(WRONG)) if not verdict(k).mistakes]
-    return 1 - len(unnamed) / len(WRONG), unnamed
+def naming_rate(first: int = 0, count: int = len(WRONG)) -> tuple[float, list[str]]:
+    """The share of a class (EVERY[first:first + count]) that check() names, and the unnamed ones."""
+    unnamed = [f"{EVERY[k][0]}: {EVERY[k][1].__name__} ({verdict(k).message[:100]})"
+               for k in range(first, first + count) if not verdict(k).mistakes]
+    return 1 - len(unnamed) / count, unnamed
 
 
 def test_the_class_is_large_enough():
@@ -48,11 +51,11 @@ def test_the_class_is_large_enough():
     assert set(per_exercise) <= known, set(per_exercise) - known
 
 
-@pytest.mark.parametrize("index", range(len(WRONG)), ids=[f"{e}-{f.__name__}" for e, f in WRONG])
+@pytest.mark.parametrize("index", range(len(EVERY)), ids=[f"{e}-{f.__name__}" for e, f in EVERY])
 def test_every_wrong_answer_fails_check_and_the_grader_and_both_name_it(index):
     from test_one_verdict import graded
 
-    exercise_id, function = WRONG[index]
+    exercise_id, function = EVERY[index]
     v = verdict(index)
     assert v.status in ("failed", "error"), f"{function.__name__} passes check(): {v.message}"
     ex = exercises.get(exercise_id)
@@ -72,11 +75,18 @@ def test_at_least_four_of_five_are_named():
     assert rate >= GOAL, f"{rate:.0%} named; unnamed:\n" + "\n".join(unnamed)
 
 
+def test_the_second_class_stays_above_its_floor():
+    """The second class was written after the catalogue: its rate is the out-of-sample figure."""
+    rate, unnamed = naming_rate(len(WRONG), len(LATER))
+    assert rate >= SECOND_CLASS_FLOOR, f"{rate:.0%} named; unnamed:\n" + "\n".join(unnamed)
+
+
 if __name__ == "__main__":
-    rate, unnamed = naming_rate()
-    for k, (exercise_id, function) in enumerate(WRONG):
+    for k, (exercise_id, function) in enumerate(EVERY):
         v = verdict(k)
-        print(f"{exercise_id:32s} {function.__name__:38s} {v.status:7s} "
+        print(f"{'AB'[k >= len(WRONG)]} {exercise_id:32s} {function.__name__:38s} {v.status:7s} "
               f"{', '.join(v.mistakes)[:70] if v.mistakes else '-- ' + v.message[:70]}")
-    print(f"\nnamed: {rate:.1%} of {len(WRONG)} ({len(WRONG) - len(unnamed)} named, {len(unnamed)} not)",
-          file=sys.stderr)
+    for label, first, count in (("first class", 0, len(WRONG)), ("second class", len(WRONG), len(LATER))):
+        rate, unnamed = naming_rate(first, count)
+        print(f"{label}: named {rate:.1%} of {count} ({count - len(unnamed)} named, {len(unnamed)} not)",
+              file=sys.stderr)
