@@ -66,8 +66,8 @@ def test_every_wrong_answer_fails_check_and_the_grader_and_both_name_it(index):
             # the grader names a misconception too, with its nudge as the hint
             assert "this is what" in result.message, (seed, result.message)
     if v.mistakes:
-        nudge = ex.hint_levels(1, v)[0]
-        assert nudge != ex.hints[0] or not ex.nudge_for(v), (function.__name__, nudge)
+        # hint 1 is the named misconception's nudge, not the ladder's first rung
+        assert v.nudge and ex.hint_levels(1, v)[0] == v.nudge, (function.__name__, v.nudge)
 
 
 def test_at_least_four_of_five_are_named():

@@ -551,8 +551,9 @@ EXERCISES = [
                     _backward_variant(by_value=True)),
             Mistake("sweeping from the inputs forward instead of from the output backward",
                     _backward_variant(forward_order=True),
-                    nudge="Go through the nodes backwards, from the output to the inputs: a node's "
-                          "derivative is complete only once every node that uses it has its own."),
+                    nudge="Your sweep runs forwards; backpropagation runs from the output to the inputs, "
+                          "because a node's derivative is complete only once every node that uses it "
+                          "has its own."),
             slip("local_only", _backward_variant(no_upstream=True), upstream="the successor's g"),
         ),
     ),
