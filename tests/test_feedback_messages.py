@@ -175,3 +175,29 @@ def test_a_one_hot_width_from_the_labels_is_named_not_a_raw_broadcasting_error()
     assert "number of classes" in ladder[0]
     result = graded("softmax_cross_entropy_backward", width_from_labels, 1000)
     assert result.points == 0 and "one-hot width taken from the labels" in result.message
+
+
+def test_the_sandboxed_grader_fails_a_numerical_gradient_that_nudges_copies(tmp_path):
+    """End to end: the closure case reaches the sandbox by name, and the copy-nudging answer scores 0
+    there with its misconception named, as in check()."""
+    import inspect
+    from pathlib import Path
+
+    import nbformat
+
+    from course_lib.grading import grade
+
+    root = Path(__file__).resolve().parent.parent
+    nb = nbformat.read(root / "solutions" / "05_backpropagation.ipynb", as_version=4)
+    source = "import numpy as np\n\n" + \
+        inspect.getsource(_nudges_copies).replace("_nudges_copies", "numerical_gradient")
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "def numerical_gradient" in cell.source:
+            cell.source = source
+    (tmp_path / "subs" / "ann").mkdir(parents=True)
+    nbformat.write(nb, tmp_path / "subs" / "ann" / "05_backpropagation.ipynb")
+    summary = grade(tmp_path / "subs", tmp_path / "out", jobs=1, notebooks=["05_backpropagation"],
+                    progress=False, seed=11)
+    row = next(r for r in summary.rows() if r["exercise"] == "numerical_gradient")
+    assert row["points"] == 0 and "nudging a copy of x instead of x itself" in row["message"], row
+    assert all(r["points"] > 0 for r in summary.rows() if r["exercise"] != "numerical_gradient")
