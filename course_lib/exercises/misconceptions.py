@@ -149,6 +149,34 @@ IDEAS = {idea.key: idea for idea in [
     Idea("mean_over_batch", "averaging {what} over the batch instead of summing",
          "A shared parameter collects the gradient of every example: {what} sums over the batch, it "
          "does not average (the loss's 1/N is already inside the gradient that arrives)."),
+    Idea("batch_mean_missing", "forgetting to average over the batch",
+         "The loss is a MEAN over the examples of the batch, so its gradient carries a factor one over "
+         "the batch size: every row is divided by it."),
+    Idea("raw_exponential", "an exponential of the raw logits (it overflows near 1000)",
+         "Large logits overflow the exponential: subtract each row's largest logit first, which does "
+         "not change the softmax."),
+    Idea("onehot_missing", "leaving out the one-hot target",
+         "The gradient of cross-entropy with respect to the logits is the softmax MINUS the one-hot "
+         "vector of the true class: the target's term is part of it."),
+    Idea("no_bias_correction", "no bias correction",
+         "Both moments start at zero, so early on they are too small: divide each by its total weight, "
+         "one minus beta to the power t, before the step."),
+    Idea("t_not_incremented", "t not incremented",
+         "Each call is one more step: t grows by one, the bias corrections use the new t, and the new t "
+         "is returned."),
+    Idea("half_squared_error", "a factor 1/2 in front of the squared error (this course has none)",
+         "This course's mean squared error has no factor one half, so its derivative keeps the factor "
+         "two."),
+    Idea("summed_errors", "summed squared errors instead of their mean",
+         "A mean squared error divides the sum of squares by the number of terms."),
+    Idea("v_sign_convention", "the opposite sign convention for v (plus alpha g, then theta minus v)",
+         "In the lecture's convention the velocity points the way theta moves: it takes minus alpha times "
+         "the gradient, and theta moves by PLUS the velocity."),
+    Idea("wrong_transpose", "transposing the wrong factor in {what}",
+         "Check the shape of {what}: it must be the shape of the variable it is the gradient of, and "
+         "the batch dimension is the one the product sums over."),
+    Idea("strict_boundary", "a strict comparison (a value exactly at the bound counts as outside)",
+         "The boundary counts as inside: a value exactly at the bound has arrived (less than OR EQUAL)."),
     Idea("ignored_argument", "ignoring the given {param} (always {default})",
          "Use the {param} the caller passes: the check gives other values than the default."),
 ]}

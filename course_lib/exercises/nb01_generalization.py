@@ -5,6 +5,7 @@ import numpy as np
 
 from ..generalization import fit_polynomial, least_squares, polynomial_features, weight_decay_gradient_descent
 from .core import Case, Exercise, Mistake
+from .misconceptions import slip
 
 NOTEBOOK = "01_generalization"
 
@@ -187,7 +188,7 @@ DEGREE_MISTAKES = (
     Mistake("the position in degrees instead of the degree",
             lambda *a: (int(np.argmin(_degree_errors(*a))), _degree_errors(*a))),
     Mistake("choosing by the training error", _by_training_error),
-    Mistake("summed squared errors instead of their mean",
+    slip("summed_errors", function=
             lambda *a: (a[4][int(np.argmin(_degree_errors(*a)))], _degree_errors(*a) * len(a[3]))),
     Mistake("fitting on the validation set", _fit_on_validation),
 )

@@ -12,6 +12,7 @@ from ..generalization import (
     weight_decay_gradient_descent,
 )
 from .core import Case, Exercise, Mistake, compare
+from .misconceptions import slip
 
 NOTEBOOK = "02_double_descent"
 
@@ -222,7 +223,7 @@ ERRORS_MISTAKES = (
     Mistake("features without the offset c",
             lambda *a: _errors_with(features=lambda X: np.maximum(np.asarray(X) @ a[4], 0.0))(*a)),
     Mistake("the last p features instead of the first p", _errors_with(first=False)),
-    Mistake("summed squared errors instead of their mean", _errors_with(reduce=np.sum)),
+    slip("summed_errors", _errors_with(reduce=np.sum)),
     Mistake("the test error measured on the training set", _errors_with(on_train=True)),
     Mistake("every feature fitted, whatever p is", _errors_with(fit_all=True)),
 )

@@ -8,6 +8,7 @@ from ..landscapes import trajectory
 from ..nn import MLP, gaussian_nll_backward, linear_backward, mse_backward
 from ..optimizers import SGD, sgd_update
 from .core import Case, Exercise, Mistake
+from .misconceptions import slip
 
 NOTEBOOK = "04_gradient_descent"
 
@@ -228,10 +229,10 @@ def _scaled(factor):
 
 
 MINIBATCH_MISTAKES = (
-    Mistake("the MSE with a 1/2 factor (half the gradient)", _scaled(lambda batch, y: 0.5)),
+    slip("half_squared_error", _scaled(lambda batch, y: 0.5)),
     Mistake("the gradient of the whole training set instead of the batch",
             lambda w, b, X, y, batch: minibatch_gradient(w, b, X, y, np.arange(len(y)))),
-    Mistake("summing over the batch instead of averaging", _scaled(lambda batch, y: len(batch))),
+    slip("batch_mean_missing", _scaled(lambda batch, y: len(batch))),
     Mistake("dividing by the training-set size N instead of the batch size m",
             _scaled(lambda batch, y: len(batch) / len(y))),
     Mistake("dropping repeated indices of the batch",

@@ -615,7 +615,7 @@ EXERCISES = [
         ),
         mistakes=(
             slip("mean_over_batch", lambda dh, x, W: (dh @ W.T, x.T @ dh, dh.mean(axis=0)), what="db"),
-            Mistake("transposing the wrong factor in dW",
+            slip("wrong_transpose", what="dW", function=
                     lambda dh, x, W: (dh @ W.T, dh.T @ x, dh.sum(axis=0))),
             Mistake("forgetting to transpose W in dx",
                     lambda dh, x, W: (dh @ W, x.T @ dh, dh.sum(axis=0))),
@@ -697,11 +697,10 @@ EXERCISES = [
             "(it does not change the softmax), or use nn.softmax.",
         ),
         mistakes=(
-            Mistake("forgetting to average over the batch", _softmax_ce_variant(no_mean=True)),
+            slip("batch_mean_missing", _softmax_ce_variant(no_mean=True)),
             Mistake("the target minus the softmax (the sign flipped)", _softmax_ce_variant(flipped=True)),
-            Mistake("an exponential of the raw logits (it overflows near 1000)",
-                    _softmax_ce_variant(naive=True)),
-            Mistake("leaving out the one-hot target", _softmax_ce_variant(no_onehot=True)),
+            slip("raw_exponential", _softmax_ce_variant(naive=True)),
+            slip("onehot_missing", _softmax_ce_variant(no_onehot=True)),
             Mistake("a softmax over the batch instead of over the classes",
                     _softmax_ce_variant(batch_axis=True)),
             Mistake("dividing by N times K instead of N", _softmax_ce_variant(over_nk=True)),
@@ -723,15 +722,14 @@ EXERCISES = [
             "pre-activation), then the first linear layer.",
         ),
         mistakes=(
-            Mistake("forgetting to average over the batch", _mlp_variant(sum_not_mean=True)),
+            slip("batch_mean_missing", _mlp_variant(sum_not_mean=True)),
             slip("mask_by_gradient", _mlp_variant(mask_by_dh=True)),
             slip("relu_mask_missing", _mlp_variant(no_mask=True)),
-            Mistake("leaving out the one-hot target", _mlp_variant(no_onehot=True)),
+            slip("onehot_missing", _mlp_variant(no_onehot=True)),
             Mistake("leaving the first layer's bias gradient at zero", _mlp_variant(no_db1=True)),
-            Mistake("transposing the wrong factor in the second layer's weight gradient",
+            slip("wrong_transpose", what="dW2", function=
                     _mlp_variant(transposed_dW2=True)),
-            Mistake("an exponential of the raw logits (it overflows near 1000)",
-                    _mlp_variant(naive=True)),
+            slip("raw_exponential", _mlp_variant(naive=True)),
         ),
     ),
 ]

@@ -201,7 +201,7 @@ EXERCISES = [
             "place is caught.",
         ),
         mistakes=(
-            Mistake("the opposite sign convention for v (plus alpha g, then theta minus v)",
+            slip("v_sign_convention", function=
                     _momentum_v_plus),
             Mistake("theta moved against v instead of along it", _momentum_theta_minus),
             Mistake("the PyTorch buffer of summed gradients returned instead of the lecture's v",
@@ -233,7 +233,7 @@ EXERCISES = [
             Mistake("theta moved by the gradient step only (the look-ahead move forgotten)",
                     _nesterov_no_lookahead_in_theta),
             Mistake("the look-ahead move made with the NEW velocity", _nesterov_new_v_twice),
-            Mistake("the opposite sign convention for v", _nesterov_v_plus),
+            slip("v_sign_convention", _nesterov_v_plus),
             Mistake("the next look-ahead point returned instead of theta (the frameworks' form)",
                     _nesterov_lookahead_returned),
             slip("ema_form", _nesterov_ema_form),

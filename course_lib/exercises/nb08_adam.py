@@ -324,10 +324,10 @@ EXERCISES = [
             "new arrays and the new t, in the order theta, s, r, t.",
         ),
         mistakes=(
-            Mistake("no bias correction", _adam_no_bias_correction),
+            slip("no_bias_correction", _adam_no_bias_correction),
             Mistake("only the first moment bias-corrected", _adam_only_s_corrected),
             slip("eps_outside_root", _adam_eps_outside),
-            Mistake("t not incremented", _adam_t_not_incremented),
+            slip("t_not_incremented", _adam_t_not_incremented),
             slip("t_off_by_one", _adam_old_t_in_correction),
             slip("old_state_in_step", _adam_old_moments_in_step, state="s and r"),
             Mistake("betas swapped in the bias correction", _adam_betas_swapped),
@@ -358,9 +358,9 @@ EXERCISES = [
         ),
         mistakes=(
             Mistake("t incremented once per array instead of once per step", _steps_t_per_array),
-            Mistake("t not incremented", _steps_t_not_incremented),
+            slip("t_not_incremented", _steps_t_not_incremented),
             Mistake("the moments restarted at zero on every call", _steps_state_restarted),
-            Mistake("no bias correction", _steps_no_bias_correction),
+            slip("no_bias_correction", _steps_no_bias_correction),
         ),
     ),
 ]

@@ -8,6 +8,7 @@ many steps an optimizer needs to get away from a saddle point once it came close
 import numpy as np
 
 from .core import Case, Exercise, Mistake
+from .misconceptions import slip
 
 NOTEBOOK = "09_optimizer_race"
 
@@ -211,7 +212,7 @@ EXERCISES = [
                "Within tol includes the boundary: a loss exactly tol above the minimum has arrived. "
                "Measure from loss_min, which need not be 0."),
         mistakes=(Mistake("the first dip below tol (even if the loss bounces out again)", _first_dip),
-                  Mistake("a strict comparison (a loss exactly at tol counts as not arrived)", _strict),
+                  slip("strict_boundary", _strict),
                   Mistake("ignoring loss_min (measuring from 0)", _ignores_min),
                   Mistake("the last step outside instead of the step after it", _last_outside),
                   Mistake("absolute values of the losses", _abs_difference),
@@ -234,7 +235,7 @@ EXERCISES = [
         mistakes=(Mistake("the first step outside the ball, without coming close first", _first_outside),
                   Mistake("squared distances compared with the radius", _squared),
                   Mistake("the largest coordinate instead of the Euclidean distance", _max_norm),
-                  Mistake("a point on the sphere counted as outside", _strict_inside),
+                  slip("strict_boundary", _strict_inside),
                   Mistake("distances from the origin instead of from center", _ignores_center),
                   Mistake("the last escape instead of the first", _last_escape)),
         outputs=("step",),
