@@ -203,13 +203,21 @@ EXERCISES = [
         mistakes=(
             slip("v_sign_convention", function=
                     _momentum_v_plus),
-            Mistake("theta moved against v instead of along it", _momentum_theta_minus),
+            Mistake("theta moved against v instead of along it", _momentum_theta_minus,
+                    nudge="In the lecture's convention the velocity already points downhill: theta "
+                          "moves by PLUS the new velocity."),
             Mistake("the PyTorch buffer of summed gradients returned instead of the lecture's v",
-                    _momentum_pytorch),
+                    _momentum_pytorch,
+                    nudge="The lecture's velocity includes the learning rate: it is beta times the "
+                          "old velocity minus alpha times the gradient, not a buffer of gradients "
+                          "alone."),
             slip("old_state_in_step", _momentum_old_v, state="v"),
             slip("ema_form", _momentum_ema_form),
-            Mistake("a velocity that does not decay (beta left out)", _momentum_no_beta),
-            Mistake("the gradient added without the learning rate alpha", _momentum_no_alpha),
+            Mistake("a velocity that does not decay (beta left out)", _momentum_no_beta,
+                    nudge="The old velocity is damped by the factor beta before the new gradient "
+                          "step is added."),
+            Mistake("the gradient added without the learning rate alpha", _momentum_no_alpha,
+                    nudge="The gradient enters the velocity scaled by the learning rate alpha."),
         ),
     ),
     Exercise(
@@ -231,11 +239,17 @@ EXERCISES = [
         ),
         mistakes=(
             Mistake("theta moved by the gradient step only (the look-ahead move forgotten)",
-                    _nesterov_no_lookahead_in_theta),
-            Mistake("the look-ahead move made with the NEW velocity", _nesterov_new_v_twice),
+                    _nesterov_no_lookahead_in_theta,
+                    nudge="The returned theta includes the look-ahead move: beta times the OLD "
+                          "velocity, plus the gradient step."),
+            Mistake("the look-ahead move made with the NEW velocity", _nesterov_new_v_twice,
+                    nudge="The look-ahead move uses the velocity from before this step: the old v, "
+                          "scaled by beta."),
             slip("v_sign_convention", _nesterov_v_plus),
             Mistake("the next look-ahead point returned instead of theta (the frameworks' form)",
-                    _nesterov_lookahead_returned),
+                    _nesterov_lookahead_returned,
+                    nudge="Return the lecture's iterate theta, not the point where the next "
+                          "gradient will be taken."),
             slip("ema_form", _nesterov_ema_form),
         ),
     ),
@@ -260,14 +274,25 @@ EXERCISES = [
             "are complex their absolute value is the square root of beta.",
         ),
         mistakes=(
-            Mistake("gradient descent's rate (beta ignored)", _rate_gradient_descent),
-            Mistake("the complex-root formula used for every beta", _rate_sqrt_beta),
+            Mistake("gradient descent's rate (beta ignored)", _rate_gradient_descent,
+                    nudge="Momentum's map involves beta: with beta above zero the rate is not the "
+                          "absolute value of one minus alpha lambda."),
+            Mistake("the complex-root formula used for every beta", _rate_sqrt_beta,
+                    nudge="The square root of beta is the rate only when the eigenvalues are "
+                          "complex; with real eigenvalues take the larger absolute value of the two "
+                          "real roots."),
             Mistake("the smaller eigenvalue in absolute value instead of the larger",
-                    _rate_smallest_root),
+                    _rate_smallest_root,
+                    nudge="After many steps the largest eigenvalue in absolute value dominates: the "
+                          "rate is the spectral radius, the LARGER one."),
             Mistake("the real parts of the eigenvalues instead of their absolute values",
-                    _rate_real_part),
+                    _rate_real_part,
+                    nudge="Complex eigenvalues stretch by their modulus, not by their real part: "
+                          "take absolute values."),
             Mistake("the map built with the gradient's sign flipped (theta climbs)",
-                    _rate_wrong_sign),
+                    _rate_wrong_sign,
+                    nudge="The gradient along the direction is plus lambda times the distance, and "
+                          "the velocity takes MINUS alpha times it."),
             slip("old_state_in_step", _rate_old_v_in_theta, state="v"),
             Mistake("beta instead of its square root for complex eigenvalues", _rate_beta_not_root,
                     nudge="Complex eigenvalues come in a conjugate pair whose product is beta, so each "

@@ -228,7 +228,9 @@ EXERCISES = [
             slip("eps_outside_root", _adagrad_eps_outside),
             slip("old_state_in_step", _adagrad_old_r, state="r"),
             slip("state_overwritten", _adagrad_overwritten, state="r"),
-            Mistake("no square root over r + eps", _adagrad_no_root),
+            Mistake("no square root over r + eps", _adagrad_no_root,
+                    nudge="The step divides by the square ROOT of r plus epsilon, so that the step "
+                          "has the scale of alpha."),
             slip("abs_not_square", _adagrad_abs_g),
             slip("state_not_updated", _adagrad_returns_old_r, state="r"),
         ),
@@ -252,12 +254,20 @@ EXERCISES = [
             slip("eps_outside_root", _rmsprop_eps_outside),
             slip("state_overwritten", _rmsprop_overwritten, state="r"),
             Mistake("the new squared gradient added without the factor one minus beta",
-                    _rmsprop_no_one_minus_beta),
-            Mistake("betas swapped (the new gradient weighted by beta)", _rmsprop_betas_swapped),
-            Mistake("a bias correction RMSProp does not have", _rmsprop_bias_corrected),
+                    _rmsprop_no_one_minus_beta,
+                    nudge="A moving average weighs the old r by beta and the new squared gradient "
+                          "by one minus beta."),
+            Mistake("betas swapped (the new gradient weighted by beta)", _rmsprop_betas_swapped,
+                    nudge="The OLD r keeps the large weight beta; the new squared gradient gets "
+                          "only one minus beta."),
+            Mistake("a bias correction RMSProp does not have", _rmsprop_bias_corrected,
+                    nudge="RMSProp has no bias correction: the step divides by the root of r itself "
+                          "(that correction is Adam's)."),
             slip("old_state_in_step", _rmsprop_old_r, state="r"),
             slip("abs_not_square", _rmsprop_abs_g),
-            Mistake("the running sum of AdaGrad instead of a moving average", _rmsprop_adagrad_sum),
+            Mistake("the running sum of AdaGrad instead of a moving average", _rmsprop_adagrad_sum,
+                    nudge="RMSProp forgets: the old r is multiplied by beta before the new squared "
+                          "gradient is added, unlike AdaGrad's growing sum."),
         ),
     ),
     Exercise(
@@ -277,12 +287,19 @@ EXERCISES = [
             "return as the state; if a later array is wrong, check that your loop reaches it.",
         ),
         mistakes=(
-            Mistake("the accumulators restarted at zero on every call", _steps_state_restarted),
+            Mistake("the accumulators restarted at zero on every call", _steps_state_restarted,
+                    nudge="Only the FIRST step starts from zero (when the accumulators are "
+                          "missing); later calls continue from the ones they are given."),
             Mistake("the old accumulators returned (the state is never updated)",
-                    _steps_state_not_returned),
+                    _steps_state_not_returned,
+                    nudge="Return the updated accumulators: the next step must start from them."),
             Mistake("one accumulator for the whole model instead of one per coordinate",
-                    _steps_one_accumulator),
-            Mistake("only the first parameter array updated", _steps_first_array_only),
+                    _steps_one_accumulator,
+                    nudge="AdaGrad adapts per coordinate: every entry of every parameter array has "
+                          "its own accumulator."),
+            Mistake("only the first parameter array updated", _steps_first_array_only,
+                    nudge="Every parameter array of the list takes its step; check that your loop "
+                          "reaches each of them."),
         ),
     ),
 ]
