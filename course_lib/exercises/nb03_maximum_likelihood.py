@@ -199,13 +199,23 @@ def _h(p):
 
 
 CONDITIONAL_ENTROPY_MISTAKES = (
-    Mistake("the marginal over the wrong axis (that is H(X|Y))", lambda p: _h(p) - _h(p.sum(axis=0))),
-    Mistake("the entropy of the marginal p(y) (as if x told nothing about y)", lambda p: _h(p.sum(axis=0))),
-    Mistake("the joint entropy H(X, Y) without subtracting H(X)", lambda p: _h(p)),
+    Mistake("the marginal over the wrong axis (that is H(X|Y))", lambda p: _h(p) - _h(p.sum(axis=0)),
+            nudge="The marginal of x sums each ROW of the table (over y); conditioning on x "
+                  "divides each row by it."),
+    Mistake("the entropy of the marginal p(y) (as if x told nothing about y)", lambda p: _h(p.sum(axis=0)),
+            nudge="Condition on x: the entropy of y is taken within each row, then averaged "
+                  "with the weights p(x)."),
+    Mistake("the joint entropy H(X, Y) without subtracting H(X)", lambda p: _h(p),
+            nudge="What x already tells is not uncertainty about y: subtract the entropy of "
+                  "x from the joint entropy."),
     Mistake("the row entropies summed without weighting by p(x)",
-            lambda p: float(sum(_h(row / row.sum()) for row in p if row.sum() > 0))),
+            lambda p: float(sum(_h(row / row.sum()) for row in p if row.sum() > 0)),
+            nudge="Each row's conditional entropy counts with the probability of its x: a "
+                  "weighted average, not a plain sum."),
     Mistake("no special case for zero entries (0 times log 0 is NaN)",
-            lambda p: float(-np.sum(p * _log(p / p.sum(axis=1, keepdims=True))))),
+            lambda p: float(-np.sum(p * _log(p / p.sum(axis=1, keepdims=True)))),
+            nudge="Entries with zero probability contribute nothing: leave them out before "
+                  "taking any logarithm."),
 )
 
 

@@ -207,17 +207,30 @@ def _no_half_in_loss(A, b, theta0, alpha, n_steps):
 
 
 GD_MISTAKES = (
-    Mistake("a step along the gradient (uphill)", _uphill),
-    Mistake("the gradient 2 A theta - b (the 1/2 of J cancels the 2 of the derivative)", _twice_gradient),
-    Mistake("the wrong sign of b in the gradient", _plus_b),
-    Mistake("a trajectory without the starting point theta_0", _no_start),
-    Mistake("a loss without the 1/2 of J", _no_half_in_loss),
+    Mistake("a step along the gradient (uphill)", _uphill,
+            nudge="Each step moves theta AGAINST the gradient: downhill."),
+    Mistake("the gradient 2 A theta - b (the 1/2 of J cancels the 2 of the derivative)", _twice_gradient,
+            nudge="Differentiate J yourself: the one half in front of the quadratic term "
+                  "cancels the two of its derivative."),
+    Mistake("the wrong sign of b in the gradient", _plus_b,
+            nudge="The linear term of J is minus b times theta, so b enters the gradient "
+                  "with a minus sign."),
+    Mistake("a trajectory without the starting point theta_0", _no_start,
+            nudge="The recorded iterates start with theta_0 itself, before the first step."),
+    Mistake("a loss without the 1/2 of J", _no_half_in_loss,
+            nudge="J has a one half in front of its quadratic term: keep it when you "
+                  "evaluate the loss."),
     Mistake("keeping the diverged iterate in the trajectory",
-            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, keep_diverged=True)),
+            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, keep_diverged=True),
+            nudge="Test for divergence right after each step, before storing: the diverged "
+                  "iterate is dropped."),
     Mistake("counting the steps from 0 in the divergence message",
-            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, offset=-1)),
+            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, offset=-1),
+            nudge="Steps count from 1: the first step taken is step 1 in the message."),
     Mistake("a run that never stops when it diverges",
-            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, stop=False)),
+            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, stop=False),
+            nudge="Stop at the first iterate that is not finite or has a coordinate beyond "
+                  "the bound."),
 )
 
 
@@ -231,14 +244,21 @@ def _scaled(factor):
 MINIBATCH_MISTAKES = (
     slip("half_squared_error", _scaled(lambda batch, y: 0.5)),
     Mistake("the gradient of the whole training set instead of the batch",
-            lambda w, b, X, y, batch: minibatch_gradient(w, b, X, y, np.arange(len(y)))),
+            lambda w, b, X, y, batch: minibatch_gradient(w, b, X, y, np.arange(len(y))),
+            nudge="Only the examples in the batch count: select their rows first."),
     slip("batch_mean_missing", _scaled(lambda batch, y: len(batch))),
     Mistake("dividing by the training-set size N instead of the batch size m",
-            _scaled(lambda batch, y: len(batch) / len(y))),
+            _scaled(lambda batch, y: len(batch) / len(y)),
+            nudge="The estimate is an average over the batch: divide by the batch size, not "
+                  "by the size of the training set."),
     Mistake("dropping repeated indices of the batch",
-            lambda w, b, X, y, batch: minibatch_gradient(w, b, X, y, np.unique(batch))),
+            lambda w, b, X, y, batch: minibatch_gradient(w, b, X, y, np.unique(batch)),
+            nudge="An index may repeat in a batch (examples are drawn independently): each "
+                  "occurrence counts."),
     Mistake("ignoring the bias b in the residual",
-            lambda w, b, X, y, batch: minibatch_gradient(w, 0.0, X, y, batch)),
+            lambda w, b, X, y, batch: minibatch_gradient(w, 0.0, X, y, batch),
+            nudge="The residual of each example includes the bias b: prediction plus b "
+                  "minus target."),
 )
 
 

@@ -515,10 +515,14 @@ EXERCISES = [
             "order matters) and return the value of every node, not only the last one.",
         ),
         mistakes=(
-            Mistake("returning only the output u(n) instead of every value", _forward_returning_last),
+            Mistake("returning only the output u(n) instead of every value", _forward_returning_last,
+                    nudge="Return the value of EVERY node, in order, not only the last one."),
             Mistake("subtracting 1 from the parents' indices (they already count from 0)",
-                    _forward_minus_one),
-            Mistake("taking the parents' values in reverse order", _forward_reversed_parents),
+                    _forward_minus_one,
+                    nudge="The parents' indices already count from zero, like the list of nodes."),
+            Mistake("taking the parents' values in reverse order", _forward_reversed_parents,
+                    nudge="Take the parents' values in the order the node lists them: for sub the "
+                          "order matters."),
         ),
     ),
     Exercise(
@@ -546,9 +550,12 @@ EXERCISES = [
                           "contribution replace the others."),
             slip("parent_once", _backward_variant(once_per_parent=True)),
             Mistake("starting the output's derivative at 0 instead of 1",
-                    _backward_variant(output_zero=True)),
+                    _backward_variant(output_zero=True),
+                    nudge="The derivative of the output with respect to itself is one: start there."),
             Mistake("multiplying by the successor's value instead of its local derivative",
-                    _backward_variant(by_value=True)),
+                    _backward_variant(by_value=True),
+                    nudge="The chain rule multiplies by the successor's LOCAL DERIVATIVE with "
+                          "respect to this parent, not by the successor's value."),
             Mistake("sweeping from the inputs forward instead of from the output backward",
                     _backward_variant(forward_order=True),
                     nudge="Your sweep runs forwards; backpropagation runs from the output to the inputs, "
@@ -618,9 +625,13 @@ EXERCISES = [
             slip("wrong_transpose", what="dW", function=
                     lambda dh, x, W: (dh @ W.T, dh.T @ x, dh.sum(axis=0))),
             Mistake("forgetting to transpose W in dx",
-                    lambda dh, x, W: (dh @ W, x.T @ dh, dh.sum(axis=0))),
+                    lambda dh, x, W: (dh @ W, x.T @ dh, dh.sum(axis=0)),
+                    nudge="The gradient for x has the shape of x: the incoming gradient times W "
+                          "transposed."),
             Mistake("summing db over the wrong axis",
-                    lambda dh, x, W: (dh @ W.T, x.T @ dh, dh.sum(axis=1))),
+                    lambda dh, x, W: (dh @ W.T, x.T @ dh, dh.sum(axis=1)),
+                    nudge="The bias is shared by every example: its gradient sums the incoming "
+                          "gradient over the batch, the first axis."),
         ),
     ),
     Exercise(
@@ -644,10 +655,14 @@ EXERCISES = [
         ),
         mistakes=(
             Mistake("a one-sided difference instead of a central one",
-                    _numerical_gradient_variant(one_sided=True)),
-            Mistake("dividing by eps instead of twice eps", _numerical_gradient_variant(over_eps=True)),
+                    _numerical_gradient_variant(one_sided=True),
+                    nudge="Use the central difference: evaluate f at x plus eps AND at x minus eps."),
+            Mistake("dividing by eps instead of twice eps", _numerical_gradient_variant(over_eps=True),
+                    nudge="The two evaluation points are twice eps apart: divide by that distance."),
             Mistake("differentiating only the first array of a list",
-                    _numerical_gradient_variant(first_only=True)),
+                    _numerical_gradient_variant(first_only=True),
+                    nudge="When x is a list, every entry of every array gets its own derivative: "
+                          "return one gradient per array."),
             slip("nudged_copy", _numerical_gradient_variant(copies=True)),
         ),
         ideas=("restore_exactly",),
@@ -698,12 +713,18 @@ EXERCISES = [
         ),
         mistakes=(
             slip("batch_mean_missing", _softmax_ce_variant(no_mean=True)),
-            Mistake("the target minus the softmax (the sign flipped)", _softmax_ce_variant(flipped=True)),
+            Mistake("the target minus the softmax (the sign flipped)", _softmax_ce_variant(flipped=True),
+                    nudge="The gradient is the softmax MINUS the one-hot target: it points toward "
+                          "higher loss."),
             slip("raw_exponential", _softmax_ce_variant(naive=True)),
             slip("onehot_missing", _softmax_ce_variant(no_onehot=True)),
             Mistake("a softmax over the batch instead of over the classes",
-                    _softmax_ce_variant(batch_axis=True)),
-            Mistake("dividing by N times K instead of N", _softmax_ce_variant(over_nk=True)),
+                    _softmax_ce_variant(batch_axis=True),
+                    nudge="Each example's softmax runs over its own classes: normalise along the "
+                          "rows, not down the batch."),
+            Mistake("dividing by N times K instead of N", _softmax_ce_variant(over_nk=True),
+                    nudge="The loss averages over the N examples only; the classes of one example "
+                          "are summed, not averaged."),
         ),
     ),
     Exercise(
@@ -726,7 +747,9 @@ EXERCISES = [
             slip("mask_by_gradient", _mlp_variant(mask_by_dh=True)),
             slip("relu_mask_missing", _mlp_variant(no_mask=True)),
             slip("onehot_missing", _mlp_variant(no_onehot=True)),
-            Mistake("leaving the first layer's bias gradient at zero", _mlp_variant(no_db1=True)),
+            Mistake("leaving the first layer's bias gradient at zero", _mlp_variant(no_db1=True),
+                    nudge="The first layer's bias gets a gradient too: the masked hidden gradient "
+                          "summed over the batch."),
             slip("wrong_transpose", what="dW2", function=
                     _mlp_variant(transposed_dW2=True)),
             slip("raw_exponential", _mlp_variant(naive=True)),
