@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import copy
 import inspect
+import re
 import textwrap
 import threading
 import types
@@ -79,8 +80,10 @@ class Mistake:
 
     def __post_init__(self):
         if not self.nudge:
-            object.__setattr__(self, "nudge", f"Your answer is exactly what {self.name} gives. Find the step "
-                                              "of your code that does that, and compare it with the "
+            # the name read back, unless it holds something that reads as code (a = b, f(x), lambda)
+            slip = "the slip just named" if re.search(r"=|\w\(|\blambda\b", self.name) else self.name
+            object.__setattr__(self, "nudge", f"Your answer is exactly what {slip} gives. Find the step of "
+                                              "your code that does that, and compare it with the "
                                               "exercise's formula.")
 
 

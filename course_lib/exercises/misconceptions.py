@@ -15,6 +15,9 @@ code: tests/test_hints.py reads every nudge). It reaches the exercises in three 
        width_from_labels  nn.softmax_cross_entropy_backward with a one-hot of width max(y) + 1
    and `lifted(step_mistakes)` carries every mistake of a one-array optimizer step over to the
    exercise that steps a LIST of arrays (adagrad_step -> adagrad_steps, adam_step -> adam_steps).
+   `default_variants` runs the reference with an integer argument one off (T - 1, t + 1) and with a
+   parameter's default where the case passes another value (an eps or tiny ignored). Variants built
+   from the reference are skipped for exercises with a training run per case (check_seeds 1).
 3. **Transforms of the expected answer** (`recognise_shape_of_error`), tried for every exercise
    when no registered mistake matches: the answer is the expected one times -1 (sign), times a
    size of the inputs (sum vs mean: 1/N), times 1/2 or 2, divided by log 2 (bits); transposed;
