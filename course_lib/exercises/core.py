@@ -445,9 +445,10 @@ def recognise(exercise: Exercise, case: Case, expected, got) -> list[tuple[str, 
 
     built = () if exercise.check_seeds < 2 else (   # a training run per case: too slow to rerun
         *misconceptions.twin_mistakes(exercise), *misconceptions.default_variants(exercise, case))
-    with MISTAKES_LOCK:
+    with MISTAKES_LOCK:     # the exercise's own mistakes first; the built variants only if none fits
         found = [(m.name, m.nudge) for m in
-                 _matching(exercise, case, expected, got, (*exercise.mistakes, *built))]
+                 _matching(exercise, case, expected, got, exercise.mistakes)
+                 or _matching(exercise, case, expected, got, built)]
     if not found:
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -465,8 +466,10 @@ def recognise_mistakes(exercise: Exercise, case: Case, expected, got) -> list[st
 
 
 def _matching(exercise: Exercise, case: Case, expected, got, mistakes) -> list[Mistake]:
-    """The Mistakes whose output on `case` is `got` (and differs from `expected`)."""
-    found = []
+    """The Mistakes whose output on `case` is `got` (and differs from `expected`); if none, those
+    that explain every wrong output of a tuple of named outputs (the student made the slip in theta
+    but returned the right state, say): each wrong output equals the mistake's, which is wrong too."""
+    found, partial = [], []
     for mistake in mistakes:
         try:
             args, kwargs = copy.deepcopy((case.args, case.kwargs))
@@ -476,9 +479,23 @@ def _matching(exercise: Exercise, case: Case, expected, got, mistakes) -> list[M
                 continue                        # on this case the mistake gives the right answer
             if compare(value, got, exercise.rtol, exercise.atol) is None:
                 found.append(mistake)
+            elif not found and _explains(exercise, expected, value, got):
+                partial.append(mistake)
         except Exception:  # noqa: BLE001 - a mistake that cannot run on this case names nothing
             continue
-    return found
+    return found or partial
+
+
+def _explains(exercise: Exercise, expected, value, got) -> bool:
+    """True if every wrong output of `got` (a tuple of the exercise's named outputs) equals the
+    same output of `value`, and that output of `value` is wrong too."""
+    n = len(exercise.outputs)
+    if n < 2 or not all(isinstance(v, (tuple, list)) and len(v) == n for v in (expected, value, got)):
+        return False
+    rtol, atol = exercise.rtol, exercise.atol
+    wrong = [k for k in range(n) if compare(expected[k], got[k], rtol, atol) is not None]
+    return bool(wrong) and all(compare(value[k], got[k], rtol, atol) is None
+                               and compare(expected[k], value[k], rtol, atol) is not None for k in wrong)
 
 
 def low_precision(value) -> str | None:

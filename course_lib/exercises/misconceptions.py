@@ -180,6 +180,11 @@ IDEAS = {idea.key: idea for idea in [
          "the batch dimension is the one the product sums over."),
     Idea("strict_boundary", "a strict comparison (a value exactly at the bound counts as outside)",
          "The boundary counts as inside: a value exactly at the bound has arrived (less than OR EQUAL)."),
+    Idea("argument_left_out", "{param} left out of the formula",
+         "Your answer is what the formula gives without {param}: find where {param} belongs in it."),
+    Idea("one_minus_swapped", "{param} and one minus {param} swapped",
+         "In a moving average the OLD value keeps the weight {param} and the new term gets one minus "
+         "{param}."),
     Idea("ignored_argument", "ignoring the given {param} (always {default})",
          "Use the {param} the caller passes: the check gives other values than the default."),
 ]}
@@ -293,10 +298,15 @@ def twin_mistakes(exercise) -> tuple[Mistake, ...]:
     return cached
 
 
+NEUTRAL = {"alpha": 1.0, "eps": 0.0, "beta": 0.0, "beta_1": 0.0, "beta_2": 0.0, "lam": 0.0}
+"""Hyperparameters by the value that takes them out of a formula (alpha 1, eps 0, beta 0, lam 0)."""
+
+
 def default_variants(exercise, case) -> tuple[Mistake, ...]:
-    """The reference run with an integer argument one off (T - 1, t + 1), and with a parameter's
-    DEFAULT value where the case passes another one (the slip of a function that ignores the given
-    eps or tiny and uses its usual value)."""
+    """The reference run with an integer argument one off (T - 1, t + 1); with a hyperparameter left
+    out (NEUTRAL: alpha 1, eps 0, beta 0, lam 0) or a beta swapped with one minus beta; and with a
+    parameter's DEFAULT value where the case passes another one (the slip of a function that
+    ignores the given eps or tiny and uses its usual value)."""
     try:
         signature = inspect.signature(exercise.reference)
         bound = signature.bind(*case.args, **case.kwargs)
@@ -312,6 +322,19 @@ def default_variants(exercise, case) -> tuple[Mistake, ...]:
                     return exercise.reference(*call.args, **call.kwargs)
                 text = idea("argument_off_by_one", param=name, direction=direction)
                 found.append(Mistake(text.name, shifted, nudge=text.nudge, idea="argument_off_by_one"))
+    for name, given in bound.arguments.items():
+        neutral = NEUTRAL.get(name)
+        if neutral is None or not isinstance(given, (int, float)) or isinstance(given, bool):
+            continue
+        changes = [(neutral, idea("argument_left_out", param=name))] if given != neutral else []
+        if name.startswith("beta") and 0 < given < 1 and given != 0.5:
+            changes.append((1 - given, idea("one_minus_swapped", param=name)))
+        for value, text in changes:
+            def replaced(*args, _name=name, _value=value, **kwargs):
+                call = signature.bind(*args, **kwargs)
+                call.arguments[_name] = _value
+                return exercise.reference(*call.args, **call.kwargs)
+            found.append(Mistake(text.name, replaced, nudge=text.nudge, idea=text.key))
     for name, parameter in signature.parameters.items():
         if parameter.default is inspect.Parameter.empty or name not in bound.arguments:
             continue
