@@ -15,6 +15,7 @@ import pkgutil
 
 WRONG: list[tuple[str, object]] = []
 LATER: list[tuple[str, object]] = []
+THIRD: list[tuple[str, object]] = []
 
 
 def wrong(exercise_id: str):
@@ -30,6 +31,20 @@ def later(exercise_id: str):
         LATER.append((exercise_id, function))
         return function
     return register
+
+
+def third(exercise_id: str):
+    """Registers a wrong answer of the third class (third_class.py), written after every change."""
+    def register(function):
+        THIRD.append((exercise_id, function))
+        return function
+    return register
+
+
+def third_class() -> list[tuple[str, object]]:
+    """(exercise id, function) for every wrong answer of the third class."""
+    _load()
+    return list(THIRD)
 
 
 def _load():
