@@ -180,6 +180,12 @@ IDEAS = {idea.key: idea for idea in [
          "the batch dimension is the one the product sums over."),
     Idea("strict_boundary", "a strict comparison (a value exactly at the bound counts as outside)",
          "The boundary counts as inside: a value exactly at the bound has arrived (less than OR EQUAL)."),
+    Idea("range_one_off", "one entry {direction} (a range that stops one early or late)",
+         "Your array has the right values but one entry {direction}: check where your range of indices "
+         "starts and whether its end is included."),
+    Idea("not_a_number", "{what} where the answer is a number ({cause})",
+         "Find where your code divides zero by zero, multiplies zero by the logarithm of zero, divides "
+         "by zero, or overflows the exponential: the exercise defines a finite number there."),
     Idea("argument_left_out", "{param} left out of the formula",
          "Your answer is what the formula gives without {param}: find where {param} belongs in it."),
     Idea("one_minus_swapped", "{param} and one minus {param} swapped",
@@ -430,9 +436,21 @@ def _is_integer(value) -> bool:
 def _one_output(case, expected, got, rtol, atol) -> Idea | None:
     """The catalogue's transform that turns `expected` into `got` (one output), or None."""
     e, g = _numeric(expected), _numeric(got)
-    if e is None or g is None or not np.all(np.isfinite(g)) or not np.all(np.isfinite(e)):
+    if e is None or g is None or not np.all(np.isfinite(e)):
         return None
+    if not np.all(np.isfinite(g)):
+        if g.shape != e.shape:
+            return None
+        if np.isnan(g).any():
+            return idea("not_a_number", what="NaN", cause="a 0/0, a 0 times log 0, or inf minus inf")
+        return idea("not_a_number", what="inf", cause="a division by zero, a log of 0, or an overflow")
     if e.shape != g.shape:
+        if e.ndim == 1 and g.ndim == 1 and abs(e.size - g.size) == 1:
+            short, long_ = (g, e) if g.size < e.size else (e, g)
+            if short.size and (np.allclose(short, long_[:-1], rtol=rtol, atol=atol)
+                               or np.allclose(short, long_[1:], rtol=rtol, atol=atol)) \
+                    or (not short.size):
+                return idea("range_one_off", direction="too few" if g.size < e.size else "too many")
         if e.size == g.size and e.size >= 1 and np.allclose(g.ravel(), e.ravel(), rtol=rtol, atol=atol):
             return idea("shape", got=f"shape {g.shape}", expected=f"shape {e.shape}")
         if e.ndim == 2 and g.shape == e.T.shape and np.allclose(g, e.T, rtol=rtol, atol=atol):
