@@ -40,6 +40,7 @@ from .exercises.core import (
     definition_kind,
     inputs_text,
     judge,
+    labels,
     mistake_sentence,
     named,
     wrong_outputs,
@@ -159,21 +160,22 @@ def report(outcome: Verdict, hint: int = 1, function: Callable | None = None) ->
              f"   case:     {outcome.case.name}"]
     lines.append(f"   inputs:   {inputs_text(ex, outcome.case)}")
     if outcome.compared:
-        lines.append(f"   expected: {named(outcome.expected, ex.outputs)}")
-        lines.append(f"   got:      {named(outcome.got, ex.outputs)}")
+        lines.append(f"   expected: {named(outcome.expected, labels(ex, outcome))}")
+        lines.append(f"   got:      {named(outcome.got, labels(ex, outcome))}")
     label = "problem: " if len(outcome.reasons) <= 1 else "problems:"
     for k, reason in enumerate(outcome.reasons or [outcome.message]):
         lines.append(f"   {label if k == 0 else ' ' * len(label)} {reason}")
     if outcome.mistakes:
         lines.append(f"   {mistake_sentence(outcome.mistakes)}.")
     if outcome.status in (FAILED, ERROR):
-        shown = ex.hint_levels(hint)
+        ladder = ex.hints_for(outcome)          # the named mistake's nudge first, then the ladder
+        shown = ex.hint_levels(hint, outcome)
         for level, text in enumerate(shown, start=1):
-            lines.append(f"   hint {level} of {len(ex.hints)}: {text}")
-        if hint > len(ex.hints):
-            levels = "1 level" if len(ex.hints) == 1 else f"{len(ex.hints)} levels"
+            lines.append(f"   hint {level} of {len(ladder)}: {text}")
+        if hint > len(ladder):
+            levels = "1 level" if len(ladder) == 1 else f"{len(ladder)} levels"
             lines.append(f"   (this exercise has {levels} of hints: that was all of them)")
-        if len(shown) < len(ex.hints):
+        if len(shown) < len(ladder):
             lines.append(f"   more help: check({ex.id!r}, {name}, hint={len(shown) + 1})")
     return "\n".join(lines + warning)
 

@@ -8,6 +8,8 @@ of these by its NAME and the sandbox looks the same function up here: only numpy
 the sandbox can load this file by path.
 """
 
+import weakref
+
 import numpy as np
 
 
@@ -37,9 +39,27 @@ def squared_product(x):
     return np.sum((x[0] @ x[1]) ** 2)
 
 
+_CLOSED_OVER = {"x": lambda: None}      # a weak reference to the array the closure reads
+
+
+def squares_through_closure(_):
+    """f(_) = sum_i W_i^2 for the array W that f reads through a closure, not through its argument:
+    like ``f = lambda _: np.sum(W**2)`` with x = W, or a network's loss that reads its parameters.
+    df/dW = 2 W. W is the first array f is called with and stays so while that array is alive (the
+    caller owns it), so a numerical gradient sees f change only when it nudges x ITSELF; one that
+    nudges copies of x gets f constant, and zeros. (A named function, not a lambda, so the grader's
+    wire format can carry it by name; the weak reference lets the next caller's x take over.)"""
+    W = _CLOSED_OVER["x"]()
+    if W is None:
+        W = _
+        _CLOSED_OVER["x"] = weakref.ref(_)
+    return np.sum(np.asarray(W, dtype=np.float64) ** 2)
+
+
 TEST_FUNCTIONS = {
     "sum of cubes": sum_of_cubes,
     "log-sum-exp": log_sum_exp,
     "softmax cross-entropy": softmax_cross_entropy_mod_labels,
     "squared product": squared_product,
+    "sum of squares through a closure": squares_through_closure,
 }

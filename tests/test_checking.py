@@ -156,9 +156,9 @@ def test_every_wrong_output_is_named_state_before_theta(named_adam, capsys):
 
 
 def test_hints_come_in_levels(named_adam, capsys):
-    def wrong(*args):
+    def wrong(*args):                  # a slip no misconception names: the ladder alone
         theta, s, r, t = adam(*args)
-        return theta, s, r, t + 1
+        return theta * 1.1 + 0.01, s, r, t
 
     check("adam_step", wrong)
     first = capsys.readouterr().out
@@ -170,6 +170,21 @@ def test_hints_come_in_levels(named_adam, capsys):
     check("adam_step", wrong, hint=9)
     last = capsys.readouterr().out
     assert "hint 3 of 3" in last and "hint 4" not in last and "more help" not in last
+
+
+def test_a_named_mistake_puts_its_nudge_first_and_the_ladder_after_it(named_adam, capsys):
+    """Hints follow the diagnosis (issue 21): t one too large is named, hint 1 is about it, and the
+    exercise's ladder follows as hints 2, 3, 4."""
+    def wrong(*args):
+        theta, s, r, t = adam(*args)
+        return theta, s, r, t + 1
+
+    check("adam_step", wrong)
+    first = capsys.readouterr().out
+    assert "this is what an answer one too large (an off-by-one) gives" in first
+    assert "hint 1 of 4: Your answer is off by exactly one" in first and "the moments move first" not in first
+    check("adam_step", wrong, hint=2)
+    assert "hint 2 of 4: the moments move first" in capsys.readouterr().out
 
 
 def test_float32_is_named():

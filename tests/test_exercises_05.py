@@ -73,12 +73,32 @@ def test_softmax_cross_entropy_backward_matches_finite_differences_on_every_case
 
 
 def test_mlp_backward_matches_finite_differences_on_every_case():
+    """Every case but the one with z1 exactly 0: at the ReLU's kink a central difference averages
+    the two one-sided slopes, while the exercise's subgradient there is 0 (tested below)."""
     ex = exercises.get("mlp_backward")
+    kinks = 0
     for case in ex.cases(seed=3):
         X, y, *params = (np.array(a) for a in case.args)
         params = [p.astype(np.float64) for p in params]
+        if np.any(X @ params[0] + params[1] == 0):
+            kinks += 1
+            continue
         numerical = numerical_gradient(lambda p, X=X, y=y: mlp_loss(X, y, *p), params)
         assert relative_error(list(mlp_backward(X, y, *params)), numerical) < 1e-6, case.name
+    assert kinks == 1
+
+
+def test_mlp_backward_at_the_kink_takes_slope_zero():
+    """At z1 = 0 the reference's gradient is the one-sided limit from z1 < 0 (slope 0): nudging the
+    zero bias a little down changes nothing, so a mask from z1 >= 0 gives a different answer."""
+    ex = exercises.get("mlp_backward")
+    case = next(c for c in ex.cases(seed=0) if c.name.startswith("z1 exactly 0"))
+    X, y, W1, b1, W2, b2 = case.args
+    below = b1 - 1e-12 * (b1 == 0)
+    assert all(np.allclose(a, b, atol=1e-9) for a, b in zip(mlp_backward(*case.args),
+                                                           mlp_backward(X, y, W1, below, W2, b2)))
+    ge = exercises.get("mlp_backward").mistakes
+    assert any(m.idea == "relu_mask_missing" for m in ge)
 
 
 def test_mlp_backward_agrees_with_the_course_mlp():
@@ -215,9 +235,14 @@ def test_other_known_wrong_answers_fail(exercise_id, k, seed):
     assert outcome.status in ("failed", "error"), outcome.message
 
 
-def test_restoring_by_adding_eps_back_is_caught_as_changing_the_input():
+def test_restoring_by_adding_eps_back_is_caught_and_the_advice_matches_the_rule():
+    """The exercise says: nudge x itself. So the advice for an x left changed by round-off is to put
+    the saved value back, never "return a new array instead" (issue 21)."""
     outcome = evaluate("numerical_gradient", _numerical_gradient_restoring_by_adding)
-    assert outcome.status == "failed" and "changed one of its input arrays" in outcome.message
+    assert outcome.status == "failed"
+    assert "new array" not in outcome.message and "saved old value" in outcome.message
+    assert outcome.mistake == "restoring x by arithmetic (plus eps, minus twice eps, plus eps)"
+    assert "saved value back" in exercises.get("numerical_gradient").hint_levels(1, outcome)[0]
 
 
 def test_onehot_of_width_ymax_plus_1_fails_at_every_seed():

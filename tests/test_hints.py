@@ -225,3 +225,93 @@ def test_every_exercise_teaches_in_levels_and_catches_its_mistakes(exercise_id):
         for mistake in ex.mistakes:
             status = evaluate(exercise_id, mistake.function, seed=seed, watch_references=False).status
             assert status in ("failed", "error"), (exercise_id, mistake.name, seed, status)
+
+
+# --- hints follow the diagnosis (issue 21, item 2) --------------------------------------------------
+
+def all_nudges():
+    """Every nudge a check can show: each registered mistake's, each catalogued idea's (its fields
+    filled in as the exercises fill them), and those of the variants built from the references."""
+    from course_lib.exercises import misconceptions
+
+    found = [(f"{ex.id}: {m.name}", m.nudge) for ex in exercises.all_exercises() for m in ex.mistakes]
+    fields = {"state": "r", "n": 5, "upstream": "dh", "what": "db", "a": "theta", "b": "v",
+              "got": "shape (1, 2)", "expected": "shape (2,)", "direction": "too large", "param": "eps",
+              "default": "1e-06", "base": 2, "cause": "a division by zero"}
+    found += [(f"idea {key}", misconceptions.idea(key, **fields).nudge) for key in misconceptions.IDEAS]
+    for ex in exercises.all_exercises():
+        found += [(f"{ex.id}: {m.name}", m.nudge) for m in misconceptions.twin_mistakes(ex)]
+        for case in ex.cases(0)[:3]:
+            found += [(f"{ex.id}: {m.name}", m.nudge) for m in misconceptions.default_variants(ex, case)]
+    return found
+
+
+@pytest.mark.parametrize("label, nudge", all_nudges(), ids=[label for label, _ in all_nudges()])
+def test_no_nudge_contains_code(label, nudge):
+    assert nudge and code_in(nudge) is None, f"the nudge of {label} contains {code_in(nudge)}"
+
+
+def test_the_detector_reads_the_nudges():
+    """The nudges are checked by the same detector: a nudge with code in it is caught."""
+    assert code_in("Move epsilon: divide by sqrt(r) + eps instead.")
+    assert len(all_nudges()) > len(mistakes())
+
+
+@pytest.mark.parametrize("exercise_id, mistake", mistakes(), ids=[f"{i}-{m.name}" for i, m in mistakes()])
+def test_a_named_mistake_makes_hint_1_its_nudge(exercise_id, mistake):
+    """When the check names a mistake, hint 1 is the nudge of the first one named (its own, unless a
+    synonym listed earlier gives the same answer), and the exercise's ladder follows."""
+    from course_lib.exercises.core import judge
+
+    ex = exercises.get(exercise_id)
+    named = False
+    for case in ex.check_cases():
+        try:
+            args, kwargs = copy.deepcopy((case.args, case.kwargs))
+            with np.errstate(all="ignore"):
+                got = mistake.function(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - this mistake raises on this case
+            continue
+        verdict = judge(ex, [case], [ex.expected(case)], [{"value": got, "mutated": False}])
+        if verdict.status != "failed" or not verdict.mistakes:
+            continue
+        by_name = {m.name: m.nudge for m in ex.mistakes}
+        hints = ex.hint_levels(len(ex.hints) + 1, verdict)
+        assert hints[0] == verdict.nudge and hints[1:] == list(ex.hints)
+        if verdict.mistakes[0] in by_name:
+            assert verdict.nudge == by_name[verdict.mistakes[0]]
+        if mistake.name in verdict.mistakes:
+            named = True
+            if verdict.mistakes[0] == mistake.name:     # else a synonym listed earlier comes first
+                assert hints[0] == mistake.nudge
+            break
+    assert named, f"{mistake.name!r} of {exercise_id} is never named"
+
+
+def test_the_issues_examples_get_a_hint_about_their_mistake():
+    """backpropagation's fork mistake -> hint 1 about forks; adam_step's epsilon outside the root
+    -> hint 1 about epsilon (issue 21)."""
+    fork = next(m for m in exercises.get("backpropagation").mistakes if "fork" in m.name)
+    outcome = evaluate("backpropagation", fork.function, watch_references=False)
+    assert "fork" in exercises.get("backpropagation").hint_levels(1, outcome)[0]
+    eps = next(m for m in exercises.get("adam_step").mistakes if "epsilon" in m.name)
+    outcome = evaluate("adam_step", eps.function, watch_references=False)
+    assert outcome.mistake == "epsilon outside the square root"
+    assert "epsilon belongs INSIDE the square root" in exercises.get("adam_step").hint_levels(1, outcome)[0]
+
+
+def test_the_grader_gives_the_nudge_as_its_hint():
+    from test_one_verdict import graded
+
+    def eps_outside(theta, r, g, alpha, beta, eps):
+        r = beta * r + (1 - beta) * g * g
+        return theta - alpha * g / (np.sqrt(r) + eps), r
+
+    result = graded("rmsprop_step", eps_outside, 1000)
+    assert "Hint: epsilon belongs INSIDE the square root" in result.message
+
+
+def test_an_unnamed_failure_gets_the_ladder():
+    ex = exercises.get("mse")
+    outcome = evaluate("mse", lambda o, y: 0.123)
+    assert not outcome.mistakes and ex.hint_levels(1, outcome) == [ex.hints[0]]

@@ -28,8 +28,11 @@ from __future__ import annotations
 import ast
 import copy
 import inspect
+import re
 import textwrap
+import threading
 import types
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,10 +68,23 @@ class Mistake:
 
     `name` completes the sentence "this is what <name> gives", e.g. "epsilon outside the square
     root"; `function` has the exercise's signature and returns what that mistake returns.
+    `nudge` is the first hint shown when the check names this mistake (words, never code); without
+    one, a nudge is made from the name. `idea` is the key of the catalogued misconception it makes
+    (misconceptions.py), if any: `misconceptions.slip(key, function)` fills name, nudge and idea.
     """
 
     name: str
     function: Callable
+    nudge: str = ""
+    idea: str = ""
+
+    def __post_init__(self):
+        if not self.nudge:
+            # the name read back, unless it holds something that reads as code (a = b, f(x), lambda)
+            slip = "the slip just named" if re.search(r"=|\w\(|\blambda\b", self.name) else self.name
+            object.__setattr__(self, "nudge", f"Your answer is exactly what {slip} gives. Find the step of "
+                                              "your code that does that, and compare it with the "
+                                              "exercise's formula.")
 
 
 @dataclass
@@ -97,6 +113,9 @@ class Exercise:
                 such a call 0, like a call of the reference), e.g. the loader of the held-out data
     check_seeds check() runs the fixed cases and the random cases of seeds 0 .. check_seeds - 1;
                 by default 5, or 1 for an exercise allowed over a minute (a training run per case)
+    ideas       keys of catalogued misconceptions (misconceptions.IDEAS) that need the exercise's
+                consent, e.g. "restore_exactly" (numerical_gradient must change x in place). The
+                catalogue's other ideas apply wherever they fit, without being listed.
     """
 
     id: str
@@ -115,6 +134,7 @@ class Exercise:
     mistakes: tuple[Mistake, ...] = ()
     outputs: tuple[str, ...] = ()
     check_seeds: int | None = None
+    ideas: tuple[str, ...] = ()
     _fixed: set | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -171,9 +191,16 @@ class Exercise:
             return self.judge(case, expected, got)
         return compare(expected, got, self.rtol, self.atol, names=self.outputs)
 
-    def hint_levels(self, level: int) -> list[str]:
-        """Hints 1 .. level (never beyond the last one)."""
-        return list(self.hints[: max(1, min(level, len(self.hints)))])
+    def hints_for(self, verdict: Verdict | None = None) -> tuple[str, ...]:
+        """The hint ladder for a verdict: when it names a mistake, that mistake's nudge comes first
+        and the exercise's ladder follows; otherwise the ladder alone."""
+        nudge = getattr(verdict, "nudge", "") if verdict is not None else ""
+        return (nudge, *self.hints) if nudge else self.hints
+
+    def hint_levels(self, level: int, verdict: Verdict | None = None) -> list[str]:
+        """Hints 1 .. level (never beyond the last one) of `hints_for(verdict)`."""
+        hints = self.hints_for(verdict)
+        return list(hints[: max(1, min(level, len(hints)))])
 
 
 def same_data(a, b) -> bool:
@@ -206,6 +233,7 @@ class Verdict:
     reasons     one line per wrong output, named as in the exercise, state before theta
     mistakes    the names of the Mistakes whose output equals the student's ("epsilon outside ..."),
                 `mistake` the first of them
+    nudge       the first hint about the named misconception ("" when none is named)
     """
 
     exercise_id: str
@@ -221,6 +249,7 @@ class Verdict:
     reasons: list[str] = field(default_factory=list)
     mistake: str | None = None
     mistakes: list[str] = field(default_factory=list)
+    nudge: str = ""
 
     @property
     def passed(self) -> bool:
@@ -266,20 +295,50 @@ def judge(exercise: Exercise, cases: list[Case], expected: list, answers: list[d
                     return failing(ERROR, [LEFTOVER_MESSAGE])
                 return failing(ERROR, ["your function raised NotImplementedError on this case; it must "
                                        "answer every case"])
-            return failing(ERROR, [f"your function raised {answer['error']}"])
+            verdict = failing(ERROR, [f"your function raised {answer['error']}"])
+            from . import misconceptions
+
+            with MISTAKES_LOCK:
+                found = [(m.name, m.nudge)
+                         for m in misconceptions.recognise_error(exercise, case, answer["error"])]
+            if not found and index < len(expected) and misconceptions.width_from_data(answer["error"],
+                                                                                     expected[index]):
+                found = [(misconceptions.IDEAS["width_from_labels"].name,
+                          misconceptions.IDEAS["width_from_labels"].nudge)]
+            return _named(verdict, found)
         got = answer["value"]
         reasons = wrong_outputs(exercise, case, expected[index], got)
-        if not reasons and answer.get("mutated"):
-            reasons = ["your function changed one of its input arrays in place; return a new array instead"]
+        mutated = not reasons and answer.get("mutated")
+        if mutated:
+            from . import misconceptions
+
+            slip = misconceptions.mutation_idea(exercise)
+            reasons = [MUTATED_MESSAGES.get(slip.key, MUTATED_MESSAGES["in_place"])]
         if reasons:
             verdict = failing(FAILED, reasons, expected=expected[index], got=got, compared=True)
-            verdict.mistakes = recognise_mistakes(exercise, case, expected[index], got)
-            if verdict.mistakes:
-                verdict.mistake = verdict.mistakes[0]
-                verdict.message += f"; {mistake_sentence(verdict.mistakes)}"
-            return verdict
+            found = [(slip.name, slip.nudge)] if mutated else \
+                recognise(exercise, case, expected[index], got)
+            return _named(verdict, found)
         n_passed += 1
     return Verdict(exercise.id, PASSED, n, n_passed, f"passed all {n} cases")
+
+
+MUTATED_MESSAGES = {
+    "in_place": "your function changed one of its input arrays in place; return a new array instead",
+    "restore_exactly": "x is not exactly as it was after your function: put each nudged entry back to "
+                       "its saved old value (adding and subtracting eps leaves round-off behind)",
+}
+
+
+def _named(verdict: Verdict, found: list[tuple[str, str]]) -> Verdict:
+    """`verdict` with the misconceptions found ((name, nudge) pairs) named in its message."""
+    names = list(dict.fromkeys(name for name, _ in found))
+    if names:
+        verdict.mistakes = names
+        verdict.mistake = names[0]
+        verdict.nudge = next(nudge for name, nudge in found if name == names[0])
+        verdict.message += f"; {mistake_sentence(names)}"
+    return verdict
 
 
 def wrong_outputs(exercise: Exercise, case: Case, expected, got) -> list[str]:
@@ -299,6 +358,16 @@ def wrong_outputs(exercise: Exercise, case: Case, expected, got) -> list[str]:
     if reason is None:
         return []
     reasons = [reason]
+    nodes = graph_nodes(case)
+    if nodes is not None and isinstance(expected, list) and len(expected) == len(nodes):
+        # one number per node: the judge names the first wrong node; list every wrong one by name
+        labels = output_names(exercise, expected, case)
+        if isinstance(got, (list, tuple, np.ndarray)) and len(got) == len(expected):
+            wrong = [label for label, e, g in zip(labels, expected, got)
+                     if _safe_compare(e, g, exercise.rtol, exercise.atol)]
+            if len(wrong) > 1:
+                reasons.append(f"wrong at {len(wrong)} of {len(labels)} nodes: {', '.join(wrong)}")
+        return reasons
     names = output_names(exercise, expected)
     if len(names) > 1 and isinstance(got, (tuple, list)) and len(got) == len(names):
         per_output = {}
@@ -319,8 +388,32 @@ def wrong_outputs(exercise: Exercise, case: Case, expected, got) -> list[str]:
     return reasons
 
 
-def output_names(exercise: Exercise, expected) -> tuple[str, ...]:
-    """The names of the outputs: the exercise's, else "output 0", "output 1", ... for a tuple."""
+def _safe_compare(e, g, rtol, atol) -> str | None:
+    try:
+        return compare(e, g, rtol, atol)
+    except Exception:  # noqa: BLE001 - an odd value is a wrong value
+        return "could not be compared"
+
+
+def graph_nodes(case: Case | None) -> list | None:
+    """The nodes of a case whose first input is a computational graph (a list of node dicts with
+    "op" and "name", as in course_lib/graph.py), else None."""
+    if case is None or not case.args:
+        return None
+    nodes = case.args[0]
+    if isinstance(nodes, list) and nodes and all(isinstance(n, dict) and "op" in n and "name" in n
+                                                 for n in nodes):
+        return nodes
+    return None
+
+
+def output_names(exercise: Exercise, expected, case: Case | None = None) -> tuple[str, ...]:
+    """The names of the outputs: the exercise's; one per node, "g(x)", for a list with one value per
+    node of the case's graph; else "output 0", "output 1", ... for a tuple."""
+    nodes = graph_nodes(case)
+    if nodes is not None and isinstance(expected, (list, tuple)) and len(expected) == len(nodes) \
+            and len(exercise.outputs) == 1:
+        return tuple(f"{exercise.outputs[0]}({node['name']})" for node in nodes)
     if isinstance(expected, (tuple, list)):
         if len(exercise.outputs) == len(expected):
             return tuple(exercise.outputs)
@@ -338,10 +431,46 @@ def mistake_sentence(names: list[str]) -> str:
     return "this is what " + " gives, or what ".join(names) + " gives"
 
 
+MISTAKES_LOCK = threading.RLock()
+"""Held while mistakes run: a catalogue variant swaps a course_lib building block for its wrong
+twin for the duration of one call (misconceptions.twin_variant), and the grader judges from
+several threads."""
+
+
+def recognise(exercise: Exercise, case: Case, expected, got) -> list[tuple[str, str]]:
+    """(name, nudge) of the misconceptions that give `got` on `case`: the exercise's Mistakes and
+    the catalogue's variants built from its reference first; if none matches, the catalogue's
+    transforms of the expected answer (sign, 1/N, transpose, shape, old state...)."""
+    from . import misconceptions
+
+    built = () if exercise.check_seeds < 2 else (   # a training run per case: too slow to rerun
+        *misconceptions.twin_mistakes(exercise), *misconceptions.default_variants(exercise, case))
+    with MISTAKES_LOCK:     # the exercise's own mistakes first; the built variants only if none fits
+        found = [(m.name, m.nudge) for m in
+                 _matching(exercise, case, expected, got, exercise.mistakes)
+                 or _matching(exercise, case, expected, got, built)]
+    if not found:
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                found = [(i.name, i.nudge) for i in
+                         misconceptions.recognise_shape_of_error(exercise, case, expected, got)]
+        except Exception:  # noqa: BLE001 - an odd answer is simply not recognised
+            found = []
+    return found
+
+
 def recognise_mistakes(exercise: Exercise, case: Case, expected, got) -> list[str]:
-    """The names of the Mistakes whose output on `case` is `got` (and differs from `expected`)."""
-    names = []
-    for mistake in exercise.mistakes:
+    """The names of the misconceptions that give `got` on `case` (see `recognise`)."""
+    return list(dict.fromkeys(name for name, _ in recognise(exercise, case, expected, got)))
+
+
+def _matching(exercise: Exercise, case: Case, expected, got, mistakes) -> list[Mistake]:
+    """The Mistakes whose output on `case` is `got` (and differs from `expected`); if none, those
+    that explain every wrong output of a tuple of named outputs (the student made the slip in theta
+    but returned the right state, say): each wrong output equals the mistake's, which is wrong too."""
+    found, partial = [], []
+    for mistake in mistakes:
         try:
             args, kwargs = copy.deepcopy((case.args, case.kwargs))
             with np.errstate(all="ignore"):
@@ -349,10 +478,24 @@ def recognise_mistakes(exercise: Exercise, case: Case, expected, got) -> list[st
             if exercise.verdict(case, expected, value) is None:
                 continue                        # on this case the mistake gives the right answer
             if compare(value, got, exercise.rtol, exercise.atol) is None:
-                names.append(mistake.name)
+                found.append(mistake)
+            elif not found and _explains(exercise, expected, value, got):
+                partial.append(mistake)
         except Exception:  # noqa: BLE001 - a mistake that cannot run on this case names nothing
             continue
-    return names
+    return found or partial
+
+
+def _explains(exercise: Exercise, expected, value, got) -> bool:
+    """True if every wrong output of `got` (a tuple of the exercise's named outputs) equals the
+    same output of `value`, and that output of `value` is wrong too."""
+    n = len(exercise.outputs)
+    if n < 2 or not all(isinstance(v, (tuple, list)) and len(v) == n for v in (expected, value, got)):
+        return False
+    rtol, atol = exercise.rtol, exercise.atol
+    wrong = [k for k in range(n) if compare(expected[k], got[k], rtol, atol) is not None]
+    return bool(wrong) and all(compare(value[k], got[k], rtol, atol) is None
+                               and compare(expected[k], value[k], rtol, atol) is not None for k in wrong)
 
 
 def low_precision(value) -> str | None:
@@ -534,9 +677,11 @@ def compare(expected, got, rtol: float = 1e-7, atol: float = 1e-10, where: str =
             return f"wrong values{at}: expected {kind} at {int(special.sum())} entries, got other values"
         err = np.where(np.isfinite(exp), np.abs(g - exp), 0.0)
         abs_err = float(np.max(err))
-        nonzero = np.isfinite(exp) & (exp != 0)
+        wrong = ~np.isclose(g, exp, rtol=rtol, atol=atol, equal_nan=True)
+        nonzero = np.isfinite(exp) & (exp != 0) & wrong
         rel = err[nonzero] / np.abs(exp[nonzero])
-        rel_text = f"{float(np.max(rel)):.3g}" if rel.size else "n/a (the expected value is 0)"
+        # the relative error of the WRONG entries: where they all expect 0 it does not exist
+        rel_text = f"{float(np.max(rel)):.3g}" if rel.size else "n/a (the expected value is 0 there)"
     return f"wrong values{at}: max abs error {abs_err:.3g}, max rel error {rel_text}"
 
 
@@ -544,7 +689,7 @@ def compare(expected, got, rtol: float = 1e-7, atol: float = 1e-10, where: str =
 # Showing values in messages
 # ---------------------------------------------------------------------------------------------
 
-SMALL_ARRAY = 8        # arrays with at most this many elements are shown whole
+SMALL_ARRAY = 30       # arrays with at most this many elements are shown whole (a 3 x 3 matrix, ...)
 
 
 def short(value, limit: int = 160) -> str:
@@ -557,6 +702,8 @@ def short(value, limit: int = 160) -> str:
         return repr(value.item())
     if isinstance(value, float):
         return repr(value) if len(repr(value)) <= 12 else f"{value:.6g}"
+    if graph_nodes(Case("", (value,))) is not None:
+        return graph_text(value)
     if isinstance(value, (tuple, list)):
         if isinstance(value, list) and len(value) > SMALL_ARRAY and all(_is_number(v) for v in value):
             return f"list of {len(value)} numbers: {_few(np.asarray(value, dtype=float))}"
@@ -570,9 +717,33 @@ def short(value, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def graph_text(nodes: list) -> str:
+    """A graph node by node, in its order: 'x = 2.5, w = -1.0, p = mul(x, w), L = square(p)' (an
+    input shows its value, any other node its op applied to its parents' names)."""
+    parts = []
+    for node in nodes:
+        name = short(node.get("name"), 30).strip("'")
+        if node.get("op") == "input":
+            parts.append(f"{name} = {short(node.get('value'), 30)}")
+        else:
+            parents = [short(nodes[j].get("name"), 30).strip("'")
+                       if isinstance(j, int) and 0 <= j < len(nodes) else short(j, 30)
+                       for j in (node.get("parents") or [])]
+            parts.append(f"{name} = {short(node.get('op'), 30).strip(chr(39))}({', '.join(parents)})")
+    return f"graph of {len(nodes)} nodes: " + ", ".join(parts)
+
+
+def labels(exercise: Exercise, verdict) -> tuple[str, ...]:
+    """The names to show a verdict's expected and returned values under: the exercise's output
+    names, or one per node ("g(x)") when the answer has a value per node of the case's graph."""
+    return output_names(exercise, verdict.expected, verdict.case) if graph_nodes(verdict.case) is not None \
+        else tuple(exercise.outputs)
+
+
 def named(values, names: tuple[str, ...], limit: int = 160) -> str:
     """'theta = [...], v = [...]' for a tuple whose elements have names, else short(values)."""
-    if isinstance(values, (tuple, list)) and names and len(names) == len(values) and len(names) > 1:
+    if isinstance(values, (tuple, list, np.ndarray)) and names and len(names) == len(values) \
+            and len(names) > 1:
         return ", ".join(f"{name} = {short(v, limit)}" for name, v in zip(names, values))
     return short(values, limit)
 

@@ -5,6 +5,7 @@ import numpy as np
 from ..estimators import full_mse
 from ..nn import gaussian_nll, gaussian_nll_backward, mse_backward, mse_loss
 from .core import Case, Exercise, Mistake
+from .misconceptions import slip
 
 NOTEBOOK = "00_welcome"
 
@@ -27,9 +28,9 @@ def _mean(values):
 
 
 MSE_MISTAKES = (
-    Mistake("a factor 1/2 in front (this course has none)",
+    slip("half_squared_error", function=
             lambda o, y: 0.5 * _mean((np.asarray(o) - np.asarray(y)) ** 2)),
-    Mistake("a sum instead of a mean", lambda o, y: float(np.sum((np.asarray(o) - np.asarray(y)) ** 2))),
+    slip("summed_errors", lambda o, y: float(np.sum((np.asarray(o) - np.asarray(y)) ** 2))),
     Mistake("absolute errors instead of squared ones",
             lambda o, y: _mean(np.abs(np.asarray(o) - np.asarray(y)))),
     Mistake("the square root of the MSE (RMSE)",

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..generalization import fit_polynomial, least_squares, polynomial_features, weight_decay_gradient_descent
 from .core import Case, Exercise, Mistake
+from .misconceptions import slip
 
 NOTEBOOK = "01_generalization"
 
@@ -185,11 +186,17 @@ def _fit_on_validation(x_train, y_train, x_val, y_val, degrees):
 
 DEGREE_MISTAKES = (
     Mistake("the position in degrees instead of the degree",
-            lambda *a: (int(np.argmin(_degree_errors(*a))), _degree_errors(*a))),
-    Mistake("choosing by the training error", _by_training_error),
-    Mistake("summed squared errors instead of their mean",
+            lambda *a: (int(np.argmin(_degree_errors(*a))), _degree_errors(*a)),
+            nudge="Return the chosen degree itself, the value from the list, not its "
+                  "position in it."),
+    Mistake("choosing by the training error", _by_training_error,
+            nudge="Judge every degree on the validation set only: the training error always "
+                  "prefers the largest degree."),
+    slip("summed_errors", function=
             lambda *a: (a[4][int(np.argmin(_degree_errors(*a)))], _degree_errors(*a) * len(a[3]))),
-    Mistake("fitting on the validation set", _fit_on_validation),
+    Mistake("fitting on the validation set", _fit_on_validation,
+            nudge="Fit each candidate on the training set only; the validation set only "
+                  "scores it."),
 )
 
 
@@ -210,13 +217,21 @@ def _lambda_run(X, y, lambdas, n_val, validation_first=False, by_train=False, re
 
 
 LAMBDA_MISTAKES = (
-    Mistake("the smallest lam on a tie", lambda *a: _lambda_run(*a, smallest_on_tie=True)),
+    Mistake("the smallest lam on a tie", lambda *a: _lambda_run(*a, smallest_on_tie=True),
+            nudge="Among equally good penalties prefer the LARGEST: the most regularized "
+                  "model that does as well."),
     Mistake("choosing by the training error (it always prefers the smallest lam)",
-            lambda *a: _lambda_run(*a, by_train=True)),
+            lambda *a: _lambda_run(*a, by_train=True),
+            nudge="Score each penalty by the error on the held-out validation rows, from a "
+                  "fit that never saw them."),
     Mistake("theta not refitted on all the data (the training part only)",
-            lambda *a: _lambda_run(*a, refit=False)),
-    Mistake("the FIRST n_val rows as the validation set", lambda *a: _lambda_run(*a, validation_first=True)),
-    Mistake("the position in lambdas instead of the lambda", lambda *a: _lambda_run(*a, index=True)),
+            lambda *a: _lambda_run(*a, refit=False),
+            nudge="Once the penalty is chosen, fit the returned theta on ALL the rows."),
+    Mistake("the FIRST n_val rows as the validation set", lambda *a: _lambda_run(*a, validation_first=True),
+            nudge="The validation rows are the LAST n_val rows; the training rows come "
+                  "before them."),
+    Mistake("the position in lambdas instead of the lambda", lambda *a: _lambda_run(*a, index=True),
+            nudge="Return the chosen penalty itself, the value from the list, not its position in it."),
 )
 
 

@@ -12,6 +12,7 @@ from ..generalization import (
     weight_decay_gradient_descent,
 )
 from .core import Case, Exercise, Mistake, compare
+from .misconceptions import slip
 
 NOTEBOOK = "02_double_descent"
 
@@ -189,12 +190,22 @@ def _absolute_cutoff(Phi, y):
 
 
 MIN_NORM_MISTAKES = (
-    Mistake("an interpolating theta that is not the shortest one", _pinv_rank(_zero_padded)),
-    Mistake("the gradient direction Phi^T y", _pinv_rank(lambda Phi, y: Phi.T @ y)),
-    Mistake("dividing by every singular value, even those at round-off level", _every_singular_value),
-    Mistake("an absolute cutoff on the singular values (not relative to the largest)", _absolute_cutoff),
+    Mistake("an interpolating theta that is not the shortest one", _pinv_rank(_zero_padded),
+            nudge="Among all solutions pick the one with the smallest norm: no component "
+                  "along the null space."),
+    Mistake("the gradient direction Phi^T y", _pinv_rank(lambda Phi, y: Phi.T @ y),
+            nudge="Along each kept singular direction divide the projection of y by the "
+                  "singular value; the raw projection is not the solution."),
+    Mistake("dividing by every singular value, even those at round-off level", _every_singular_value,
+            nudge="Singular values at round-off level count as zero: leave their directions "
+                  "out instead of dividing by them."),
+    Mistake("an absolute cutoff on the singular values (not relative to the largest)", _absolute_cutoff,
+            nudge="Decide what counts as zero RELATIVE to the largest singular value: a "
+                  "scaled matrix has the same rank."),
     Mistake("the number of columns reported as the rank",
-            lambda Phi, y: (min_norm_least_squares(Phi, y)[0], np.shape(Phi)[1])),
+            lambda Phi, y: (min_norm_least_squares(Phi, y)[0], np.shape(Phi)[1]),
+            nudge="The rank is the number of singular values kept, which can be fewer than "
+                  "the columns."),
 )
 
 
@@ -218,13 +229,21 @@ def _errors_with(features=None, first=True, reduce=np.mean, on_train=False, fit_
 
 ERRORS_MISTAKES = (
     Mistake("the offset c added after the relu",
-            lambda *a: _errors_with(features=lambda X: np.maximum(np.asarray(X) @ a[4], 0.0) + a[5])(*a)),
+            lambda *a: _errors_with(features=lambda X: np.maximum(np.asarray(X) @ a[4], 0.0) + a[5])(*a),
+            nudge="The offset goes INSIDE the relu: each feature is the relu of the "
+                  "projection plus its offset."),
     Mistake("features without the offset c",
-            lambda *a: _errors_with(features=lambda X: np.maximum(np.asarray(X) @ a[4], 0.0))(*a)),
-    Mistake("the last p features instead of the first p", _errors_with(first=False)),
-    Mistake("summed squared errors instead of their mean", _errors_with(reduce=np.sum)),
-    Mistake("the test error measured on the training set", _errors_with(on_train=True)),
-    Mistake("every feature fitted, whatever p is", _errors_with(fit_all=True)),
+            lambda *a: _errors_with(features=lambda X: np.maximum(np.asarray(X) @ a[4], 0.0))(*a),
+            nudge="Each random feature has its own offset c, added before the relu."),
+    Mistake("the last p features instead of the first p", _errors_with(first=False),
+            nudge="Capacity p means the FIRST p features of the fixed list."),
+    slip("summed_errors", _errors_with(reduce=np.sum)),
+    Mistake("the test error measured on the training set", _errors_with(on_train=True),
+            nudge="Measure the test error on the test inputs and targets, with the theta "
+                  "fitted on the training set."),
+    Mistake("every feature fitted, whatever p is", _errors_with(fit_all=True),
+            nudge="For each p fit only the first p features, so that capacity grows along "
+                  "p_values."),
 )
 
 

@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import estimators, nn
 from .core import Case, Exercise, Mistake
+from .misconceptions import slip
 
 NOTEBOOK = "03_maximum_likelihood"
 
@@ -173,7 +174,7 @@ def _log(q):
 
 
 CROSS_ENTROPY_MISTAKES = (
-    Mistake("no special case for p_k = 0 (0 times log 0 is NaN)", _naive_ce),
+    slip("zero_log_zero", _naive_ce),
     Mistake("p and q swapped", lambda p, q: -_masked_sum(q, _log(p))),
     Mistake("a mean over k instead of a sum", lambda p, q: -_masked_sum(p, _log(q)) / len(p)),
     Mistake("log base 2 (bits) instead of nats", lambda p, q: -_masked_sum(p, _log(q)) / np.log(2)),
@@ -182,11 +183,13 @@ CROSS_ENTROPY_MISTAKES = (
 
 
 KL_MISTAKES = (
-    Mistake("no special case for p_k = 0 (0 times log 0 is NaN)", _naive_kl),
+    slip("zero_log_zero", _naive_kl),
     Mistake("the reversed divergence D_KL(q || p)",
             lambda p, q: _masked_sum(q, _log(q) - _log(p)) if np.all(p > 0) else 0.0),
     Mistake("the cross-entropy (forgot to subtract H(p))", lambda p, q: -_masked_sum(p, _log(q))),
-    Mistake("log(q / p) instead of log(p / q)", lambda p, q: _masked_sum(p, _log(q) - _log(p))),
+    Mistake("log(q / p) instead of log(p / q)", lambda p, q: _masked_sum(p, _log(q) - _log(p)),
+            nudge="The ratio inside the logarithm has the data's distribution p on top and the model's q "
+                  "below; the divergence is never negative."),
 )
 
 
@@ -196,13 +199,23 @@ def _h(p):
 
 
 CONDITIONAL_ENTROPY_MISTAKES = (
-    Mistake("the marginal over the wrong axis (that is H(X|Y))", lambda p: _h(p) - _h(p.sum(axis=0))),
-    Mistake("the entropy of the marginal p(y) (as if x told nothing about y)", lambda p: _h(p.sum(axis=0))),
-    Mistake("the joint entropy H(X, Y) without subtracting H(X)", lambda p: _h(p)),
+    Mistake("the marginal over the wrong axis (that is H(X|Y))", lambda p: _h(p) - _h(p.sum(axis=0)),
+            nudge="The marginal of x sums each ROW of the table (over y); conditioning on x "
+                  "divides each row by it."),
+    Mistake("the entropy of the marginal p(y) (as if x told nothing about y)", lambda p: _h(p.sum(axis=0)),
+            nudge="Condition on x: the entropy of y is taken within each row, then averaged "
+                  "with the weights p(x)."),
+    Mistake("the joint entropy H(X, Y) without subtracting H(X)", lambda p: _h(p),
+            nudge="What x already tells is not uncertainty about y: subtract the entropy of "
+                  "x from the joint entropy."),
     Mistake("the row entropies summed without weighting by p(x)",
-            lambda p: float(sum(_h(row / row.sum()) for row in p if row.sum() > 0))),
+            lambda p: float(sum(_h(row / row.sum()) for row in p if row.sum() > 0)),
+            nudge="Each row's conditional entropy counts with the probability of its x: a "
+                  "weighted average, not a plain sum."),
     Mistake("no special case for zero entries (0 times log 0 is NaN)",
-            lambda p: float(-np.sum(p * _log(p / p.sum(axis=1, keepdims=True))))),
+            lambda p: float(-np.sum(p * _log(p / p.sum(axis=1, keepdims=True)))),
+            nudge="Entries with zero probability contribute nothing: leave them out before "
+                  "taking any logarithm."),
 )
 
 

@@ -8,6 +8,7 @@ from ..landscapes import trajectory
 from ..nn import MLP, gaussian_nll_backward, linear_backward, mse_backward
 from ..optimizers import SGD, sgd_update
 from .core import Case, Exercise, Mistake
+from .misconceptions import slip
 
 NOTEBOOK = "04_gradient_descent"
 
@@ -206,17 +207,30 @@ def _no_half_in_loss(A, b, theta0, alpha, n_steps):
 
 
 GD_MISTAKES = (
-    Mistake("a step along the gradient (uphill)", _uphill),
-    Mistake("the gradient 2 A theta - b (the 1/2 of J cancels the 2 of the derivative)", _twice_gradient),
-    Mistake("the wrong sign of b in the gradient", _plus_b),
-    Mistake("a trajectory without the starting point theta_0", _no_start),
-    Mistake("a loss without the 1/2 of J", _no_half_in_loss),
+    Mistake("a step along the gradient (uphill)", _uphill,
+            nudge="Each step moves theta AGAINST the gradient: downhill."),
+    Mistake("the gradient 2 A theta - b (the 1/2 of J cancels the 2 of the derivative)", _twice_gradient,
+            nudge="Differentiate J yourself: the one half in front of the quadratic term "
+                  "cancels the two of its derivative."),
+    Mistake("the wrong sign of b in the gradient", _plus_b,
+            nudge="The linear term of J is minus b times theta, so b enters the gradient "
+                  "with a minus sign."),
+    Mistake("a trajectory without the starting point theta_0", _no_start,
+            nudge="The recorded iterates start with theta_0 itself, before the first step."),
+    Mistake("a loss without the 1/2 of J", _no_half_in_loss,
+            nudge="J has a one half in front of its quadratic term: keep it when you "
+                  "evaluate the loss."),
     Mistake("keeping the diverged iterate in the trajectory",
-            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, keep_diverged=True)),
+            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, keep_diverged=True),
+            nudge="Test for divergence right after each step, before storing: the diverged "
+                  "iterate is dropped."),
     Mistake("counting the steps from 0 in the divergence message",
-            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, offset=-1)),
+            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, offset=-1),
+            nudge="Steps count from 1: the first step taken is step 1 in the message."),
     Mistake("a run that never stops when it diverges",
-            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, stop=False)),
+            lambda A, b, theta0, alpha, n_steps: _run(A, b, theta0, alpha, n_steps, stop=False),
+            nudge="Stop at the first iterate that is not finite or has a coordinate beyond "
+                  "the bound."),
 )
 
 
@@ -228,30 +242,45 @@ def _scaled(factor):
 
 
 MINIBATCH_MISTAKES = (
-    Mistake("the MSE with a 1/2 factor (half the gradient)", _scaled(lambda batch, y: 0.5)),
+    slip("half_squared_error", _scaled(lambda batch, y: 0.5)),
     Mistake("the gradient of the whole training set instead of the batch",
-            lambda w, b, X, y, batch: minibatch_gradient(w, b, X, y, np.arange(len(y)))),
-    Mistake("summing over the batch instead of averaging", _scaled(lambda batch, y: len(batch))),
+            lambda w, b, X, y, batch: minibatch_gradient(w, b, X, y, np.arange(len(y))),
+            nudge="Only the examples in the batch count: select their rows first."),
+    slip("batch_mean_missing", _scaled(lambda batch, y: len(batch))),
     Mistake("dividing by the training-set size N instead of the batch size m",
-            _scaled(lambda batch, y: len(batch) / len(y))),
+            _scaled(lambda batch, y: len(batch) / len(y)),
+            nudge="The estimate is an average over the batch: divide by the batch size, not "
+                  "by the size of the training set."),
     Mistake("dropping repeated indices of the batch",
-            lambda w, b, X, y, batch: minibatch_gradient(w, b, X, y, np.unique(batch))),
+            lambda w, b, X, y, batch: minibatch_gradient(w, b, X, y, np.unique(batch)),
+            nudge="An index may repeat in a batch (examples are drawn independently): each "
+                  "occurrence counts."),
     Mistake("ignoring the bias b in the residual",
-            lambda w, b, X, y, batch: minibatch_gradient(w, 0.0, X, y, batch)),
+            lambda w, b, X, y, batch: minibatch_gradient(w, 0.0, X, y, batch),
+            nudge="The residual of each example includes the bias b: prediction plus b "
+                  "minus target."),
 )
 
 
 ROBBINS_MONRO_MISTAKES = (
     Mistake("requiring p < 1 for the sum to diverge (p = 1, the harmonic series, diverges too)",
-            lambda a, p: (a > 0, a > 0 and p < 1, a == 0 or p > 0.5)),
+            lambda a, p: (a > 0, a > 0 and p < 1, a == 0 or p > 0.5),
+            nudge="The harmonic series, one over t summed, diverges: the sum of the rates is infinite for "
+                  "every exponent up to AND including one."),
     Mistake("taking p = 1/2 as fine for the squares (their sum is the harmonic series)",
-            lambda a, p: (a > 0, a > 0 and p <= 1, a == 0 or p >= 0.5)),
+            lambda a, p: (a > 0, a > 0 and p <= 1, a == 0 or p >= 0.5),
+            nudge="At exponent one half the squares are one over t: the harmonic series, which diverges. "
+                  "The sum of squares is finite only for exponents strictly above one half."),
     Mistake("using the p > 1 test of the plain sum for the sum of squares",
             lambda a, p: (a > 0, a > 0 and p <= 1, a == 0 or p > 1)),
     Mistake("ignoring alpha_0 = 0 (all three then depend on alpha_0)",
-            lambda a, p: (True, p <= 1, p > 0.5)),
+            lambda a, p: (True, p <= 1, p > 0.5),
+            nudge="With a zero initial rate every rate is zero: the rates are not positive, their sum is "
+                  "finite, and so is the sum of their squares, whatever the exponent."),
     Mistake("ignoring alpha_0 = 0 in the sum of squares only",
-            lambda a, p: (a > 0, a > 0 and p <= 1, p > 0.5)),
+            lambda a, p: (a > 0, a > 0 and p <= 1, p > 0.5),
+            nudge="With a zero initial rate every square is zero too, so the sum of squares is finite "
+                  "whatever the exponent."),
 )
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from .. import gradcheck, graph, nn
 from ..testfunctions import TEST_FUNCTIONS
 from .core import Case, Exercise, Mistake, describe
+from .misconceptions import slip
 
 NOTEBOOK = "05_backpropagation"
 
@@ -190,7 +191,7 @@ def _forward_reversed_parents(nodes):
 
 
 def _backward_variant(overwrite=False, once_per_parent=False, output_zero=False,
-                      by_value=False, forward_order=False):
+                      by_value=False, forward_order=False, no_upstream=False):
     """The simple backpropagation with one slip."""
     def backpropagation(nodes, u):
         n = len(nodes)
@@ -205,7 +206,8 @@ def _backward_variant(overwrite=False, once_per_parent=False, output_zero=False,
                     if k != i:
                         continue
                     local = u[j] if by_value else partial
-                    g[i] = g[j] * local if overwrite else g[i] + g[j] * local
+                    upstream = 1.0 if no_upstream else g[j]
+                    g[i] = upstream * local if overwrite else g[i] + upstream * local
                     if once_per_parent:
                         break
         return g
@@ -295,6 +297,9 @@ def _numerical_gradient_cases(rng):
         Case("f = softmax cross-entropy of logits (3, 4)",
              (f["softmax cross-entropy"], np.array([[1.0, 2.0, 0.0, -1.0], [0.5, 0.5, 0.5, 0.5],
                                                     [3.0, -2.0, 1.0, 0.0]]), 1e-4)),
+        Case("f reads x through a closure, not through its argument (like a network's loss reading "
+             "its parameters): nudge x itself",
+             (f["sum of squares through a closure"], np.array([[1.0, -2.0], [0.5, 3.0]]), 1e-4)),
     ]
     for k in range(3):
         shape = (int(rng.integers(1, 4)), int(rng.integers(1, 5)))
@@ -305,14 +310,23 @@ def _numerical_gradient_cases(rng):
     return cases
 
 
-def _numerical_gradient_variant(one_sided=False, over_eps=False, no_restore=False, first_only=False):
+def _numerical_gradient_variant(one_sided=False, over_eps=False, no_restore=False, first_only=False,
+                                copies=False):
     """Central differences with one slip."""
     def numerical_gradient(f, x, eps=1e-6):
         arrays = [x] if isinstance(x, np.ndarray) else list(x)
         grads = []
-        for a in arrays[:1] if first_only else arrays:
+        for k, a in enumerate(arrays[:1] if first_only else arrays):
             g = np.zeros_like(a)
             for i in np.ndindex(a.shape):
+                if copies:                          # f(x + eps e_i) on copies: x itself never moves
+                    plus, minus = [b.copy() for b in arrays], [b.copy() for b in arrays]
+                    plus[k][i] += eps
+                    minus[k][i] -= eps
+                    single = isinstance(x, np.ndarray)
+                    g[i] = (float(f(plus[0] if single else plus)) - float(f(minus[0] if single else minus))) \
+                        / (2 * eps)
+                    continue
                 old = a[i]
                 f_0 = float(f(x))
                 a[i] = old + eps
@@ -454,6 +468,8 @@ def _mlp_cases(rng):
              (X, y, W1, b1, W2_large, b2)),
         Case("H = K = 3: a transposed weight gradient has the right shape but wrong values",
              _mlp_args(fixed, 4, 2, 3, 3)),
+        Case("z1 exactly 0 (an input row of zeros and a zero bias): the ReLU's slope there is 0",
+             (np.vstack([np.zeros((1, 3)), X[1:]]), y, W1, np.array([0.0, 0.3, -0.2, 0.0]), W2, b2)),
     ]
     for k in range(3):
         n, d, h, c = (int(v) for v in rng.integers(2, 5, size=4))   # small enough to print
@@ -462,7 +478,7 @@ def _mlp_cases(rng):
 
 
 def _mlp_variant(sum_not_mean=False, mask_by_dh=False, no_onehot=False, no_db1=False,
-                 transposed_dW2=False, naive=False):
+                 transposed_dW2=False, naive=False, no_mask=False):
     """The MLP's backward pass with one slip."""
     def mlp_backward(X, y, W1, b1, W2, b2):
         n = X.shape[0]
@@ -476,7 +492,7 @@ def _mlp_variant(sum_not_mean=False, mask_by_dh=False, no_onehot=False, no_db1=F
             p[np.arange(n), y] -= 1
         do = p if sum_not_mean else p / n
         dh = do @ W2.T
-        dz1 = dh * ((dh > 0) if mask_by_dh else (z1 > 0))
+        dz1 = dh if no_mask else dh * ((dh > 0) if mask_by_dh else (z1 > 0))
         db1 = np.zeros_like(b1) if no_db1 else dz1.sum(axis=0)
         dW2 = do.T @ h if transposed_dW2 else h.T @ do
         return X.T @ dz1, db1, dW2, do.sum(axis=0)
@@ -499,10 +515,14 @@ EXERCISES = [
             "order matters) and return the value of every node, not only the last one.",
         ),
         mistakes=(
-            Mistake("returning only the output u(n) instead of every value", _forward_returning_last),
+            Mistake("returning only the output u(n) instead of every value", _forward_returning_last,
+                    nudge="Return the value of EVERY node, in order, not only the last one."),
             Mistake("subtracting 1 from the parents' indices (they already count from 0)",
-                    _forward_minus_one),
-            Mistake("taking the parents' values in reverse order", _forward_reversed_parents),
+                    _forward_minus_one,
+                    nudge="The parents' indices already count from zero, like the list of nodes."),
+            Mistake("taking the parents' values in reverse order", _forward_reversed_parents,
+                    nudge="Take the parents' values in the order the node lists them: for sub the "
+                          "order matters."),
         ),
     ),
     Exercise(
@@ -524,15 +544,24 @@ EXERCISES = [
         ),
         mistakes=(
             Mistake("not summing at forks (the last successor overwrites the others)",
-                    _backward_variant(overwrite=True)),
-            Mistake("counting a parent that a node lists twice only once",
-                    _backward_variant(once_per_parent=True)),
+                    _backward_variant(overwrite=True),
+                    nudge="A node that feeds several successors (a fork) collects one contribution "
+                          "from EACH of them: add them up, instead of letting the last successor's "
+                          "contribution replace the others."),
+            slip("parent_once", _backward_variant(once_per_parent=True)),
             Mistake("starting the output's derivative at 0 instead of 1",
-                    _backward_variant(output_zero=True)),
+                    _backward_variant(output_zero=True),
+                    nudge="The derivative of the output with respect to itself is one: start there."),
             Mistake("multiplying by the successor's value instead of its local derivative",
-                    _backward_variant(by_value=True)),
+                    _backward_variant(by_value=True),
+                    nudge="The chain rule multiplies by the successor's LOCAL DERIVATIVE with "
+                          "respect to this parent, not by the successor's value."),
             Mistake("sweeping from the inputs forward instead of from the output backward",
-                    _backward_variant(forward_order=True)),
+                    _backward_variant(forward_order=True),
+                    nudge="Your sweep runs forwards; backpropagation runs from the output to the inputs, "
+                          "because a node's derivative is complete only once every node that uses it "
+                          "has its own."),
+            slip("local_only", _backward_variant(no_upstream=True), upstream="the successor's g"),
         ),
     ),
     Exercise(
@@ -550,9 +579,9 @@ EXERCISES = [
             "multiply by dh rather than returning the slope alone.",
         ),
         mistakes=(
-            Mistake("letting the gradient through at z exactly 0", lambda dh, z: dh * (z >= 0)),
-            Mistake("the slope alone, without multiplying by dh", lambda dh, z: (z > 0).astype(float)),
-            Mistake("masking by the sign of dh instead of z", lambda dh, z: dh * (dh > 0)),
+            slip("relu_at_zero", lambda dh, z: dh * (z >= 0)),
+            slip("local_only", lambda dh, z: (z > 0).astype(float), upstream="dh"),
+            slip("mask_by_gradient", lambda dh, z: dh * (dh > 0)),
             Mistake("clipping dh at zero as well", lambda dh, z: np.maximum(dh, 0) * (z > 0)),
         ),
     ),
@@ -570,7 +599,7 @@ EXERCISES = [
         ),
         mistakes=(
             Mistake("treating z as the sigmoid's output", lambda dh, z: dh * z * (1 - z)),
-            Mistake("the slope alone, without multiplying by dh",
+            slip("local_only", upstream="dh", function=
                     lambda dh, z: _sigmoid(z) * (1 - _sigmoid(z))),
             Mistake("sigma times one PLUS sigma", lambda dh, z: dh * _sigmoid(z) * (1 + _sigmoid(z))),
             Mistake("sigma alone, without the factor one minus sigma", lambda dh, z: dh * _sigmoid(z)),
@@ -592,14 +621,17 @@ EXERCISES = [
             "gradients add up over the batch.",
         ),
         mistakes=(
-            Mistake("averaging db over the batch instead of summing",
-                    lambda dh, x, W: (dh @ W.T, x.T @ dh, dh.mean(axis=0))),
-            Mistake("transposing the wrong factor in dW",
+            slip("mean_over_batch", lambda dh, x, W: (dh @ W.T, x.T @ dh, dh.mean(axis=0)), what="db"),
+            slip("wrong_transpose", what="dW", function=
                     lambda dh, x, W: (dh @ W.T, dh.T @ x, dh.sum(axis=0))),
             Mistake("forgetting to transpose W in dx",
-                    lambda dh, x, W: (dh @ W, x.T @ dh, dh.sum(axis=0))),
+                    lambda dh, x, W: (dh @ W, x.T @ dh, dh.sum(axis=0)),
+                    nudge="The gradient for x has the shape of x: the incoming gradient times W "
+                          "transposed."),
             Mistake("summing db over the wrong axis",
-                    lambda dh, x, W: (dh @ W.T, x.T @ dh, dh.sum(axis=1))),
+                    lambda dh, x, W: (dh @ W.T, x.T @ dh, dh.sum(axis=1)),
+                    nudge="The bias is shared by every example: its gradient sums the incoming "
+                          "gradient over the batch, the first axis."),
         ),
     ),
     Exercise(
@@ -623,11 +655,17 @@ EXERCISES = [
         ),
         mistakes=(
             Mistake("a one-sided difference instead of a central one",
-                    _numerical_gradient_variant(one_sided=True)),
-            Mistake("dividing by eps instead of twice eps", _numerical_gradient_variant(over_eps=True)),
+                    _numerical_gradient_variant(one_sided=True),
+                    nudge="Use the central difference: evaluate f at x plus eps AND at x minus eps."),
+            Mistake("dividing by eps instead of twice eps", _numerical_gradient_variant(over_eps=True),
+                    nudge="The two evaluation points are twice eps apart: divide by that distance."),
             Mistake("differentiating only the first array of a list",
-                    _numerical_gradient_variant(first_only=True)),
+                    _numerical_gradient_variant(first_only=True),
+                    nudge="When x is a list, every entry of every array gets its own derivative: "
+                          "return one gradient per array."),
+            slip("nudged_copy", _numerical_gradient_variant(copies=True)),
         ),
+        ideas=("restore_exactly",),
     ),
     Exercise(
         id="gradient_check",
@@ -674,14 +712,19 @@ EXERCISES = [
             "(it does not change the softmax), or use nn.softmax.",
         ),
         mistakes=(
-            Mistake("forgetting to average over the batch", _softmax_ce_variant(no_mean=True)),
-            Mistake("the target minus the softmax (the sign flipped)", _softmax_ce_variant(flipped=True)),
-            Mistake("an exponential of the raw logits (it overflows near 1000)",
-                    _softmax_ce_variant(naive=True)),
-            Mistake("leaving out the one-hot target", _softmax_ce_variant(no_onehot=True)),
+            slip("batch_mean_missing", _softmax_ce_variant(no_mean=True)),
+            Mistake("the target minus the softmax (the sign flipped)", _softmax_ce_variant(flipped=True),
+                    nudge="The gradient is the softmax MINUS the one-hot target: it points toward "
+                          "higher loss."),
+            slip("raw_exponential", _softmax_ce_variant(naive=True)),
+            slip("onehot_missing", _softmax_ce_variant(no_onehot=True)),
             Mistake("a softmax over the batch instead of over the classes",
-                    _softmax_ce_variant(batch_axis=True)),
-            Mistake("dividing by N times K instead of N", _softmax_ce_variant(over_nk=True)),
+                    _softmax_ce_variant(batch_axis=True),
+                    nudge="Each example's softmax runs over its own classes: normalise along the "
+                          "rows, not down the batch."),
+            Mistake("dividing by N times K instead of N", _softmax_ce_variant(over_nk=True),
+                    nudge="The loss averages over the N examples only; the classes of one example "
+                          "are summed, not averaged."),
         ),
     ),
     Exercise(
@@ -700,15 +743,16 @@ EXERCISES = [
             "pre-activation), then the first linear layer.",
         ),
         mistakes=(
-            Mistake("forgetting to average over the batch", _mlp_variant(sum_not_mean=True)),
-            Mistake("masking the ReLU by the gradient instead of the pre-activation",
-                    _mlp_variant(mask_by_dh=True)),
-            Mistake("leaving out the one-hot target", _mlp_variant(no_onehot=True)),
-            Mistake("leaving the first layer's bias gradient at zero", _mlp_variant(no_db1=True)),
-            Mistake("transposing the wrong factor in the second layer's weight gradient",
+            slip("batch_mean_missing", _mlp_variant(sum_not_mean=True)),
+            slip("mask_by_gradient", _mlp_variant(mask_by_dh=True)),
+            slip("relu_mask_missing", _mlp_variant(no_mask=True)),
+            slip("onehot_missing", _mlp_variant(no_onehot=True)),
+            Mistake("leaving the first layer's bias gradient at zero", _mlp_variant(no_db1=True),
+                    nudge="The first layer's bias gets a gradient too: the masked hidden gradient "
+                          "summed over the batch."),
+            slip("wrong_transpose", what="dW2", function=
                     _mlp_variant(transposed_dW2=True)),
-            Mistake("an exponential of the raw logits (it overflows near 1000)",
-                    _mlp_variant(naive=True)),
+            slip("raw_exponential", _mlp_variant(naive=True)),
         ),
     ),
 ]

@@ -14,6 +14,7 @@ import numpy as np
 from .. import quadratics
 from ..optimizers import momentum_update, nesterov_update, nesterov_update_lookahead
 from .core import Case, Exercise, Mistake
+from .misconceptions import slip
 
 NOTEBOOK = "06_sgd_momentum_nesterov"
 
@@ -131,6 +132,36 @@ def _nesterov_lookahead_returned(theta, v, g, alpha, beta):
     return theta + v_new + beta * v_new, v_new
 
 
+def _momentum_ema_form(theta, v, g, alpha, beta):
+    v = beta * v - (1 - beta) * alpha * g
+    return theta + v, v
+
+
+def _nesterov_ema_form(theta, v, g, alpha, beta):
+    v_new = beta * v - (1 - beta) * alpha * g
+    return theta + v_new, v_new
+
+
+def _rate_of_map(function):
+    """rate(alpha, beta, lam) for numbers or arrays, from the 2 by 2 map that `function` builds."""
+    def rate(alpha, beta, lam):
+        out = np.vectorize(lambda a, b, la: float(np.max(np.abs(np.linalg.eigvals(function(a, b, la))))),
+                           otypes=[float])(alpha, beta, lam)
+        return float(out) if out.ndim == 0 else out
+    return rate
+
+
+# v' = beta v - alpha lam x, then x' = x + v with the OLD v: the pair maps by [[beta, -alpha lam], [1, 1]]
+_rate_old_v_in_theta = _rate_of_map(lambda a, b, la: np.array([[b, -a * la], [1.0, 1.0]]))
+
+
+def _rate_beta_not_root(alpha, beta, lam):
+    c = 1 + np.asarray(beta, dtype=float) - np.asarray(alpha, dtype=float) * np.asarray(lam, dtype=float)
+    D = c * c - 4 * np.asarray(beta, dtype=float)
+    out = np.where(D < 0, beta, (np.abs(c) + np.sqrt(np.maximum(D, 0))) / 2)
+    return float(out) if out.ndim == 0 else out
+
+
 def _rate_gradient_descent(alpha, beta, lam):
     return abs(1 - alpha * lam)
 
@@ -170,14 +201,23 @@ EXERCISES = [
             "place is caught.",
         ),
         mistakes=(
-            Mistake("the opposite sign convention for v (plus alpha g, then theta minus v)",
+            slip("v_sign_convention", function=
                     _momentum_v_plus),
-            Mistake("theta moved against v instead of along it", _momentum_theta_minus),
+            Mistake("theta moved against v instead of along it", _momentum_theta_minus,
+                    nudge="In the lecture's convention the velocity already points downhill: theta "
+                          "moves by PLUS the new velocity."),
             Mistake("the PyTorch buffer of summed gradients returned instead of the lecture's v",
-                    _momentum_pytorch),
-            Mistake("theta moved before v is updated", _momentum_old_v),
-            Mistake("a velocity that does not decay (beta left out)", _momentum_no_beta),
-            Mistake("the gradient added without the learning rate alpha", _momentum_no_alpha),
+                    _momentum_pytorch,
+                    nudge="The lecture's velocity includes the learning rate: it is beta times the "
+                          "old velocity minus alpha times the gradient, not a buffer of gradients "
+                          "alone."),
+            slip("old_state_in_step", _momentum_old_v, state="v"),
+            slip("ema_form", _momentum_ema_form),
+            Mistake("a velocity that does not decay (beta left out)", _momentum_no_beta,
+                    nudge="The old velocity is damped by the factor beta before the new gradient "
+                          "step is added."),
+            Mistake("the gradient added without the learning rate alpha", _momentum_no_alpha,
+                    nudge="The gradient enters the velocity scaled by the learning rate alpha."),
         ),
     ),
     Exercise(
@@ -199,11 +239,18 @@ EXERCISES = [
         ),
         mistakes=(
             Mistake("theta moved by the gradient step only (the look-ahead move forgotten)",
-                    _nesterov_no_lookahead_in_theta),
-            Mistake("the look-ahead move made with the NEW velocity", _nesterov_new_v_twice),
-            Mistake("the opposite sign convention for v", _nesterov_v_plus),
+                    _nesterov_no_lookahead_in_theta,
+                    nudge="The returned theta includes the look-ahead move: beta times the OLD "
+                          "velocity, plus the gradient step."),
+            Mistake("the look-ahead move made with the NEW velocity", _nesterov_new_v_twice,
+                    nudge="The look-ahead move uses the velocity from before this step: the old v, "
+                          "scaled by beta."),
+            slip("v_sign_convention", _nesterov_v_plus),
             Mistake("the next look-ahead point returned instead of theta (the frameworks' form)",
-                    _nesterov_lookahead_returned),
+                    _nesterov_lookahead_returned,
+                    nudge="Return the lecture's iterate theta, not the point where the next "
+                          "gradient will be taken."),
+            slip("ema_form", _nesterov_ema_form),
         ),
     ),
     Exercise(
@@ -227,14 +274,29 @@ EXERCISES = [
             "are complex their absolute value is the square root of beta.",
         ),
         mistakes=(
-            Mistake("gradient descent's rate (beta ignored)", _rate_gradient_descent),
-            Mistake("the complex-root formula used for every beta", _rate_sqrt_beta),
+            Mistake("gradient descent's rate (beta ignored)", _rate_gradient_descent,
+                    nudge="Momentum's map involves beta: with beta above zero the rate is not the "
+                          "absolute value of one minus alpha lambda."),
+            Mistake("the complex-root formula used for every beta", _rate_sqrt_beta,
+                    nudge="The square root of beta is the rate only when the eigenvalues are "
+                          "complex; with real eigenvalues take the larger absolute value of the two "
+                          "real roots."),
             Mistake("the smaller eigenvalue in absolute value instead of the larger",
-                    _rate_smallest_root),
+                    _rate_smallest_root,
+                    nudge="After many steps the largest eigenvalue in absolute value dominates: the "
+                          "rate is the spectral radius, the LARGER one."),
             Mistake("the real parts of the eigenvalues instead of their absolute values",
-                    _rate_real_part),
+                    _rate_real_part,
+                    nudge="Complex eigenvalues stretch by their modulus, not by their real part: "
+                          "take absolute values."),
             Mistake("the map built with the gradient's sign flipped (theta climbs)",
-                    _rate_wrong_sign),
+                    _rate_wrong_sign,
+                    nudge="The gradient along the direction is plus lambda times the distance, and "
+                          "the velocity takes MINUS alpha times it."),
+            slip("old_state_in_step", _rate_old_v_in_theta, state="v"),
+            Mistake("beta instead of its square root for complex eigenvalues", _rate_beta_not_root,
+                    nudge="Complex eigenvalues come in a conjugate pair whose product is beta, so each "
+                          "has absolute value the square root of beta, not beta."),
         ),
     ),
 ]

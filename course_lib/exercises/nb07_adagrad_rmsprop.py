@@ -15,6 +15,7 @@ import numpy as np
 
 from ..optimizers import _divide_by_root, adagrad_update, rmsprop_update
 from .core import Case, Exercise, Mistake
+from .misconceptions import lifted, slip
 
 NOTEBOOK = "07_adagrad_rmsprop"
 
@@ -138,6 +139,21 @@ def _rmsprop_eps_outside(theta, r, g, alpha, beta, eps):
     return theta - alpha * g / (np.sqrt(r) + eps), r
 
 
+def _adagrad_overwritten(theta, r, g, alpha, eps):
+    r = g * g
+    return theta - alpha / np.sqrt(r + eps) * g, r
+
+
+def _rmsprop_overwritten(theta, r, g, alpha, beta, eps):
+    r = (1 - beta) * g * g
+    return theta - alpha / np.sqrt(r + eps) * g, r
+
+
+def _rmsprop_abs_g(theta, r, g, alpha, beta, eps):
+    r = beta * r + (1 - beta) * np.abs(g)
+    return theta - alpha / np.sqrt(r + eps) * g, r
+
+
 def _rmsprop_no_one_minus_beta(theta, r, g, alpha, beta, eps):
     r = beta * r + g * g
     return theta - alpha / np.sqrt(r + eps) * g, r
@@ -209,11 +225,14 @@ EXERCISES = [
             "caught.",
         ),
         mistakes=(
-            Mistake("epsilon outside the square root", _adagrad_eps_outside),
-            Mistake("theta moved with the old r (before r is updated)", _adagrad_old_r),
-            Mistake("no square root over r + eps", _adagrad_no_root),
-            Mistake("absolute gradients accumulated instead of squared ones", _adagrad_abs_g),
-            Mistake("the old r returned (the state never grows)", _adagrad_returns_old_r),
+            slip("eps_outside_root", _adagrad_eps_outside),
+            slip("old_state_in_step", _adagrad_old_r, state="r"),
+            slip("state_overwritten", _adagrad_overwritten, state="r"),
+            Mistake("no square root over r + eps", _adagrad_no_root,
+                    nudge="The step divides by the square ROOT of r plus epsilon, so that the step "
+                          "has the scale of alpha."),
+            slip("abs_not_square", _adagrad_abs_g),
+            slip("state_not_updated", _adagrad_returns_old_r, state="r"),
         ),
     ),
     Exercise(
@@ -232,13 +251,23 @@ EXERCISES = [
             "No bias correction in RMSProp (that is Adam's); return new arrays, theta then r.",
         ),
         mistakes=(
-            Mistake("epsilon outside the square root", _rmsprop_eps_outside),
+            slip("eps_outside_root", _rmsprop_eps_outside),
+            slip("state_overwritten", _rmsprop_overwritten, state="r"),
             Mistake("the new squared gradient added without the factor one minus beta",
-                    _rmsprop_no_one_minus_beta),
-            Mistake("betas swapped (the new gradient weighted by beta)", _rmsprop_betas_swapped),
-            Mistake("a bias correction RMSProp does not have", _rmsprop_bias_corrected),
-            Mistake("theta moved with the old r (before r is updated)", _rmsprop_old_r),
-            Mistake("the running sum of AdaGrad instead of a moving average", _rmsprop_adagrad_sum),
+                    _rmsprop_no_one_minus_beta,
+                    nudge="A moving average weighs the old r by beta and the new squared gradient "
+                          "by one minus beta."),
+            Mistake("betas swapped (the new gradient weighted by beta)", _rmsprop_betas_swapped,
+                    nudge="The OLD r keeps the large weight beta; the new squared gradient gets "
+                          "only one minus beta."),
+            Mistake("a bias correction RMSProp does not have", _rmsprop_bias_corrected,
+                    nudge="RMSProp has no bias correction: the step divides by the root of r itself "
+                          "(that correction is Adam's)."),
+            slip("old_state_in_step", _rmsprop_old_r, state="r"),
+            slip("abs_not_square", _rmsprop_abs_g),
+            Mistake("the running sum of AdaGrad instead of a moving average", _rmsprop_adagrad_sum,
+                    nudge="RMSProp forgets: the old r is multiplied by beta before the new squared "
+                          "gradient is added, unlike AdaGrad's growing sum."),
         ),
     ),
     Exercise(
@@ -258,12 +287,24 @@ EXERCISES = [
             "return as the state; if a later array is wrong, check that your loop reaches it.",
         ),
         mistakes=(
-            Mistake("the accumulators restarted at zero on every call", _steps_state_restarted),
+            Mistake("the accumulators restarted at zero on every call", _steps_state_restarted,
+                    nudge="Only the FIRST step starts from zero (when the accumulators are "
+                          "missing); later calls continue from the ones they are given."),
             Mistake("the old accumulators returned (the state is never updated)",
-                    _steps_state_not_returned),
+                    _steps_state_not_returned,
+                    nudge="Return the updated accumulators: the next step must start from them."),
             Mistake("one accumulator for the whole model instead of one per coordinate",
-                    _steps_one_accumulator),
-            Mistake("only the first parameter array updated", _steps_first_array_only),
+                    _steps_one_accumulator,
+                    nudge="AdaGrad adapts per coordinate: every entry of every parameter array has "
+                          "its own accumulator."),
+            Mistake("only the first parameter array updated", _steps_first_array_only,
+                    nudge="Every parameter array of the list takes its step; check that your loop "
+                          "reaches each of them."),
         ),
     ),
 ]
+
+# The one-array step's mistakes carried over to the step on a list of arrays (misconceptions.lifted),
+# so a slip named in adagrad_step is named in adagrad_steps too.
+_BY_ID = {ex.id: ex for ex in EXERCISES}
+_BY_ID["adagrad_steps"].mistakes += lifted(_BY_ID["adagrad_step"].mistakes, "adagrad")

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..optimizers import _divide_by_root, adam_update, adam_update_no_bias_correction
 from .core import Case, Exercise, Mistake, compare
+from .misconceptions import lifted, slip
 
 NOTEBOOK = "08_adam"
 
@@ -209,6 +210,14 @@ def _adam_old_t_in_correction(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
     return theta, s, r, t + 1
 
 
+def _adam_old_moments_in_step(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    t = t + 1
+    with np.errstate(all="ignore"):
+        theta = theta - alpha / np.sqrt(r / (1 - beta_2**t) + eps) * s / (1 - beta_1**t)
+    s, r = _moments(s, r, g, beta_1, beta_2)
+    return theta, s, r, t
+
+
 def _adam_betas_swapped(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
     s, r = _moments(s, r, g, beta_1, beta_2)
     s_hat, r_hat = s / (1 - beta_2 ** (t + 1)), r / (1 - beta_1 ** (t + 1))
@@ -290,10 +299,17 @@ EXERCISES = [
             "minus beta to the power t, not to one.",
         ),
         mistakes=(
-            Mistake("the weights in the wrong order (newest first)", _ema_newest_first),
-            Mistake("the factor one minus beta left out", _ema_no_one_minus_beta),
-            Mistake("every exponent one too large", _ema_exponent_off_by_one),
-            Mistake("weights rescaled to sum to one (that is the bias correction)", _ema_normalised),
+            Mistake("the weights in the wrong order (newest first)", _ema_newest_first,
+                    nudge="The weights are listed oldest first, so the last one, for the newest "
+                          "gradient, is the largest."),
+            Mistake("the factor one minus beta left out", _ema_no_one_minus_beta,
+                    nudge="Every gradient enters the moving average multiplied by one minus beta."),
+            Mistake("every exponent one too large", _ema_exponent_off_by_one,
+                    nudge="The newest gradient has been multiplied by beta zero times: its weight "
+                          "is one minus beta itself."),
+            Mistake("weights rescaled to sum to one (that is the bias correction)", _ema_normalised,
+                    nudge="The raw weights sum to one minus beta to the power t, not to one: do not "
+                          "normalise them."),
         ),
     ),
     Exercise(
@@ -315,17 +331,30 @@ EXERCISES = [
             "new arrays and the new t, in the order theta, s, r, t.",
         ),
         mistakes=(
-            Mistake("no bias correction", _adam_no_bias_correction),
-            Mistake("only the first moment bias-corrected", _adam_only_s_corrected),
-            Mistake("epsilon outside the square root (PyTorch's Adam)", _adam_eps_outside),
-            Mistake("t not incremented", _adam_t_not_incremented),
-            Mistake("the bias correction with the old t", _adam_old_t_in_correction),
-            Mistake("betas swapped in the bias correction", _adam_betas_swapped),
-            Mistake("the raw gradient in the step instead of the first moment", _adam_g_instead_of_s),
-            Mistake("the Keras form: the second form with epsilon outside the root", _adam_keras),
-            Mistake("the square root taken over both corrections in alpha_t", _adam_root_over_both),
+            slip("no_bias_correction", _adam_no_bias_correction),
+            Mistake("only the first moment bias-corrected", _adam_only_s_corrected,
+                    nudge="Both moments start at zero: the second moment needs its own correction "
+                          "too, with beta_2."),
+            slip("eps_outside_root", _adam_eps_outside),
+            slip("t_not_incremented", _adam_t_not_incremented),
+            slip("t_off_by_one", _adam_old_t_in_correction),
+            slip("old_state_in_step", _adam_old_moments_in_step, state="s and r"),
+            Mistake("betas swapped in the bias correction", _adam_betas_swapped,
+                    nudge="Each moment is corrected with its own beta: the first moment with "
+                          "beta_1, the second with beta_2."),
+            Mistake("the raw gradient in the step instead of the first moment", _adam_g_instead_of_s,
+                    nudge="The step moves along the (corrected) first moment, the moving average of "
+                          "gradients, not along the raw gradient."),
+            Mistake("the Keras form: the second form with epsilon outside the root", _adam_keras,
+                    nudge="Epsilon sits inside the square root, next to the second moment, in both "
+                          "of the lecture's forms."),
+            Mistake("the square root taken over both corrections in alpha_t", _adam_root_over_both,
+                    nudge="In the second form only the second moment's correction is under the "
+                          "square root; the first moment's correction divides without a root."),
             Mistake("the bias-corrected moments returned as the state (the state is s and r)",
-                    _adam_corrected_state),
+                    _adam_corrected_state,
+                    nudge="The corrections are only for the step: the state you return is the "
+                          "UNcorrected s and r."),
         ),
     ),
     Exercise(
@@ -347,10 +376,19 @@ EXERCISES = [
             + _FORMS_HINT,
         ),
         mistakes=(
-            Mistake("t incremented once per array instead of once per step", _steps_t_per_array),
-            Mistake("t not incremented", _steps_t_not_incremented),
-            Mistake("the moments restarted at zero on every call", _steps_state_restarted),
-            Mistake("no bias correction", _steps_no_bias_correction),
+            Mistake("t incremented once per array instead of once per step", _steps_t_per_array,
+                    nudge="One call is one step of the whole optimizer: t grows by one, once, and "
+                          "every array uses that same new t."),
+            slip("t_not_incremented", _steps_t_not_incremented),
+            Mistake("the moments restarted at zero on every call", _steps_state_restarted,
+                    nudge="Only the first step starts the moments from zero (when they are "
+                          "missing); later calls continue from the ones given."),
+            slip("no_bias_correction", _steps_no_bias_correction),
         ),
     ),
 ]
+
+# The one-array step's mistakes carried over to the step on a list of arrays (misconceptions.lifted),
+# so a slip named in adam_step is named in adam_steps too.
+_BY_ID = {ex.id: ex for ex in EXERCISES}
+_BY_ID["adam_steps"].mistakes += lifted(_BY_ID["adam_step"].mistakes, "adam")

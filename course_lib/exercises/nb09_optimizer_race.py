@@ -8,6 +8,7 @@ many steps an optimizer needs to get away from a saddle point once it came close
 import numpy as np
 
 from .core import Case, Exercise, Mistake
+from .misconceptions import slip
 
 NOTEBOOK = "09_optimizer_race"
 
@@ -210,13 +211,23 @@ EXERCISES = [
                "every loss within tol, and a last loss that is not.",
                "Within tol includes the boundary: a loss exactly tol above the minimum has arrived. "
                "Measure from loss_min, which need not be 0."),
-        mistakes=(Mistake("the first dip below tol (even if the loss bounces out again)", _first_dip),
-                  Mistake("a strict comparison (a loss exactly at tol counts as not arrived)", _strict),
-                  Mistake("ignoring loss_min (measuring from 0)", _ignores_min),
-                  Mistake("the last step outside instead of the step after it", _last_outside),
-                  Mistake("absolute values of the losses", _abs_difference),
+        mistakes=(Mistake("the first dip below tol (even if the loss bounces out again)", _first_dip,
+                          nudge="Arrived means it STAYS within tol from that step on: a dip that bounces "
+                                "out again does not count."),
+                  slip("strict_boundary", _strict),
+                  Mistake("ignoring loss_min (measuring from 0)", _ignores_min,
+                          nudge="Measure each loss's distance from the minimum loss_min, which need not "
+                                "be zero."),
+                  Mistake("the last step outside instead of the step after it", _last_outside,
+                          nudge="The answer is the first step from which the run stays within tol: the "
+                                "step AFTER the last one outside."),
+                  Mistake("absolute values of the losses", _abs_difference,
+                          nudge="Losses and their minimum may be negative: subtract loss_min from each "
+                                "loss as they are, without taking absolute values first."),
                   Mistake("the number of steps instead of -1 when the run never arrives",
-                          _length_when_never)),
+                          _length_when_never,
+                          nudge="When the last loss is not within tol the run has not arrived: the answer "
+                                "is minus one.")),
         outputs=("k",),
     ),
     Exercise(
@@ -231,12 +242,22 @@ EXERCISES = [
                "not the largest coordinate; on the sphere counts as inside.",
                "If the path leaves and comes back, the first exit counts; -1 when it never comes "
                "close or never leaves."),
-        mistakes=(Mistake("the first step outside the ball, without coming close first", _first_outside),
-                  Mistake("squared distances compared with the radius", _squared),
-                  Mistake("the largest coordinate instead of the Euclidean distance", _max_norm),
-                  Mistake("a point on the sphere counted as outside", _strict_inside),
-                  Mistake("distances from the origin instead of from center", _ignores_center),
-                  Mistake("the last escape instead of the first", _last_escape)),
+        mistakes=(Mistake("the first step outside the ball, without coming close first", _first_outside,
+                          nudge="An escape needs an arrival first: the path must come within the radius "
+                                "before a step outside counts."),
+                  Mistake("squared distances compared with the radius", _squared,
+                          nudge="Compare the distance itself, the square root of the sum of squared "
+                                "differences, with the radius."),
+                  Mistake("the largest coordinate instead of the Euclidean distance", _max_norm,
+                          nudge="Distance is Euclidean: the square root of the sum of the squared "
+                                "coordinate differences, not the largest one."),
+                  slip("strict_boundary", _strict_inside),
+                  Mistake("distances from the origin instead of from center", _ignores_center,
+                          nudge="Measure distances from the given center: subtract it from every point "
+                                "first."),
+                  Mistake("the last escape instead of the first", _last_escape,
+                          nudge="If the path leaves, returns and leaves again, the FIRST exit after the "
+                                "first arrival counts.")),
         outputs=("step",),
     ),
 ]

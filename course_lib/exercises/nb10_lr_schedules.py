@@ -286,11 +286,18 @@ EXERCISES = [
                "c to the power T must equal the ratio alpha_end over alpha_0; half way the rate is "
                "the geometric mean of the two ends. After T the rate stays put.",
                "Work on the whole array of steps at once and return an array of the same shape."),
-        mistakes=(Mistake("no floor after T (it keeps decaying past alpha_end)", _exp_no_clamp),
+        mistakes=(Mistake("no floor after T (it keeps decaying past alpha_end)", _exp_no_clamp,
+                          nudge="After step T the rate stays at alpha_end: the decay stops there."),
                   Mistake("the ratio alpha_end / alpha_0 used as the factor of every step",
-                          _exp_ratio_per_step),
-                  Mistake("a straight line from alpha_0 to alpha_end", _exp_linear),
-                  Mistake("a flattened array (the shape of t is lost)", _exp_flattened)),
+                          _exp_ratio_per_step,
+                          nudge="The factor per step is the T-th root of the ratio, so that after T steps "
+                                "the product is the ratio."),
+                  Mistake("a straight line from alpha_0 to alpha_end", _exp_linear,
+                          nudge="Exponential decay multiplies by the same factor each step: halfway the "
+                                "rate is the geometric mean of the two ends, not their average."),
+                  Mistake("a flattened array (the shape of t is lost)", _exp_flattened,
+                          nudge="Work on the whole array of steps at once and return an array of the same "
+                                "shape as t.")),
         outputs=("alpha_t",),
         forbidden=OFF_LIMITS,
     ),
@@ -305,12 +312,20 @@ EXERCISES = [
                "Cycle i starts where the cycles before it end: add up T, T m, T m squared, ... (a "
                "geometric series; with m equal to 1 it is just i times T).",
                "A step exactly at the start of a cycle belongs to the new cycle and gets alpha_0."),
-        mistakes=(Mistake("every cycle T steps long, whatever m", _restart_modulo),
-                  Mistake("no restart: one cosine, then 0", _restart_no_restart),
+        mistakes=(Mistake("every cycle T steps long, whatever m", _restart_modulo,
+                          nudge="Each cycle is m times longer than the one before: T, T m, T m squared, "
+                                "and so on."),
+                  Mistake("no restart: one cosine, then 0", _restart_no_restart,
+                          nudge="After each cycle the rate jumps back to alpha_0 and a new, longer cosine "
+                                "starts."),
                   Mistake("cycle i starting at T m^i instead of after all earlier cycles",
-                          _restart_wrong_start),
+                          _restart_wrong_start,
+                          nudge="Cycle i starts where the earlier cycles end: add up all their lengths (a "
+                                "geometric series)."),
                   Mistake("a full cosine period per cycle (the rate climbs back inside a cycle)",
-                          _restart_full_cosine)),
+                          _restart_full_cosine,
+                          nudge="Within a cycle the cosine goes from its top to its bottom once: half a "
+                                "period, so the rate only falls.")),
         outputs=("alpha_t",),
         forbidden=OFF_LIMITS,
     ),
@@ -326,10 +341,17 @@ EXERCISES = [
                "the rate at 0 after the cosine ends.",
                "When you compute both pieces for the whole array, the cosine piece also sees steps "
                "before W: make sure its time since W never goes negative there."),
-        mistakes=(Mistake("the cosine not shifted by the warmup", _warm_no_shift),
-                  Mistake("the cosine ending at T instead of W + T", _warm_cosine_over_total),
-                  Mistake("a warmup that is one step ahead", _warm_off_by_one),
-                  Mistake("no floor after W + T (the cosine climbs back up)", _warm_no_clamp)),
+        mistakes=(Mistake("the cosine not shifted by the warmup", _warm_no_shift,
+                          nudge="After the warmup the cosine behaves as if training started at step W: "
+                                "measure its time from W."),
+                  Mistake("the cosine ending at T instead of W + T", _warm_cosine_over_total,
+                          nudge="The cosine lasts T steps counted from the end of the warmup, so it "
+                                "reaches zero at W plus T."),
+                  Mistake("a warmup that is one step ahead", _warm_off_by_one,
+                          nudge="The warmup starts at zero: at step 0 the rate is 0, and it reaches "
+                                "alpha_0 exactly at step W."),
+                  Mistake("no floor after W + T (the cosine climbs back up)", _warm_no_clamp,
+                          nudge="Once the cosine reaches zero at W plus T the rate stays at zero.")),
         outputs=("alpha_t",),
         forbidden=OFF_LIMITS,
     ),
@@ -346,10 +368,18 @@ EXERCISES = [
                "the noise averages out. Decide how fast to go from one to the other.",
                "A decay that is too fast stops before it arrives, as exponential decay to a tiny "
                "rate does; compare a few shapes with noisy_quadratic_loss before you hand one in."),
-        mistakes=(Mistake("a constant rate", _design_constant),
-                  Mistake("an exponential decay that is too fast", _design_too_fast),
-                  Mistake("a rate above the stability limit of the steep direction", _design_too_large),
-                  Mistake("inverse time decay from the first step", _design_inverse_time)),
+        mistakes=(Mistake("a constant rate", _design_constant,
+                          nudge="A constant rate cannot win here: large enough to cross the flat valley, "
+                                "it is too large for the noise at the end. Let it change with time."),
+                  Mistake("an exponential decay that is too fast", _design_too_fast,
+                          nudge="A decay that is too fast stops before it arrives: keep the rate large "
+                                "for longer."),
+                  Mistake("a rate above the stability limit of the steep direction", _design_too_large,
+                          nudge="Early steps must stay below the stability limit of the steep direction "
+                                "(about one here), or that direction blows up."),
+                  Mistake("inverse time decay from the first step", _design_inverse_time,
+                          nudge="Inverse time decay falls steeply at the start: the flat direction needs "
+                                "large steps for longer.")),
         outputs=("alphas",),
         forbidden=OFF_LIMITS,
     ),

@@ -372,8 +372,12 @@ def make_describe(trust):
         signal.valid_signals()
     gc_enabled, gc_disable, gc_enable = gc.isenabled, gc.disable, gc.enable
 
+    course, libraries = os.path.dirname(here) + os.sep, tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
+
     def trusted_walk(tb) -> str:
-        where = ""
+        # the student's deepest line, and whether the error came from course code it called (issue 21:
+        # "line 47 of <lambda>" in graph.py is no help); numpy's and Python's own frames are skipped
+        where, student, inside_course = "", "", False
         try:
             mask = sigmask(block, everything)      # pending handlers run here, still untrusted
         except BaseException:  # noqa: B036 - a student's signal handler may raise anything
@@ -386,7 +390,16 @@ def make_describe(trust):
                 code = tb.tb_frame.f_code
                 if get_type(code.co_filename) is str_type and not startswith(code.co_filename, here):
                     where = " (line " + int_str(tb.tb_lineno) + " of " + str_str(code.co_name) + ")"
+                    if startswith(code.co_filename, course):
+                        inside_course = True
+                    elif not startswith(code.co_filename, libraries):
+                        student, inside_course = where, False
                 tb = tb.tb_next
+            if inside_course:
+                where = " (raised inside course code, from your input to it" + \
+                    (" at " + student[2:-1] + ")" if student else ")")
+            elif student:
+                where = student
         finally:
             trust(False)
             if collecting:

@@ -38,6 +38,7 @@ from ..exercises.core import (
     inputs_text,
     is_complex,
     judge,
+    labels,
     named,
 )
 from .sandbox import ExerciseRun
@@ -108,14 +109,15 @@ def score(prepared: Prepared, run: ExerciseRun, kind: str | None = None) -> Resu
     case = verdict.case
     message = f"case '{case.name}': {verdict.message}"
     if verdict.status in (FAILED, ERROR) and run.outcome == "ran":
-        message += f". Hint: {ex.hint}"
+        message += f". Hint: {ex.hint_levels(1, verdict)[0]}"
     public = ex.is_public(case)
     shown = verdict.compared and public
     inputs = inputs_text(ex, case, 120)
-    expected = named(verdict.expected, ex.outputs, 300) if shown else HIDDEN if verdict.compared else ""
+    names = labels(ex, verdict)
+    expected = named(verdict.expected, names, 300) if shown else HIDDEN if verdict.compared else ""
     return Result(ex.id, 0.0, float(ex.points), verdict.status, one_line(message), verdict.n_cases,
                   verdict.n_passed, case=case.name, inputs=inputs, expected=expected,
-                  got=named(verdict.got, ex.outputs, 300) if shown else "")
+                  got=named(verdict.got, names, 300) if shown else "")
 
 
 def one_line(text: str, limit: int = 700) -> str:

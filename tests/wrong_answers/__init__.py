@@ -1,0 +1,64 @@
+"""A held-out class of wrong answers, written as students slip, for measuring the feedback.
+
+Written on 2026-12-06 BEFORE reading the registry's `mistakes=` lists (only the exercises'
+references, docstrings and case names were read), so the naming rate measured on them is an
+honest estimate of how often a wrong answer nobody anticipated gets a named misconception.
+Each module registers its functions with `@wrong("exercise_id")`; the function's name says the
+slip in the author's words, not in the registry's. Do not add a function here because the
+registry names it: add new slips only as a student would write them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+WRONG: list[tuple[str, object]] = []
+LATER: list[tuple[str, object]] = []
+THIRD: list[tuple[str, object]] = []
+
+
+def wrong(exercise_id: str):
+    def register(function):
+        WRONG.append((exercise_id, function))
+        return function
+    return register
+
+
+def later(exercise_id: str):
+    """Registers a wrong answer of the second class (second_class.py), written after the catalogue."""
+    def register(function):
+        LATER.append((exercise_id, function))
+        return function
+    return register
+
+
+def third(exercise_id: str):
+    """Registers a wrong answer of the third class (third_class.py), written after every change."""
+    def register(function):
+        THIRD.append((exercise_id, function))
+        return function
+    return register
+
+
+def third_class() -> list[tuple[str, object]]:
+    """(exercise id, function) for every wrong answer of the third class."""
+    _load()
+    return list(THIRD)
+
+
+def _load():
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+
+
+def all_wrong() -> list[tuple[str, object]]:
+    """(exercise id, function) for every wrong answer of the first class."""
+    _load()
+    return list(WRONG)
+
+
+def second_class() -> list[tuple[str, object]]:
+    """(exercise id, function) for every wrong answer of the second class."""
+    _load()
+    return list(LATER)
