@@ -7,6 +7,11 @@ import os
 import sys
 from pathlib import Path
 
+from . import gradescope
+from .batch import grade
+from .collect import LAYOUTS
+from .report import class_table, error_table
+
 DESCRIPTION = """\
 Grade a folder of submitted notebooks and write a grade book, feedback and Gradescope results.
 
@@ -68,7 +73,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="seed of the random cases (default: the recorded one, else new)")
     p.add_argument("--force", action="store_true",
                    help="regrade everything, ignoring the cache (and draw a new seed unless --seed)")
-    p.add_argument("--layout", choices=["auto", "folders", "nbgrader", "student"], default="auto",
+    p.add_argument("--layout", choices=LAYOUTS, default="auto",
                    help="folders: SUBMISSIONS/<student>/; nbgrader: SUBMISSIONS/<student>/<assignment>/; "
                         "student: one student's notebooks in SUBMISSIONS; auto (default): nbgrader's "
                         "layout when the folder looks like it, else folders")
@@ -79,16 +84,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["gradescope-bundle"]:
-        from . import gradescope
-
         p = argparse.ArgumentParser(prog="course-grade gradescope-bundle",
                                     description="Write the Gradescope autograder zip.")
         gradescope.add_bundle_arguments(p)
         return gradescope.bundle_command(p.parse_args(argv[1:]))
     args = parser().parse_args(argv)
-    from .batch import grade
-    from .report import class_table, error_table
-
     if args.jobs < 1 or args.timeout <= 0 or args.memory < 256:
         print("course-grade: --jobs must be >= 1, --timeout > 0 and --memory >= 256", file=sys.stderr)
         return 2

@@ -17,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .batch import grade
 from .score import PASSED
 
 
@@ -49,8 +50,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=None, help="notebooks graded in parallel (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     args = p.parse_args(argv)
-    from .batch import grade
-
     if not args.notebooks.is_dir():
         print(f"course-progress: no folder {args.notebooks}; run it in the course's folder", file=sys.stderr)
         return 2
