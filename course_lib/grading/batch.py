@@ -37,7 +37,7 @@ import tempfile
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -169,14 +169,20 @@ def grade_submission(item: Submission, prepared: list[Prepared], timeout: float,
         for p in to_run:
             result = score(p, runs[p.exercise.id], found[p.exercise.id]["kind"])
             if result.status == ERROR and setup_errors:
-                result.message += f" (while defining the notebook's functions: {setup_errors[0]})"
+                result = noted(result, [f"while defining the notebook's functions: {setup_errors[0]}"])
             results[p.exercise.id] = result
-    for p in prepared:
-        notes = [found[p.exercise.id]["note"], *analysis["notes"]]
-        if any(notes):
-            result = results[p.exercise.id]
-            result.message = one_line(f"{result.message} ({'; '.join(n for n in notes if n)})")
-    return [results[p.exercise.id] for p in prepared]
+    return [noted(results[p.exercise.id], [found[p.exercise.id]["note"], *analysis["notes"]])
+            for p in prepared]
+
+
+def noted(result: Result, notes: list[str]) -> Result:
+    """`result` with `notes` (which definition or file was graded, what was ignored) after its
+    message; a new Result, so the notes pass score.safe_text like the message (file names are
+    the student's)."""
+    notes = [n for n in notes if n]
+    if not notes:
+        return result
+    return replace(result, message=one_line(f"{result.message} ({'; '.join(notes)})"))
 
 
 def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float = 120.0,
@@ -232,6 +238,8 @@ def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float 
                 text = "too large to grade" if isinstance(exc, MemoryError) else \
                     f"{type(exc).__name__}: {exc}"
                 results = [zero(p.exercise, ERROR, f"grader error: {text}") for p in prepared[item.notebook]]
+            if item.note:
+                results = [noted(r, [item.note]) for r in results]
             elapsed = 0.0 if cached or item.path is None else time.perf_counter() - t0
             return Graded(item.student, item.notebook, results, elapsed, cached, item.assignment,
                           item.timestamp, item.folder)

@@ -289,6 +289,7 @@ def safe_extract(archive: Path, target: Path, known: set[str], wanted: set[str],
                 if notebook not in wanted:
                     continue
                 if not found:
+                    target.mkdir(parents=True, exist_ok=True)
                     target = Path(tempfile.mkdtemp(prefix="zip-", dir=target))
                 path = target / f"{len(found)}.ipynb"
                 written = 0
