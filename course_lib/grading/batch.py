@@ -208,7 +208,6 @@ def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float 
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     seed = choose_seed(out, seed, force)
-    prepared = {n: prepare(exercises.for_notebook(n), seed) for n in chosen}
     version = grader_version()
     settings = {"seed": seed, "timeout": timeout, "memory_mb": memory_mb, "grader_version": version,
                 "sandbox": sandbox.mode()[0]}
@@ -219,6 +218,8 @@ def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float 
     with tempfile.TemporaryDirectory(prefix="course-grade-") as workdir, \
             find.Analyser(workers, memory_mb) as analyser:
         found = collect.collect(submissions, chosen, layout, student, Path(workdir))
+        prepared = {n: prepare(exercises.for_notebook(n), seed)          # the cases of the notebooks
+                    for n in dict.fromkeys(item.notebook for item in found.items)}   # to grade
 
         def work(item: Submission) -> Graded:
             """One notebook's Graded, whatever happens (a failure is the notebook's rows)."""
