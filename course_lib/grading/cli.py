@@ -17,10 +17,12 @@ Grade a folder of submitted notebooks and write a grade book, feedback and Grade
 
 SUBMISSIONS holds one folder per student with the course's notebooks in it:
     SUBMISSIONS/<student>/<notebook>.ipynb      e.g. submissions/ada/00_welcome.ipynb
-or nbgrader's collected submissions (detected, or --layout nbgrader), which also writes
-OUT/nbgrader-grades.csv in the columns of `nbgrader export`:
+at any depth in the student's folder (__MACOSX, .ipynb_checkpoints and hidden folders skipped),
+also as "00_welcome (1).ipynb", or in a lone zip (a student's `make submit` zip as it is); when
+several files could be one notebook, the newest is graded and the feedback says so. Or nbgrader's
+collected submissions (detected, or --layout nbgrader), which also writes OUT/nbgrader-grades.csv
+in the columns of `nbgrader export` and feedback where `nbgrader release_feedback` takes it:
     SUBMISSIONS/<student>/<assignment>/<notebook>.ipynb   (SUBMISSIONS = <course>/submitted or <course>)
-A student's `make submit` zip, unzipped into SUBMISSIONS/<student>/, is the first layout.
 Symbolic links (student folders or notebooks) are not followed: their rows say so.
 Every notebook that has graded exercises is graded for every student (see --notebook); a
 notebook a student did not submit scores 0 with status "missing"; other files are listed and
@@ -42,6 +44,7 @@ Outputs in OUT:
     grades.csv                         one row per student, notebook and exercise
     summary.csv                        one row per student: total, max
     feedback/<student>.html            per exercise: status and the first failing case
+    feedback/<student>/<assignment>/   nbgrader's layout only: <notebook>.html, timestamp.txt...
     gradescope/<student>/results.json  Gradescope autograder format
     grading.json                       seed, limits and grader version of the run
     class.html                         pass rate per exercise (charts), most frequent failures,

@@ -298,7 +298,12 @@ def parse_notebook(nb: nbformat.NotebookNode, name: str) -> Program:
             program.skipped.append(f"cell {position}'s source is not text and was skipped")
             continue
         filename = f"<{name} cell {position}>"
-        tree, source = parse_cell(source)
+        try:
+            tree, source = parse_cell(source)
+        except MemoryError:        # the parser's stack (code nested too deep) or the worker's limit
+            program.skipped.append(f"cell {position} is nested too deeply or too large to parse within "
+                                   "the memory limit, and was skipped")
+            continue
         if tree is None:
             program.skipped.append(f"cell {position} is not valid Python and was skipped")
             continue
@@ -312,11 +317,13 @@ def parse_notebook(nb: nbformat.NotebookNode, name: str) -> Program:
 
 
 def parse_cell(source: str) -> tuple[ast.Module | None, str]:
-    """The cell's syntax tree, after replacing IPython magics and shell lines by `pass` if needed."""
+    """The cell's syntax tree, after replacing IPython magics and shell lines by `pass` if needed.
+    MemoryError (Python's parser raises it for code nested too deeply, and when a huge cell breaks
+    the analysis worker's memory limit) is left to the caller."""
     for text in (source, without_magics(source)):
         try:
             return ast.parse(text), text
-        except (SyntaxError, ValueError, RecursionError, MemoryError):   # nested too deep
+        except (SyntaxError, ValueError, RecursionError):   # RecursionError: nested too deep
             continue
     return None, source
 
@@ -448,7 +455,10 @@ def check_calls(program: Program, exercise_id: str) -> list[tuple[int, int]]:
     for cell, source in enumerate(program.sources):
         if exercise_id not in source or "check" not in source:
             continue                            # cheap: most cells cannot hold such a call
-        tree, _ = parse_cell(source)
+        try:
+            tree, _ = parse_cell(source)
+        except MemoryError:
+            tree = None
         for index, statement in enumerate(tree.body if tree is not None else []):
             if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
                     and any(_is_check_of(node, exercise_id) for node in ast.walk(statement)):
@@ -512,7 +522,8 @@ def analyse(path: Path, notebook: str) -> dict:
     try:
         program = read_program(path)
     except (InvalidNotebook, OSError, RecursionError, MemoryError) as exc:
-        text = "too large to analyse" if isinstance(exc, MemoryError) else str(exc)
+        text = "too large to analyse within the memory limit (--memory)" if isinstance(exc, MemoryError) \
+            else str(exc)
         return {"invalid": f"{notebook}.ipynb: {text}"}
     listed = exercises.for_notebook(notebook)
     notes = {ex.id: choose_graded_definition(program, ex.function, ex.id) for ex in listed}
@@ -675,7 +686,8 @@ def worker_main(memory_bytes: int) -> None:
             result = analyse(Path(request["path"]), request["notebook"])
             text = json.dumps(result)
         except MemoryError:
-            text = json.dumps({"invalid": f"{request['notebook']}.ipynb: too large to analyse"})
+            text = json.dumps({"invalid": f"{request['notebook']}.ipynb: too large to analyse within the "
+                                          "memory limit (--memory)"})
         except Exception as exc:  # noqa: BLE001 - the grader shows it as the notebook's row
             text = json.dumps({"invalid": f"the analysis failed: {type(exc).__name__}: {str(exc)[:200]}"})
         out.write(text.encode() + b"\n")
