@@ -284,3 +284,25 @@ def test_the_fuzz_test_can_fail(tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "safe_text", lambda text, exact=False: str(text))
     with pytest.raises((AssertionError, UnicodeEncodeError)):
         test_fuzz_every_report_writer_with_random_text(tmp_path, 0)
+
+
+def test_fuzzed_outputs_and_metadata_never_make_a_notebook_unreadable(tmp_path):
+    """Issue 20: 36 of 1,000 fuzzed notebooks became `invalid` for a malformed output or metadata
+    entry. The grader reads only the cells' type and source: each of these still finds mse."""
+    rng = random.Random(20)
+    junk = [None, 5, "text", [], [1, 2], {"output_type": 7}, [{"output_type": "stream"}], {"a": [None]},
+            [{"data": "x"}], {"name": b"x".hex()}, [[]], -1.5, True]
+    base = json.loads(nbformat.writes(welcome()))
+    for k in range(120):
+        data = json.loads(json.dumps(base))
+        if rng.random() < 0.3:
+            data["metadata"] = rng.choice(junk)
+        for cell in data["cells"]:
+            for key in ("outputs", "metadata", "execution_count", "attachments"):
+                if rng.random() < 0.3:
+                    cell[key] = rng.choice(junk)
+        path = tmp_path / f"{k}.ipynb"
+        path.write_text(json.dumps(data))
+        analysis = find.analyse(path, WELCOME)
+        assert "invalid" not in analysis, (k, analysis)
+        assert analysis["exercises"]["mse"]["status"] == "run", (k, analysis)
