@@ -38,8 +38,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from .. import exercises
 from ..exercises.core import definition_kind
 from .references import is_forbidden, resolve
@@ -222,8 +220,12 @@ def read_program(path: Path) -> Program:
     return parse_notebook(read_notebook(path), Path(path).stem)
 
 
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """The notebook at `path`; InvalidNotebook says in one line why it cannot be read."""
+def read_notebook(path: Path):
+    """The notebook at `path` (an nbformat.NotebookNode, version 4); InvalidNotebook says in one
+    line why it cannot be read. (nbformat is imported here, not with the module: it takes seconds
+    to import, and check() in a notebook imports the grading package.)"""
+    import nbformat
+
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
@@ -285,7 +287,7 @@ def without_outputs(data: dict) -> list[str]:
     return []
 
 
-def parse_notebook(nb: nbformat.NotebookNode, name: str) -> Program:
+def parse_notebook(nb, name: str) -> Program:
     """The Program of a notebook: the runnable top-level statements of every code cell."""
     program = Program(notes=list(nb.get("grader_notes", [])))
     for position, cell in enumerate(nb.cells, start=1):
@@ -669,6 +671,7 @@ def worker_main(memory_bytes: int) -> None:
     """The worker's loop: one JSON request per line on stdin ({"path", "notebook"}), one JSON line
     of analyse()'s result on stdout. Its limits: nice 10, an address space of `memory_bytes` more
     than it holds now, ANALYSIS_CPU_SECONDS of CPU per request (SIGXCPU ends it)."""
+    import nbformat  # noqa: F401 - imported before the memory limit is set (read_notebook uses it)
     import psutil
 
     os.nice(10)
