@@ -171,3 +171,22 @@ def test_every_honest_layout_scores_full_marks_in_the_gradescope_bundle(autograd
         most = sum(t["max_score"] for t in data["tests"])
         assert data["score"] == most > 0, (layout, data)
         assert {t["name"].split(":")[0] for t in data["tests"]} == set(NOTEBOOKS)
+
+
+def test_a_folder_that_cannot_be_read_is_that_students_rows(tmp_path, monkeypatch):
+    """A failure while reading one student's folder (here: a listing that breaks) gives that
+    student `invalid` rows that say so; the classmates are collected as ever."""
+    write(tmp_path / "ada", {f"{WELCOME}.ipynb": SOLUTION[WELCOME]})
+    write(tmp_path / "bad", {f"{WELCOME}.ipynb": SOLUTION[WELCOME]})
+    real = collect.find_notebooks
+
+    def breaks_for_bad(folder, *args, **kwargs):
+        if Path(folder).name == "bad":
+            raise OSError("Input/output error")
+        return real(folder, *args, **kwargs)
+
+    monkeypatch.setattr(collect, "find_notebooks", breaks_for_bad)
+    found = collect.collect(tmp_path, [WELCOME], "folders")
+    by_student = {item.student: item for item in found.items}
+    assert by_student["ada"].path is not None and not by_student["ada"].refused
+    assert by_student["bad"].path is None and "bad/ could not be read (OSError" in by_student["bad"].refused

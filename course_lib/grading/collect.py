@@ -104,7 +104,9 @@ def collect(submissions: Path, notebooks: list[str], layout: str = "auto", stude
         return nbgrader_submissions(submissions, notebooks, workdir)
     if layout == "student":
         name = student or submissions.resolve().name or "student"
-        items, unknown = student_submissions(name, submissions, notebooks, "", workdir)
+        unknown = []
+        items = unreadable_or(lambda: student_submissions(name, submissions, notebooks, "", workdir),
+                              name, notebooks, unknown)
         return Collected(items, unknown, [name], layout)
     items, unknown, students = [], [], []
     for entry in sorted(os.scandir(submissions), key=lambda e: e.name):
@@ -121,10 +123,22 @@ def collect(submissions: Path, notebooks: list[str], layout: str = "auto", stude
             unknown.append(f"{name}: not a student folder")
             continue
         students.append(name)
-        found, more = student_submissions(name, Path(entry.path), notebooks, f"{name}/", workdir)
-        items += found
-        unknown += more
+        items += unreadable_or(lambda name=name, path=Path(entry.path): student_submissions(
+            name, path, notebooks, f"{name}/", workdir), name, notebooks, unknown)
     return Collected(items, unknown, students, layout)
+
+
+def unreadable_or(find, student: str, notebooks: list[str], unknown: list[str]) -> list[Submission]:
+    """The student's submissions as `find()` returns them (adding its skipped files to `unknown`);
+    if reading the student's folder fails in a way not foreseen, rows that say so (`invalid`),
+    never the class's end."""
+    try:
+        items, more = find()
+    except Exception as exc:  # noqa: BLE001 - one student's folder must not stop the class
+        why = f"{student}/ could not be read ({type(exc).__name__}: {exc})"
+        return [Submission(student, n, None, refused=why) for n in notebooks]
+    unknown += more
+    return items
 
 
 def student_submissions(student: str, folder: Path, notebooks: list[str], prefix: str,
@@ -227,7 +241,8 @@ def walk(folder: Path, unknown: list[str], prefix: str = ""):
     while todo:
         path, shown, depth = todo.pop()
         try:
-            entries = sorted(os.scandir(path), key=lambda e: e.name, reverse=True)
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=lambda e: e.name, reverse=True)
         except OSError as exc:
             unknown.append(f"{prefix}{shown or '.'}: not readable ({type(exc).__name__})")
             continue
@@ -306,8 +321,11 @@ def safe_extract(archive: Path, target: Path, known: set[str], wanted: set[str],
                     break
                 budget -= written
                 copy = COPY_SUFFIX.match(parts[-1][:-len(".ipynb")])
-                found.append(Candidate(notebook, f"{shown}{'/'.join(parts)}", path,
-                                       time.mktime(info.date_time + (0, 0, -1)),
+                try:
+                    mtime = time.mktime(info.date_time + (0, 0, -1))
+                except (OverflowError, ValueError):     # a date the zip made up
+                    mtime = 0.0
+                found.append(Candidate(notebook, f"{shown}{'/'.join(parts)}", path, mtime,
                                        int(copy["copy"]) if copy and copy["stem"] in known else 0))
             return found
     except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError,
@@ -360,7 +378,10 @@ def nbgrader_submissions(submissions: Path, notebooks: list[str], workdir: Path 
             if declared and assignment.name not in declared:
                 unknown.append(f"{prefix[:-1]}: not an assignment of the course's source/ folder, skipped")
                 continue
-            chosen, more = find_notebooks(Path(assignment.path), notebooks, prefix, workdir)
+            try:
+                chosen, more = find_notebooks(Path(assignment.path), notebooks, prefix, workdir)
+            except Exception as exc:  # noqa: BLE001 - listed; the student's rows say "missing"
+                chosen, more = {}, [f"{prefix[:-1]}: could not be read ({type(exc).__name__})"]
             unknown += more
             for notebook, (candidate, note) in chosen.items():
                 found[name].setdefault(notebook, []).append(
