@@ -140,6 +140,7 @@ def test_every_honest_layout_scores_full_marks_in_course_grade(tmp_path):
         write(subs / layout, files)
     write(subs, {".hidden_student/00_welcome.ipynb": SOLUTION[WELCOME]})
     summary = grade(subs, tmp_path / "out", jobs=2, notebooks=NOTEBOOKS, progress=False, seed=4)
+    assert summary.layout == "folders"            # notebooks/ one folder down is not nbgrader's tree
     assert set(summary.students) == set(honest_layouts())
     for student, (points, most) in summary.totals().items():
         assert points == most > 0, (student, [r for r in summary.rows() if r["student"] == student])

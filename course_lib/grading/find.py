@@ -684,13 +684,14 @@ def worker_main(memory_bytes: int) -> None:
         hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
         soft = soft if hard == resource.RLIM_INFINITY else min(soft, hard)
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+        notebook = "the notebook"
         try:
             request = json.loads(line)
-            result = analyse(Path(request["path"]), request["notebook"])
-            text = json.dumps(result)
+            notebook = f"{request['notebook']}.ipynb"
+            text = json.dumps(analyse(Path(request["path"]), request["notebook"]))
         except MemoryError:
-            text = json.dumps({"invalid": f"{request['notebook']}.ipynb: too large to analyse within the "
-                                          "memory limit (--memory)"})
+            text = json.dumps({"invalid": f"{notebook}: too large to analyse within the memory limit "
+                                          "(--memory)"})
         except Exception as exc:  # noqa: BLE001 - the grader shows it as the notebook's row
             text = json.dumps({"invalid": f"the analysis failed: {type(exc).__name__}: {str(exc)[:200]}"})
         out.write(text.encode() + b"\n")
