@@ -45,6 +45,7 @@ from .references import is_forbidden, resolve
 MAX_NOTEBOOK_BYTES = 200 << 20
 ANALYSIS_CPU_SECONDS = 60       # CPU time one notebook's analysis may take in the worker
 ANALYSIS_SECONDS = 120          # wall-clock time the grader waits for it
+ANALYSIS_WORKERS = 2            # at most this many analysis workers (~75 MB each; ~25 ms a notebook)
 
 
 class InvalidNotebook(ValueError):
@@ -559,7 +560,9 @@ class Analyser:
     Parsing a notebook is the heavy work on student text (Python's parser takes about 400 bytes of
     memory per byte of `a = 1` lines, and holds the interpreter lock while it runs): done in the
     grader's process, one huge notebook would take the grader's memory and stall the threads that
-    time the classmates' notebooks. Each worker is a separate Python process (`worker_main`), at a
+    time the classmates' notebooks. At most ANALYSIS_WORKERS workers (an analysis takes ~25 ms, a
+    sandboxed run ten times more), started at once so that their imports overlap the grader's own
+    set-up. Each worker is a separate Python process (`worker_main`), at a
     lower CPU priority, with an address-space limit of `memory_mb` above what it holds after its
     imports and a CPU limit of ANALYSIS_CPU_SECONDS per notebook; the grader waits at most
     ANALYSIS_SECONDS. A notebook whose analysis breaks a limit, or kills its worker, is that
@@ -567,11 +570,16 @@ class Analyser:
     """
 
     def __init__(self, workers: int, memory_mb: int):
-        self.size, self.memory_mb = max(1, workers), memory_mb
+        self.size, self.memory_mb = max(1, min(workers, ANALYSIS_WORKERS)), memory_mb
         self.idle: queue.Queue = queue.Queue()
-        self.started = 0
+        self.started = self.size
         self.lock = threading.Lock()
         self.all: list[subprocess.Popen] = []
+        for _ in range(self.size):             # started now: their imports overlap the grader's set-up
+            try:
+                self.idle.put(self._start())
+            except OSError:
+                self.idle.put(None)             # a free slot: the first notebook tries again
 
     def __enter__(self) -> Analyser:
         return self
