@@ -95,7 +95,8 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(batch):
     for file in ("grades.csv", "summary.csv"):
         text = (out / file).read_text()
         cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
-        assert "'" + FORMULA in cells and "'-1+2" in cells and "'@SUM(A1)" in cells and "'\tTAB" in cells
+        assert "'" + FORMULA in cells and "'-1+2" in cells and "'@SUM(A1)" in cells
+        assert "\\u0009TAB" in cells         # a name's tab is shown escaped (score.safe_text), never raw
         assert not any(c.startswith(report.FORMULA_START) for c in cells), file
     for start in report.FORMULA_START:
         assert report.csv_cell(start + "x") == "'" + start + "x"
@@ -106,7 +107,7 @@ def test_the_terminal_tables_carry_no_control_characters(batch):
     summary = batch[0]
     for text in (report.class_table(summary), report.error_table(summary)):
         assert not any(ord(c) < 32 and c != "\n" or ord(c) == 127 for c in text)
-    assert "esc?[31mred" in report.class_table(summary)
+    assert "esc\\u001b[31mred" in report.class_table(summary)           # escaped, not lost
 
 
 def test_json_nested_too_deep_is_invalid_and_deep_code_is_not_a_grader_error(batch):

@@ -1,24 +1,28 @@
-"""Grade a folder of submissions: find them, grade each (in parallel, cached), collect the results.
+"""Grade a class: collect the submissions, grade each (in parallel, cached), write the reports.
 
     summary = grade(Path("submissions"), Path("grading-out"), jobs=4)
 
-Layouts (`layout=`):
-    "folders"   SUBMISSIONS/<student>/<notebook>.ipynb (the default)
-    "nbgrader"  nbgrader's collected submissions, SUBMISSIONS/<student>/<assignment>/<notebook>.ipynb
-                (or the course folder that holds `submitted/`); see nbgrader.py
-    "student"   one student's notebooks, SUBMISSIONS/<notebook>.ipynb (Gradescope, course-progress)
-    "auto"      nbgrader's layout when the folder looks like it, else "folders"
-Notebook names are as in notebooks/ (only those with registered exercises are graded). A notebook
-a student did not submit gets status "missing"; any other file is reported in `summary.unknown`
-and skipped. A symbolic link (student folder or notebook) is never followed: its row is
-`invalid` and says so. Submissions are only read.
+The steps, each in its own module, in this order (imports run one way):
+    collect.py  which student handed in which notebook, in every layout (folders, nbgrader's tree,
+                one student's upload with nesting, zips and browser-renamed copies)
+    find.py     the exercise functions of each notebook (in a limited worker process: Analyser)
+    sandbox.py  their outputs on the cases, from a sandboxed child process per notebook
+    score.py    the verdicts and points, in this process
+    report.py   grades.csv, summary.csv, feedback, Gradescope results, nbgrader's files, class.html
+
+Nothing a submission holds stops the class: each notebook is graded inside its own `try`, so a
+failure while reading, hashing, analysing, running or scoring one notebook becomes that notebook's
+rows (status "error", "invalid" or "timeout"); a report that cannot be written is listed in
+summary.report_errors while the others are written. Sizes are checked before a file is read or
+hashed. Every text the reports show enters through score.safe_text, here (names, skipped files)
+and in score.Result (messages).
 
 Each (student, notebook) is graded once per content: its result is cached in OUT/.cache under
 the sha256 of the notebook's bytes, the grader's version (a hash of course_lib's source), the
-seed and the limits; a re-run regrades only what changed, or everything with force=True.
-The seed of the random cases is chosen at grading time and recorded in OUT/grading.json; a
-re-run into the same OUT reuses it (so cached and fresh results agree) unless `seed` is given
-or force=True.
+seed and the limits; a re-run regrades only what changed, or everything with force=True; a cache
+entry that cannot be read back is regraded. The seed of the random cases is chosen at grading
+time and recorded in OUT/grading.json; a re-run into the same OUT reuses it (so cached and fresh
+results agree) unless `seed` is given or force=True.
 """
 
 from __future__ import annotations
@@ -27,17 +31,20 @@ import hashlib
 import json
 import os
 import secrets
+import stat
 import sys
+import tempfile
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
 
 from .. import exercises
-from . import find, references, sandbox
+from . import collect, find, references, report, sandbox
+from .collect import LAYOUTS, Submission
 from .score import (
     ERROR,
     FAILED,
@@ -49,43 +56,38 @@ from .score import (
     Result,
     one_line,
     prepare,
+    safe_text,
     score,
     zero,
 )
 
-GRADER_VERSION = "1"
+GRADER_VERSION = "2"
 COURSE_LIB = Path(__file__).resolve().parent.parent
 
-
-LAYOUTS = ("auto", "folders", "nbgrader", "student")
-
-
-@dataclass
-class Submission:
-    """One notebook of one student; `path` is None when the student did not submit it.
-
-    `refused` says why a file that is there is not read (a symbolic link); `assignment` and
-    `timestamp` come from nbgrader's layout."""
-
-    student: str
-    notebook: str
-    path: Path | None
-    refused: str = ""
-    assignment: str = ""
-    timestamp: str = ""
+__all__ = ["LAYOUTS", "Submission", "Graded", "Summary", "grade", "grade_submission"]
 
 
 @dataclass
 class Graded:
-    """The results of one submission."""
+    """The results of one submission. `student` is given as the folder's name and kept as
+    score.safe_text(name, exact=True) (unique and printable); `file` is the name of the student's
+    report files (report.file_name of the folder's name)."""
 
     student: str
     notebook: str
     results: list[Result]
     seconds: float = 0.0
     cached: bool = False
-    assignment: str = ""      # nbgrader's layout: the assignment folder, and its timestamp.txt
+    assignment: str = ""      # nbgrader's layout: the assignment folder, its timestamp.txt, the folder
     timestamp: str = ""
+    folder: Path | None = None
+    file: str = field(default="", init=False)
+
+    def __post_init__(self):
+        self.file = report.file_name(self.student)
+        self.student = safe_text(self.student, exact=True)
+        self.notebook = safe_text(self.notebook)
+        self.assignment = safe_text(self.assignment, exact=True)
 
 
 @dataclass
@@ -100,6 +102,14 @@ class Summary:
     settings: dict = field(default_factory=dict)
     layout: str = "folders"
     report_errors: list[str] = field(default_factory=list)   # reports that could not be written
+    assignments: dict[str, list[str]] = field(default_factory=dict)   # nbgrader: assignment -> notebooks
+    files: dict[str, str] = field(default_factory=dict, init=False)   # student -> report file name
+
+    def __post_init__(self):
+        self.files = {safe_text(s, exact=True): report.file_name(s) for s in self.students}
+        self.students = list(self.files)
+        self.unknown = [safe_text(line) for line in self.unknown]
+        self.assignments = {safe_text(a, exact=True): n for a, n in self.assignments.items()}
 
     def rows(self) -> list[dict]:
         """One dict per (student, notebook, exercise), in a stable order."""
@@ -110,7 +120,7 @@ class Summary:
         """student -> (points, maximum)."""
         out = {s: (0.0, 0.0) for s in self.students}
         for g in self.graded:
-            points, most = out[g.student]
+            points, most = out.get(g.student, (0.0, 0.0))
             out[g.student] = (points + sum(r.points for r in g.results),
                               most + sum(r.max_points for r in g.results))
         return out
@@ -121,71 +131,10 @@ class Summary:
         return sum(1 for g in self.graded if not g.cached and g.seconds > 0)
 
 
-def discover(submissions: Path, notebooks: list[str], layout: str = "folders"
-             ) -> tuple[list[Submission], list[str], list[str]]:
-    """(submissions to grade, unknown files, students) found in the submissions folder."""
-    if layout == "nbgrader":
-        from . import nbgrader
-
-        return nbgrader.discover(submissions, notebooks)
-    if layout == "student":
-        return discover_student(submissions, notebooks, submissions.resolve().name or "student")
-    items, unknown, students = [], [], []
-    for entry in sorted(submissions.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        if entry.is_symlink():
-            students.append(entry.name)
-            why = f"{entry.name}/ is a symbolic link; links are not followed (submit the files themselves)"
-            items += [Submission(entry.name, n, None, refused=why) for n in notebooks]
-            continue
-        if not entry.is_dir():
-            unknown.append(f"{entry.name}: not a student folder")
-            continue
-        students.append(entry.name)
-        found, more = notebook_files(entry, notebooks, f"{entry.name}/")
-        unknown += more
-        items += [Submission(entry.name, n, *found.get(n, (None, ""))) for n in notebooks]
-    return items, unknown, students
-
-
-def discover_student(folder: Path, notebooks: list[str], student: str
-                     ) -> tuple[list[Submission], list[str], list[str]]:
-    """One student's notebooks straight in `folder` (Gradescope's submission folder, notebooks/)."""
-    found, unknown = notebook_files(folder, notebooks, "")
-    return [Submission(student, n, *found.get(n, (None, ""))) for n in notebooks], unknown, [student]
-
-
-def notebook_files(folder: Path, notebooks: list[str], prefix: str
-                   ) -> tuple[dict[str, tuple[Path | None, str]], list[str]]:
-    """notebook -> (path, why refused) for the course's notebooks in `folder`, and the other files.
-
-    A symbolic link is refused (path None, and the reason): it could point at solutions/ or at a
-    classmate's notebook."""
-    found, unknown = {}, []
-    wanted = set(notebooks)
-    known = set(exercises.notebooks())
-    for file in sorted(folder.iterdir()):
-        if file.name.startswith("."):
-            continue
-        if file.suffix == ".ipynb" and file.stem in known:
-            if file.stem not in wanted:
-                continue
-            if file.is_symlink():
-                found[file.stem] = (None, f"{prefix}{file.name} is a symbolic link; links are not followed "
-                                          "(submit the file itself)")
-            elif file.is_file():
-                found[file.stem] = (file, "")
-            else:
-                unknown.append(f"{prefix}{file.name}: not a file")
-            continue
-        unknown.append(f"{prefix}{file.name}: not a notebook of the course")
-    return found, unknown
-
-
-def grade_submission(item: Submission, prepared: list[Prepared], timeout: float,
-                     memory_mb: int) -> list[Result]:
-    """Grade one notebook: find the functions, run them in the sandbox, score the answers."""
+def grade_submission(item: Submission, prepared: list[Prepared], timeout: float, memory_mb: int,
+                     analyse=None) -> list[Result]:
+    """Grade one notebook: find the functions (`analyse(path, notebook)`, default find.analyse in
+    this process; grade() passes its worker pool's), run them in the sandbox, score the answers."""
     if item.refused:
         return [zero(p.exercise, INVALID, item.refused) for p in prepared]
     if item.path is None:
@@ -193,48 +142,47 @@ def grade_submission(item: Submission, prepared: list[Prepared], timeout: float,
     if item.path.is_symlink():      # replaced by a link after it was found
         return [zero(p.exercise, INVALID, f"{item.notebook}.ipynb is a symbolic link; links are not followed")
                 for p in prepared]
-    try:
-        program = find.read_program(item.path)
-    except (find.InvalidNotebook, OSError, RecursionError) as exc:    # RecursionError: nested too deep
-        return [zero(p.exercise, INVALID, f"{item.notebook}.ipynb: {exc}") for p in prepared]
-    notes = {p.exercise.id: find.choose_graded_definition(program, p.exercise.function, p.exercise.id)
-             for p in prepared}          # the definition the student checked is the one graded
+    analysis = (analyse or find.analyse)(item.path, item.notebook)
+    if "invalid" in analysis:
+        return [zero(p.exercise, INVALID, analysis["invalid"]) for p in prepared]
+    found, skipped = analysis["exercises"], analysis["skipped"]
     results: dict[str, Result] = {}
     to_run = []
-    notebook_exercises = [p.exercise for p in prepared]
-
-    def forbidden(obj) -> bool:
-        return references.is_forbidden(obj, notebook_exercises)
-
     for p in prepared:
-        ex = p.exercise
-        use = program.course_lib_use(ex.function, forbidden)
-        if program.binding(ex.function) is None:
-            status, why = (ERROR, "; ".join(program.skipped)) if program.skipped else (MISSING, "")
+        ex, entry = p.exercise, found[p.exercise.id]
+        if entry["status"] == "missing":
+            status, why = (ERROR, "; ".join(skipped)) if skipped else (MISSING, "")
             results[ex.id] = zero(ex, status, f"no function {ex.function}() found in the notebook"
                                   + (f" ({why})" if why else ""))
-        elif use:
+        elif entry["status"] == "reference":
             results[ex.id] = zero(ex, FAILED, f"{ex.function}() calls the course's reference code "
-                                              f"({use}); write your own implementation")
-        elif program.stub(ex.function):
+                                              f"({entry['why']}); write your own implementation")
+        elif entry["status"] == "stub":
             results[ex.id] = zero(ex, NOT_ATTEMPTED, NOT_ATTEMPTED_MESSAGE)
         else:
             to_run.append(p)
     if to_run:
         jobs = [sandbox.ExerciseJob(p.exercise.id, p.exercise.function, p.exercise.timeout,
                                     [(c.args, c.kwargs) for c in p.cases]) for p in to_run]
-        cells = program.cells_for([p.exercise.function for p in to_run])
-        watch = references.forbidden_code(notebook_exercises)
-        runs, setup_errors = sandbox.run(cells, jobs, watch, timeout, memory_mb)
+        watch = references.forbidden_code([p.exercise for p in prepared])
+        runs, setup_errors = sandbox.run(analysis["cells"], jobs, watch, timeout, memory_mb)
         for p in to_run:
-            result = score(p, runs[p.exercise.id], find.definition_kind_of(program, p.exercise.function))
+            result = score(p, runs[p.exercise.id], found[p.exercise.id]["kind"])
             if result.status == ERROR and setup_errors:
-                result.message += f" (while defining the notebook's functions: {setup_errors[0]})"
+                result = noted(result, [f"while defining the notebook's functions: {setup_errors[0]}"])
             results[p.exercise.id] = result
-    for exercise_id, note in notes.items():
-        if note:
-            results[exercise_id].message = one_line(f"{results[exercise_id].message} ({note})")
-    return [results[p.exercise.id] for p in prepared]
+    return [noted(results[p.exercise.id], [found[p.exercise.id]["note"], *analysis["notes"]])
+            for p in prepared]
+
+
+def noted(result: Result, notes: list[str]) -> Result:
+    """`result` with `notes` (which definition or file was graded, what was ignored) after its
+    message; a new Result, so the notes pass score.safe_text like the message (file names are
+    the student's)."""
+    notes = [n for n in notes if n]
+    if not notes:
+        return result
+    return replace(result, message=one_line(f"{result.message} ({'; '.join(notes)})"))
 
 
 def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float = 120.0,
@@ -243,15 +191,15 @@ def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float 
           student: str | None = None, class_view: bool = True) -> Summary:
     """Grade every submission under `submissions`, write the reports to `out`, return the summary.
 
-    `layout` is one of LAYOUTS (see the module's docstring); with layout="student", `student`
-    names the one student (default: the folder's name). `class_view=False` skips OUT/class.html.
-    Raises ValueError for misuse: a missing submissions folder, an unknown notebook or layout.
+    `layout` is one of collect.LAYOUTS; with layout="student", `student` names the one student
+    (default: the folder's name). `class_view=False` skips OUT/class.html. Raises ValueError for
+    misuse: a missing submissions folder, an unknown notebook or layout.
     """
-    from . import report
-
     submissions, out = Path(submissions), Path(out)
     if not submissions.is_dir():
         raise ValueError(f"submissions folder {submissions} does not exist")
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; layouts: {', '.join(LAYOUTS)}")
     known = exercises.notebooks()
     chosen = notebooks or known
     bad = [n for n in chosen if n not in known]
@@ -260,54 +208,53 @@ def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float 
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     seed = choose_seed(out, seed, force)
-    prepared = {n: prepare(exercises.for_notebook(n), seed) for n in chosen}
-    if layout not in LAYOUTS:
-        raise ValueError(f"unknown layout {layout!r}; layouts: {', '.join(LAYOUTS)}")
-    if layout == "auto":
-        from . import nbgrader
-
-        layout = "nbgrader" if nbgrader.detect(submissions) else "folders"
-    if layout == "student" and student is not None:
-        items, unknown, students = discover_student(submissions, chosen, student)
-    else:
-        items, unknown, students = discover(submissions, chosen, layout)
     version = grader_version()
     settings = {"seed": seed, "timeout": timeout, "memory_mb": memory_mb, "grader_version": version,
                 "sandbox": sandbox.mode()[0]}
     if sandbox.mode()[1]:
         settings["sandbox_why"] = sandbox.mode()[1]     # why the fallback
+    workers = max(1, jobs or os.cpu_count() or 1)
 
-    def work(item: Submission) -> Graded:
-        key = cache_key(item, settings)
-        cached = None if force or key is None else read_cache(out, item, key)
-        if cached is not None:
-            return Graded(item.student, item.notebook, cached, cached=True, assignment=item.assignment,
-                          timestamp=item.timestamp)
-        t0 = time.perf_counter()
-        try:
-            results = grade_submission(item, prepared[item.notebook], timeout, memory_mb)
-        except Exception as exc:  # a grader bug must not sink the batch
-            traceback.print_exc(file=sys.stderr)
-            results = [zero(p.exercise, ERROR, f"grader error: {type(exc).__name__}: {exc}")
-                       for p in prepared[item.notebook]]
-        elapsed = time.perf_counter() - t0 if item.path else 0.0
-        if key is not None:
+    with tempfile.TemporaryDirectory(prefix="course-grade-") as workdir, \
+            find.Analyser(workers, memory_mb) as analyser:
+        found = collect.collect(submissions, chosen, layout, student, Path(workdir))
+        prepared = {n: prepare(exercises.for_notebook(n), seed)          # the cases of the notebooks
+                    for n in dict.fromkeys(item.notebook for item in found.items)}   # to grade
+
+        def work(item: Submission) -> Graded:
+            """One notebook's Graded, whatever happens (a failure is the notebook's rows)."""
+            t0 = time.perf_counter()
+            cached = False
             try:
-                write_cache(out, item, key, results)
-            except OSError:          # no cache entry only means regrading next time
-                pass
-        return Graded(item.student, item.notebook, results, elapsed, assignment=item.assignment,
-                      timestamp=item.timestamp)
+                key = cache_key(item, settings)
+                results = None if force or key is None else read_cache(out, item, key)
+                cached = results is not None
+                if results is None:
+                    results = grade_submission(item, prepared[item.notebook], timeout, memory_mb,
+                                               analyser.analyse)
+                    if key is not None:
+                        write_cache(out, item, key, results)
+            except Exception as exc:  # a grader bug, or a file that fails in a way not foreseen
+                traceback.print_exc(file=sys.stderr)
+                text = "too large to grade" if isinstance(exc, MemoryError) else \
+                    f"{type(exc).__name__}: {exc}"
+                results = [zero(p.exercise, ERROR, f"grader error: {text}") for p in prepared[item.notebook]]
+            if item.note:
+                results = [noted(r, [item.note]) for r in results]
+            elapsed = 0.0 if cached or item.path is None else time.perf_counter() - t0
+            return Graded(item.student, item.notebook, results, elapsed, cached, item.assignment,
+                          item.timestamp, item.folder)
 
-    graded = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
-        futures = [pool.submit(work, item) for item in items]
-        bar = tqdm(as_completed(futures), total=len(futures), unit="notebook", desc="grading",
-                   disable=not progress, file=sys.stderr)
-        for future in bar:
-            graded.append(future.result())
+        graded = []
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(work, item) for item in found.items]
+            bar = tqdm(as_completed(futures), total=len(futures), unit="notebook", desc="grading",
+                       disable=not progress, file=sys.stderr)
+            for future in bar:
+                graded.append(future.result())
     graded.sort(key=lambda g: (g.student, g.notebook))
-    summary = Summary(graded, students, unknown, seed, time.perf_counter() - started, settings, layout)
+    summary = Summary(graded, found.students, found.unknown, seed, time.perf_counter() - started, settings,
+                      found.layout, assignments=found.assignments)
     report.write_all(summary, out, class_view)
     return summary
 
@@ -334,32 +281,44 @@ def grader_version() -> str:
 
 
 def cache_key(item: Submission, settings: dict) -> str | None:
+    """The cache key of `item`: a hash of its bytes, the settings and the grader; None (no cache)
+    when there is no file, or it is not a regular file of at most find.MAX_NOTEBOOK_BYTES (checked
+    before a byte is read: a 40 GB sparse file is never hashed)."""
     if item.path is None or item.refused:
         return None
-    try:
-        content = hashlib.sha256(item.path.read_bytes()).hexdigest()
-    except OSError:
+    info = os.lstat(item.path)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > find.MAX_NOTEBOOK_BYTES:
         return None
-    return hashlib.sha256(json.dumps([content, settings], sort_keys=True).encode()).hexdigest()
+    content = hashlib.sha256()
+    with open(item.path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            content.update(chunk)
+    return hashlib.sha256(json.dumps([content.hexdigest(), settings], sort_keys=True).encode()).hexdigest()
 
 
 def _cache_path(out: Path, item: Submission) -> Path:
-    from .report import file_name
-
-    return out / ".cache" / file_name(item.student) / f"{item.notebook}.json"
+    return out / ".cache" / report.file_name(item.student) / f"{item.notebook}.json"
 
 
 def read_cache(out: Path, item: Submission, key: str) -> list[Result] | None:
+    """The cached results of `item` under `key`, or None: missing, stale, or not readable back
+    (any failure here means grading the notebook again, never an error)."""
     try:
-        data = json.loads(_cache_path(out, item).read_text())
+        path = _cache_path(out, item)
+        if os.lstat(path).st_size > 16 << 20:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
         if data["key"] == key:
             return [Result(**r) for r in data["results"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    except Exception:  # noqa: BLE001 - a bad entry (any shape, any text) is regraded, not re-raised
         pass
     return None
 
 
 def write_cache(out: Path, item: Submission, key: str, results: list[Result]) -> None:
-    from .report import write_atomic
-
-    write_atomic(_cache_path(out, item), json.dumps({"key": key, "results": [r.to_dict() for r in results]}))
+    """Store `results`; a cache entry that cannot be written only means regrading next time."""
+    try:
+        report.write_atomic(_cache_path(out, item),
+                            json.dumps({"key": key, "results": [r.to_dict() for r in results]}))
+    except (OSError, ValueError):
+        pass

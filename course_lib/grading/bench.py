@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from .. import exercises
+from . import find
 from .batch import grade
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -50,8 +51,6 @@ def grading_throughput(copies: int = 8, jobs: int | None = None) -> dict:
 def analysis_seconds() -> dict[str, float]:
     """CPU seconds to read and analyse (as grading does) two adversarial 00_welcome notebooks."""
     import nbformat
-
-    from . import find
 
     found = {}
     for label, lines in (("6,000 lines of mse = mse", 6000), ("1 MB notebook (52,000 lines)", 52000)):

@@ -7,15 +7,22 @@ import os
 import sys
 from pathlib import Path
 
+from . import gradescope
+from .batch import grade
+from .collect import LAYOUTS
+from .report import class_table, error_table
+
 DESCRIPTION = """\
 Grade a folder of submitted notebooks and write a grade book, feedback and Gradescope results.
 
 SUBMISSIONS holds one folder per student with the course's notebooks in it:
     SUBMISSIONS/<student>/<notebook>.ipynb      e.g. submissions/ada/00_welcome.ipynb
-or nbgrader's collected submissions (detected, or --layout nbgrader), which also writes
-OUT/nbgrader-grades.csv in the columns of `nbgrader export`:
+at any depth in the student's folder (__MACOSX, .ipynb_checkpoints and hidden folders skipped),
+also as "00_welcome (1).ipynb", or in a lone zip (a student's `make submit` zip as it is); when
+several files could be one notebook, the newest is graded and the feedback says so. Or nbgrader's
+collected submissions (detected, or --layout nbgrader), which also writes OUT/nbgrader-grades.csv
+in the columns of `nbgrader export` and feedback where `nbgrader release_feedback` takes it:
     SUBMISSIONS/<student>/<assignment>/<notebook>.ipynb   (SUBMISSIONS = <course>/submitted or <course>)
-A student's `make submit` zip, unzipped into SUBMISSIONS/<student>/, is the first layout.
 Symbolic links (student folders or notebooks) are not followed: their rows say so.
 Every notebook that has graded exercises is graded for every student (see --notebook); a
 notebook a student did not submit scores 0 with status "missing"; other files are listed and
@@ -37,6 +44,7 @@ Outputs in OUT:
     grades.csv                         one row per student, notebook and exercise
     summary.csv                        one row per student: total, max
     feedback/<student>.html            per exercise: status and the first failing case
+    feedback/<student>/<assignment>/   nbgrader's layout only: <notebook>.html, timestamp.txt...
     gradescope/<student>/results.json  Gradescope autograder format
     grading.json                       seed, limits and grader version of the run
     class.html                         pass rate per exercise (charts), most frequent failures,
@@ -68,7 +76,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="seed of the random cases (default: the recorded one, else new)")
     p.add_argument("--force", action="store_true",
                    help="regrade everything, ignoring the cache (and draw a new seed unless --seed)")
-    p.add_argument("--layout", choices=["auto", "folders", "nbgrader", "student"], default="auto",
+    p.add_argument("--layout", choices=LAYOUTS, default="auto",
                    help="folders: SUBMISSIONS/<student>/; nbgrader: SUBMISSIONS/<student>/<assignment>/; "
                         "student: one student's notebooks in SUBMISSIONS; auto (default): nbgrader's "
                         "layout when the folder looks like it, else folders")
@@ -79,16 +87,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["gradescope-bundle"]:
-        from . import gradescope
-
         p = argparse.ArgumentParser(prog="course-grade gradescope-bundle",
                                     description="Write the Gradescope autograder zip.")
         gradescope.add_bundle_arguments(p)
         return gradescope.bundle_command(p.parse_args(argv[1:]))
     args = parser().parse_args(argv)
-    from .batch import grade
-    from .report import class_table, error_table
-
     if args.jobs < 1 or args.timeout <= 0 or args.memory < 256:
         print("course-grade: --jobs must be >= 1, --timeout > 0 and --memory >= 256", file=sys.stderr)
         return 2

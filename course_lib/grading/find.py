@@ -23,20 +23,29 @@ from __future__ import annotations
 import ast
 import bisect
 import json
+import os
+import queue
+import resource
+import select
+import signal
+import subprocess
 import symtable
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from .. import exercises
 from ..exercises.core import definition_kind
-from .references import resolve
-
-if TYPE_CHECKING:       # imported where a file is read: the kernel's check() uses find without it
-    import nbformat
+from .references import is_forbidden, resolve
 
 MAX_NOTEBOOK_BYTES = 200 << 20
+ANALYSIS_CPU_SECONDS = 60       # CPU time one notebook's analysis may take in the worker
+ANALYSIS_SECONDS = 120          # wall-clock time the grader waits for it
+ANALYSIS_WORKERS = 2            # at most this many analysis workers (~75 MB each; ~25 ms a notebook)
 
 
 class InvalidNotebook(ValueError):
@@ -61,6 +70,7 @@ class Program:
     sources: list[str] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)      # cells that are not valid Python
+    notes: list[str] = field(default_factory=list)        # what was ignored (malformed outputs...)
     _index: tuple | None = field(default=None, repr=False)   # see definitions()
     _uses: dict = field(default_factory=dict, repr=False)      # id(statement) -> used_names()
     _nodes: dict = field(default_factory=dict, repr=False)     # id(statement) -> nodes()
@@ -211,8 +221,12 @@ def read_program(path: Path) -> Program:
     return parse_notebook(read_notebook(path), Path(path).stem)
 
 
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """The notebook at `path`; InvalidNotebook says in one line why it cannot be read."""
+def read_notebook(path: Path):
+    """The notebook at `path` (an nbformat.NotebookNode, version 4); InvalidNotebook says in one
+    line why it cannot be read. (nbformat is imported here, not with the module: it takes seconds
+    to import, and check() in a notebook imports the grading package.)"""
+    import nbformat
+
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
@@ -229,8 +243,7 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
         raise InvalidNotebook("not a notebook: the JSON has no cells")
     if data.get("nbformat") not in (3, 4):
         raise InvalidNotebook(f"unsupported notebook format nbformat={data.get('nbformat')!r} (expected 4)")
-    import nbformat
-
+    notes = without_outputs(data)
     try:
         nb = nbformat.reads(json.dumps(data), as_version=4)
     except RecursionError:
@@ -239,19 +252,61 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
         raise InvalidNotebook(f"not a readable notebook: {str(exc)[:100]}") from None
     if not isinstance(nb.get("cells"), list):
         raise InvalidNotebook("not a notebook: the cells are not a list")
+    nb["grader_notes"] = notes
     return nb
 
 
-def parse_notebook(nb: nbformat.NotebookNode, name: str) -> Program:
+def without_outputs(data: dict) -> list[str]:
+    """Drop what the grader never reads (outputs, execution counts, attachments, metadata) from the
+    notebook's JSON `data`, in place, so that a malformed entry there cannot make the notebook
+    unreadable; returns a note for each entry that was malformed (not a list of outputs, not a
+    dict of metadata). Only the cells' type and source are graded."""
+    notes = []
+    if "metadata" in data and not isinstance(data["metadata"], dict):
+        notes.append("the notebook's metadata")
+    data["metadata"] = {}
+    cells = data.get("cells") if "cells" in data else \
+        [c for w in data.get("worksheets") or [] if isinstance(w, dict) for c in w.get("cells") or []]
+    for position, cell in enumerate(cells if isinstance(cells, list) else [], start=1):
+        if not isinstance(cell, dict):
+            continue
+        outputs = cell.get("outputs", [])
+        if not isinstance(outputs, list) or not all(isinstance(o, dict) for o in outputs):
+            notes.append(f"cell {position}'s outputs")
+        if not all(isinstance(cell.get(key, {}), dict) for key in ("metadata", "attachments")):
+            notes.append(f"cell {position}'s metadata")
+        cell["metadata"] = {}
+        cell.pop("attachments", None)
+        if cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+        else:
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
+    if notes:
+        shown = ", ".join(notes[:3]) + (f" and {len(notes) - 3} more" if len(notes) > 3 else "")
+        return [f"ignored malformed {shown} (the grader reads only the code)"]
+    return []
+
+
+def parse_notebook(nb, name: str) -> Program:
     """The Program of a notebook: the runnable top-level statements of every code cell."""
-    program = Program()
+    program = Program(notes=list(nb.get("grader_notes", [])))
     for position, cell in enumerate(nb.cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        elif not isinstance(source, str):
+            program.skipped.append(f"cell {position}'s source is not text and was skipped")
+            continue
         filename = f"<{name} cell {position}>"
-        tree, source = parse_cell(source)
+        try:
+            tree, source = parse_cell(source)
+        except MemoryError:        # the parser's stack (code nested too deep) or the worker's limit
+            program.skipped.append(f"cell {position} is nested too deeply or too large to parse within "
+                                   "the memory limit, and was skipped")
+            continue
         if tree is None:
             program.skipped.append(f"cell {position} is not valid Python and was skipped")
             continue
@@ -265,11 +320,13 @@ def parse_notebook(nb: nbformat.NotebookNode, name: str) -> Program:
 
 
 def parse_cell(source: str) -> tuple[ast.Module | None, str]:
-    """The cell's syntax tree, after replacing IPython magics and shell lines by `pass` if needed."""
+    """The cell's syntax tree, after replacing IPython magics and shell lines by `pass` if needed.
+    MemoryError (Python's parser raises it for code nested too deeply, and when a huge cell breaks
+    the analysis worker's memory limit) is left to the caller."""
     for text in (source, without_magics(source)):
         try:
             return ast.parse(text), text
-        except (SyntaxError, ValueError, RecursionError, MemoryError):   # nested too deep
+        except (SyntaxError, ValueError, RecursionError):   # RecursionError: nested too deep
             continue
     return None, source
 
@@ -401,7 +458,10 @@ def check_calls(program: Program, exercise_id: str) -> list[tuple[int, int]]:
     for cell, source in enumerate(program.sources):
         if exercise_id not in source or "check" not in source:
             continue                            # cheap: most cells cannot hold such a call
-        tree, _ = parse_cell(source)
+        try:
+            tree, _ = parse_cell(source)
+        except MemoryError:
+            tree = None
         for index, statement in enumerate(tree.body if tree is not None else []):
             if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
                     and any(_is_check_of(node, exercise_id) for node in ast.walk(statement)):
@@ -448,3 +508,199 @@ def definition_kind_of(program: Program, function: str) -> str | None:
     """core.definition_kind of the graded definition of `function` (None if not a def)."""
     node = program.function(function)
     return definition_kind(node) if node is not None else None
+
+
+# --- the whole analysis of one notebook, as plain data ---------------------------------------------
+
+def analyse(path: Path, notebook: str) -> dict:
+    """Everything the grader needs to know about the notebook at `path` (the course's `notebook`),
+    as plain data (what the analysis worker sends back, see Analyser):
+
+        {"invalid": "why"}                                  the file is not a readable notebook
+        {"exercises": {id: {"status": "run" | "missing" | "reference" | "stub",
+                            "why": str, "kind": str | None, "note": str}},
+         "cells": [...],          what the sandbox runs for the exercises to "run" (cells_for)
+         "skipped": [...], "notes": [...]}                  cells skipped; what was ignored
+    """
+    try:
+        program = read_program(path)
+    except (InvalidNotebook, OSError, RecursionError, MemoryError) as exc:
+        text = "too large to analyse within the memory limit (--memory)" if isinstance(exc, MemoryError) \
+            else str(exc)
+        return {"invalid": f"{notebook}.ipynb: {text}"}
+    listed = exercises.for_notebook(notebook)
+    notes = {ex.id: choose_graded_definition(program, ex.function, ex.id) for ex in listed}
+
+    def forbidden(obj) -> bool:
+        return is_forbidden(obj, listed)
+
+    found, to_run = {}, []
+    for ex in listed:
+        entry = {"status": "run", "why": "", "kind": definition_kind_of(program, ex.function),
+                 "note": notes[ex.id]}
+        use = program.course_lib_use(ex.function, forbidden)
+        if program.binding(ex.function) is None:
+            entry["status"] = "missing"
+        elif use:
+            entry.update(status="reference", why=use)
+        elif program.stub(ex.function):
+            entry["status"] = "stub"
+        else:
+            to_run.append(ex.function)
+        found[ex.id] = entry
+    return {"exercises": found, "cells": program.cells_for(to_run) if to_run else [],
+            "skipped": program.skipped, "notes": program.notes}
+
+
+# --- the analysis worker: the grader's own process never parses student text ------------------------
+
+class Analyser:
+    """A pool of worker processes that run analyse() for the grader (with Analyser(n, mb) as a:).
+
+    Parsing a notebook is the heavy work on student text (Python's parser takes about 400 bytes of
+    memory per byte of `a = 1` lines, and holds the interpreter lock while it runs): done in the
+    grader's process, one huge notebook would take the grader's memory and stall the threads that
+    time the classmates' notebooks. At most ANALYSIS_WORKERS workers (an analysis takes ~25 ms, a
+    sandboxed run ten times more), started at once so that their imports overlap the grader's own
+    set-up. Each worker is a separate Python process (`worker_main`), at a
+    lower CPU priority, with an address-space limit of `memory_mb` above what it holds after its
+    imports and a CPU limit of ANALYSIS_CPU_SECONDS per notebook; the grader waits at most
+    ANALYSIS_SECONDS. A notebook whose analysis breaks a limit, or kills its worker, is that
+    notebook's "invalid" row; the worker is replaced for the next one.
+    """
+
+    def __init__(self, workers: int, memory_mb: int):
+        self.size, self.memory_mb = max(1, min(workers, ANALYSIS_WORKERS)), memory_mb
+        self.idle: queue.Queue = queue.Queue()
+        self.started = self.size
+        self.lock = threading.Lock()
+        self.all: list[subprocess.Popen] = []
+        for _ in range(self.size):             # started now: their imports overlap the grader's set-up
+            try:
+                self.idle.put(self._start())
+            except OSError:
+                self.idle.put(None)             # a free slot: the first notebook tries again
+
+    def __enter__(self) -> Analyser:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self.lock:
+            procs, self.all = self.all, []
+        for proc in procs:
+            _stop(proc)
+
+    def _start(self) -> subprocess.Popen:
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        code = (f"import sys; sys.path.insert(0, {root!r}); "
+                f"from course_lib.grading.find import worker_main; worker_main({self.memory_mb << 20})")
+        env = {"PATH": os.environ.get("PATH", os.defpath), "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1",
+               "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+        proc = subprocess.Popen([sys.executable, "-I", "-c", code], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                                start_new_session=True)
+        with self.lock:
+            self.all.append(proc)
+        return proc
+
+    def _take(self) -> subprocess.Popen:
+        """An idle worker; a new one while fewer than `size` exist (None in `idle` is a free slot)."""
+        with self.lock:
+            start = self.started < self.size
+            self.started += start
+        if not start and (proc := self.idle.get()) is not None:
+            return proc
+        try:
+            return self._start()
+        except BaseException:
+            self.idle.put(None)                       # the slot stays free for the next notebook
+            raise
+
+    def analyse(self, path: Path, notebook: str) -> dict:
+        """find.analyse(path, notebook), computed in a worker; {"invalid": why} when it failed."""
+        proc = self._take()
+        try:
+            request = json.dumps({"path": os.fsdecode(path), "notebook": notebook}) + "\n"
+            proc.stdin.write(request.encode())
+            proc.stdin.flush()
+            answer = _read_line(proc.stdout.fileno(), time.monotonic() + ANALYSIS_SECONDS)
+            result = json.loads(answer) if answer is not None else None
+        except (OSError, ValueError):
+            result = None
+        if isinstance(result, dict):
+            self.idle.put(proc)
+            return result
+        code = proc.poll()
+        _stop(proc)
+        with self.lock:
+            if proc in self.all:
+                self.all.remove(proc)
+        self.idle.put(None)                           # the next notebook starts a fresh worker
+        memory = (-signal.SIGSEGV, -signal.SIGABRT, -signal.SIGKILL)
+        why = "took longer than the grader waits" if code is None else \
+            "broke the analysis's CPU limit" if code == -signal.SIGXCPU else \
+            "broke the analysis's memory limit" if code in memory else \
+            f"stopped the analysis (exit status {code})"
+        return {"invalid": f"{notebook}.ipynb could not be analysed: the notebook {why}"}
+
+
+def _read_line(fd: int, deadline: float) -> bytes | None:
+    """One line from `fd`, or None at end of file or after `deadline`."""
+    data = bytearray()
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return None
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return None
+        data += chunk
+        if data.endswith(b"\n"):
+            return bytes(data)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    for stream in (proc.stdin, proc.stdout):
+        try:
+            stream.close()
+        except OSError:
+            pass
+    proc.wait()
+
+
+def worker_main(memory_bytes: int) -> None:
+    """The worker's loop: one JSON request per line on stdin ({"path", "notebook"}), one JSON line
+    of analyse()'s result on stdout. Its limits: nice 10, an address space of `memory_bytes` more
+    than it holds now, ANALYSIS_CPU_SECONDS of CPU per request (SIGXCPU ends it)."""
+    import nbformat  # noqa: F401 - imported before the memory limit is set (read_notebook uses it)
+    import psutil
+
+    os.nice(10)
+    held = psutil.Process().memory_info().vms
+    resource.setrlimit(resource.RLIMIT_AS, (held + memory_bytes, held + memory_bytes))
+    out = sys.stdout.buffer
+    for line in sys.stdin.buffer:
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        soft = int(used.ru_utime + used.ru_stime) + ANALYSIS_CPU_SECONDS
+        hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+        soft = soft if hard == resource.RLIM_INFINITY else min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+        notebook = "the notebook"
+        try:
+            request = json.loads(line)
+            notebook = f"{request['notebook']}.ipynb"
+            text = json.dumps(analyse(Path(request["path"]), request["notebook"]))
+        except MemoryError:
+            text = json.dumps({"invalid": f"{notebook}: too large to analyse within the memory limit "
+                                          "(--memory)"})
+        except Exception as exc:  # noqa: BLE001 - the grader shows it as the notebook's row
+            text = json.dumps({"invalid": f"the analysis failed: {type(exc).__name__}: {str(exc)[:200]}"})
+        out.write(text.encode() + b"\n")
+        out.flush()

@@ -34,6 +34,8 @@ import zipfile
 from pathlib import Path
 
 from .. import exercises
+from .batch import grade
+from .report import gradescope_results, terminal_text, write_atomic
 
 COURSE_LIB = Path(__file__).resolve().parent.parent
 REQUIREMENTS = COURSE_LIB.parent / "requirements-grading.txt"
@@ -136,22 +138,13 @@ def write_bundle(path: Path, notebooks: list[str] | None = None, timeout: float 
 
 
 def submission_folder(submission: Path) -> Path:
-    """Where the notebooks are: `submission`, or its only sub-folder when the student zipped a folder."""
-    known = {f"{n}.ipynb" for n in exercises.notebooks()}
-    if any(p.name in known for p in submission.iterdir()):
-        return submission
-    folders = [p for p in submission.iterdir() if p.is_dir() and not p.is_symlink()
-               and not p.name.startswith((".", "__MACOSX"))]
-    if len(folders) == 1 and any(p.name in known for p in folders[0].iterdir()):
-        return folders[0]
+    """Where the notebooks are: the whole upload; collect.py (layout "student") finds them at any
+    depth, in a lone zip, or renamed by a browser, and says which file it graded."""
     return submission
 
 
 def results(root: Path) -> dict:
     """Grade AUTOGRADER_ROOT/submission as course-grade would; the results.json content."""
-    from .batch import grade
-    from .report import gradescope_results, terminal_text
-
     config = json.loads((root / "source" / "config.json").read_text())
     with tempfile.TemporaryDirectory(prefix="course-grade-") as out:
         summary = grade(submission_folder(root / "submission"), Path(out), timeout=config["timeout"],
@@ -174,8 +167,6 @@ def run(root: Path) -> int:
         data = {"score": 0.0, "execution_time": int(time.perf_counter() - started),
                 "output": f"The autograder failed ({type(exc).__name__}: {exc}); tell your instructor.",
                 "visibility": "visible", "stdout_visibility": "hidden", "tests": []}
-    from .report import write_atomic
-
     write_atomic(root / "results" / "results.json", json.dumps(data, indent=1))
     print(f"{data['score']:g} of {data.get('max_score', 0):g} points; results in {root / 'results'}")
     return 0

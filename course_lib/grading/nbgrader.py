@@ -1,27 +1,49 @@
-"""nbgrader's exchange: read its collected submissions, write its gradebook's CSV.
+"""nbgrader's formats: its course folder, its timestamps, its export columns, its feedback folders.
 
 An nbgrader course keeps what `nbgrader collect` gathered in
 
     <course>/submitted/<student_id>/<assignment>/<notebook>.ipynb
-    <course>/submitted/<student_id>/<assignment>/timestamp.txt     (when the student submitted)
+    <course>/submitted/<student_id>/<assignment>/timestamp.txt          (when the student submitted)
+    <course>/submitted/<student_id>/<assignment>/submission_secret.txt  (nbgrader >= 0.9.3)
 
-and `nbgrader export` writes a CSV with one row per assignment and student, in the columns of
-EXPORT_FIELDS. `course-grade <course>/submitted` (or `<course>`) grades such a tree, detected by
-itself or with `--layout nbgrader`, and writes OUT/nbgrader-grades.csv in those columns, so the
-course keeps its workflow and only the autograding changes. Each assignment's score is the sum of
-its notebooks' points; there is no due date or late penalty here (the columns are left empty / 0).
+and the assignments as the instructor wrote them in `<course>/source/<assignment>/` (released
+copies in `<course>/release/<assignment>/`). `course-grade <course>/submitted` (or `<course>`)
+reads that tree (collect.py walks it with the helpers here) and writes
+
+    OUT/nbgrader-grades.csv   the columns of `nbgrader export` (EXPORT_FIELDS), one row per
+                              assignment and student (report.gradebook_csv, from gradebook_rows)
+    OUT/feedback/<student_id>/<assignment>/<notebook>.html, with the submission's timestamp.txt
+                              and submission_secret.txt beside it: the folder `nbgrader
+                              release_feedback` reads (copy OUT/feedback into <course>/feedback)
+
+What was followed, in nbgrader's own source (github.com/jupyter/nbgrader, main, 2026):
+  * nbgrader/plugins/export.py, CsvExportPlugin.export: the columns; one row per assignment of the
+    gradebook and student; a student with no submission gets an empty timestamp and 0 points;
+    each value written with str() (a timestamp is the datetime autograde stored).
+  * nbgrader/utils.py, parse_utc, as coursedir.get_existing_timestamp applies it to
+    timestamp.txt's stripped text: "<date> <time> <zone>" is read with dateutil and the zone
+    (a name, or an int read as seconds), converted to UTC and stored without a zone, so the export
+    shows str(datetime): "2026-12-01 08:05:00" (with ".ffffff" only when there are microseconds).
+  * nbgrader/exchange/default/release_feedback.py, ExchangeReleaseFeedback.copy_files: it globs
+    `feedback/<student>/<assignment>/*.html`, takes the notebook id from the file name and reads
+    `timestamp.txt` and `submission_secret.txt` in the same folder (the secret names the released
+    file: notebook_hash(secret, notebook_id)); converters/base.py's init_assignment copies those
+    files from the submission into that folder when nbgrader generates feedback itself.
+There is no gradebook database here: names, e-mails and due dates are empty, the late penalty 0.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
-from .. import exercises
+import dateutil.parser
+import dateutil.tz
 
 EXPORT_FIELDS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
                  "raw_score", "late_submission_penalty", "score", "max_score"]
-MAX_TIMESTAMP = 64        # characters of timestamp.txt kept
+SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")    # nbgrader's, copied beside feedback
+MAX_SMALL_FILE = 4096          # bytes of timestamp.txt / submission_secret.txt read
 
 
 def root(submissions: Path) -> Path:
@@ -30,20 +52,26 @@ def root(submissions: Path) -> Path:
     return inner if inner.is_dir() and not inner.is_symlink() else Path(submissions)
 
 
-def detect(submissions: Path) -> bool:
-    """True if `submissions` looks like nbgrader's layout: it has `submitted/`, or its student
-    folders hold assignment folders with the course's notebooks and no notebook of their own."""
+def course_folder(submissions: Path) -> Path | None:
+    """The course folder (the one holding `submitted/`), or None when it cannot be told."""
     submissions = Path(submissions)
     if (submissions / "submitted").is_dir():
+        return submissions
+    return submissions.parent if submissions.name == "submitted" else None
+
+
+def detect(submissions: Path) -> bool:
+    """True if `submissions` is nbgrader's layout: it has `submitted/`, it is called `submitted`,
+    or a student's assignment folder holds nbgrader's timestamp.txt. (Notebooks one folder down
+    alone do not tell: a student's GitHub repository has them in `notebooks/`.)"""
+    submissions = Path(submissions)
+    if course_folder(submissions) is not None:
         return True
-    known = {f"{n}.ipynb" for n in exercises.notebooks()}
-    nested = False
-    for student in _folders(submissions):
-        names = {p.name for p in student.iterdir()}
-        if names & known:
-            return False
-        nested = nested or any(p.name in known for a in _folders(student) for p in a.iterdir())
-    return nested
+    try:
+        return any((assignment / "timestamp.txt").is_file()
+                   for student in _folders(submissions) for assignment in _folders(student))
+    except OSError:
+        return False
 
 
 def _folders(path: Path) -> list[Path]:
@@ -51,96 +79,78 @@ def _folders(path: Path) -> list[Path]:
                   if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
 
 
-def discover(submissions: Path, notebooks: list[str]):
-    """(submissions, unknown files, students) of an nbgrader tree, as batch.discover returns them.
-
-    A notebook a student did not submit belongs to the assignment most classmates submitted it
-    in; a student or assignment folder, or a notebook, that is a symbolic link is refused."""
-    from .batch import Submission, notebook_files
-
-    top = root(submissions)
-    found: dict[str, dict[str, tuple]] = {}          # student -> notebook -> (path, refused, assignment, ts)
-    linked: dict[str, set[str]] = {}                 # student -> assignment folders that are links
-    unknown, students = [], []
-    for entry in sorted(top.iterdir()):
-        if entry.name.startswith("."):
+def course_assignments(submissions: Path, notebooks: set[str]) -> dict[str, list[str]]:
+    """assignment -> the course notebooks it holds, from the course's `source/` (else `release/`)
+    folder: the assignments nbgrader's gradebook knows. {} when there is no such folder."""
+    course = course_folder(submissions)
+    for name in ("source", "release"):
+        folder = course / name if course is not None else None
+        if folder is None or not folder.is_dir() or folder.is_symlink():
             continue
-        if not entry.is_symlink() and not entry.is_dir():
-            unknown.append(f"{entry.name}: not a student folder")
-            continue
-        students.append(entry.name)
-        found[entry.name], linked[entry.name] = {}, set()
-        if entry.is_symlink():
-            why = f"{entry.name}/ is a symbolic link; links are not followed"
-            found[entry.name] = {n: (None, why, "", "") for n in notebooks}
-            continue
-        for assignment in sorted(entry.iterdir()):
-            prefix = f"{entry.name}/{assignment.name}/"
-            if assignment.name.startswith("."):
-                continue
-            if assignment.is_symlink():
-                linked[entry.name].add(assignment.name)
-                unknown.append(f"{prefix[:-1]}: a symbolic link, not followed")
-                continue
-            if not assignment.is_dir():
-                unknown.append(f"{prefix[:-1]}: not an assignment folder")
-                continue
-            files, more = notebook_files(assignment, notebooks, prefix)
-            unknown += [u for u in more if not u.startswith(f"{prefix}timestamp.txt:")]
-            stamp = read_timestamp(assignment / "timestamp.txt")
-            for notebook, (path, refused) in files.items():
-                if notebook in found[entry.name]:
-                    unknown.append(f"{prefix}{notebook}.ipynb: also in another assignment; "
-                                   f"graded the one in {found[entry.name][notebook][2]}")
-                    continue
-                found[entry.name][notebook] = (path, refused, assignment.name, stamp)
-    usual = {n: Counter(f[n][2] for f in found.values() if n in f and f[n][2]).most_common(1)
-             for n in notebooks}
-    items = []
-    for student in students:
-        for n in notebooks:
-            path, refused, assignment, stamp = found[student].get(n, (None, "", "", ""))
-            assignment = assignment or (usual[n][0][0] if usual[n] else n)
-            if path is None and not refused and assignment in linked[student]:
-                refused = f"{student}/{assignment}/ is a symbolic link; links are not followed"
-            items.append(Submission(student, n, path, refused, assignment, stamp))
-    return items, unknown, students
+        found = {}
+        for assignment in _folders(folder):
+            held = sorted(p.stem for p in assignment.glob("*.ipynb") if p.stem in notebooks)
+            if held:
+                found[assignment.name] = held
+        if found:
+            return found
+    return {}
 
 
-def read_timestamp(path: Path) -> str:
-    """The first line of nbgrader's timestamp.txt (e.g. "2026-11-30 13:20:00.000000 UTC"), or ""."""
+def read_small(path: Path) -> str:
+    """The text of one of nbgrader's small files (timestamp.txt, submission_secret.txt), or ""
+    when it is missing, a link or not a file; at most MAX_SMALL_FILE bytes are read."""
     try:
         if path.is_symlink() or not path.is_file():
             return ""
-        with open(path, encoding="utf-8", errors="replace") as f:
-            line = f.read(4 * MAX_TIMESTAMP).splitlines()
+        with open(path, "rb") as f:
+            return f.read(MAX_SMALL_FILE).decode("utf-8", "replace")
     except OSError:
         return ""
-    return "".join(c for c in (line[0] if line else "") if c.isprintable())[:MAX_TIMESTAMP].strip()
+
+
+def export_timestamp(text: str) -> str:
+    """timestamp.txt's text as `nbgrader export` writes it: parse_utc's naive UTC datetime, as str().
+
+    "2026-12-01 09:05:00.000000 CET" -> "2026-12-01 08:05:00"; "" for no or an unreadable stamp
+    (nbgrader would stop with "Invalid timestamp string"; one student's file must not stop the
+    class). The zone is read as parse_utc reads it: an int as an offset in seconds (dateutil's
+    tzinfos), else a name through dateutil.tz.gettz; a name it does not know leaves the time as it is."""
+    text = text.strip()
+    if not text:
+        return ""
+    try:
+        parts = text.split(" ")
+        if len(parts) == 3:
+            try:
+                zone = int(parts[2])
+            except ValueError:
+                zone = dateutil.tz.gettz(parts[2])
+            stamp = dateutil.parser.parse(" ".join(parts[:2] + ["TZ"]), tzinfos={"TZ": zone})
+        else:
+            stamp = dateutil.parser.parse(text)
+        if stamp.tzinfo is not None:
+            stamp = (stamp - stamp.utcoffset()).replace(tzinfo=None)
+    except (ValueError, OverflowError, TypeError, LookupError):
+        return ""
+    return str(stamp) if isinstance(stamp, datetime) else ""
 
 
 def gradebook_rows(summary) -> list[dict]:
-    """One row per (assignment, student) in EXPORT_FIELDS, as `nbgrader export` writes them."""
-    notebooks_of: dict[str, set[str]] = {}
+    """One row per (assignment, student) in EXPORT_FIELDS, as `nbgrader export` writes them: the
+    course's assignments only (summary.assignments), an assignment's score the sum of its
+    notebooks' points, its max_score the sum of their maxima."""
     by_key: dict[tuple[str, str], list] = {}          # (assignment, student) -> graded notebooks
     for g in summary.graded:
-        notebooks_of.setdefault(g.assignment, set()).add(g.notebook)
         by_key.setdefault((g.assignment, g.student), []).append(g)
     rows = []
-    for assignment in sorted(notebooks_of):
+    for assignment in sorted(summary.assignments):
         for student in summary.students:
             graded = by_key.get((assignment, student), [])
             raw = sum(r.points for g in graded for r in g.results)
             most = sum(r.max_points for g in graded for r in g.results)
-            stamps = sorted({g.timestamp for g in graded if g.timestamp})
+            stamps = sorted({export_timestamp(g.timestamp) for g in graded} - {""})
             rows.append({"assignment": assignment, "duedate": "", "timestamp": stamps[-1] if stamps else "",
                          "student_id": student, "last_name": "", "first_name": "", "email": "",
                          "raw_score": raw, "late_submission_penalty": 0.0, "score": raw, "max_score": most})
     return rows
-
-
-def gradebook_csv(summary) -> str:
-    """gradebook_rows() as CSV text (through report._csv, which neutralises formulas)."""
-    from .report import _csv
-
-    return _csv([EXPORT_FIELDS] + [[row[k] for k in EXPORT_FIELDS] for row in gradebook_rows(summary)])

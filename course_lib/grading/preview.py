@@ -16,6 +16,8 @@ import dis
 import sys
 import types
 
+from .references import is_forbidden
+
 # ---------------------------------------------------------------------------------------------
 # the graded run: what the grader sees that check() in the notebook does not
 
@@ -80,7 +82,6 @@ def grading_problems(function, notebook: str = "11_capstone_digits") -> list[str
     """
     from ..data import load_digits
     from ..exercises import for_notebook
-    from .references import is_forbidden
 
     exercises_here = for_notebook(notebook)
     problems, seen, todo = [], set(), [function]

@@ -6,14 +6,18 @@
     OUT/gradescope/<student>/results.json   Gradescope's autograder format
     OUT/grading.json                        the seed, the limits and the grader version used
     OUT/class.html                          the instructor's view of the class (classview.py)
-    OUT/nbgrader-grades.csv                 nbgrader export's columns (nbgrader layout only, nbgrader.py)
+    OUT/nbgrader-grades.csv                 nbgrader export's columns (nbgrader layout only)
+    OUT/feedback/<student>/<assignment>/<notebook>.html (+ timestamp.txt, submission_secret.txt)
+                                            nbgrader layout only: what `nbgrader release_feedback` reads
 
 Every file is written to a temporary name and then renamed, so a reader never sees half a file.
-Everything a student controls (names, messages, values) is escaped in the HTML; in every CSV a
-cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) gets a
-leading apostrophe; the terminal tables drop control characters (escape codes). A student's
-file names come from file_name(): any folder name, however long or strange, gets its reports,
-and a report that cannot be written is listed in summary.report_errors while the others are.
+The text written here is already safe (score.safe_text, applied once where it enters the summary:
+no invalid UTF-8, lone surrogates, control characters or terminal escapes); each writer adds only
+its own format's escaping: HTML markup is escaped, and in every CSV a cell that a spreadsheet
+would run as a formula (starting with =, +, -, @, tab or CR) gets a leading apostrophe. A
+student's file names come from file_name(): any folder name, however long or strange, gets its
+reports, and no two folder names share one. A report that cannot be written, or one notebook's
+part of it, is listed in summary.report_errors while everything else is written.
 """
 
 from __future__ import annotations
@@ -26,22 +30,22 @@ import json
 import os
 import re
 import tempfile
-import unicodedata
 from pathlib import Path
 
-from .score import PASSED
+from . import classview, nbgrader
+from .score import PASSED, safe_text
 
 GRADE_FIELDS = ["student", "notebook", "exercise", "points", "max_points", "status", "message"]
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes) -> None:
     """Write `text` to `path` through a temporary file in the same folder and os.replace."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode("utf-8"))
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -49,43 +53,73 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def write_all(summary, out: Path, class_view: bool = True) -> None:
-    """Write every report of `summary` (a batch.Summary) into `out` (class.html if `class_view`)."""
-    from . import classview, nbgrader
+    """Write every report of `summary` (a batch.Summary) into `out` (class.html if `class_view`).
 
+    Each file is written on its own: one that fails (a folder in its place, a full disk, a bug
+    on an unforeseen input) is listed in summary.report_errors and the others are still written."""
     out = Path(out)
-    write_atomic(out / "grades.csv", grades_csv(summary))
-    write_atomic(out / "summary.csv", summary_csv(summary))
+
+    def attempt(what: str, write) -> None:
+        try:
+            write()
+        except Exception as exc:  # noqa: BLE001 - one report must not sink the others
+            summary.report_errors.append(safe_text(f"{what} not written: {type(exc).__name__}: {exc}")[:300])
+
+    attempt("grades.csv", lambda: write_atomic(out / "grades.csv", grades_csv(summary)))
+    attempt("summary.csv", lambda: write_atomic(out / "summary.csv", summary_csv(summary)))
     by_student: dict[str, list] = {student: [] for student in summary.students}
     for g in summary.graded:
         by_student.setdefault(g.student, []).append(g)
     for student, graded in by_student.items():
-        name = file_name(student)
-        try:
-            write_atomic(out / "feedback" / f"{name}.html", feedback_html(student, graded))
+        name = summary.files.get(student) or file_name(student)
+        attempt(f"reports of {student[:60]!r}", lambda student=student, graded=graded, name=name: (
+            write_atomic(out / "feedback" / f"{name}.html", feedback_html(student, graded, summary)),
             write_atomic(out / "gradescope" / name / "results.json",
-                         json.dumps(gradescope_results(graded), indent=1))
-        except (OSError, ValueError) as exc:    # one student's report must not sink the others
-            summary.report_errors.append(f"reports of {terminal_text(student)[:60]!r} not written: "
-                                         f"{type(exc).__name__}: {exc}")
+                         json.dumps(gradescope_results(graded), indent=1))))
     if summary.layout == "nbgrader":
-        write_atomic(out / "nbgrader-grades.csv", nbgrader.gradebook_csv(summary))
+        attempt("nbgrader-grades.csv",
+                lambda: write_atomic(out / "nbgrader-grades.csv", gradebook_csv(summary)))
+        for g in summary.graded:
+            if g.folder is not None:
+                attempt(f"nbgrader feedback of {g.student[:60]!r} for {g.assignment}/{g.notebook}",
+                        lambda g=g: write_nbgrader_feedback(g, out, summary))
     if class_view:
-        write_atomic(out / "class.html", classview.class_html(summary))
-    write_atomic(out / "grading.json", json.dumps(summary.settings, indent=1))
+        attempt("class.html", lambda: write_atomic(out / "class.html", classview.class_html(summary)))
+    attempt("grading.json",
+            lambda: write_atomic(out / "grading.json", json.dumps(summary.settings, indent=1)))
+
+
+def write_nbgrader_feedback(g, out: Path, summary) -> None:
+    """OUT/feedback/<student>/<assignment>/<notebook>.html with the submission's timestamp.txt and
+    submission_secret.txt copied beside it (nbgrader.py says why: release_feedback reads both)."""
+    folder = out / "feedback" / g.file / file_name(g.assignment)
+    write_atomic(folder / f"{g.notebook}.html", feedback_html(g.student, [g], summary))
+    for name in nbgrader.SUBMISSION_FILES:
+        text = nbgrader.read_small(g.folder / name)
+        if text:
+            write_atomic(folder / name, text)
+
+
+def gradebook_csv(summary) -> str:
+    """nbgrader.gradebook_rows() as CSV text (through _csv, which neutralises formulas)."""
+    fields = nbgrader.EXPORT_FIELDS
+    return _csv([fields] + [[row[k] for k in fields] for row in nbgrader.gradebook_rows(summary)])
 
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}")
 
 
 def file_name(student: str) -> str:
-    """A file name for `student`'s reports: the name itself when it is a plain one (letters,
-    digits, `_.@+-`, at most 100 characters), else its plain characters (at most 40) and a
-    hash of the whole name, so that every name, whatever its length or characters, has one."""
+    """A file name for `student`'s reports, different for every name by construction: the name
+    itself when it is a plain one (letters, digits, `_.@+-`, at most 100 characters, never `.`
+    or `..`); else its plain characters (at most 40), `~` and a hash of the whole name. A plain
+    name holds no `~`, so no folder name can take the file name of another (`bob!` is
+    `bob~<hash>`, and a folder really called `bob-<hash>` keeps its own name)."""
     if SAFE_NAME.fullmatch(student) and student not in (".", ".."):
         return student
     plain = re.sub(r"[^A-Za-z0-9_.@+-]+", "_", student).strip("._")[:40]
-    digest = hashlib.sha256(student.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return f"{plain}-{digest}" if plain else digest
+    digest = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{plain}~{digest}" if plain else f"~{digest}"
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -105,8 +139,8 @@ def _csv(rows: list[list]) -> str:
 
 
 def terminal_text(text: str) -> str:
-    """`text` without control characters (escape codes, carriage returns, bells), for a terminal."""
-    return "".join(c if unicodedata.category(c)[0] != "C" else "?" for c in str(text))
+    """score.safe_text, for text that did not come through a summary (it is idempotent)."""
+    return safe_text(text)
 
 
 def grades_csv(summary) -> str:
@@ -149,8 +183,10 @@ text-align:left;vertical-align:top}th{background:#f3f3f3}.passed{color:#176b1f}.
 pre{white-space:pre-wrap;margin:.2em 0;font-size:.9em;background:#f8f8f8;padding:.3em}"""
 
 
-def feedback_html(student: str, graded: list) -> str:
-    """A page for one student: per notebook a table of exercises, with the first failing case."""
+def feedback_html(student: str, graded: list, summary=None) -> str:
+    """A page for one student: per notebook a table of exercises, with the first failing case.
+    A notebook whose part cannot be rendered gets a line saying so (and summary.report_errors one),
+    the rest of the page is written."""
     e = html.escape
     total = sum(r.points for g in graded for r in g.results)
     most = sum(r.max_points for g in graded for r in g.results)
@@ -159,20 +195,34 @@ def feedback_html(student: str, graded: list) -> str:
              f"<p><b>{total:g} of {most:g} points.</b> Each exercise was run on fixed edge cases and fresh "
              "random cases; it scores its points when every case is right.</p>"]
     for g in graded:
-        parts.append(f"<h2>{e(g.notebook)}</h2><table><tr><th>exercise</th><th>status</th>"
-                     "<th>points</th><th>details</th></tr>")
-        for r in g.results:
-            css = "passed" if r.status == PASSED else "other"
-            details = f"<div>{e(r.message)}</div>"
-            if r.case:
-                rows = [("case", r.case), ("inputs", r.inputs), ("expected", r.expected)]
-                rows += [("got", r.got)] if r.got else []
-                details += "".join(f"<div><b>{name}</b><pre>{e(value)}</pre></div>" for name, value in rows)
-            parts.append(f"<tr><td>{e(r.exercise)}</td><td class='{css}'>{e(r.status.replace('_', ' '))}</td>"
-                         f"<td>{r.points:g} / {r.max_points:g}</td><td>{details}</td></tr>")
-        parts.append("</table>")
+        try:
+            parts.append(notebook_html(g))
+        except Exception as exc:  # noqa: BLE001 - one notebook's part must not sink the page
+            parts.append(f"<h2>{e(g.notebook)}</h2><p>This part of the feedback could not be written; "
+                         "your instructor has the grades.</p>")
+            if summary is not None:
+                summary.report_errors.append(safe_text(f"feedback of {student[:60]!r} for {g.notebook}: "
+                                                       f"{type(exc).__name__}: {exc}")[:300])
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def notebook_html(g) -> str:
+    """One notebook's table of the feedback page."""
+    e = html.escape
+    parts = [f"<h2>{e(g.notebook)}</h2><table><tr><th>exercise</th><th>status</th>"
+             "<th>points</th><th>details</th></tr>"]
+    for r in g.results:
+        css = "passed" if r.status == PASSED else "other"
+        details = f"<div>{e(r.message)}</div>"
+        if r.case:
+            rows = [("case", r.case), ("inputs", r.inputs), ("expected", r.expected)]
+            rows += [("got", r.got)] if r.got else []
+            details += "".join(f"<div><b>{name}</b><pre>{e(value)}</pre></div>" for name, value in rows)
+        parts.append(f"<tr><td>{e(r.exercise)}</td><td class='{css}'>{e(r.status.replace('_', ' '))}</td>"
+                     f"<td>{r.points:g} / {r.max_points:g}</td><td>{details}</td></tr>")
+    parts.append("</table>")
+    return "".join(parts)
 
 
 # --- terminal tables --------------------------------------------------------------------------

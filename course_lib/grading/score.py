@@ -21,11 +21,18 @@ hint. Expected values (and the returned ones) are shown only for public cases (f
 Exercise.is_public); for a random case the feedback names the case and what is wrong, so
 resubmitting into the same seed does not reveal answers.
 Printed output, warnings and stderr are never looked at.
+
+Every text that reaches a report passes safe_text() once, where it enters the data the reports are
+written from: a Result's fields here (also when read back from the cache), the students' names and
+the skipped files in batch's Graded and Summary. The writers (CSV, HTML, JSON, terminal) then only
+add their own escaping (formulas in CSV, markup in HTML).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, fields
 
 from ..exercises import Case, Exercise
 from ..exercises.core import (
@@ -46,6 +53,9 @@ from .sandbox import ExerciseRun
 MISSING, INVALID = "missing", "invalid"
 STATUSES = (PASSED, FAILED, NOT_ATTEMPTED, ERROR, TIMEOUT, MISSING, INVALID)
 HIDDEN = "(not shown for random cases: they change with each grading)"
+# core.compare's error sizes: for a random case, "max abs error" and one resubmission into the same
+# seed tell the expected value, so the feedback of a random case names the wrong output only
+ERROR_SIZE = re.compile(r": max abs error [^,;]*, max rel error (?:n/a \(the expected value is 0\)|[^;]*)")
 
 __all__ = ["PASSED", "FAILED", "NOT_ATTEMPTED", "ERROR", "TIMEOUT", "MISSING", "INVALID", "STATUSES",
            "NOT_ATTEMPTED_MESSAGE", "Prepared", "Result", "prepare", "zero", "score", "is_complex",
@@ -77,8 +87,52 @@ class Result:
     expected: str = ""
     got: str = ""
 
+    def __post_init__(self):
+        for name in TEXT_FIELDS:
+            setattr(self, name, safe_text(getattr(self, name)))
+        self.points, self.max_points = float(self.points), float(self.max_points)
+        self.n_cases, self.n_passed = int(self.n_cases), int(self.n_passed)
+
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+TEXT_FIELDS = [f.name for f in fields(Result) if f.type == "str"]
+# terminal escape sequences: CSI (colours, cursor), OSC (OSC 52 writes the clipboard), DCS/SOS/PM/APC,
+# and the two-byte ones
+TERMINAL_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
+                              r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+                              r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[@-Z\\-_]")
+
+
+def safe_text(text, exact: bool = False) -> str:
+    """`text` made safe for every report (CSV, HTML, JSON, a terminal), once.
+
+    A byte that was not UTF-8 (a file name's, kept by Python as a surrogate escape) becomes
+    `\\xNN`, any other lone surrogate `\\uNNNN`; terminal escape sequences (ANSI CSI, OSC such as
+    OSC 52, DCS...) are removed whole, tabs and line breaks become spaces, and the other control
+    and format characters (category C: bell, ESC, bidi overrides...) are removed. With
+    `exact=True` (students' names, which identify them) nothing is removed: every character that
+    is not printable is written `\\uNNNN` and a backslash `\\\\`, so that two different names never
+    read the same."""
+    text = text if isinstance(text, str) else str(text)
+    if text.isprintable() and not (exact and "\\" in text):
+        return text
+    if not exact:
+        text = TERMINAL_ESCAPES.sub("", text)
+    out = []
+    for c in text:
+        if c.isprintable():
+            out.append("\\\\" if exact and c == "\\" else c)
+        elif "\udc80" <= c <= "\udcff":
+            out.append(f"\\x{ord(c) - 0xDC00:02x}")          # surrogateescape: the byte that was not UTF-8
+        elif exact:
+            out.append(f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}")
+        elif c in "\t\n\r\v\f" or unicodedata.category(c)[0] == "Z":
+            out.append(" ")
+        elif unicodedata.category(c) == "Cs":
+            out.append(f"\\u{ord(c):04x}")
+    return "".join(out)
 
 
 def prepare(exercises: list[Exercise], seed: int) -> list[Prepared]:
@@ -107,10 +161,11 @@ def score(prepared: Prepared, run: ExerciseRun, kind: str | None = None) -> Resu
         return Result(ex.id, 0.0, float(ex.points), verdict.status, one_line(verdict.message),
                       verdict.n_cases, verdict.n_passed)
     case = verdict.case
-    message = f"case '{case.name}': {verdict.message}"
+    public = ex.is_public(case)
+    told = verdict.message if public else ERROR_SIZE.sub("", verdict.message)
+    message = f"case '{case.name}': {told}"
     if verdict.status in (FAILED, ERROR) and run.outcome == "ran":
         message += f". Hint: {ex.hint_levels(1, verdict)[0]}"
-    public = ex.is_public(case)
     shown = verdict.compared and public
     inputs = inputs_text(ex, case, 120)
     names = labels(ex, verdict)
