@@ -50,7 +50,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 def write_all(summary, out: Path, class_view: bool = True) -> None:
     """Write every report of `summary` (a batch.Summary) into `out` (class.html if `class_view`)."""
-    from . import classview, nbgrader
+    from . import classview, gradescope, nbgrader
 
     out = Path(out)
     write_atomic(out / "grades.csv", grades_csv(summary))
@@ -63,7 +63,7 @@ def write_all(summary, out: Path, class_view: bool = True) -> None:
         try:
             write_atomic(out / "feedback" / f"{name}.html", feedback_html(student, graded))
             write_atomic(out / "gradescope" / name / "results.json",
-                         json.dumps(gradescope_results(graded), indent=1))
+                         json.dumps(gradescope.results_json(graded), indent=1))
         except (OSError, ValueError) as exc:    # one student's report must not sink the others
             summary.report_errors.append(f"reports of {terminal_text(student)[:60]!r} not written: "
                                          f"{type(exc).__name__}: {exc}")
@@ -116,29 +116,6 @@ def grades_csv(summary) -> str:
 def summary_csv(summary) -> str:
     rows = [[student, f"{total:g}", f"{most:g}"] for student, (total, most) in summary.totals().items()]
     return _csv([["student", "total", "max"]] + rows)
-
-
-# --- Gradescope -------------------------------------------------------------------------------
-
-def gradescope_results(graded: list) -> dict:
-    """One student's results in Gradescope's results.json format (one test per exercise)."""
-    tests = []
-    for g in graded:
-        for r in g.results:
-            lines = [r.message]
-            if r.case:
-                lines += [f"case: {r.case}", f"inputs: {r.inputs}", f"expected: {r.expected}"]
-                if r.got:
-                    lines.append(f"got: {r.got}")
-            tests.append({"name": f"{g.notebook}: {r.exercise}", "score": r.points, "max_score": r.max_points,
-                          "status": "passed" if r.status == PASSED else "failed",
-                          "output": "\n".join(lines), "visibility": "visible"})
-    score = sum(t["score"] for t in tests)
-    most = sum(t["max_score"] for t in tests)
-    return {"score": score, "max_score": most,
-            "execution_time": int(round(sum(g.seconds for g in graded))),
-            "output": f"{score:g} of {most:g} points", "visibility": "visible",
-            "stdout_visibility": "hidden", "tests": tests}
 
 
 # --- HTML feedback ----------------------------------------------------------------------------
