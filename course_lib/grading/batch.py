@@ -37,7 +37,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import exercises
-from . import find, references, sandbox
+from . import copies, find, references, sandbox
 from .score import (
     ERROR,
     FAILED,
@@ -234,6 +234,8 @@ def grade_submission(item: Submission, prepared: list[Prepared], timeout: float,
     for exercise_id, note in notes.items():
         if note:
             results[exercise_id].message = one_line(f"{results[exercise_id].message} ({note})")
+    for p in prepared:        # for class.html's possible copies: a fingerprint, never the source
+        results[p.exercise.id].fingerprint = copies.fingerprint(program, p.exercise)
     return [results[p.exercise.id] for p in prepared]
 
 

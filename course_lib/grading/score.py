@@ -75,6 +75,7 @@ class Result:
     inputs: str = ""
     expected: str = ""
     got: str = ""
+    fingerprint: str = ""     # of the graded answer's normalised syntax tree (copies.py), for class.html
 
     def to_dict(self) -> dict:
         return asdict(self)
