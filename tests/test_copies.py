@@ -139,7 +139,7 @@ def test_an_answer_most_of_the_class_writes_alike_is_counted_not_listed():
     common, rare = "a" * 16 + ":45", "b" * 16 + ":45"
     graded = [Graded(f"s{k:02}", "08_adam", [result("adam_step", common)]) for k in range(20)]
     graded += [Graded(name, "08_adam", [result("adam_step", rare)]) for name in ("x1", "x2")]
-    graded += [Graded("stub", "08_adam", [result("adam_step", rare, "not_attempted")])]   # no answer: skipped
+    graded += [Graded("stub", "08_adam", [result("adam_step", "", "not_attempted")])]     # no answer: skipped
     found = copies.possible_copies(Summary(graded, [g.student for g in graded], [], 1, 0.0))
     assert found.groups == [("08_adam", "adam_step", ["x1", "x2"], 45)]
     assert found.common == [("08_adam", "adam_step", 20, 22)]

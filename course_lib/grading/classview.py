@@ -21,6 +21,7 @@ import io
 import re
 from collections import Counter
 
+from . import copies
 from .score import ERROR, FAILED, PASSED, TIMEOUT
 
 FAILURES = (FAILED, ERROR, TIMEOUT)
@@ -146,8 +147,6 @@ text-align:left;vertical-align:top}th{background:#f3f3f3}img{max-width:100%}"""
 
 def copies_section(summary) -> list[str]:
     """The page's "Possible copies" section (copies.possible_copies, with the rule it applies)."""
-    from . import copies
-
     e = html.escape
     found = copies.possible_copies(summary)
     parts = ["<h2>Possible copies</h2>",

@@ -39,14 +39,13 @@ import textwrap
 from dataclasses import dataclass
 
 from .. import exercises
-from .score import INVALID, MISSING, NOT_ATTEMPTED
+from .references import reference_functions
 
 MIN_NODES = 30
 REFERENCE_MIN_NODES = 50
 COMMON_SHARE = 0.1
 CODE_OBJECT_NAMES = {"__code__", "FunctionType", "CodeType", "marshal", "co_code"}
 BUILTINS = set(dir(builtins))
-SKIPPED_STATUSES = {NOT_ATTEMPTED, MISSING, INVALID}   # no answer of the student's own
 
 
 class _Normalise(ast.NodeTransformer):
@@ -149,8 +148,6 @@ def fingerprint(program, exercise) -> str:
 @functools.cache
 def reference_fingerprints(exercise_id: str) -> dict[str, str]:
     """digest -> "module.name" for the exercise's reference and the functions it forbids."""
-    from .references import reference_functions
-
     found = {}
     for function in reference_functions([exercises.get(exercise_id)]):
         try:
@@ -184,7 +181,7 @@ def possible_copies(summary) -> Copies:
     for g in summary.graded:
         for r in g.results:
             fp = getattr(r, "fingerprint", "")
-            if not fp or r.status in SKIPPED_STATUSES:
+            if not fp:                   # no answer of the student's own (missing, the stub, unreadable)
                 continue
             digest, size, *flags = fp.split(":")
             if "code" in flags:

@@ -17,8 +17,8 @@ writes the zip that Gradescope's "zip file upload" autograder takes:
 `run` grades the notebooks in AUTOGRADER_ROOT/submission (default /autograder/submission; a
 single folder inside it also works) with the same grader and scoring as `course-grade`
 (batch.grade, layout "student") and writes AUTOGRADER_ROOT/results/results.json in Gradescope's
-format (results_json: one test per exercise, numbered and tagged with its notebook, all text in
-Gradescope's "text" format). run_autograder always leaves a valid results.json: a placeholder
+format (report.gradescope_results: one test per exercise, numbered and tagged with its notebook,
+all text in Gradescope's "text" format). run_autograder always leaves a valid results.json: a placeholder
 before grading starts, the grader's results, or, when Python or course_lib cannot start, a
 score of 0 that tells the student to tell the instructor. The assignment's points on Gradescope
 must be set to total_points() (printed by the bundle command): results.json has no total.
@@ -39,7 +39,8 @@ import zipfile
 from pathlib import Path
 
 from .. import exercises
-from .score import PASSED
+from .batch import grade
+from .report import gradescope_results, terminal_text, write_atomic
 
 COURSE_LIB = Path(__file__).resolve().parent.parent
 REQUIREMENTS = COURSE_LIB.parent / "requirements-grading.txt"
@@ -183,80 +184,28 @@ def submission_folder(submission: Path) -> Path:
     return submission
 
 
-# --- results.json ------------------------------------------------------------------------------
-# Gradescope's spec (gradescope/autograder_samples, docs/specs.md): top level score, execution_time
-# (seconds), output, output_format, test_output_format, test_name_format, visibility,
-# stdout_visibility, extra_data, tests, leaderboard; per test score, max_score, status, name,
-# name_format, number, output, output_format, tags, visibility, extra_data. There is no top-level
-# max_score: the total is the assignment's points, set by the instructor to total_points().
-# Every text is in the "text" format (no HTML, Markdown or ANSI is rendered), so the only escaping
-# student-chosen text (file names, exception messages) needs is dropping control characters.
-TEXT = "text"
-
-
-def plain(text: str) -> str:
-    """`text` safe for Gradescope's "text" format: our own line breaks kept, every other control or
-    format character (escape codes, carriage returns, bidi overrides, lone surrogates) shown as `?`."""
-    from .report import terminal_text
-
-    return "\n".join(terminal_text(line) for line in str(text).split("\n"))
-
-
-def notebook_number(notebook: str) -> int:
-    """The notebook's number: its name's leading digits ("06_sgd..." -> 6), else its position."""
-    digits = notebook[:len(notebook) - len(notebook.lstrip("0123456789"))]
-    return int(digits) if digits else exercises.notebooks().index(notebook)
-
-
 def total_points(notebooks: list[str] | None = None) -> float:
     """The points of every exercise of `notebooks` (default: all): the assignment's points on Gradescope."""
     return sum(ex.points for n in notebooks or exercises.notebooks() for ex in exercises.for_notebook(n))
 
 
-def results_json(graded: list, notes: list[str] = ()) -> dict:
-    """One student's results.json (graded: batch.Graded of their notebooks): one test per exercise,
-    numbered notebook.exercise ("6.2") and tagged with its notebook; `notes` (e.g. skipped files)
-    are added to the top-level output."""
-    tests = []
-    for g in graded:
-        for k, r in enumerate(g.results, 1):
-            lines = [r.message]
-            if r.case:
-                lines += [f"case: {r.case}", f"inputs: {r.inputs}", f"expected: {r.expected}"]
-                if r.got:
-                    lines.append(f"got: {r.got}")
-            tests.append({"name": plain(f"{g.notebook}: {r.exercise}"), "name_format": TEXT,
-                          "number": f"{notebook_number(g.notebook)}.{k}", "tags": [plain(g.notebook)],
-                          "score": r.points, "max_score": r.max_points,
-                          "status": "passed" if r.status == PASSED else "failed",
-                          "output": plain("\n".join(" ".join(line.splitlines()) for line in lines)),
-                          "output_format": TEXT, "visibility": "visible"})
-    score = sum(t["score"] for t in tests)
-    most = sum(t["max_score"] for t in tests)
-    output = [f"{score:g} of {most:g} points."] + [plain(" ".join(str(n).splitlines())) for n in notes]
-    return {"score": score, "execution_time": int(round(sum(g.seconds for g in graded))),
-            "output": "\n".join(output), "output_format": TEXT, "test_output_format": TEXT,
-            "test_name_format": TEXT, "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
-
-
 def results(root: Path) -> dict:
     """Grade AUTOGRADER_ROOT/submission as course-grade would; the results.json content."""
-    from .batch import grade
-
     config = json.loads((root / "source" / "config.json").read_text())
     with tempfile.TemporaryDirectory(prefix="course-grade-") as out:
         summary = grade(submission_folder(root / "submission"), Path(out), timeout=config["timeout"],
                         memory_mb=config["memory_mb"], notebooks=config["notebooks"], seed=config["seed"],
                         progress=False, layout="student", student="submission", class_view=False)
-    return results_json(summary.graded, [f"skipped: {u}" for u in summary.unknown])
+    return gradescope_results(summary.graded, [f"skipped: {u}" for u in summary.unknown])
 
 
 def failed_results(exc: BaseException, seconds: float) -> dict:
     """results.json when grading itself failed: score 0, and why, for the student to pass on."""
     return {"score": 0.0, "execution_time": int(seconds),
-            "output": plain(f"The autograder failed ({type(exc).__name__}: {exc}), so your notebooks were "
-                            "not graded and this score of 0 is not your grade; please tell your instructor."),
-            "output_format": TEXT, "test_output_format": TEXT, "visibility": "visible",
+            "output": terminal_text(f"The autograder failed ({type(exc).__name__}: {exc}), so your notebooks "
+                                    "were not graded and this score of 0 is not your grade; please tell your "
+                                    "instructor."),
+            "output_format": "text", "test_output_format": "text", "visibility": "visible",
             "stdout_visibility": "hidden", "tests": []}
 
 
@@ -268,8 +217,6 @@ def run(root: Path) -> int:
     except Exception as exc:       # the student must see something, and the instructor why
         traceback.print_exc()
         data = failed_results(exc, time.perf_counter() - started)
-    from .report import write_atomic
-
     write_atomic(root / "results" / "results.json", json.dumps(data, indent=1))
     most = sum(t.get("max_score", 0) for t in data["tests"])
     print(f"{data['score']:g} of {most:g} points; results in {root / 'results'}")

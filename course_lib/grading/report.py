@@ -50,7 +50,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 def write_all(summary, out: Path, class_view: bool = True) -> None:
     """Write every report of `summary` (a batch.Summary) into `out` (class.html if `class_view`)."""
-    from . import classview, gradescope, nbgrader
+    from . import classview, nbgrader
 
     out = Path(out)
     write_atomic(out / "grades.csv", grades_csv(summary))
@@ -63,7 +63,7 @@ def write_all(summary, out: Path, class_view: bool = True) -> None:
         try:
             write_atomic(out / "feedback" / f"{name}.html", feedback_html(student, graded))
             write_atomic(out / "gradescope" / name / "results.json",
-                         json.dumps(gradescope.results_json(graded), indent=1))
+                         json.dumps(gradescope_results(graded), indent=1))
         except (OSError, ValueError) as exc:    # one student's report must not sink the others
             summary.report_errors.append(f"reports of {terminal_text(student)[:60]!r} not written: "
                                          f"{type(exc).__name__}: {exc}")
@@ -116,6 +116,59 @@ def grades_csv(summary) -> str:
 def summary_csv(summary) -> str:
     rows = [[student, f"{total:g}", f"{most:g}"] for student, (total, most) in summary.totals().items()]
     return _csv([["student", "total", "max"]] + rows)
+
+
+# --- Gradescope -------------------------------------------------------------------------------
+
+# Gradescope's spec (gradescope/autograder_samples, docs/specs.md; tests/gradescope_schema.py holds
+# it as a JSON Schema): top level score, execution_time (seconds), output, output_format,
+# test_output_format, test_name_format, visibility, stdout_visibility, extra_data, tests,
+# leaderboard; per test score, max_score, status, name, name_format, number, output,
+# output_format, tags, visibility, extra_data. There is no top-level max_score: Gradescope's total
+# is the assignment's points, which the instructor sets to what `course-grade gradescope-bundle`
+# prints. Every text is in the "text" format (no HTML, Markdown or ANSI rendered), so what a
+# student chose (file names, exception messages) needs only its control characters made plain.
+GRADESCOPE_FORMAT = "text"
+
+
+def gradescope_text(text: str) -> str:
+    """`text` for Gradescope's "text" format: our own line breaks kept, each line terminal_text()."""
+    return "\n".join(terminal_text(line) for line in str(text).split("\n"))
+
+
+def notebook_number(notebook: str, position: int) -> int:
+    """The notebook's number: its name's leading digits ("06_sgd..." -> 6), else `position`."""
+    digits = notebook[:len(notebook) - len(notebook.lstrip("0123456789"))]
+    return int(digits) if digits else position
+
+
+def gradescope_results(graded: list, notes: list[str] = ()) -> dict:
+    """One student's results in Gradescope's results.json format: one test per exercise, numbered
+    notebook.exercise ("6.2") and tagged with its notebook; `notes` (skipped files...) one line
+    each under the score."""
+    tests = []
+    for position, g in enumerate(graded, 1):
+        for k, r in enumerate(g.results, 1):
+            lines = [" ".join(r.message.splitlines())]
+            if r.case:
+                lines += [f"case: {r.case}", f"inputs: {r.inputs}", f"expected: {r.expected}"]
+                if r.got:
+                    lines.append(f"got: {r.got}")
+            tests.append({"name": terminal_text(f"{g.notebook}: {r.exercise}"),
+                          "name_format": GRADESCOPE_FORMAT,
+                          "number": f"{notebook_number(g.notebook, position)}.{k}",
+                          "tags": [terminal_text(g.notebook)], "score": r.points, "max_score": r.max_points,
+                          "status": "passed" if r.status == PASSED else "failed",
+                          "output": gradescope_text("\n".join(lines)), "output_format": GRADESCOPE_FORMAT,
+                          "visibility": "visible"})
+    score = sum(t["score"] for t in tests)
+    most = sum(t["max_score"] for t in tests)
+    output = [f"{score:g} of {most:g} points."]
+    output += [terminal_text(" ".join(str(n).splitlines())) for n in notes]
+    return {"score": score, "execution_time": int(round(sum(g.seconds for g in graded))),
+            "output": "\n".join(output), "output_format": GRADESCOPE_FORMAT,
+            "test_output_format": GRADESCOPE_FORMAT, "test_name_format": GRADESCOPE_FORMAT,
+            "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
 
 
 # --- HTML feedback ----------------------------------------------------------------------------
