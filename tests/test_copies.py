@@ -152,3 +152,16 @@ def test_names_on_the_page_are_escaped():
     graded = [Graded(name, WELCOME, [result("mse", fp)]) for name in ("<script>a", "b&c")]
     page = "\n".join(classview.copies_section(Summary(graded, [], [], 1, 0.0)))
     assert "<script>a" not in page and "&lt;script&gt;a, b&amp;c" in page
+
+
+def test_an_answer_that_cannot_be_fingerprinted_is_still_graded(tmp_path, monkeypatch):
+    """A fingerprint that fails (a tree nested too deep to rebuild, or anything unforeseen) is no
+    fingerprint, never a grade change nor a grader error."""
+    def fails(node):
+        raise ValueError("an unforeseen tree")
+
+    monkeypatch.setattr(copies, "node_fingerprint", fails)
+    save(tmp_path / "subs", "ann", welcome(LONG))
+    summary = grade(tmp_path / "subs", tmp_path / "out", notebooks=[WELCOME], progress=False)
+    [row] = summary.rows()
+    assert (row["status"], row["points"], row["fingerprint"]) == ("passed", 1.0, "")
