@@ -1,7 +1,7 @@
 """Possible copies, for the instructor: answers that are the same once names, comments,
 docstrings and formatting are set aside, and answers that are a copy of course_lib's reference.
 
-    fp = fingerprint(program, exercise)      # in the grader, where the notebook is parsed (batch.py)
+    fp = fingerprint(program, exercise)      # where the notebook is parsed (batch.grade_submission)
     found = possible_copies(summary)         # for class.html (classview.py)
 
 A fingerprint is computed from the syntax tree of the graded definition only (nothing of the
@@ -14,8 +14,9 @@ appended when the answer builds a function from a code object (`__code__`, `Func
 `CodeType`, `marshal`) instead of writing one.
 
 The rule for listing (a flag for a person to look at, never a grade change):
-  * an answer shorter than MIN_NODES nodes is never listed: a one-line formula (`return
-    np.mean((o - y) ** 2)` is about 20 nodes) is what every honest student writes;
+  * an answer shorter than MIN_NODES nodes is never compared: a one-line formula (`return
+    np.mean((o - y) ** 2)` is 15 nodes, 23 with `float` and `np.asarray`) is what honest students
+    write alike;
   * students whose answers to an exercise have the same fingerprint are listed together when the
     group is rare: at most max(2, COMMON_SHARE of the students who answered the exercise).
     A larger group is the common way to write that answer (formulas followed line by line
