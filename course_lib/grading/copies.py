@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import functools
 import hashlib
 import inspect
@@ -112,7 +113,9 @@ class _Normalise(ast.NodeTransformer):
 
 def normalised(node: ast.AST) -> tuple[str, int]:
     """(the normalised tree as text, its size in nodes, expression contexts not counted)."""
-    tree = _Normalise().visit(ast.parse(ast.unparse(node)))      # a copy: the grader's tree is kept
+    # a copy (the grader's tree is kept); deepcopy, not parse(unparse()): CPython 3.11's parser is
+    # not safe in threads ("AST constructor recursion depth mismatch"), and the grader runs threads
+    tree = _Normalise().visit(ast.Module(body=[copy.deepcopy(node)], type_ignores=[]))
     size = sum(1 for n in ast.walk(tree) if not isinstance(n, (ast.expr_context, ast.Module)))
     return ast.dump(tree, annotate_fields=False), size
 
