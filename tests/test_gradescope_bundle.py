@@ -5,6 +5,7 @@ valid and give exactly the scores `course-grade` gives the same notebooks with t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from gradescope_schema import check_results
 from test_grading import ROOT, WELCOME, check_gradescope, save, welcome
 
 from course_lib.grading import grade, submit
@@ -161,4 +163,64 @@ def test_a_make_submit_zip_is_graded_as_uploaded(autograder, tmp_path):
         assert run.returncode == 0, run.stderr[-2000:]
         data = json.loads((root / "results" / "results.json").read_text())
         check_gradescope(data)
-        assert data["score"] == data["max_score"] > 0, inner
+        assert data["score"] == sum(t["max_score"] for t in data["tests"]) > 0, inner
+
+
+# --- run_autograder always answers ----------------------------------------------------------------
+
+@contextlib.contextmanager
+def moved(path: Path):
+    """`path` moved out of the way (what a broken venv looks like), put back afterwards."""
+    away = path.with_name(path.name + ".away")
+    path.rename(away)
+    try:
+        yield away
+    finally:
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        away.rename(path)
+
+
+def site_packages(root: Path) -> Path:
+    return next((root / "venv" / "lib").glob("python3*/site-packages"))
+
+
+@pytest.mark.slow
+def test_the_placeholder_is_written_before_grading_and_replaced(autograder, tmp_path):
+    """When the grader starts, results.json already says "grading did not finish" (what the student
+    sees if it never does); the grader's results replace it."""
+    root, env = autograder
+    python = root / "venv" / "bin" / "python"
+    spy = tmp_path / "seen-at-start.json"
+    with moved(python) as real:
+        python.write_text(f'#!/bin/sh\ncp "{root}/results/results.json" "{spy}"\nexec "{real}" "$@"\n')
+        python.chmod(0o755)
+        data = run_autograder(root, env, "honest", {WELCOME: submissions()["honest"][WELCOME]})
+    placeholder = json.loads(spy.read_text())
+    check_results(placeholder)
+    assert placeholder["score"] == 0 and "Grading did not finish" in placeholder["output"]
+    assert "instructor" in placeholder["output"]
+    check_gradescope(data)
+    assert data["score"] > 0 and "did not finish" not in data["output"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("breakage", ["no python", "python fails at once", "course_lib missing",
+                                      "course_lib broken"])
+def test_a_broken_venv_still_yields_a_valid_results_json(autograder, breakage):
+    root, env = autograder
+    python = root / "venv" / "bin" / "python"
+    target = {"no python": python, "python fails at once": python,
+              "course_lib missing": site_packages(root) / "course_lib",
+              "course_lib broken": site_packages(root) / "course_lib" / "grading" / "__init__.py"}[breakage]
+    with moved(target):
+        if breakage == "python fails at once":
+            python.write_text("#!/bin/sh\nexit 137\n")
+            python.chmod(0o755)
+        elif breakage == "course_lib broken":
+            target.write_text("raise ImportError('a broken install')\n")
+        data = run_autograder(root, env, "honest", {WELCOME: submissions()["honest"][WELCOME]})
+    check_results(data)
+    assert data["score"] == 0 and data["tests"] == []
+    assert "not graded" in data["output"] and "tell your instructor" in data["output"]
+    assert "did not finish" not in data["output"]           # the placeholder was replaced by the reason
+    assert data["output"] != "autograder failed"

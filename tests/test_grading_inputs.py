@@ -11,6 +11,7 @@ import sys
 
 import nbformat
 import pytest
+from gradescope_schema import check_results
 from test_grading import WELCOME, read_grades, save, welcome
 
 from course_lib.grading import find, grade, report
@@ -77,6 +78,7 @@ def test_every_name_gets_its_reports_and_file_names_are_bounded(batch):
         assert len(name.encode()) <= 100 and "/" not in name and not name.startswith(".")
         assert (out / "feedback" / f"{name}.html").is_file(), student
         data = json.loads((out / "gradescope" / name / "results.json").read_text())
+        check_results(data)
         assert data["score"] == 1
     names = [report.file_name(s) for s in summary.students]
     assert len(set(names)) == len(names)                     # no two students share a file

@@ -171,7 +171,10 @@ def grade_submission(item: Submission, prepared: list[Prepared], timeout: float,
             if result.status == ERROR and setup_errors:
                 result = noted(result, [f"while defining the notebook's functions: {setup_errors[0]}"])
             results[p.exercise.id] = result
-    return [noted(results[p.exercise.id], [found[p.exercise.id]["note"], *analysis["notes"]])
+    # the fingerprint (copies.py, computed in the analysis worker) is for class.html's possible
+    # copies: a hash of the normalised answer, never its source
+    return [replace(noted(results[p.exercise.id], [found[p.exercise.id]["note"], *analysis["notes"]]),
+                    fingerprint=found[p.exercise.id].get("fingerprint", ""))
             for p in prepared]
 
 

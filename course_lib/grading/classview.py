@@ -5,7 +5,10 @@
 Per notebook, a bar chart of the share of students who passed each exercise; per exercise, the
 most frequent failure (the misconception the registry names, when the result's message names one:
 "... this is what <name> gives", else the first clause of the message), and the students who
-most need help (lowest share of points, then most failures). Figures are drawn with matplotlib's
+most need help (lowest share of points, then most failures); possible copies (copies.py): students
+whose answers to an exercise are the same once names, comments and formatting are set aside, and
+answers that are a copy of course_lib's reference, flagged for a person to look at (grades are
+never changed; the rule is in copies.py and on the page). Figures are drawn with matplotlib's
 Agg canvas on their own Figure objects and embedded in the page as base64 PNG, so the page is a
 single file. Everything students control is escaped.
 """
@@ -18,6 +21,7 @@ import io
 import re
 from collections import Counter
 
+from . import copies
 from .score import ERROR, FAILED, PASSED, TIMEOUT
 
 FAILURES = (FAILED, ERROR, TIMEOUT)
@@ -141,6 +145,38 @@ table{border-collapse:collapse;width:100%;margin-bottom:1.5em}th,td{border:1px s
 text-align:left;vertical-align:top}th{background:#f3f3f3}img{max-width:100%}"""
 
 
+def copies_section(summary) -> list[str]:
+    """The page's "Possible copies" section (copies.possible_copies, with the rule it applies)."""
+    e = html.escape
+    found = copies.possible_copies(summary)
+    parts = ["<h2>Possible copies</h2>",
+             "<p>For a person to look at; no grade was changed. Answers are compared after dropping "
+             "comments, docstrings and formatting and renaming every variable, so renamed variables and "
+             f"reformatted code still match. Answers under {copies.MIN_NODES} syntax nodes (one-line "
+             "formulas that honest students write alike) are not compared; an answer shared by more than "
+             f"max(2, {copies.COMMON_SHARE:.0%} of the students who answered) is the common way to write "
+             "it and is only counted. One student's answer that is course_lib's reference is listed from "
+             f"{copies.REFERENCE_MIN_NODES} nodes (shorter references are written the natural way).</p>"]
+    rows = [(nb, ex, ", ".join(students), f"the same answer ({size} nodes)")
+            for nb, ex, students, size in found.groups]
+    rows += [(nb, ex, ", ".join(students), f"the same as course_lib's {reference} ({size} nodes)")
+             for nb, ex, students, reference, size in found.references]
+    rows += [(nb, ex, student, "built from a code object, not written")
+             for nb, ex, student in found.code_objects]
+    if rows:
+        parts.append("<table><tr><th>notebook</th><th>exercise</th><th>students</th>"
+                     "<th>what is alike</th></tr>")
+        parts += [f"<tr><td>{e(nb)}</td><td>{e(ex)}</td><td>{e(who)}</td><td>{e(what)}</td></tr>"
+                  for nb, ex, who, what in sorted(rows)]
+        parts.append("</table>")
+    else:
+        parts.append("<p>None found.</p>")
+    if found.common:
+        parts.append("<p>Common answers, not listed: " + "; ".join(
+            f"{e(nb)} {e(ex)}: {n} of {answered} students" for nb, ex, n, answered in found.common) + ".</p>")
+    return parts
+
+
 def class_html(summary) -> str:
     """The page: the class at a glance, per notebook the chart and the table, who needs help."""
     e = html.escape
@@ -162,6 +198,7 @@ def class_html(summary) -> str:
         parts.append("</table>")
     else:
         parts.append("<p>Every student has full points.</p>")
+    parts += copies_section(summary)
     for notebook, fig in zip(sorted(stats), charts[1:]):
         parts.append(f"<h2>{e(notebook)}</h2><img alt='share of students who passed each exercise of "
                      f"{e(notebook)}' src='data:image/png;base64,{png_base64(fig)}'>")

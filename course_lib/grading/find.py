@@ -40,6 +40,7 @@ from pathlib import Path
 
 from .. import exercises
 from ..exercises.core import definition_kind
+from . import copies
 from .references import is_forbidden, resolve
 
 MAX_NOTEBOOK_BYTES = 200 << 20
@@ -518,7 +519,8 @@ def analyse(path: Path, notebook: str) -> dict:
 
         {"invalid": "why"}                                  the file is not a readable notebook
         {"exercises": {id: {"status": "run" | "missing" | "reference" | "stub",
-                            "why": str, "kind": str | None, "note": str}},
+                            "why": str, "kind": str | None, "note": str,
+                            "fingerprint": str}},      (copies.fingerprint, for class.html)
          "cells": [...],          what the sandbox runs for the exercises to "run" (cells_for)
          "skipped": [...], "notes": [...]}                  cells skipped; what was ignored
     """
@@ -537,7 +539,7 @@ def analyse(path: Path, notebook: str) -> dict:
     found, to_run = {}, []
     for ex in listed:
         entry = {"status": "run", "why": "", "kind": definition_kind_of(program, ex.function),
-                 "note": notes[ex.id]}
+                 "note": notes[ex.id], "fingerprint": copies.fingerprint(program, ex)}
         use = program.course_lib_use(ex.function, forbidden)
         if program.binding(ex.function) is None:
             entry["status"] = "missing"

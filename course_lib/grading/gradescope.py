@@ -17,8 +17,13 @@ writes the zip that Gradescope's "zip file upload" autograder takes:
 `run` grades the notebooks in AUTOGRADER_ROOT/submission (default /autograder/submission; a
 single folder inside it also works) with the same grader and scoring as `course-grade`
 (batch.grade, layout "student") and writes AUTOGRADER_ROOT/results/results.json in Gradescope's
-format (report.gradescope_results: one test per exercise). Both scripts honour AUTOGRADER_ROOT;
-setup.sh also takes AUTOGRADER_PYTHON, the interpreter to build the venv from (skips looking for one).
+format (report.gradescope_results: one test per exercise, numbered and tagged with its notebook,
+all text in Gradescope's "text" format). run_autograder always leaves a valid results.json: a placeholder
+before grading starts, the grader's results, or, when Python or course_lib cannot start, a
+score of 0 that tells the student to tell the instructor. The assignment's points on Gradescope
+must be set to total_points() (printed by the bundle command): results.json has no total.
+Both scripts honour AUTOGRADER_ROOT; setup.sh also takes AUTOGRADER_PYTHON, the interpreter to
+build the venv from (skips looking for one).
 """
 
 from __future__ import annotations
@@ -96,12 +101,42 @@ echo "setup.sh: ready"
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
 # Gradescope runs this for every submission, as root, in /autograder (AUTOGRADER_ROOT).
-set -euo pipefail
+# It always leaves a valid results/results.json: a placeholder before grading starts (what the
+# student sees if grading never finishes), the grader's results when it ran, and, when Python or
+# course_lib cannot even start, a result that says so and asks the student to tell the instructor.
+set -uo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
-cd "$ROOT"
+RESULTS="$ROOT/results/results.json"
+PLACEHOLDER="__PLACEHOLDER__"
+
+answer() {    # a valid results.json, score 0, with the message $1 (our own fixed text: no escaping needed)
+    mkdir -p "$ROOT/results"
+    printf '{"score": 0, "execution_time": 0, "output": "%s", "output_format": "text",%s}\n' "$1" \
+        ' "test_output_format": "text", "visibility": "visible", "stdout_visibility": "hidden", "tests": []' \
+        > "$RESULTS.tmp" && mv -f "$RESULTS.tmp" "$RESULTS"
+}
+
+answer "$PLACEHOLDER"
+cd "$ROOT" || true
 # -I: isolated, so the course_lib in the venv is graded with, never one in the working folder
-exec "$ROOT/venv/bin/python" -I -m course_lib.grading.gradescope run --root "$ROOT"
+"$ROOT/venv/bin/python" -I -m course_lib.grading.gradescope run --root "$ROOT"
+status=$?
+if grep -qF "$PLACEHOLDER" "$RESULTS" 2>/dev/null; then
+    echo "run_autograder: the grader ended with status $status without writing results.json" >&2
+    if [ "$status" -ne 0 ]; then
+        answer "__NO_START__ (exit status $status)"
+    fi
+fi
+exit 0
 """
+PLACEHOLDER_MESSAGE = ("Grading did not finish: your notebooks have not been graded yet, or grading stopped "
+                       "before it could report. If this message stays, tell your instructor.")
+NO_START_MESSAGE = ("The autograder could not run (its Python environment or the course's grading "
+                    "library failed to load, or it was stopped), so your notebooks were not graded and "
+                    "this score of 0 is not your grade. This is not a problem with your submission: "
+                    "please tell your instructor.")
+RUN_AUTOGRADER = RUN_AUTOGRADER.replace("__PLACEHOLDER__", PLACEHOLDER_MESSAGE).replace(
+    "__NO_START__", NO_START_MESSAGE)
 
 
 def package_files() -> list[Path]:
@@ -143,6 +178,11 @@ def submission_folder(submission: Path) -> Path:
     return submission
 
 
+def total_points(notebooks: list[str] | None = None) -> float:
+    """The points of every exercise of `notebooks` (default: all): the assignment's points on Gradescope."""
+    return sum(ex.points for n in notebooks or exercises.notebooks() for ex in exercises.for_notebook(n))
+
+
 def results(root: Path) -> dict:
     """Grade AUTOGRADER_ROOT/submission as course-grade would; the results.json content."""
     config = json.loads((root / "source" / "config.json").read_text())
@@ -150,11 +190,17 @@ def results(root: Path) -> dict:
         summary = grade(submission_folder(root / "submission"), Path(out), timeout=config["timeout"],
                         memory_mb=config["memory_mb"], notebooks=config["notebooks"], seed=config["seed"],
                         progress=False, layout="student", student="submission", class_view=False)
-    data = gradescope_results(summary.graded)
-    notes = [f"skipped: {terminal_text(u)}" for u in summary.unknown]
-    if notes:
-        data["output"] += "\n" + "\n".join(notes)
-    return data
+    return gradescope_results(summary.graded, [f"skipped: {u}" for u in summary.unknown])
+
+
+def failed_results(exc: BaseException, seconds: float) -> dict:
+    """results.json when grading itself failed: score 0, and why, for the student to pass on."""
+    return {"score": 0.0, "execution_time": int(seconds),
+            "output": terminal_text(f"The autograder failed ({type(exc).__name__}: {exc}), so your notebooks "
+                                    "were not graded and this score of 0 is not your grade; please tell your "
+                                    "instructor."),
+            "output_format": "text", "test_output_format": "text", "visibility": "visible",
+            "stdout_visibility": "hidden", "tests": []}
 
 
 def run(root: Path) -> int:
@@ -164,11 +210,10 @@ def run(root: Path) -> int:
         data = results(root)
     except Exception as exc:       # the student must see something, and the instructor why
         traceback.print_exc()
-        data = {"score": 0.0, "execution_time": int(time.perf_counter() - started),
-                "output": f"The autograder failed ({type(exc).__name__}: {exc}); tell your instructor.",
-                "visibility": "visible", "stdout_visibility": "hidden", "tests": []}
+        data = failed_results(exc, time.perf_counter() - started)
     write_atomic(root / "results" / "results.json", json.dumps(data, indent=1))
-    print(f"{data['score']:g} of {data.get('max_score', 0):g} points; results in {root / 'results'}")
+    most = sum(t.get("max_score", 0) for t in data["tests"])
+    print(f"{data['score']:g} of {most:g} points; results in {root / 'results'}")
     return 0
 
 
@@ -202,7 +247,8 @@ def bundle_command(args) -> int:
     except ValueError as exc:
         print(f"course-grade gradescope-bundle: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {path}: upload it as the assignment's autograder (Configure Autograder, zip file upload)")
+    print(f"wrote {path}: upload it as the assignment's autograder (Configure Autograder, zip file upload)\n"
+          f"set the assignment's points to {total_points(args.notebook):g} (the points of its exercises)")
     return 0
 
 

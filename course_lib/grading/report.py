@@ -154,25 +154,55 @@ def summary_csv(summary) -> str:
 
 # --- Gradescope -------------------------------------------------------------------------------
 
-def gradescope_results(graded: list) -> dict:
-    """One student's results in Gradescope's results.json format (one test per exercise)."""
+# Gradescope's spec (gradescope/autograder_samples, docs/specs.md; tests/gradescope_schema.py holds
+# it as a JSON Schema): top level score, execution_time (seconds), output, output_format,
+# test_output_format, test_name_format, visibility, stdout_visibility, extra_data, tests,
+# leaderboard; per test score, max_score, status, name, name_format, number, output,
+# output_format, tags, visibility, extra_data. There is no top-level max_score: Gradescope's total
+# is the assignment's points, which the instructor sets to what `course-grade gradescope-bundle`
+# prints. Every text is in the "text" format (no HTML, Markdown or ANSI rendered), so what a
+# student chose (file names, exception messages) needs only its control characters made plain.
+GRADESCOPE_FORMAT = "text"
+
+
+def gradescope_text(text: str) -> str:
+    """`text` for Gradescope's "text" format: our own line breaks kept, each line terminal_text()."""
+    return "\n".join(terminal_text(line) for line in str(text).split("\n"))
+
+
+def notebook_number(notebook: str, position: int) -> int:
+    """The notebook's number: its name's leading digits ("06_sgd..." -> 6), else `position`."""
+    digits = notebook[:len(notebook) - len(notebook.lstrip("0123456789"))]
+    return int(digits) if digits else position
+
+
+def gradescope_results(graded: list, notes: list[str] = ()) -> dict:
+    """One student's results in Gradescope's results.json format: one test per exercise, numbered
+    notebook.exercise ("6.2") and tagged with its notebook; `notes` (skipped files...) one line
+    each under the score."""
     tests = []
-    for g in graded:
-        for r in g.results:
-            lines = [r.message]
+    for position, g in enumerate(graded, 1):
+        for k, r in enumerate(g.results, 1):
+            lines = [" ".join(r.message.splitlines())]
             if r.case:
                 lines += [f"case: {r.case}", f"inputs: {r.inputs}", f"expected: {r.expected}"]
                 if r.got:
                     lines.append(f"got: {r.got}")
-            tests.append({"name": f"{g.notebook}: {r.exercise}", "score": r.points, "max_score": r.max_points,
+            tests.append({"name": terminal_text(f"{g.notebook}: {r.exercise}"),
+                          "name_format": GRADESCOPE_FORMAT,
+                          "number": f"{notebook_number(g.notebook, position)}.{k}",
+                          "tags": [terminal_text(g.notebook)], "score": r.points, "max_score": r.max_points,
                           "status": "passed" if r.status == PASSED else "failed",
-                          "output": "\n".join(lines), "visibility": "visible"})
+                          "output": gradescope_text("\n".join(lines)), "output_format": GRADESCOPE_FORMAT,
+                          "visibility": "visible"})
     score = sum(t["score"] for t in tests)
     most = sum(t["max_score"] for t in tests)
-    return {"score": score, "max_score": most,
-            "execution_time": int(round(sum(g.seconds for g in graded))),
-            "output": f"{score:g} of {most:g} points", "visibility": "visible",
-            "stdout_visibility": "hidden", "tests": tests}
+    output = [f"{score:g} of {most:g} points."]
+    output += [terminal_text(" ".join(str(n).splitlines())) for n in notes]
+    return {"score": score, "execution_time": int(round(sum(g.seconds for g in graded))),
+            "output": "\n".join(output), "output_format": GRADESCOPE_FORMAT,
+            "test_output_format": GRADESCOPE_FORMAT, "test_name_format": GRADESCOPE_FORMAT,
+            "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
 
 
 # --- HTML feedback ----------------------------------------------------------------------------

@@ -86,6 +86,7 @@ class Result:
     inputs: str = ""
     expected: str = ""
     got: str = ""
+    fingerprint: str = ""     # of the graded answer's normalised syntax tree (copies.py), for class.html
 
     def __post_init__(self):
         for name in TEXT_FIELDS:
