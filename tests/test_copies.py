@@ -13,7 +13,7 @@ import nbformat
 from test_grading import GOOD_MSE, ROOT, WELCOME, save, welcome
 
 from course_lib import quadratics
-from course_lib.grading import classview, copies, grade
+from course_lib.grading import classview, copies, find, grade
 from course_lib.grading.batch import Graded, Summary
 from course_lib.grading.score import Result
 
@@ -156,12 +156,19 @@ def test_names_on_the_page_are_escaped():
 
 def test_an_answer_that_cannot_be_fingerprinted_is_still_graded(tmp_path, monkeypatch):
     """A fingerprint that fails (a tree nested too deep to rebuild, or anything unforeseen) is no
-    fingerprint, never a grade change nor a grader error."""
+    fingerprint, never a grade change nor a grader error. The fingerprint is computed in the
+    analysis worker (find.analyse), so the failure is planted in find.analyse run here."""
     def fails(node):
         raise ValueError("an unforeseen tree")
 
-    monkeypatch.setattr(copies, "node_fingerprint", fails)
     save(tmp_path / "subs", "ann", welcome(LONG))
+    [path] = (tmp_path / "subs" / "ann").glob("*.ipynb")
+    honest = find.analyse(path, WELCOME)["exercises"]
+    monkeypatch.setattr(copies, "node_fingerprint", fails)
+    broken = find.analyse(path, WELCOME)["exercises"]
+    assert all(entry["fingerprint"] for entry in honest.values())
+    assert {i: e["fingerprint"] for i, e in broken.items()} == {i: "" for i in honest}
+    assert {i: e["status"] for i, e in broken.items()} == {i: e["status"] for i, e in honest.items()}
     summary = grade(tmp_path / "subs", tmp_path / "out", notebooks=[WELCOME], progress=False)
     [row] = summary.rows()
-    assert (row["status"], row["points"], row["fingerprint"]) == ("passed", 1.0, "")
+    assert (row["status"], row["points"]) == ("passed", 1.0) and row["fingerprint"]
