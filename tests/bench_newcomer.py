@@ -14,7 +14,7 @@ Each part's seconds are printed, and the total against the target (< 20 s with w
 caches, issue 24). Before the timed run, a set-up in a throwaway venv of the same clone fills the
 caches (uv's, or pip's), unless --cold. --installer pip times the fallback without uv
 (COURSE_SETUP_INSTALLER=pip). The machine's load average is printed: on a shared machine the
-numbers grow with it.
+numbers grow with it; so the CPU seconds of the set-up and of the lab's processes are printed too.
 
     python -m tests.bench_newcomer [--installer uv|pip] [--cold] [--keep]
 """
@@ -67,6 +67,23 @@ class Lines:
         return "\n".join(line for _, line in self.seen[-n:])
 
 
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU seconds of `make lab`'s processes: (the set-up, which has ended and been waited for, so
+    it counts in make's children times; the ones still running: the lab server and the kernel)."""
+    import psutil
+
+    make = psutil.Process(pid)
+    done = make.cpu_times().children_user + make.cpu_times().children_system
+    running = 0.0
+    for proc in [make, *make.children(recursive=True)]:
+        try:
+            t = proc.cpu_times()
+        except psutil.Error:
+            continue
+        running += t.user + t.system + (t.children_user + t.children_system if proc is not make else 0.0)
+    return done, running
+
+
 def cell_index(page, text: str) -> int:
     """Index of the first code cell of the open notebook whose source contains `text`."""
     index = page.evaluate(
@@ -88,8 +105,24 @@ def run_cell(page, index: int, timeout: float = 60.0) -> None:
         arg=index, timeout=timeout * 1000)
 
 
-def first_plot(url: str) -> tuple[float, float]:
-    """(seconds to the notebook open with its kernel ready, seconds from then to the plot drawn)."""
+def browser_cpu_seconds() -> float:
+    """CPU seconds of the Chromium processes this benchmark started (through Playwright)."""
+    import psutil
+
+    total = 0.0
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in proc.name().lower():
+                t = proc.cpu_times()
+                total += t.user + t.system
+        except psutil.Error:
+            continue
+    return total
+
+
+def first_plot(url: str) -> tuple[float, float, float]:
+    """(seconds to the notebook open with its kernel ready, seconds from then to the plot drawn,
+    the browser's CPU seconds)."""
     from playwright.sync_api import sync_playwright
 
     start = time.monotonic()
@@ -108,7 +141,7 @@ def first_plot(url: str) -> tuple[float, float]:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"the explorer's plot stayed blank; errors shown: {nb.errors()}")
                 time.sleep(0.05)
-            return opened, time.monotonic() - start - opened
+            return opened, time.monotonic() - start - opened, browser_cpu_seconds()
         finally:
             browser.close()
 
@@ -162,7 +195,8 @@ def newcomer(installer: str, cold: bool, keep: bool) -> int:
         if ready is None:
             raise RuntimeError(f"the set-up did not say it was ready:\n{lines.tail()}")
         setup_s, used = ready[0], ready[1].rsplit("installed with ", 1)[1].rstrip(")")
-        opened, plotted = first_plot(url)
+        opened, plotted, cpu_browser = first_plot(url)
+        cpu_setup, cpu_lab = cpu_seconds(proc.pid)
         total = answered + opened + plotted
         rows = [(f"set-up of .venv ({used})", setup_s), ("JupyterLab answering", answered - setup_s),
                 ("welcome notebook open, kernel ready", opened),
@@ -174,7 +208,8 @@ def newcomer(installer: str, cold: bool, keep: bool) -> int:
         mark = "" if total < TARGET_SECONDS else "   MISSED"
         print(f"{'total: make lab to the first plot':<40} {total:8.1f}   (target < {TARGET_SECONDS:g} s"
               f"{', warm caches' if not cold else ', caches as found'}){mark}")
-        print(f"after: {load()}")
+        print(f"CPU seconds (about the same on an idle machine): set-up {cpu_setup:.1f}, JupyterLab server "
+              f"and kernel {cpu_lab:.1f}, Chromium {cpu_browser:.1f}; after: {load()}")
         return 0
     finally:
         if proc is not None and proc.poll() is None:

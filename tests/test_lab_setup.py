@@ -151,23 +151,36 @@ def test_an_installed_uv_is_used_and_no_tool_env_is_made(uv_setup, tmp_path):
     assert "is up to date" in again.stdout and "uv venv" not in again.stdout
 
 
-def test_forced_pip_makes_the_same_environment_as_uv(uv_setup, tmp_path):
+@pytest.fixture(scope="module")
+def pip_setup(uv_setup, tmp_path_factory):
+    """COURSE_SETUP_INSTALLER=pip: venv + pip, no uv; (course, venv, output, what it installed)."""
     course, _, _ = uv_setup
-    unused = tmp_path / "no-tools"
-    run = lab("--setup-only", "--venv", str(tmp_path / "venv"), cwd=course,
+    tmp = tmp_path_factory.mktemp("pip-setup")
+    venv, unused = tmp / "venv", tmp / "no-tools"
+    run = lab("--setup-only", "--venv", str(venv), cwd=course,
               env=without_uv(**{INSTALLER_VAR: "pip", TOOLS_VAR: str(unused)}))
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert not unused.exists()
+    return course, venv, run, assert_ready(course, venv, "pip")
+
+
+def test_forced_pip_makes_the_same_environment_as_uv(pip_setup):
+    course, _, run, by_pip = pip_setup
     assert f"with pip ({INSTALLER_VAR}=pip)" in run.stdout
     assert "uv venv" not in run.stdout and "uv pip" not in run.stdout
-    assert not unused.exists()
-    by_pip = assert_ready(course, tmp_path / "venv", "pip")
     by_uv = distributions(course / ".venv")
     strip = lambda found: {k: v for k, v in found.items() if k not in SEEDS}          # noqa: E731
     assert strip(by_pip) == strip(by_uv)
 
 
-def test_when_uv_fails_the_set_up_falls_back_to_pip_and_says_so(uv_setup, tmp_path):
-    course, _, _ = uv_setup
+def test_when_uv_fails_the_set_up_falls_back_to_pip_and_says_so(pip_setup, tmp_path):
+    """A uv that runs but cannot install (say, the only package index is one pip is configured
+    for): the set-up redoes its work with pip. On the pip venv, with its stamp gone (a changed
+    requirements.txt) and a pinned package removed, which pip must put back."""
+    course, venv, _, _ = pip_setup
+    (venv / ".installed").unlink()
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "uninstall", "--quiet", "--yes", "tqdm"],
+                   check=True, capture_output=True)
     fake = tmp_path / "bin"
     fake.mkdir()
     (fake / "uv").write_text("#!/bin/sh\n[ \"$1\" = --version ] && echo 'uv 0.0.0' && exit 0\n"
@@ -175,11 +188,12 @@ def test_when_uv_fails_the_set_up_falls_back_to_pip_and_says_so(uv_setup, tmp_pa
     (fake / "uv").chmod(0o755)
     env = without_uv()
     env["PATH"] = f"{fake}{os.pathsep}{env['PATH']}"
-    run = lab("--setup-only", "--venv", str(tmp_path / "venv"), cwd=course, env=env)
+    run = lab("--setup-only", "--venv", str(venv), cwd=course, env=env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "with uv (installed)" in run.stdout
-    assert f"uv failed at: {fake / 'uv'} venv" in run.stdout and "with venv + pip instead" in run.stdout
-    assert_ready(course, tmp_path / "venv", "pip")
+    assert f"uv failed at: {fake / 'uv'} pip install" in run.stdout
+    assert "with venv + pip instead" in run.stdout
+    assert_ready(course, venv, "pip")
 
 
 def test_insisting_on_uv_where_it_cannot_be_installed_fails_with_the_reason(tmp_path):
