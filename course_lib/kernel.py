@@ -164,17 +164,22 @@ def _star_modules(program) -> list[types.ModuleType]:
 
 KINDS = {ast.For: "a `for` loop", ast.AsyncFor: "a `for` loop", ast.While: "a `while` loop",
          ast.If: "an `if` block", ast.With: "a `with` block", ast.Try: "a `try` block",
-         ast.AugAssign: "an augmented assignment (`+=`)", ast.Expr: "an expression (`:=`)",
+         ast.AugAssign: "an augmented assignment (`+=`)", ast.Expr: "a top-level call",
          ast.FunctionDef: "a function's `global` statement", ast.Match: "a `match` block",
-         ast.Assign: "an assignment with an item or attribute target",
+         ast.Assign: "an assignment the grader does not keep",
          ast.AnnAssign: "an annotation without a value"}
 NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp,
           ast.DictComp, ast.GeneratorExp)
 
 
+MUTATORS = frozenset({"append", "extend", "insert", "remove", "pop", "popitem", "clear", "sort",
+                      "reverse", "update", "setdefault", "fill", "resize", "put", "itemset"})
+"""Methods that change a list, dict or array in place: `weights.append(w)` changes `weights`."""
+
+
 def _last_setter(name: str, program) -> tuple[int, int, str] | None:
-    """(cell, statement index, what kind of statement) of the last top-level statement of the cells
-    run that binds `name` at the top level (kept by the grader or not), or None."""
+    """(cell, statement index, what it is) of the last top-level statement of the cells run that
+    binds `name` at the top level or changes it in place (kept by the grader or not), or None."""
     for cell in range(len(program.sources) - 1, -1, -1):
         source = program.sources[cell]
         if name not in source:
@@ -185,35 +190,54 @@ def _last_setter(name: str, program) -> tuple[int, int, str] | None:
             continue
         for index in range(len(tree.body) - 1, -1, -1):
             node = tree.body[index]
-            if _binds(node, name):
-                kind = "`def`" if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
-                    node.name == name else KINDS.get(type(node), "a statement the grader does not run")
-                return cell, index, kind
+            how = _sets(node, name)
+            if how is not None:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                        and node.name == name:
+                    return cell, index, "`def`"
+                kind = KINDS.get(type(node), "a statement the grader does not run")
+                return cell, index, f"{how} in {kind}" if how else kind
     return None
 
 
-def _binds(node: ast.AST, name: str) -> bool:
-    """True if the top-level statement `node` binds the global `name` (names bound inside functions,
-    lambdas, classes and comprehensions are theirs, unless declared `global`)."""
+def _base(node: ast.AST) -> str | None:
+    """`x` for `x`, `x[0]`, `x.W[1]`; None for anything else."""
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _sets(node: ast.AST, name: str) -> str | None:
+    """How the top-level statement `node` sets the global `name`: "" when it binds it, a short
+    description when it changes it in place (`weights.append(...)`, an item or attribute
+    assigned), None when it does neither. Names bound inside functions, lambdas, classes and
+    comprehensions are theirs, unless declared `global`."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return node.name == name or any(isinstance(n, ast.Global) and name in n.names for n in ast.walk(node))
+        declared = any(isinstance(n, ast.Global) and name in n.names for n in ast.walk(node))
+        return "" if node.name == name or declared else None
     todo = [node]
     while todo:
         sub = todo.pop()
         if isinstance(sub, ast.Global) and name in sub.names:
-            return True
+            return ""
         if isinstance(sub, ast.Name) and sub.id == name and isinstance(sub.ctx, ast.Store):
-            return True
+            return ""
         if isinstance(sub, (ast.Import, ast.ImportFrom)) and any(
                 (a.asname or a.name.split(".")[0]) == name for a in sub.names):
-            return True
+            return ""
+        if isinstance(sub, (ast.Subscript, ast.Attribute)) and isinstance(sub.ctx, ast.Store) \
+                and _base(sub) == name:
+            return f"`{ast.unparse(sub)} = ...`"
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in MUTATORS \
+                and _base(sub.func.value) == name:
+            return f"`{ast.unparse(sub.func)}(...)`"
         if sub is not node and isinstance(sub, NESTED):
             if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and sub.name == name:
-                return True
+                return ""
             todo.extend(n for n in ast.walk(sub) if isinstance(n, ast.Global))   # only `global` counts
             continue
         todo.extend(ast.iter_child_nodes(sub))
-    return False
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
