@@ -199,3 +199,22 @@ def test_check_and_the_sandbox_agree_on_replaced_list_items(tmp_path):
     rows = graded_adagrad_steps(tmp_path, adagrad_steps_replacing_list_items)
     assert rows["adagrad_steps"]["status"] == "failed", rows["adagrad_steps"]
     assert "in place" in rows["adagrad_steps"]["message"]
+
+
+def test_a_statement_that_patches_builtins_does_not_switch_the_timer_off():
+    """define() times every statement with functions bound before the first one runs: a student's
+    top-level `builtins.zip = ...` (or min, max, any) does not switch off the next statement's limit."""
+    source = ("import builtins\nbuiltins.zip = lambda *a: []\nbuiltins.min = lambda *a, **k: 1e9\n"
+              "import time\nX = time.sleep(1.5)\n")
+    import builtins
+
+    saved = {name: getattr(builtins, name) for name in ("min", "zip")}
+    try:
+        namespace = {}
+        cells = [{"filename": "<cell 1>", "source": source, "keep": [0, 1, 2, 3, 4]}]
+        errors = child.define(cells, namespace, seconds=0.1, wall_seconds=0.3)
+    finally:
+        for name, value in saved.items():
+            setattr(builtins, name, value)
+    assert len(errors) == 1 and "took longer than 0.1 s of CPU time (or 0.3 s in all)" in errors[0]
+    assert "X" not in namespace

@@ -159,18 +159,19 @@ def make_timer(exception=TimeUp, set_handler=None, setitimer=None, getitimer=Non
     box = ["", exception]
     scope = {"__builtins__": {}, "box": box}
     exec("def handler(signum, frame):\n    raise box[1](box[0])\n", scope)
-    handler, max_, factor = scope["handler"], max, WALL_FACTOR
+    handler, factor = scope["handler"], WALL_FACTOR
+    zip_, any_, min_, max_ = zip, any, min, max          # bound now: student code may patch builtins
 
     def start(seconds: float, message: str, wall_seconds: float | None = None):
         limits = [seconds, wall_seconds or factor * seconds]
         outer = [getitimer(timer)[0] for timer, _ in clocks]
         outer_message = box[0]
-        if any(0 < left <= limit for left, limit in zip(outer, limits)):   # an outer deadline first
+        if any_(0 < left <= limit for left, limit in zip_(outer, limits)):   # an outer deadline first
             message = outer_message
         box[0] = message
         previous = [set_handler(signum, handler) for _, signum in clocks]
-        for (timer, _), left, limit in zip(clocks, outer, limits):
-            setitimer(timer, min(left, limit) if left > 0 else limit)
+        for (timer, _), left, limit in zip_(clocks, outer, limits):
+            setitimer(timer, min_(left, limit) if left > 0 else limit)
         return previous, outer, outer_message, cpu_clock(), wall_clock()
 
     def stop(token) -> tuple[float, float]:
@@ -178,10 +179,10 @@ def make_timer(exception=TimeUp, set_handler=None, setitimer=None, getitimer=Non
         for timer, _ in clocks:
             setitimer(timer, 0)
         spent = (cpu_clock() - cpu_began, wall_clock() - wall_began)
-        for (_, signum), old in zip(clocks, previous):
+        for (_, signum), old in zip_(clocks, previous):
             set_handler(signum, old)
         box[0] = outer_message
-        for (timer, _), left, used in zip(clocks, outer, spent):
+        for (timer, _), left, used in zip_(clocks, outer, spent):
             if left > 0:                         # the outer timer's deadline, as it was
                 setitimer(timer, max_(left - used, 1e-6))
         return spent
