@@ -95,6 +95,9 @@ def grader_problems(function, exercise, sources: list[str] | None = None,
     from .grading.find import cell_number
 
     program = program_of(cells_run() if sources is None else sources)
+    hidden = _hidden_definition(program, function, exercise.function, namespace)
+    if hidden:
+        return "error", [hidden]
     reads = sorted(name for name in global_names(code) if name in namespace)
     if not reads:
         return "", []
@@ -142,6 +145,25 @@ def grader_problems(function, exercise, sources: list[str] | None = None,
                             f"In [{cell_number(program, last[0])}] changed it since, and the grader does not "
                             "run that; set it in one `name = ...` statement, or pass it as an argument")
     return (status, problems) if problems else ("", [])
+
+
+def _hidden_definition(program, function, name: str, namespace: dict) -> str | None:
+    """Why the grader would not grade this definition of the exercise's function `name`: it finds
+    only top-level defs (and `name = ...`), so one made inside an if, for, with or try block is
+    missing to it, or hidden behind an earlier top-level one. None when the grader sees it."""
+    from .grading.find import cell_number
+
+    if namespace.get(name) is not function:
+        return None                             # checked under another name: report() says so
+    kept, last = program.binding(name), _last_setter(name, program)
+    if last is None or (kept is not None and last[:2] == (kept.cell, kept.index)):
+        return None
+    where = f"{last[2]} in cell In [{cell_number(program, last[0])}]"
+    graded = "finds none" if kept is None else \
+        f"grades the one in cell In [{cell_number(program, kept.cell)}] instead"
+    return (f"the grader looks for `{name}` defined at the top level of a cell (a `def` outside any "
+            f"if, for, with or try block) and {graded}: the `{name}` you checked is made by {where}. "
+            "Define it at the top level")
 
 
 def _defined_later(program, statement, name: str):

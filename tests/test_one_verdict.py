@@ -300,6 +300,29 @@ def test_check_in_a_kernel_fails_globals_the_grader_does_not_keep_and_the_grader
         assert rows[student]["points"] in (0.0, 1.0)
 
 
+RIGHT_BODY = "        return float(np.mean((np.asarray(o) - np.asarray(y)) ** 2))"
+HIDDEN_DEFINITIONS = {       # the function itself made where the grader does not look
+    "def_in_if": f"if True:\n    def mse(o, y):\n{RIGHT_BODY}",
+    "def_in_try": f"try:\n    def mse(o, y):\n{RIGHT_BODY}\nexcept ImportError:\n    pass",
+    "right_def_hidden_behind_a_wrong_one": f"def mse(o, y):\n    return 0.0\n\n"
+                                           f"for _ in range(1):\n    def mse(o, y):\n{RIGHT_BODY}",
+}
+
+
+def test_check_fails_a_function_made_where_the_grader_does_not_look_and_the_grader_agrees(ipython, tmp_path):
+    subs = tmp_path / "subs"
+    for student, cell in HIDDEN_DEFINITIONS.items():
+        run_cells(ipython, [GLOBALS_HEAD, cell])
+        verdict = evaluate("mse", ipython.user_ns["mse"])
+        assert verdict.status == "error" and "defined at the top level of a cell" in verdict.message, \
+            (student, verdict.message)
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in [GLOBALS_HEAD, cell]])
+        (subs / student).mkdir(parents=True)
+        nbformat.write(nb, subs / student / "00_welcome.ipynb")
+    summary = grade(subs, tmp_path / "out", jobs=2, notebooks=["00_welcome"], progress=False, seed=7)
+    assert {r["student"]: r["points"] for r in summary.rows()} == dict.fromkeys(HIDDEN_DEFINITIONS, 0.0)
+
+
 def test_outside_a_kernel_check_judges_as_before():
     """Tests and scripts call check() with functions of their own modules: nothing to compare."""
     scale = 1.0
