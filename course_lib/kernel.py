@@ -85,9 +85,15 @@ def grader_problems(function, exercise, sources: list[str] | None = None,
                     namespace: dict | None = None) -> tuple[str, list[str]]:
     """(status, sentences): what the grader would fail in `function` because of the notebook's
     globals, judged on the cells as run (`sources`, default IPython's history) and the kernel's
-    namespace. status "error" for globals the grader does not keep (the function would raise
-    NameError there), "failed" for globals the grader computes with the course's reference code
-    (scored 0); ("", []) when there is nothing to say, or outside a notebook."""
+    namespace, with the grader's own analysis (find.Program: needed, binding, course_lib_use).
+
+    "error" (the grader finds no function, or it raises NameError there): the exercise's function
+    made inside an if/for/with/try block; a global it needs (directly, or through the statements
+    the grader keeps for it) that no kept statement sets, or that a kept assignment reads before
+    the grader's (last) definition of it. "failed": a global the grader computes with the course's
+    reference code (scored 0), or one a statement the grader does not run changed after its kept
+    assignment (`x += 1`, `weights.append(w)` in a loop, `x[0] = ...`). ("", []) when there is
+    nothing to say, or outside a notebook."""
     namespace = in_notebook(function) if namespace is None else namespace
     code = getattr(function, "__code__", None)
     if namespace is None or code is None:
