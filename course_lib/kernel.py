@@ -85,9 +85,15 @@ def grader_problems(function, exercise, sources: list[str] | None = None,
                     namespace: dict | None = None) -> tuple[str, list[str]]:
     """(status, sentences): what the grader would fail in `function` because of the notebook's
     globals, judged on the cells as run (`sources`, default IPython's history) and the kernel's
-    namespace. status "error" for globals the grader does not keep (the function would raise
-    NameError there), "failed" for globals the grader computes with the course's reference code
-    (scored 0); ("", []) when there is nothing to say, or outside a notebook."""
+    namespace, with the grader's own analysis (find.Program: needed, binding, course_lib_use).
+
+    "error" (the grader finds no function, or it raises NameError there): the exercise's function
+    made inside an if/for/with/try block; a global it needs (directly, or through the statements
+    the grader keeps for it) that no kept statement sets, or that a kept assignment reads before
+    the grader's (last) definition of it. "failed": a global the grader computes with the course's
+    reference code (scored 0), or one a statement the grader does not run changed after its kept
+    assignment (`x += 1`, `weights.append(w)` in a loop, `x[0] = ...`). ("", []) when there is
+    nothing to say, or outside a notebook."""
     namespace = in_notebook(function) if namespace is None else namespace
     code = getattr(function, "__code__", None)
     if namespace is None or code is None:
@@ -95,6 +101,9 @@ def grader_problems(function, exercise, sources: list[str] | None = None,
     from .grading.find import cell_number
 
     program = program_of(cells_run() if sources is None else sources)
+    hidden = _hidden_definition(program, function, exercise.function, namespace)
+    if hidden:
+        return "error", [hidden]
     reads = sorted(name for name in global_names(code) if name in namespace)
     if not reads:
         return "", []
@@ -144,6 +153,25 @@ def grader_problems(function, exercise, sources: list[str] | None = None,
     return (status, problems) if problems else ("", [])
 
 
+def _hidden_definition(program, function, name: str, namespace: dict) -> str | None:
+    """Why the grader would not grade this definition of the exercise's function `name`: it finds
+    only top-level defs (and `name = ...`), so one made inside an if, for, with or try block is
+    missing to it, or hidden behind an earlier top-level one. None when the grader sees it."""
+    from .grading.find import cell_number
+
+    if namespace.get(name) is not function:
+        return None                             # checked under another name: report() says so
+    kept, last = program.binding(name), _last_setter(name, program)
+    if last is None or (kept is not None and last[:2] == (kept.cell, kept.index)):
+        return None
+    where = f"{last[2]} in cell In [{cell_number(program, last[0])}]"
+    graded = "finds none" if kept is None else \
+        f"grades the one in cell In [{cell_number(program, kept.cell)}] instead"
+    return (f"the grader looks for `{name}` defined at the top level of a cell (a `def` outside any "
+            f"if, for, with or try block) and {graded}: the `{name}` you checked is made by {where}. "
+            "Define it at the top level")
+
+
 def _defined_later(program, statement, name: str):
     """The statement the grader keeps for `name` when it runs only after `statement`, which reads
     `name` as it runs (an assignment or an import; a def reads its globals when called), else None."""
@@ -164,17 +192,22 @@ def _star_modules(program) -> list[types.ModuleType]:
 
 KINDS = {ast.For: "a `for` loop", ast.AsyncFor: "a `for` loop", ast.While: "a `while` loop",
          ast.If: "an `if` block", ast.With: "a `with` block", ast.Try: "a `try` block",
-         ast.AugAssign: "an augmented assignment (`+=`)", ast.Expr: "an expression (`:=`)",
+         ast.AugAssign: "an augmented assignment (`+=`)", ast.Expr: "a top-level call",
          ast.FunctionDef: "a function's `global` statement", ast.Match: "a `match` block",
-         ast.Assign: "an assignment with an item or attribute target",
+         ast.Assign: "an assignment the grader does not keep",
          ast.AnnAssign: "an annotation without a value"}
 NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp,
           ast.DictComp, ast.GeneratorExp)
 
 
+MUTATORS = frozenset({"append", "extend", "insert", "remove", "pop", "popitem", "clear", "sort",
+                      "reverse", "update", "setdefault", "fill", "resize", "put", "itemset"})
+"""Methods that change a list, dict or array in place: `weights.append(w)` changes `weights`."""
+
+
 def _last_setter(name: str, program) -> tuple[int, int, str] | None:
-    """(cell, statement index, what kind of statement) of the last top-level statement of the cells
-    run that binds `name` at the top level (kept by the grader or not), or None."""
+    """(cell, statement index, what it is) of the last top-level statement of the cells run that
+    binds `name` at the top level or changes it in place (kept by the grader or not), or None."""
     for cell in range(len(program.sources) - 1, -1, -1):
         source = program.sources[cell]
         if name not in source:
@@ -185,35 +218,54 @@ def _last_setter(name: str, program) -> tuple[int, int, str] | None:
             continue
         for index in range(len(tree.body) - 1, -1, -1):
             node = tree.body[index]
-            if _binds(node, name):
-                kind = "`def`" if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
-                    node.name == name else KINDS.get(type(node), "a statement the grader does not run")
-                return cell, index, kind
+            how = _sets(node, name)
+            if how is not None:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                        and node.name == name:
+                    return cell, index, "`def`"
+                kind = KINDS.get(type(node), "a statement the grader does not run")
+                return cell, index, f"{how} in {kind}" if how else kind
     return None
 
 
-def _binds(node: ast.AST, name: str) -> bool:
-    """True if the top-level statement `node` binds the global `name` (names bound inside functions,
-    lambdas, classes and comprehensions are theirs, unless declared `global`)."""
+def _base(node: ast.AST) -> str | None:
+    """`x` for `x`, `x[0]`, `x.W[1]`; None for anything else."""
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _sets(node: ast.AST, name: str) -> str | None:
+    """How the top-level statement `node` sets the global `name`: "" when it binds it, a short
+    description when it changes it in place (`weights.append(...)`, an item or attribute
+    assigned), None when it does neither. Names bound inside functions, lambdas, classes and
+    comprehensions are theirs, unless declared `global`."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return node.name == name or any(isinstance(n, ast.Global) and name in n.names for n in ast.walk(node))
+        declared = any(isinstance(n, ast.Global) and name in n.names for n in ast.walk(node))
+        return "" if node.name == name or declared else None
     todo = [node]
     while todo:
         sub = todo.pop()
         if isinstance(sub, ast.Global) and name in sub.names:
-            return True
+            return ""
         if isinstance(sub, ast.Name) and sub.id == name and isinstance(sub.ctx, ast.Store):
-            return True
+            return ""
         if isinstance(sub, (ast.Import, ast.ImportFrom)) and any(
                 (a.asname or a.name.split(".")[0]) == name for a in sub.names):
-            return True
+            return ""
+        if isinstance(sub, (ast.Subscript, ast.Attribute)) and isinstance(sub.ctx, ast.Store) \
+                and _base(sub) == name:
+            return f"`{ast.unparse(sub)} = ...`"
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in MUTATORS \
+                and _base(sub.func.value) == name:
+            return f"`{ast.unparse(sub.func)}(...)`"
         if sub is not node and isinstance(sub, NESTED):
             if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and sub.name == name:
-                return True
+                return ""
             todo.extend(n for n in ast.walk(sub) if isinstance(n, ast.Global))   # only `global` counts
             continue
         todo.extend(ast.iter_child_nodes(sub))
-    return False
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

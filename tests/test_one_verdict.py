@@ -227,7 +227,8 @@ def test_a_real_grading_run_agrees_with_check(tmp_path):
 # --- one verdict for notebook globals: check() in a kernel judges with the grader's namespace ----
 
 GLOBALS_HEAD = "import numpy as np\nfrom course_lib.checking import check"
-SCALED_MSE = "def mse(o, y):\n    return scale * float(np.mean((np.asarray(o) - np.asarray(y)) ** 2))"
+SCALED_MSE = ("def mse(o, y):\n    factor = scales[-1] / 2 if 'scales' in globals() else 1.0\n"
+              "    return factor * float(scale * np.mean((np.asarray(o) - np.asarray(y)) ** 2))")
 GLOBAL_VARIANTS = {       # name: (cells, check()'s status); the grader must give 0 to all but "kept"
     "kept": (["scale = 1.0"], "passed"),
     "for_loop": (["for k in range(1):\n    scale = 1.0"], "error"),
@@ -236,6 +237,9 @@ GLOBAL_VARIANTS = {       # name: (cells, check()'s status); the grader must giv
     "through_a_kept_one": (["with open(__file__ if False else '/dev/null'):\n    factor = 1.0",
                             "scale = factor"], "error"),
     "changed_after": (["scale = 0.5", "scale += 0.5"], "failed"),
+    "built_in_a_loop": (["scales = [0.5]", "for k in range(1):\n    scales.append(2.0)",
+                         "scale = 1.0"], "failed"),
+    "item_changed": (["scale = np.array([0.5])", "scale[0] = 1.0"], "failed"),
     "reads_a_name_kept_later": (["rng = np.random.default_rng(0)", "scale = 1.0 + 0 * rng.normal()",
                                  "rng = np.random.default_rng(1)"], "error"),
     "from_the_reference": (["from course_lib.exercises import get\n"
@@ -283,6 +287,8 @@ def test_check_in_a_kernel_fails_globals_the_grader_does_not_keep_and_the_grader
         "cell In [2]" in verdicts["for_loop"].message
     assert "`factor` (through `scale`)" in verdicts["through_a_kept_one"].message
     assert "changed it since" in verdicts["changed_after"].message
+    assert "`scales.append(...)` in a `for` loop in cell In [3]" in verdicts["built_in_a_loop"].message
+    assert "`scale[0] = ...`" in verdicts["item_changed"].message
     assert "keeps only the last definition of `rng`" in verdicts["reads_a_name_kept_later"].message
     assert "reference code" in verdicts["from_the_reference"].message
     run_cells(ipython, [GLOBALS_HEAD, *GLOBAL_VARIANTS["for_loop"][0], SCALED_MSE, "check('mse', mse)"])
@@ -292,6 +298,29 @@ def test_check_in_a_kernel_fails_globals_the_grader_does_not_keep_and_the_grader
     for student, verdict in verdicts.items():
         assert (rows[student]["points"] == 1.0) == verdict.passed, (student, rows[student]["message"])
         assert rows[student]["points"] in (0.0, 1.0)
+
+
+RIGHT_BODY = "        return float(np.mean((np.asarray(o) - np.asarray(y)) ** 2))"
+HIDDEN_DEFINITIONS = {       # the function itself made where the grader does not look
+    "def_in_if": f"if True:\n    def mse(o, y):\n{RIGHT_BODY}",
+    "def_in_try": f"try:\n    def mse(o, y):\n{RIGHT_BODY}\nexcept ImportError:\n    pass",
+    "right_def_hidden_behind_a_wrong_one": f"def mse(o, y):\n    return 0.0\n\n"
+                                           f"for _ in range(1):\n    def mse(o, y):\n{RIGHT_BODY}",
+}
+
+
+def test_check_fails_a_function_made_where_the_grader_does_not_look_and_the_grader_agrees(ipython, tmp_path):
+    subs = tmp_path / "subs"
+    for student, cell in HIDDEN_DEFINITIONS.items():
+        run_cells(ipython, [GLOBALS_HEAD, cell])
+        verdict = evaluate("mse", ipython.user_ns["mse"])
+        assert verdict.status == "error" and "defined at the top level of a cell" in verdict.message, \
+            (student, verdict.message)
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in [GLOBALS_HEAD, cell]])
+        (subs / student).mkdir(parents=True)
+        nbformat.write(nb, subs / student / "00_welcome.ipynb")
+    summary = grade(subs, tmp_path / "out", jobs=2, notebooks=["00_welcome"], progress=False, seed=7)
+    assert {r["student"]: r["points"] for r in summary.rows()} == dict.fromkeys(HIDDEN_DEFINITIONS, 0.0)
 
 
 def test_outside_a_kernel_check_judges_as_before():

@@ -141,7 +141,7 @@ def test_check_stops_an_endless_loop_at_the_graders_time_per_case(capsys):
             pass
 
     verdict = evaluate("mse", mse, seconds=0.3)
-    assert verdict.status == "timeout" and "took longer than 0.3 s" in verdict.message
+    assert verdict.status == "timeout" and "took longer than 0.3 s of CPU time" in verdict.message
     assert runner.budget(20.0, 40, 10) == 80.0            # 4 seeds' worth of cases, 4 times the time
     checking.check("mse", mse, seconds=0.3)
     assert "took longer than 0.3 s" in capsys.readouterr().out
@@ -150,16 +150,34 @@ def test_check_stops_an_endless_loop_at_the_graders_time_per_case(capsys):
 def test_the_time_counts_only_the_students_calls():
     budget = runner.Budget(0.3, "spent")
     for _ in range(3):
-        time.sleep(0.2)                                   # e.g. the reference's expected values
+        time.sleep(0.35)                                  # e.g. the reference's expected values
         with budget.running():
             time.sleep(0.05)
-    assert budget.left > 0
+    assert 0 < budget.wall_left < 0.9 - 0.1 and budget.cpu_left > 0
+
+
+def test_cpu_time_counts_and_waiting_is_stopped_by_the_wall_clock():
+    """A limit counts CPU seconds (a slow or shared CPU does not fail honest code), and a block
+    that waits is stopped after WALL_FACTOR times the limit."""
+    started = time.process_time()
+    with pytest.raises(runner.TimeUp):
+        with runner.time_limit(0.2, "busy", wall_seconds=600):    # only the CPU limit can fire
+            while True:
+                pass
+    assert time.process_time() - started >= 0.1          # the CPU limit (kernel ticks: not exact)
+    started = time.monotonic()
+    with pytest.raises(runner.TimeUp, match="asleep"):
+        with runner.time_limit(0.1, "asleep"):                    # no CPU used: the wall clock stops it
+            time.sleep(5)
+    assert 0.29 <= time.monotonic() - started < 5
+    assert signal.getitimer(signal.ITIMER_PROF)[0] == signal.getitimer(signal.ITIMER_REAL)[0] == 0
 
 
 def test_the_child_defines_with_the_same_timer():
-    errors = child.define([{"filename": "<cell 1>", "source": "import time\nX = time.sleep(5)\nY = 1",
-                            "keep": [0, 1, 2]}], namespace := {}, seconds=0.2)
-    assert len(errors) == 1 and "took longer than 0.2 s" in errors[0] and namespace["Y"] == 1
+    errors = child.define([{"filename": "<cell 1>", "source": "import time\nX = time.sleep(5)\n"
+                            "while True:\n    pass\nY = 1", "keep": [0, 1, 3]}], namespace := {}, seconds=0.2)
+    assert len(errors) == 1 and "took longer than 0.2 s of CPU time (or 0.6 s in all)" in errors[0]
+    assert namespace["Y"] == 1 and "X" not in namespace
 
 
 # --- check() and the real sandbox agree -------------------------------------------------------
@@ -181,3 +199,22 @@ def test_check_and_the_sandbox_agree_on_replaced_list_items(tmp_path):
     rows = graded_adagrad_steps(tmp_path, adagrad_steps_replacing_list_items)
     assert rows["adagrad_steps"]["status"] == "failed", rows["adagrad_steps"]
     assert "in place" in rows["adagrad_steps"]["message"]
+
+
+def test_a_statement_that_patches_builtins_does_not_switch_the_timer_off():
+    """define() times every statement with functions bound before the first one runs: a student's
+    top-level `builtins.zip = ...` (or min, max, any) does not switch off the next statement's limit."""
+    source = ("import builtins\nbuiltins.zip = lambda *a: []\nbuiltins.min = lambda *a, **k: 1e9\n"
+              "import time\nX = time.sleep(1.5)\n")
+    import builtins
+
+    saved = {name: getattr(builtins, name) for name in ("min", "zip")}
+    try:
+        namespace = {}
+        cells = [{"filename": "<cell 1>", "source": source, "keep": [0, 1, 2, 3, 4]}]
+        errors = child.define(cells, namespace, seconds=0.1, wall_seconds=0.3)
+    finally:
+        for name, value in saved.items():
+            setattr(builtins, name, value)
+    assert len(errors) == 1 and "took longer than 0.1 s of CPU time (or 0.3 s in all)" in errors[0]
+    assert "X" not in namespace

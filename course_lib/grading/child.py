@@ -325,17 +325,21 @@ def refuse_threads_and_handlers() -> None:
 
 
 def define(cells: list[dict], namespace: dict, seconds: float | None = None, describe=None,
-           set_handler=None) -> list[str]:
+           set_handler=None, wall_seconds: float | None = None) -> list[str]:
     """Execute the kept top-level statements of each cell; return one line per failure.
 
     With `seconds` (in the sandbox), a statement that runs longer (a slow cell's
     `data = train(...)` that a function reads) is stopped and reported, so it costs only the
-    functions that need it. `describe` is make_describe's function, bound by the caller (outside
+    functions that need it: `seconds` of CPU time, or `wall_seconds` (default runner.WALL_FACTOR x
+    seconds) in all, timed by runner.make_timer, the one timer of check(), the loader and the
+    child. `describe` is make_describe's function, bound by the caller (outside
     the sandbox, e.g. in the capstone's explorer, one without a guard).
     """
     describe = describe or make_describe(lambda on: None)
     start, stop = runner.make_timer(TimeoutError, set_handler or signal.signal)   # bound before student code
-    message = f"this statement took longer than {seconds or 0:g} s and was skipped"
+    wall_seconds = wall_seconds or runner.WALL_FACTOR * (seconds or 0)
+    message = (f"this statement took longer than {seconds or 0:g} s of CPU time (or {wall_seconds:g} s "
+               "in all) and was skipped")
     statements = []
     for cell in cells:                          # compiled before any student code runs
         tree = ast.parse(cell["source"])
@@ -345,7 +349,7 @@ def define(cells: list[dict], namespace: dict, seconds: float | None = None, des
             statements.append((where, compile(module, cell["filename"], "exec")))
     errors, append, exec_ = [], list.append, exec
     for where, code in statements:
-        token = start(seconds, message) if seconds else None
+        token = start(seconds, message, wall_seconds) if seconds else None
         try:
             exec_(code, namespace)
         except BaseException as exc:  # noqa: B036 - the student's code may raise anything

@@ -13,11 +13,12 @@ What is defined here, once:
   or at any depth inside list and tuple arguments, whose shape, dtype or values changed, or a
   list that grew, shrank or had an element replaced by something else (another type, other
   values); checked with exact types only, so none of the student's code runs while it is checked;
-* **a time-out** (`budget`, `make_timer`): an exercise's `timeout` is the time its function may
-  take for the cases of one seed (what the grader runs); check() runs more cases (several seeds)
-  and gets the same time per case. The time counts the student's calls only. In the kernel the
-  timer is SIGALRM (main thread only); in the sandbox the grader also stops the child from
-  outside at the exercise's deadline (student code could block the signal).
+* **a time-out** (`budget`, `make_timer`): an exercise's `timeout` is the CPU time its function
+  may take for the cases of one seed (what the grader runs), with WALL_FACTOR times that in all
+  as a backstop; check() runs more cases (several seeds) and gets the same time per case. The
+  time counts the student's calls only. The timer is ITIMER_PROF + ITIMER_REAL (main thread
+  only); in the sandbox the grader also stops the child from outside at the exercise's deadline
+  (student code could block the signals).
 
 Standard library only (numpy's functions are passed in): child.py loads this file by path inside
 the sandbox, where course_lib's registry is not importable. Every factory binds what it uses when
@@ -41,8 +42,8 @@ def budget(timeout: float, n_cases: int, n_graded: int) -> float:
 
 def timeout_message(seconds: float, n_cases: int, n_answered: int) -> str:
     """The one sentence for a function stopped at its time limit."""
-    return (f"took longer than {seconds:g} s for its {n_cases} cases (stopped after {n_answered}); "
-            "is there an endless loop?")
+    return (f"took longer than {seconds:g} s of CPU time (or {WALL_FACTOR * seconds:g} s in all) for its "
+            f"{n_cases} cases (stopped after {n_answered}); is there an endless loop?")
 
 
 def inputs(args, kwargs, to_plain, from_plain):
@@ -135,39 +136,55 @@ class TimeUp(BaseException):
     turns the student's exceptions into answers, lets it through when told to."""
 
 
-def make_timer(exception=TimeUp, set_handler=None, setitimer=None, getitimer=None, clock=None):
-    """(start, stop): start(seconds, message) arms SIGALRM to raise exception(message) in the main
-    thread after `seconds`; stop(token) disarms it and returns the seconds that passed. An outer
-    timer already running keeps its deadline (it is re-armed, minus the time spent here).
+WALL_FACTOR = 3.0
+"""A limit of s seconds of CPU time also stops a block after WALL_FACTOR * s seconds in all (one
+that waits, sleeps or is starved of CPU), as the grader does."""
+
+
+def make_timer(exception=TimeUp, set_handler=None, setitimer=None, getitimer=None, cpu_clock=None,
+               wall_clock=None):
+    """(start, stop): start(seconds, message, wall_seconds=None) raises exception(message) in the
+    main thread once the process has used `seconds` of CPU time (ITIMER_PROF, SIGPROF: a slow or
+    shared CPU does not count against the student) or `wall_seconds` (default WALL_FACTOR *
+    seconds) have passed (ITIMER_REAL, SIGALRM); stop(token) disarms both and returns the
+    (CPU, wall) seconds spent. Outer timers keep their deadlines (re-armed, minus the time spent).
 
     The handler is compiled with no builtins and holds only the exception class and the message,
     so the student's code it interrupts sees nothing of the caller. Pass the real signal
     functions, bound before student code runs (the sandbox's child does)."""
     set_handler = set_handler or signal.signal
     setitimer, getitimer = setitimer or signal.setitimer, getitimer or signal.getitimer
-    clock, real, alarm = clock or time.monotonic, signal.ITIMER_REAL, signal.SIGALRM
+    cpu_clock, wall_clock = cpu_clock or time.process_time, wall_clock or time.monotonic
+    clocks = ((signal.ITIMER_PROF, signal.SIGPROF), (signal.ITIMER_REAL, signal.SIGALRM))
     box = ["", exception]
     scope = {"__builtins__": {}, "box": box}
     exec("def handler(signum, frame):\n    raise box[1](box[0])\n", scope)
-    handler, max_ = scope["handler"], max
+    handler, factor = scope["handler"], WALL_FACTOR
+    zip_, any_, min_, max_ = zip, any, min, max          # bound now: student code may patch builtins
 
-    def start(seconds: float, message: str):
-        outer_left, outer_message = getitimer(real)[0], box[0]
-        if outer_left > 0 and outer_left < seconds:   # the outer deadline comes first: its message
-            seconds, message = outer_left, outer_message
+    def start(seconds: float, message: str, wall_seconds: float | None = None):
+        limits = [seconds, wall_seconds or factor * seconds]
+        outer = [getitimer(timer)[0] for timer, _ in clocks]
+        outer_message = box[0]
+        if any_(0 < left <= limit for left, limit in zip_(outer, limits)):   # an outer deadline first
+            message = outer_message
         box[0] = message
-        previous = set_handler(alarm, handler)
-        setitimer(real, seconds)
-        return previous, outer_left, outer_message, clock()
+        previous = [set_handler(signum, handler) for _, signum in clocks]
+        for (timer, _), left, limit in zip_(clocks, outer, limits):
+            setitimer(timer, min_(left, limit) if left > 0 else limit)
+        return previous, outer, outer_message, cpu_clock(), wall_clock()
 
-    def stop(token) -> float:
-        previous, outer_left, outer_message, began = token
-        setitimer(real, 0)
-        spent = clock() - began
-        set_handler(alarm, previous)
+    def stop(token) -> tuple[float, float]:
+        previous, outer, outer_message, cpu_began, wall_began = token
+        for timer, _ in clocks:
+            setitimer(timer, 0)
+        spent = (cpu_clock() - cpu_began, wall_clock() - wall_began)
+        for (_, signum), old in zip_(clocks, previous):
+            set_handler(signum, old)
         box[0] = outer_message
-        if outer_left > 0:                       # the outer timer's deadline, as it was
-            setitimer(real, max_(outer_left - spent, 1e-6))
+        for (timer, _), left, used in zip_(clocks, outer, spent):
+            if left > 0:                         # the outer timer's deadline, as it was
+                setitimer(timer, max_(left - used, 1e-6))
         return spent
 
     return start, stop
@@ -176,14 +193,19 @@ def make_timer(exception=TimeUp, set_handler=None, setitimer=None, getitimer=Non
 _start, _stop = make_timer()
 
 
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
 @contextmanager
-def time_limit(seconds: float | None, message: str):
-    """Raise TimeUp(message) in the block after `seconds` (SIGALRM: only in the main thread, where
-    the Jupyter kernel runs cells; elsewhere, or with seconds None, the block runs unlimited)."""
-    if seconds is None or threading.current_thread() is not threading.main_thread():
+def time_limit(seconds: float | None, message: str, wall_seconds: float | None = None):
+    """Raise TimeUp(message) in the block after `seconds` of CPU time (or `wall_seconds`, default
+    WALL_FACTOR * seconds, in all). Signals: only in the main thread, where the Jupyter kernel
+    runs cells; elsewhere, or with seconds None, the block runs unlimited."""
+    if seconds is None or not _main_thread():
         yield
         return
-    token = _start(seconds, message)
+    token = _start(seconds, message, wall_seconds)
     try:
         yield
     finally:
@@ -192,18 +214,23 @@ def time_limit(seconds: float | None, message: str):
 
 class Budget:
     """Seconds shared by the calls of one exercise: `with budget.running(): call(...)` counts only
-    the time inside (expected values computed in between do not count); TimeUp once it is spent."""
+    the time inside (expected values computed in between do not count): `seconds` of CPU time and
+    WALL_FACTOR times that in all; TimeUp once either is spent."""
 
     def __init__(self, seconds: float, message: str):
-        self.left, self.message = seconds, message
+        self.cpu_left, self.wall_left, self.message = seconds, WALL_FACTOR * seconds, message
 
     @contextmanager
     def running(self):
-        if self.left <= 0:
+        if self.cpu_left <= 0 or self.wall_left <= 0:
             raise TimeUp(self.message)
-        began = time.monotonic()
+        if not _main_thread():
+            yield
+            return
+        token = _start(self.cpu_left, self.message, self.wall_left)
         try:
-            with time_limit(self.left, self.message):
-                yield
+            yield
         finally:
-            self.left -= time.monotonic() - began
+            cpu, wall = _stop(token)
+            self.cpu_left -= cpu
+            self.wall_left -= wall
