@@ -56,6 +56,7 @@ import _json
 import _signal
 import _thread
 import ast
+import base64
 import builtins
 import faulthandler
 import gc
@@ -81,10 +82,13 @@ REFUSED_EVENTS = frozenset({
     "sys._getframe", "sys._current_frames", "sys.settrace", "sys.setprofile", "sys.addaudithook",
     "gc.get_objects", "gc.get_referrers", "gc.get_referents",
     "os.fork", "os.forkpty", "os.posix_spawn", "os.exec", "os.spawn", "os.system", "subprocess.Popen",
-    "_thread.start_new_thread",
+    "_thread.start_new_thread", "os.symlink",
 })
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 REFUSED_IMPORTS = frozenset({"_thread", "_ctypes", "gc"})   # fresh copies of what was locked away
+# subinterpreters run code with no audit hook and no watch: neither imported nor loaded by hand
+SUBINTERPRETERS = ("_xxsubinterpreters", "_interpreters", "_xxinterpchannels", "_interpchannels",
+                   "_interpqueues", "_xxinterpqueues")
 LOCKED_BUILTINS = frozenset({"sys", "builtins", "_thread", "_imp", "_signal", "gc"})   # see lock_builtins
 
 
@@ -130,6 +134,31 @@ def limit_resources(cpu_seconds: int, memory_bytes: int, file_bytes: int) -> Non
     if os.geteuid() != 0:                           # root ignores RLIMIT_NPROC
         mine = sum(1 for p in os.listdir("/proc") if p.isdigit() and _owned(p))
         resource.setrlimit(resource.RLIMIT_NPROC, (mine + 64, mine + 64))
+
+
+def load_seccomp(program: bytes) -> None:
+    """Load the grader's seccomp program (grading/seccomp.py) on this process: from now on the
+    kernel refuses what it lists, to this process and to anything it could start; a filter cannot
+    be removed. prctl(PR_SET_NO_NEW_PRIVS) first, as the kernel requires (bubblewrap set it
+    already). ctypes is used here, before student code runs, and then forgotten (student code gets
+    no ready-made ctypes: the guard refuses a fresh one)."""
+    import ctypes
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+    buffer = ctypes.create_string_buffer(program, len(program))
+    fprog = SockFprog(len(program) // 8, ctypes.addressof(buffer))
+    pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 38, 22, 2
+    if libc.prctl(pr_set_no_new_privs, 1, None, 0, 0) != 0 or \
+            libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.addressof(fprog), 0, 0) != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, f"could not load the seccomp filter: {os.strerror(number)}")
+    del libc, buffer, fprog
+    for name in [n for n in sys.modules if n == "ctypes" or n.startswith(("ctypes.", "_ctypes"))]:
+        del sys.modules[name]
 
 
 def _owned(pid: str) -> bool:
@@ -188,6 +217,8 @@ def make_guard():
     for lock_builtins(), refusing fresh copies of LOCKED_BUILTINS."""
     trusted = [True]
     create_builtin, module_spec, locked = _imp.create_builtin, importlib.machinery.ModuleSpec, LOCKED_BUILTINS
+    create_dynamic, subinterpreters = _imp.create_dynamic, SUBINTERPRETERS
+    basename, normpath = os.path.basename, os.path.normpath
     refused, frames, imports = REFUSED_EVENTS, FRAME_ATTRIBUTES, REFUSED_IMPORTS
     realpath, fspath, startswith, str_type, bytes_type, int_type = (
         os.path.realpath, os.fsdecode, str.startswith, str, bytes, int)
@@ -201,6 +232,10 @@ def make_guard():
                 raise refuse("the grader does not allow a fresh copy of this built-in module")
             box.append(create_builtin(module_spec(name, None)))
             return
+        if event == "course_grade.create_dynamic" and trusted[0]:
+            box = args[1]
+            box.append(create_dynamic(args[0]))
+            return
         if trusted[0]:
             return
         if event == "object.__getattr__":        # the most frequent: the watch reads frame.f_code
@@ -209,14 +244,30 @@ def make_guard():
             return
         if event in refused or startswith(event, "ctypes."):
             raise refuse("the grader does not allow " + event + " in submissions")
-        if event == "import" and args[0] in imports:
-            raise refuse("the grader does not allow importing this module again")
+        if event == "import" and get_type(args[0]) is str_type and (
+                args[0] in imports or startswith(args[0].rpartition(".")[2], subinterpreters)):
+            raise refuse("the grader does not allow importing this module"
+                         + (" (subinterpreters)" if args[0] not in imports else " again"))
+        if event == "course_grade.create_dynamic":
+            spec, box = args
+            name, origin = spec.name, spec.origin
+            if get_type(name) is not str_type or startswith(name.rpartition(".")[2], subinterpreters) or (
+                    get_type(origin) is str_type and startswith(basename(origin), subinterpreters)):
+                raise refuse("the grader does not allow importing this module (subinterpreters)")
+            box.append(create_dynamic(spec))
+            return
         if event == "open":
             path = args[0]
             kind = get_type(path)
             if kind is not int_type and (kind is str_type or kind is bytes_type):
-                if startswith(realpath(fspath(path)), "/proc"):
+                path = fspath(path)
+                if startswith(realpath(path), "/proc"):
                     raise refuse("the grader does not allow opening files in /proc")
+                if not startswith(path, "/"):        # maybe relative to a dir_fd the event does not show
+                    parts = normpath(path).split("/")
+                    if parts[0] in ("proc", "..") or ".." in path.split("/"):
+                        raise refuse("the grader does not allow opening files in /proc (a relative "
+                                     "path with '..' or starting at proc/)")
 
     def trust(on: bool) -> None:
         trusted[0] = on
@@ -291,8 +342,11 @@ def lock_builtins() -> None:
     `sys.getprofile`, a fresh `_thread` an unwatched thread starter. The replacement holds nothing."""
     scope = {"__builtins__": {}, "audit": sys.audit}
     exec("def create_builtin(spec):\n    box = []\n    audit('course_grade.create_builtin', spec, box)\n"
+         "    return box[0]\n"
+         "def create_dynamic(spec, file=None):\n    box = []\n    audit('course_grade.create_dynamic', spec, box)\n"
          "    return box[0]\n", scope)
     _imp.create_builtin = scope["create_builtin"]
+    _imp.create_dynamic = scope["create_dynamic"]     # extension modules: subinterpreters refused
 
 
 def refuse_threads_and_handlers() -> None:
@@ -454,6 +508,8 @@ def main(job_fd: int, result_fd: int) -> None:
     os.set_inheritable(result_fd, False)        # programs the student starts do not get the pipes
     os.set_inheritable(job_fd, False)
     limit_resources(setup["cpu_seconds"], setup["memory_bytes"], setup["file_bytes"])
+    if setup.get("seccomp"):
+        load_seccomp(base64.b64decode(setup["seccomp"]))
     sys.stdout = CappedText(sys.stdout, LOG_LIMIT)
     sys.stderr = CappedText(sys.stderr, LOG_LIMIT)
     faulthandler.enable(file=sys.__stderr__)      # a segfault leaves a traceback in the log

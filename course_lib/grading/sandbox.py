@@ -37,6 +37,7 @@ Nothing here compares answers: score.py does, in the grader's process.
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import hmac
@@ -57,7 +58,7 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from . import wire
+from . import seccomp, wire
 
 PYTHON = sys.executable
 CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
@@ -66,7 +67,8 @@ HIDDEN = ("datafiles",)             # course_lib folders the child never sees (t
 SETUP_SECONDS = 30.0            # at most this long to define the functions (imports, classes)
 STATEMENT_SECONDS = 10.0        # one top-level statement that takes longer is skipped (a setup error)
 MAX_RESULT_BYTES = 16 << 20     # the most a child may send back (the largest right answer is ~10 kB)
-FILE_BYTES = 64 << 20           # the largest file (or log) a child may write
+FILE_BYTES = 64 << 20           # the largest file a child may write
+LOG_BYTES = 8192                # the tail of the child's stdout/stderr the grader keeps
 TMP_BYTES = 64 << 20            # the size of the child's private /tmp under bubblewrap
 TOKEN = "COURSE_GRADE_TOKEN"
 SANDBOX_UIDS = range(61184, 65520)   # systemd's range for dynamic users: normally no account there
@@ -173,7 +175,7 @@ class Child:
             os.chmod(self.base, 0o711)
             os.chown(self.workdir, self.uid, self.uid)
         user = {} if self.uid is None else {"user": self.uid, "group": self.uid, "extra_groups": []}
-        self.log_path = os.path.join(self.base, "log.txt")
+        self.log = bytearray()                  # the tail of the child's stdout and stderr
         self.key = secrets.token_bytes(32)
         self.lines = 0                          # authenticated lines read so far
         setup = {
@@ -184,6 +186,8 @@ class Child:
             "file_bytes": FILE_BYTES,
             "statement_seconds": STATEMENT_SECONDS,
             "pid_namespace": self.mode == "bubblewrap",     # the child's own: see child.make_pid_watch
+            "seccomp": (None if seccomp_program("child") is None      # the filter the child loads itself
+                        else base64.b64encode(seccomp_program("child")).decode()),
             "exercises": [{"id": j.id, "function": j.function, "n_cases": len(j.cases)} for j in exercises],
         }
         cases = [[{"args": wire.to_plain(tuple(a)), "kwargs": wire.to_plain(dict(k))} for a, k in j.cases]
@@ -200,26 +204,37 @@ class Child:
         self.scanned = 0                        # bytes of buffer known to hold no newline
         self.poller = select.poll()
         self.poller.register(read_fd, select.POLLIN | select.POLLHUP)
+        # stdin: an empty pipe (EOF at once); stdout and stderr: a pipe the grader drains. Never a
+        # host file: the child could change its mode or owner (the seccomp filter refuses that too).
+        stdin_read, stdin_write = os.pipe()
+        os.close(stdin_write)
+        log_read, log_write = os.pipe()
+        filter_fd = None
         command = [PYTHON, "-I", CHILD, str(job_read), str(write_fd)]
         if self.mode == "bubblewrap":
-            command = bwrap_command(env) + command
+            if seccomp_program("bwrap") is not None:
+                filter_fd = seccomp.program_fd(seccomp_program("bwrap"))
+            command = bwrap_command(env, filter_fd) + command
         try:
-            with open(self.log_path, "wb") as log:
-                self.proc = subprocess.Popen(
-                    command, cwd="/" if self.mode == "bubblewrap" else self.workdir, env=env,
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(write_fd, job_read),
-                    start_new_session=True, **user)
+            self.proc = subprocess.Popen(
+                command, cwd="/" if self.mode == "bubblewrap" else self.workdir, env=env,
+                stdin=stdin_read, stdout=log_write, stderr=log_write,
+                pass_fds=tuple(fd for fd in (write_fd, job_read, filter_fd) if fd is not None),
+                start_new_session=True, **user)
         except BaseException:                    # could not start: leave no folder, fd or uid behind
-            for fd in (read_fd, job_write):
+            for fd in (read_fd, job_write, log_read):
                 os.close(fd)
             shutil.rmtree(self.base, ignore_errors=True)
             with _uids_lock:
                 _uids_in_use.discard(self.uid)
             raise
         finally:
-            os.close(write_fd)
-            os.close(job_read)
+            for fd in (write_fd, job_read, stdin_read, log_write, filter_fd):
+                if fd is not None:
+                    os.close(fd)
         self.job_fd = job_write
+        self.drainer = threading.Thread(target=self._drain, args=(log_read,), daemon=True)
+        self.drainer.start()
         self.send_cases = threading.Event()     # set when "ready" came (or when giving up)
         self.writer = threading.Thread(target=self._feed, args=(setup, cases), daemon=True)
         self.writer.start()
@@ -235,6 +250,22 @@ class Child:
                 _write_all(self.job_fd, _framed(cases))
         except OSError:                          # the child is gone: the reader finds out why
             pass
+
+    def _drain(self, fd: int) -> None:
+        """Read the child's stdout and stderr until every writer closed them; keep the last
+        LOG_BYTES (for the message of a crash), drop the rest."""
+        try:
+            while True:
+                data = os.read(fd, 1 << 16)
+                if not data:
+                    return
+                self.log += data
+                if len(self.log) > 2 * LOG_BYTES:
+                    del self.log[:-LOG_BYTES]
+        except OSError:
+            return
+        finally:
+            os.close(fd)
 
     # --- reading -------------------------------------------------------------------------------
     def next_message(self, deadline: float) -> dict | str:
@@ -379,12 +410,8 @@ class Child:
         return text + (f"; last output: {tail}" if tail else "")
 
     def _log_tail(self) -> str:
-        try:
-            with open(self.log_path, "rb") as f:
-                f.seek(max(0, os.path.getsize(self.log_path) - 2000))
-                lines = [line.strip() for line in f.read().decode("utf-8", "replace").splitlines()]
-        except OSError:
-            return ""
+        self.drainer.join(timeout=1)             # the child is dead: what it wrote is read soon
+        lines = [line.strip() for line in bytes(self.log[-2000:]).decode("utf-8", "replace").splitlines()]
         lines = [line for line in lines if line]
         fatal = [line for line in lines if line.startswith("Fatal Python error")]
         return (fatal or lines or [""])[-1][:200]
@@ -446,19 +473,38 @@ def bubblewrap_problem() -> str | None:
     """None if bubblewrap can run this Python with numpy, else why not."""
     if shutil.which("bwrap") is None:
         return "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
-    command = bwrap_command({"PATH": os.defpath}) + [PYTHON, "-I", "-c", "import numpy"]
+    program = seccomp_program("bwrap")
+    filter_fd = None if program is None else seccomp.program_fd(program)
+    command = bwrap_command({"PATH": os.defpath}, filter_fd) + [PYTHON, "-I", "-c", "import numpy"]
     try:
-        probe = subprocess.run(command, cwd="/", stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        probe = subprocess.run(command, cwd="/", stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                               pass_fds=() if filter_fd is None else (filter_fd,))
     except (OSError, subprocess.SubprocessError) as exc:
         return f"bwrap could not start ({exc})"
+    finally:
+        if filter_fd is not None:
+            os.close(filter_fd)
     if probe.returncode != 0:
         lines = probe.stderr.decode("utf-8", "replace").strip().splitlines()
         return f"bwrap could not run this Python ({(lines or [f'code {probe.returncode}'])[-1][:200]})"
     return None
 
 
-def bwrap_command(env: dict) -> list[str]:
-    """bwrap and its options (see the module docstring); PYTHON and its arguments follow."""
+def seccomp_program(where: str) -> bytes | None:
+    """The seccomp program (seccomp.py) for `bwrap --seccomp` ("bwrap": all but exec, which bwrap
+    itself needs once) or for the child to load itself ("child": under bubblewrap exec alone,
+    stacked on bwrap's; in the other modes the whole program). None where seccomp.py does not know
+    the architecture."""
+    if not seccomp.supported():
+        return None
+    if where == "bwrap":
+        return seccomp.program()
+    return seccomp.program(exec_only=mode()[0] == "bubblewrap", exec_too=True)
+
+
+def bwrap_command(env: dict, filter_fd: int | None = None) -> list[str]:
+    """bwrap and its options (see the module docstring), with `--seccomp filter_fd` when given;
+    PYTHON and its arguments follow."""
     args = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
             "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
             "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--hostname", "sandbox",
@@ -478,6 +524,8 @@ def bwrap_command(env: dict) -> list[str]:
         if os.path.isdir(os.path.join(COURSE_LIB, name)):
             args += ["--tmpfs", os.path.join(COURSE_LIB, name)]
     args += ["--chdir", "/tmp", "--clearenv"]
+    if filter_fd is not None:
+        args += ["--seccomp", str(filter_fd)]
     for name, value in env.items():
         args += ["--setenv", name, value]
     return args + ["--"]
