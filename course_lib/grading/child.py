@@ -343,7 +343,8 @@ def lock_builtins() -> None:
     scope = {"__builtins__": {}, "audit": sys.audit}
     exec("def create_builtin(spec):\n    box = []\n    audit('course_grade.create_builtin', spec, box)\n"
          "    return box[0]\n"
-         "def create_dynamic(spec, file=None):\n    box = []\n    audit('course_grade.create_dynamic', spec, box)\n"
+         "def create_dynamic(spec, file=None):\n    box = []\n"
+         "    audit('course_grade.create_dynamic', spec, box)\n"
          "    return box[0]\n", scope)
     _imp.create_builtin = scope["create_builtin"]
     _imp.create_dynamic = scope["create_dynamic"]     # extension modules: subinterpreters refused
