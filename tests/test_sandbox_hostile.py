@@ -31,7 +31,7 @@ from course_lib.grading import grade, sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE_LIB = ROOT / "course_lib"
-WELCOME, CAPSTONE = "00_welcome", "11_capstone_digits"
+WELCOME, BACKPROP, CAPSTONE = "00_welcome", "05_backpropagation", "11_capstone_digits"
 RIGHT = "float(np.mean((np.asarray(o, dtype=float) - np.asarray(y, dtype=float)) ** 2))"
 GOOD_MSE = f"import numpy as np\n\ndef mse(o, y):\n    return {RIGHT}\n"
 REFERENCE = ("import importlib\n\ndef reference():\n"     # the exercise's reference, hidden from find.py
@@ -148,15 +148,15 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "    exec(''.join(cells[0]['source']), scope)\n"
             "    return scope['mse'](o, y)\n"], "execute a classmate's notebook"),
         "forges_lines": ([
-            REFERENCE + "import json, os, sys\nimport numpy as np\n\n"
+            "import json, os, sys\nimport numpy as np\n\n"
             "def mse(o, y):\n"
-            "    value = reference()(o, y)\n"
+            f"    value = {RIGHT}\n"
             "    fd = int(sys.argv[2])\n"
             "    for line in ({'event': 'case', 'exercise': 'mse', 'index': 7, 'value': value,\n"
             "                  'mutated': False, 'course_lib': None},\n"
             "                 {'event': 'done', 'exercise': 'mse'}, {'event': 'finished'}):\n"
             "        os.write(fd, json.dumps(line).encode() + b'\\n')\n"
-            "    return value\n"], "call the reference, then forge its case and 'done' lines"),
+            "    return value\n"], "forge the case and 'done' lines of a right answer"),
         "writes_protocol": ([
             "import json, os\nimport numpy as np\n\n"
             "def mse(o, y):\n"
@@ -383,6 +383,29 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "    except (ImportError, RuntimeError, IndexError):\n"
             "        return -1.0\n"
             f"    return {RIGHT}\n"], "load the subinterpreters' module past the import system"),
+        "renumbered_code": ([
+            REFERENCE + "\nimport types\nimport numpy as np\n\n"
+            "def mse(o, y):\n"                            # a copy of the reference's code, renumbered
+            "    code = reference().__code__\n"
+            "    code = code.replace(co_firstlineno=code.co_firstlineno + 1000, co_filename='mine')\n"
+            "    return types.FunctionType(code, reference().__globals__)(o, y)\n"],
+                            "call a renumbered copy of the reference's code object"),
+        "code_reassigned": ([
+            REFERENCE + "\nimport numpy as np\n\n"
+            "def mse(o, y):\n"
+            "    def mine(o, y):\n        return 0.0\n"
+            "    mine.__code__ = reference().__code__.replace(co_filename='mine')\n"
+            "    return mine(o, y)\n"], "reassign the reference's code to an own function"),
+        "source_exec": ([
+            REFERENCE + "\nimport numpy as np\n\n"
+            "def mse(o, y):\n"                            # the reference's source from disk, exec'd
+            "    source = open(importlib.import_module('course' + '_lib.nn').__file__).read()\n"
+            "    start = source.index('def mse' + '_loss(')\n"
+            "    end = source.index('\\ndef ', start)\n"
+            "    scope = dict(vars(importlib.import_module('course' + '_lib.nn')))\n"
+            "    exec(source[start:end], scope)\n"
+            "    return scope['mse' + '_loss'](o, y)\n"],
+                        "read the reference's source from disk and exec it"),
         "network": ([
             "import socket\nimport numpy as np\n\n"
             "def mse(o, y):\n"
@@ -448,12 +471,15 @@ def graded(tmp_path_factory):
             "def mse(o, y):\n", "import time\n\ndef mse(o, y):\n    time.sleep(0.05)\n"))]:
         (subs / student).mkdir()
         nbformat.write(notebook([source]), subs / student / f"{WELCOME}.ipynb")
+    (subs / "honest_backprop").mkdir()                # building blocks (nn.softmax...) still work
+    (subs / "honest_backprop" / f"{BACKPROP}.ipynb").write_bytes(
+        (ROOT / "solutions" / f"{BACKPROP}.ipynb").read_bytes())
     (subs / "held_out").mkdir()
     nbformat.write(notebook([HELD_OUT], CAPSTONE), subs / "held_out" / f"{CAPSTONE}.ipynb")
     before = tree_digest(subs)
     try:
-        first = grade(subs, out, jobs=2, notebooks=[WELCOME, CAPSTONE], progress=False, timeout=60)
-        second = grade(subs, out, jobs=2, notebooks=[WELCOME, CAPSTONE], progress=False, timeout=60)
+        first = grade(subs, out, jobs=2, notebooks=[WELCOME, BACKPROP, CAPSTONE], progress=False, timeout=60)
+        second = grade(subs, out, jobs=2, notebooks=[WELCOME, BACKPROP, CAPSTONE], progress=False, timeout=60)
         time.sleep(2.5)                          # a daemon's "sleep 1.5" would be over by now
     finally:
         server.close()
@@ -478,7 +504,8 @@ def rows(summary, student: str) -> list[dict]:
     "kills", "plants_cache", "daemon", "reads_proc", "execs_classmate", "forges_lines", "writes_protocol",
     "reads_stack", "encoder_hooks", "thread", "thread_alive", "thread_in_call", "thread_ends_in_call",
     "fresh_sys", "drops_watch", "signal_frame", "process_at_top_level", "network", "writes_outside",
-    "fork_exec_200", "fchmod_stdio", "host_stdio", "proc_dir_fd", "subinterpreter", "subinterpreter_by_hand"])
+    "fork_exec_200", "fchmod_stdio", "host_stdio", "proc_dir_fd", "subinterpreter", "subinterpreter_by_hand",
+    "renumbered_code", "code_reassigned", "source_exec"])
 def test_every_attack_fails(graded, student):
     what = graded["plan"][student][1]
     for run in ("first", "second"):
@@ -630,6 +657,51 @@ def test_the_held_out_digits_are_not_readable(graded):
     assert by_exercise["confusion_matrix"]["status"] == "passed"       # the rest of that notebook grades
     held_out = by_exercise["train_and_predict"]
     assert held_out["points"] == 0.0 and "digits.npz" in held_out["message"], held_out
+
+
+def test_what_a_notebook_may_not_call_is_not_in_its_sandbox(graded):
+    """A copy of the reference's code (renumbered, or put into an own function) and its source
+    read from disk are the stub's: they raise "off limits" (stubs.py)."""
+    for student in ("renumbered_code", "code_reassigned", "source_exec"):
+        [row] = rows(graded["first"], student)
+        assert row["status"] in ("failed", "error") and "off limits" in row["message"], row
+
+
+def test_the_building_blocks_still_work(graded):
+    """05's solution uses nn.softmax and other allowed blocks next to stubbed references."""
+    found = [r for r in rows(graded["first"], "honest_backprop") if r["notebook"] == BACKPROP]
+    assert found and all(r["status"] == "passed" for r in found), found
+
+
+def test_the_student_copy_holds_stubs_and_no_registry():
+    """The copy the sandbox mounts: each reference and off-limits function of the notebook is a
+    stub at its own first line (so the watch still names it), the registry, check and grader are
+    absent, and the rest is course_lib's own text."""
+    import ast
+
+    from course_lib.grading import references, stubs
+
+    for name in (WELCOME, BACKPROP, CAPSTONE):
+        forbidden = references.forbidden_code(exercises.for_notebook(name))
+        copy = Path(stubs.student_copy(forbidden["codes"]))
+        assert not any((copy / part).exists() for part in ("exercises", "checking.py", "grading", "yours.py"))
+        assert list((copy / "datafiles").iterdir()) == []
+        for filename, line in forbidden["codes"]:
+            if not filename.startswith(str(COURSE_LIB)):
+                continue                                  # generated code (a dataclass's __init__)
+            stubbed = copy / Path(filename).relative_to(COURSE_LIB)
+            if stubbed.parts[len(copy.parts)] == "exercises":
+                continue                                  # defined in the registry: absent
+            tree = ast.parse(stubbed.read_text())
+            [node] = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.Lambda))
+                      and (stubs.first_line(n) if isinstance(n, ast.FunctionDef) else n.lineno) == line]
+            body = ast.unparse(node.body if isinstance(node, ast.Lambda) else node.body[0])
+            assert "off limits" in body, (filename, line, body)
+            if isinstance(node, ast.FunctionDef):
+                assert len(node.body) == 1, (filename, line)
+        nn_copy = (copy / "nn.py").read_text()
+        assert nn_copy.count("\n") == (COURSE_LIB / "nn.py").read_text().count("\n")
+        assert "def softmax(" in nn_copy and "off limits: softmax()" not in nn_copy
 
 
 def test_honest_classmates_keep_full_marks(graded):

@@ -284,7 +284,7 @@ def make_watch(forbidden: dict, student_files: frozenset):
     codes = frozenset((filename, line) for filename, line in forbidden["codes"])
     prefixes = tuple(forbidden["prefixes"])
     state = [None, None, None]      # direct, indirect, imported
-    here, cut = HERE, len(COURSE_LIB)
+    here, cut = HERE, len(forbidden.get("course_lib", COURSE_LIB))
     startswith, exact = str.startswith, str.__str__   # exact(s): a plain str, never a subclass's code
 
     def profile(frame, event, arg):

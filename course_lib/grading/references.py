@@ -52,6 +52,7 @@ def forbidden_code(exercises: list[Exercise]) -> dict:
     """For the child: the references' code (file, first line) and the forbidden source folders."""
     codes = [f.__code__ for f in reference_functions(exercises)]
     return {
+        "course_lib": COURSE_LIB + os.sep,        # the watch names files relative to it
         "codes": [[code.co_filename, code.co_firstlineno] for code in codes],
         "prefixes": [os.path.join(COURSE_LIB, "exercises") + os.sep, os.path.join(COURSE_LIB, "checking.py"),
                      os.path.join(COURSE_LIB, "grading") + os.sep],

@@ -58,11 +58,15 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from . import seccomp, wire
+from . import seccomp, stubs, wire
 
 PYTHON = sys.executable
 CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
-COURSE_LIB = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# what the child runs, mounted under bubblewrap in CHILD_ROOT (as in course_lib: wire.py loads
+# ../testfunctions.py), outside the course_lib the student sees (stubs.py)
+CHILD_FILES = ("grading/child.py", "grading/wire.py", "testfunctions.py")
+CHILD_ROOT = "/course_grade"
+COURSE_LIB = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 HIDDEN = ("datafiles",)             # course_lib folders the child never sees (the held-out digits)
 SETUP_SECONDS = 30.0            # at most this long to define the functions (imports, classes)
 STATEMENT_SECONDS = 10.0        # one top-level statement that takes longer is skipped (a setup error)
@@ -214,7 +218,8 @@ class Child:
         if self.mode == "bubblewrap":
             if seccomp_program("bwrap") is not None:
                 filter_fd = seccomp.program_fd(seccomp_program("bwrap"))
-            command = bwrap_command(env, filter_fd) + command
+            command = bwrap_command(env, filter_fd, stubs.student_copy(forbidden["codes"])) + [
+                PYTHON, "-I", f"{CHILD_ROOT}/grading/child.py", str(job_read), str(write_fd)]
         try:
             self.proc = subprocess.Popen(
                 command, cwd="/" if self.mode == "bubblewrap" else self.workdir, env=env,
@@ -502,9 +507,10 @@ def seccomp_program(where: str) -> bytes | None:
     return seccomp.program(exec_only=mode()[0] == "bubblewrap", exec_too=True)
 
 
-def bwrap_command(env: dict, filter_fd: int | None = None) -> list[str]:
-    """bwrap and its options (see the module docstring), with `--seccomp filter_fd` when given;
-    PYTHON and its arguments follow."""
+def bwrap_command(env: dict, filter_fd: int | None = None, course_lib: str | None = None) -> list[str]:
+    """bwrap and its options (see the module docstring), with `--seccomp filter_fd` when given,
+    and the folder `course_lib` (stubs.student_copy) mounted over course_lib when given (else
+    course_lib itself, datafiles hidden); PYTHON and its arguments follow."""
     args = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
             "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
             "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--hostname", "sandbox",
@@ -520,9 +526,12 @@ def bwrap_command(env: dict, filter_fd: int | None = None) -> list[str]:
     args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     for folder in python_folders():
         args += ["--ro-bind", folder, folder]
-    for name in HIDDEN:                          # an empty folder over each hidden one
+    args += ["--ro-bind", course_lib or COURSE_LIB, COURSE_LIB]     # after the venv: it may be inside
+    for name in HIDDEN if course_lib is None else ():               # an empty folder over each hidden one
         if os.path.isdir(os.path.join(COURSE_LIB, name)):
             args += ["--tmpfs", os.path.join(COURSE_LIB, name)]
+    for name in CHILD_FILES:
+        args += ["--ro-bind", os.path.join(COURSE_LIB, name), f"{CHILD_ROOT}/{name}"]
     args += ["--chdir", "/tmp", "--clearenv"]
     if filter_fd is not None:
         args += ["--seccomp", str(filter_fd)]
@@ -532,12 +541,11 @@ def bwrap_command(env: dict, filter_fd: int | None = None) -> list[str]:
 
 
 def python_folders() -> list[str]:
-    """The folders the child needs besides the system: this Python's installation (its real
-    place, e.g. under /root/.pyenv), the virtual environment and course_lib; none inside another."""
+    """The folders the child needs besides the system and course_lib: this Python's installation
+    (its real place, e.g. under /root/.pyenv) and the virtual environment; none inside another."""
     prefixes = (sys.base_prefix, sys.base_exec_prefix, sys.prefix, sys.exec_prefix)
     folders = {os.path.realpath(p) for p in prefixes}
     folders.add(os.path.dirname(os.path.dirname(os.path.realpath(PYTHON))))   # .../bin/python -> ...
-    folders.add(os.path.realpath(COURSE_LIB))
     folders = {f for f in folders if not f.startswith("/usr/") and f != "/usr" and os.path.isdir(f)}
     return sorted(f for f in folders if not any(f.startswith(g + os.sep) for g in folders if g != f))
 
