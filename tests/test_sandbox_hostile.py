@@ -395,6 +395,8 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "def mse(o, y):\n"
             "    def mine(o, y):\n        return 0.0\n"
             "    mine.__code__ = reference().__code__.replace(co_filename='mine')\n"
+            "    for name, value in vars(importlib.import_module('course' + '_lib.nn')).items():\n"
+            "        globals().setdefault(name, value)\n"      # the helpers the reference's code uses
             "    return mine(o, y)\n"], "reassign the reference's code to an own function"),
         "source_exec": ([
             REFERENCE + "\nimport numpy as np\n\n"
