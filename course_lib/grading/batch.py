@@ -37,7 +37,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import exercises
-from . import find, references, sandbox
+from . import find, limits, references, sandbox
 from .score import (
     ERROR,
     FAILED,
@@ -239,7 +239,7 @@ def grade_submission(item: Submission, prepared: list[Prepared], timeout: float,
 
 def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float = 120.0,
           notebooks: list[str] | None = None, force: bool = False, seed: int | None = None,
-          memory_mb: int = 2048, progress: bool = True, layout: str = "auto",
+          memory_mb: int | None = None, progress: bool = True, layout: str = "auto",
           student: str | None = None, class_view: bool = True) -> Summary:
     """Grade every submission under `submissions`, write the reports to `out`, return the summary.
 
@@ -249,6 +249,8 @@ def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float 
     """
     from . import report
 
+    jobs = jobs or limits.default_jobs()                    # what this machine or container gives
+    memory_mb = memory_mb or limits.default_memory_mb(jobs)
     submissions, out = Path(submissions), Path(out)
     if not submissions.is_dir():
         raise ValueError(f"submissions folder {submissions} does not exist")

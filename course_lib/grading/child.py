@@ -125,10 +125,17 @@ class CappedText(io.TextIOBase):
 
 
 def limit_resources(cpu_seconds: int, memory_bytes: int, file_bytes: int) -> None:
-    """CPU time, address space, file size, no core files; fewer processes when not root."""
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
+    """CPU time, address space, file size, no core files; fewer processes when not root. A limit
+    the grader itself runs under (a prlimit'd or container-limited grader) is never raised."""
+    def lower(kind, soft, hard):
+        ceiling = resource.getrlimit(kind)[1]
+        if ceiling != resource.RLIM_INFINITY:
+            soft, hard = min(soft, ceiling), min(hard, ceiling)
+        resource.setrlimit(kind, (soft, hard))
+
+    lower(resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 5)
+    lower(resource.RLIMIT_AS, memory_bytes, memory_bytes)
+    lower(resource.RLIMIT_FSIZE, file_bytes, file_bytes)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # writing past the limit fails, does not kill
     if os.geteuid() != 0:                           # root ignores RLIMIT_NPROC
@@ -366,19 +373,22 @@ def refuse_threads_and_handlers() -> None:
 
 
 def define(cells: list[dict], namespace: dict, seconds: float | None = None, describe=None,
-           set_handler=None) -> list[str]:
+           set_handler=None, wall_seconds: float | None = None) -> list[str]:
     """Execute the kept top-level statements of each cell; return one line per failure.
 
     With `seconds` (in the sandbox), a statement that runs longer (a slow cell's
     `data = train(...)` that a function reads) is stopped and reported, so it costs only the
-    functions that need it. `describe` is make_describe's function, bound by the caller (outside
+    functions that need it. `seconds` counts CPU time (ITIMER_PROF: a slow or shared CPU does
+    not fail it); a statement that waits is stopped after `wall_seconds` (default 3 x seconds)
+    of wall-clock time (ITIMER_REAL). `describe` is make_describe's function, bound by the caller (outside
     the sandbox, e.g. in the capstone's explorer, one without a guard).
     """
     describe = describe or make_describe(lambda on: None)
     set_handler = set_handler or signal.signal        # in the sandbox: the real one, bound beforehand
     scope = {"__builtins__": {"TimeoutError": TimeoutError}}   # the handler shows student code nothing
     exec(f"def too_slow(signum, frame):\n    raise TimeoutError("
-         f"'this statement took longer than {seconds or 0:g} s and was skipped')\n", scope)
+         f"'this statement took longer than {seconds or 0:g} s of CPU time (or "
+         f"{wall_seconds or 3 * (seconds or 0):g} s in all) and was skipped')\n", scope)
     statements = []
     for cell in cells:                          # compiled before any student code runs
         tree = ast.parse(cell["source"])
@@ -386,20 +396,27 @@ def define(cells: list[dict], namespace: dict, seconds: float | None = None, des
             module = ast.Module(body=[tree.body[index]], type_ignores=[])
             where = f"{cell['filename']}, line {tree.body[index].lineno}"
             statements.append((where, compile(module, cell["filename"], "exec")))
-    errors, append, run, timer, exec_ = [], list.append, signal.setitimer, signal.ITIMER_REAL, exec
-    previous = set_handler(signal.SIGALRM, scope["too_slow"]) if seconds else None
+    errors, append, run, exec_ = [], list.append, signal.setitimer, exec
+    cpu, wall = signal.ITIMER_PROF, signal.ITIMER_REAL
+    wall_seconds = wall_seconds or 3 * (seconds or 0)
+    if seconds:
+        handler = scope["too_slow"]
+        previous = set_handler(signal.SIGPROF, handler), set_handler(signal.SIGALRM, handler)
     for where, code in statements:
         try:
             if seconds:
-                run(timer, seconds)
+                run(cpu, seconds)
+                run(wall, wall_seconds)
             exec_(code, namespace)
         except BaseException as exc:  # noqa: B036 - the student's code may raise anything
             append(errors, where + ": " + describe(exc))
         finally:
             if seconds:
-                run(timer, 0)
+                run(cpu, 0)
+                run(wall, 0)
     if seconds:
-        set_handler(signal.SIGALRM, previous)
+        set_handler(signal.SIGPROF, previous[0])
+        set_handler(signal.SIGALRM, previous[1])
     return errors
 
 
@@ -540,7 +557,8 @@ def main(job_fd: int, result_fd: int) -> None:
     trust(False)
     # --- from here on student code may run: only the locals bound above are used --------------
     started, mark = clock(), last_pid()
-    errors = define(setup["cells"], namespace, setup["statement_seconds"], describe, set_handler)
+    errors = define(setup["cells"], namespace, setup["statement_seconds"], describe, set_handler,
+                    setup.get("statement_wall_seconds"))
     top_level = verdict()
     if top_level is None and profile_of() is not profile:   # it raised (RecursionError...): dropped
         top_level = "the reference watch was switched off"

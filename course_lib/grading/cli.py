@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
+
+from . import limits
 
 DESCRIPTION = """\
 Grade a folder of submitted notebooks and write a grade book, feedback and Gradescope results.
@@ -56,13 +57,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("submissions", type=Path, help="folder with one sub-folder per student")
     p.add_argument("--out", type=Path, default=Path("grading-out"),
                    help="folder for the reports (created if needed; default: grading-out)")
-    p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
-                   help="notebooks graded in parallel (default: all cores = %(default)s)")
+    p.add_argument("--jobs", "-j", type=int, default=limits.default_jobs(),
+                   help="notebooks graded in parallel (default: the CPUs available = %(default)s)")
     p.add_argument("--timeout", type=float, default=120.0,
                    help="seconds allowed per notebook (default: %(default)s); each exercise also has "
                         "its own limit from the exercise registry")
-    p.add_argument("--memory", type=int, default=2048, metavar="MB",
-                   help="address-space limit of each notebook's process (default: %(default)s MB)")
+    p.add_argument("--memory", type=int, default=None, metavar="MB",
+                   help="address-space limit of each notebook's process (default: what the machine's "
+                        "memory holds for --jobs of them next to the grader, 384-2048 MB)")
     p.add_argument("--notebook", nargs="+", metavar="NAME",
                    help="grade only these notebooks, e.g. --notebook 00_welcome 04_gradient_descent")
     p.add_argument("--seed", type=int, help="seed of the random cases (default: the recorded one, else new)")
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     from .batch import grade
     from .report import class_table, error_table
 
-    if args.jobs < 1 or args.timeout <= 0 or args.memory < 256:
+    if args.jobs < 1 or args.timeout <= 0 or (args.memory is not None and args.memory < 256):
         print("course-grade: --jobs must be >= 1, --timeout > 0 and --memory >= 256", file=sys.stderr)
         return 2
     try:

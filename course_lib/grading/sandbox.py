@@ -70,6 +70,11 @@ COURSE_LIB = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 HIDDEN = ("datafiles",)             # course_lib folders the child never sees (the held-out digits)
 SETUP_SECONDS = 30.0            # at most this long to define the functions (imports, classes)
 STATEMENT_SECONDS = 10.0        # one top-level statement that takes longer is skipped (a setup error)
+# Time limits (these, the notebook's --timeout and each exercise's) count the child's CPU seconds,
+# so a slow or shared CPU (a container's 0.5 vCPU) does not fail honest code; a child that waits
+# (sleeps, blocks) is stopped after WALL_FACTOR times the limit of wall-clock time.
+WALL_FACTOR = 3.0
+CPU_CHECK_SECONDS = 0.1         # how often the grader reads the child's CPU time
 MAX_RESULT_BYTES = 16 << 20     # the most a child may send back (the largest right answer is ~10 kB)
 FILE_BYTES = 64 << 20           # the largest file a child may write
 LOG_BYTES = 8192                # the tail of the child's stdout/stderr the grader keeps
@@ -128,21 +133,23 @@ def run(cells: list[dict], exercises: list[ExerciseJob], forbidden: dict, timeou
     """
     runs: dict[str, ExerciseRun] = {}
     setup_errors: list[str] = []
-    deadline = time.monotonic() + timeout
+    wall_end = time.monotonic() + WALL_FACTOR * timeout
+    cpu_used = 0.0                               # CPU seconds of this notebook's children so far
     remaining = list(exercises)
     while remaining:
-        if time.monotonic() >= deadline:
+        if cpu_used >= timeout or time.monotonic() >= wall_end:
             for job in remaining:
                 runs[job.id] = ExerciseRun(job.id, "timeout", message=f"the notebook's time limit of "
                                            f"{timeout:g} s was reached before this exercise ran")
             break
-        child = Child(cells, remaining, forbidden, deadline, memory_mb)
+        child = Child(cells, remaining, forbidden, timeout - cpu_used, memory_mb)
         try:
-            finished, stopped, reason = child.supervise(deadline)
+            finished, stopped, reason = child.supervise(wall_end, timeout - cpu_used)
         except Tampered as exc:
             message = f"the notebook's process {exc}; all its results are void"
             return {job.id: ExerciseRun(job.id, "invalid", message=message) for job in exercises}, []
         finally:
+            cpu_used += child.cpu()
             child.cleanup()
         setup_errors = child.setup_errors or setup_errors
         runs.update(finished)
@@ -164,7 +171,7 @@ def run(cells: list[dict], exercises: list[ExerciseJob], forbidden: dict, timeou
 class Child:
     """One child process: start it, feed it, read its messages, kill it and everything it started."""
 
-    def __init__(self, cells: list[dict], exercises: list[ExerciseJob], forbidden: dict, deadline: float,
+    def __init__(self, cells: list[dict], exercises: list[ExerciseJob], forbidden: dict, cpu_left: float,
                  memory_mb: int):
         self.order = [job.id for job in exercises]
         self.exercises = {job.id: job for job in exercises}
@@ -182,13 +189,16 @@ class Child:
         self.log = bytearray()                  # the tail of the child's stdout and stderr
         self.key = secrets.token_bytes(32)
         self.lines = 0                          # authenticated lines read so far
+        self.cpu_seen = 0.0                     # the child's CPU seconds, as last measured
+        self.processes: list[psutil.Process] = []
         setup = {
             "cells": cells,
             "forbidden": forbidden,
-            "cpu_seconds": max(1, math.ceil(deadline - time.monotonic()) + 2),
+            "cpu_seconds": max(1, math.ceil(cpu_left) + 2),      # the kernel's backstop
             "memory_bytes": memory_mb << 20,
             "file_bytes": FILE_BYTES,
             "statement_seconds": STATEMENT_SECONDS,
+            "statement_wall_seconds": WALL_FACTOR * STATEMENT_SECONDS,
             "pid_namespace": self.mode == "bubblewrap",     # the child's own: see child.make_pid_watch
             "seccomp": (None if seccomp_program("child") is None      # the filter the child loads itself
                         else base64.b64encode(seccomp_program("child")).decode()),
@@ -273,9 +283,29 @@ class Child:
             os.close(fd)
 
     # --- reading -------------------------------------------------------------------------------
-    def next_message(self, deadline: float) -> dict | str:
-        """The next authenticated message, or "timeout", "exited" or "too much output"; raises
+    def cpu(self) -> float:
+        """CPU seconds (user + system) the child's processes used so far (under bubblewrap: bwrap
+        and the Python inside it); the last value seen once they are gone."""
+        try:
+            root = psutil.Process(self.proc.pid)
+            self.processes = [root] + root.children(recursive=True)
+        except psutil.Error:
+            pass
+        total = 0.0
+        for process in self.processes:
+            try:
+                times = process.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                continue
+        self.cpu_seen = max(self.cpu_seen, total)
+        return self.cpu_seen
+
+    def next_message(self, deadline: float, cpu_deadline: float = math.inf) -> dict | str:
+        """The next authenticated message, or "timeout" (the wall-clock `deadline` passed, or the
+        child's CPU seconds reached `cpu_deadline`), "exited" or "too much output"; raises
         Tampered for a line the child's own code did not write."""
+        next_check = 0.0
         while True:
             newline = self.buffer.find(b"\n", self.scanned)   # not from 0: a long line stays linear
             self.scanned = len(self.buffer) if newline < 0 else 0
@@ -283,10 +313,15 @@ class Child:
                 line = bytes(self.buffer[:newline])
                 del self.buffer[: newline + 1]
                 return self._verify(line)
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            left = deadline - now
             if left <= 0:
                 return "timeout"
-            if self.poller.poll(int(min(left, 0.25) * 1000) + 1):
+            if now >= next_check:
+                if self.cpu() >= cpu_deadline:
+                    return "timeout"
+                next_check = now + CPU_CHECK_SECONDS
+            if self.poller.poll(int(min(left, CPU_CHECK_SECONDS) * 1000) + 1):
                 data = os.read(self.fd, 1 << 20)
                 if not data:
                     return self._closed()
@@ -317,7 +352,8 @@ class Child:
             raise Tampered("sent a result line the grader cannot read")
         return message
 
-    def supervise(self, deadline: float) -> tuple[dict[str, ExerciseRun], ExerciseRun | None, str]:
+    def supervise(self, deadline: float, cpu_left: float = math.inf
+                  ) -> tuple[dict[str, ExerciseRun], ExerciseRun | None, str]:
         """Read until the child finishes or fails; the lines must come exactly in the protocol's
         order (child.py), else Tampered.
 
@@ -325,14 +361,15 @@ class Child:
         """
         finished: dict[str, ExerciseRun] = {}
         current: ExerciseRun | None = None
-        setup_deadline = min(deadline, time.monotonic() + SETUP_SECONDS)
-        exercise_deadline = deadline
+        self.cpu_left, self.deadline = cpu_left, deadline
+        setup = (time.monotonic() + WALL_FACTOR * SETUP_SECONDS, SETUP_SECONDS)     # (wall, CPU)
+        exercise = (deadline, cpu_left)
         try:
             while True:
-                limit = exercise_deadline if current else (deadline if self.ready else setup_deadline)
-                message = self.next_message(min(limit, deadline))
+                wall, cpu = exercise if current else ((deadline, cpu_left) if self.ready else setup)
+                message = self.next_message(min(wall, deadline), min(cpu, cpu_left))
                 if isinstance(message, str):
-                    return finished, self._stopped(current, message, deadline), self._reason(message)
+                    return finished, self._stopped(current, message), self._reason(message)
                 event = message.get("event")
                 if not self.ready:
                     if event != "ready":
@@ -359,7 +396,7 @@ class Child:
                                        f"{self.order[position]!r} should start")
                     job = self.exercises[self.order[position]]
                     current = ExerciseRun(job.id)
-                    exercise_deadline = time.monotonic() + job.timeout
+                    exercise = (time.monotonic() + WALL_FACTOR * job.timeout, self.cpu() + job.timeout)
                     continue
                 job = self.exercises[current.id]
                 over = len(current.results) == len(job.cases) or bool(
@@ -377,16 +414,17 @@ class Child:
         finally:
             self.send_cases.set()                 # the writer stops waiting
 
-    def _stopped(self, current: ExerciseRun | None, why: str, deadline: float) -> ExerciseRun | None:
+    def _stopped(self, current: ExerciseRun | None, why: str) -> ExerciseRun | None:
         if current is None:
             return None
         if why == "timeout":
             current.outcome = "timeout"
             job = self.exercises[current.id]
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= self.deadline or self.cpu_seen >= self.cpu_left:
                 current.message = "the notebook's time limit was reached while this exercise ran"
             else:
-                current.message = (f"took longer than {job.timeout:g} s for its {len(job.cases)} cases "
+                current.message = (f"took longer than {job.timeout:g} s of CPU time (or "
+                                   f"{WALL_FACTOR * job.timeout:g} s in all) for its {len(job.cases)} cases "
                                    f"(stopped after {len(current.results)}); is there an endless loop?")
         else:
             current.outcome = "crashed"
