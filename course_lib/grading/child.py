@@ -519,8 +519,10 @@ def make_pid_watch(own_namespace: bool):
 
 
 def main(job_fd: int, result_fd: int) -> None:
+    entered = time.time()                         # for the grader's benchmark (bench.py): the phases
     import numpy as np
 
+    imported = time.time()
     key = read_exactly(job_fd, KEY_BYTES)
     setup = read_message(job_fd)
     os.set_inheritable(result_fd, False)        # programs the student starts do not get the pipes
@@ -566,7 +568,7 @@ def main(job_fd: int, result_fd: int) -> None:
     alive = threads()
     spawned = mark == -1 or last_pid() != mark        # a thread or process, however short-lived
     send({"event": "ready", "setup_errors": errors, "threads": alive, "spawned": spawned,
-          "seconds": clock() - started})
+          "seconds": clock() - started, "timing": [entered, imported]})
     if alive or spawned:
         exit_(0)                                  # the grader refuses the notebook: nothing to run
     blocking(job_fd, True)                        # whatever the student's code did to it
