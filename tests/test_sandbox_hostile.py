@@ -356,7 +356,7 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "def mse(o, y):\n"
             "    opened = 0\n"
             "    for folder, path in (('/', 'proc/self/mem'), ('/tmp', '../proc/self/mem'),\n"
-            "                         ('/', './tmp/../proc/self/maps')):\n"
+            "                         ('/', './tmp/../proc/self/maps'), ('/tmp', '../dev/fd/../mem')):\n"
             "        try:\n"
             "            fd = os.open(folder, os.O_RDONLY)\n"
             "            os.close(os.open(path, os.O_RDONLY, dir_fd=fd))\n"
