@@ -355,6 +355,7 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "import os\nimport numpy as np\n\n"
             "def mse(o, y):\n"
             "    opened = 0\n"
+            "    os.chdir('/usr/lib')\n"              # so the path is not resolved from the dir_fd's folder
             "    for folder, path in (('/', 'proc/self/mem'), ('/tmp', '../proc/self/mem'),\n"
             "                         ('/', './tmp/../proc/self/maps'), ('/tmp', '../dev/fd/../mem')):\n"
             "        try:\n"
