@@ -1,38 +1,50 @@
 """Run a student's functions in a separate, limited process and collect their raw outputs.
 
-    runs, setup_errors = run(cells, exercises, timeout=120, memory_mb=2048)
+    runs, setup_errors = run(cells, exercises, forbidden, timeout=120, memory_mb=512)
 
 One child process (child.py) per submitted notebook, started with this Python, in its own
-session, with no stdin, MPLBACKEND=Agg, one BLAS thread, limits on CPU time, memory and file
-size, and the student's prints going to a size-capped log file. The grader sends the definitions,
-then (once they ran) the cases' inputs, on a pipe; the child sends back plain data (see wire.py)
-on another pipe, one authenticated line per case (the protocol is in child.py). The grader reads
-exactly the sequence it expects: a line it cannot verify, or one that comes early, late, twice or
-out of order, makes the whole notebook "invalid". A child that dies or hangs loses only the
-exercise it was running: the grader then starts a new child for the exercises left.
+session, MPLBACKEND=Agg, one BLAS thread, limits on CPU time, memory and file size. Its stdin is
+an empty pipe and its stdout and stderr a pipe the grader drains (the last LOG_BYTES are kept for
+a crash's message): never a host file, whose mode or owner it could change. The grader sends the
+definitions, then (once they ran) the cases' inputs, on a pipe; the child sends back plain data
+(see wire.py) on another pipe, one authenticated line per case (the protocol is in child.py).
+The grader reads exactly the sequence it expects: a line it cannot verify, or one that comes
+early, late, twice or out of order, makes the whole notebook "invalid". A child that dies or
+hangs loses only the exercise it was running: the grader then starts a new child for the
+exercises left.
 
 Where the child runs (`mode()`, recorded in grading.json as "sandbox"):
 
 * "bubblewrap" (when `bwrap` is installed and works; Debian's `bubblewrap`): every child runs in
   its own mount, PID, network, IPC, UTS, cgroup and user namespaces as uid 65534 with no
   capabilities, and dies with the grader. It sees only the system (/usr, the library folders, a
-  few files of /etc), this Python's installation, the virtual environment and course_lib (all
-  read-only; course_lib/datafiles, which holds the capstone's held-out digits, is hidden), its own
-  /proc, a minimal /dev (null, zero, urandom...) and a private 64 MB /tmp. No SUBMISSIONS, OUT,
-  solutions/ or repository, no network, no other process: it can signal and read nothing of the
-  grader or the other children, and when its notebook is done the namespace ends, with every
-  process in it.
+  few files of /etc), this Python's installation, the virtual environment (all read-only), and,
+  over course_lib, the notebook's student copy (stubs.py: the notebook's references and
+  off-limits functions are stubs that raise "off limits"; no registry, check or grader;
+  datafiles, the capstone's held-out digits, empty); the child's own code (child.py, wire.py)
+  is mounted at CHILD_ROOT, outside that copy. Its own /proc, a minimal /dev (null, zero,
+  urandom...) and a private 64 MB /tmp. No SUBMISSIONS, OUT, solutions/ or repository, no
+  network, no other process: it can signal and read nothing of the grader or the other
+  children, and when its notebook is done the namespace ends, with every process in it.
+  The kernel enforces the rules with a seccomp filter (seccomp.py; `bwrap --seccomp`, and exec
+  stacked by the child before student code): no new process (fork, vfork, clone without
+  CLONE_THREAD, clone3), no exec, no chmod/chown, no ptrace or process_vm_*, no mount, unshare,
+  setns, bpf, keyctl, personality... So the per-process limits (memory, CPU) are the notebook's.
 * "separate-users" (no bubblewrap; the grader is root and an unprivileged user can run this
   Python): each child runs as its own unused uid (SANDBOX_UIDS); it cannot write course_lib,
   site-packages or OUT, read the grader's memory or environment, or signal the grader or the
   other children; when it ends, every process of that uid is killed and its files in the shared
-  temporary folders (SHARED_TMP) are deleted.
-* "plain" (neither): the child runs as the grader's user, in a fresh temporary folder.
+  temporary folders (SHARED_TMP) are deleted. The child loads the whole seccomp filter itself.
+* "plain" (neither): the child runs as the grader's user, in a fresh temporary folder, with the
+  same seccomp filter loaded by itself.
 
-Time limits: each exercise has `timeout` seconds for all its cases; the whole notebook has
-`timeout` seconds. When the grading of a notebook ends, the child's process group is killed (and,
-outside bubblewrap, every process still carrying this child's token in its environment).
-Nothing here compares answers: score.py does, in the grader's process.
+Time limits count CPU seconds of the child, so a slow or shared CPU (a container's 0.5 vCPU)
+does not fail honest code: each exercise has `timeout` CPU seconds for all its cases, the whole
+notebook `timeout` CPU seconds over its children; a child that waits instead of computing is
+stopped after WALL_FACTOR times the limit of wall-clock time. When the grading of a notebook
+ends, the child's process group is killed (and, outside bubblewrap, every process still
+carrying this child's token in its environment). Nothing here compares answers: score.py does,
+in the grader's process.
 """
 
 from __future__ import annotations
@@ -74,7 +86,7 @@ STATEMENT_SECONDS = 10.0        # one top-level statement that takes longer is s
 # so a slow or shared CPU (a container's 0.5 vCPU) does not fail honest code; a child that waits
 # (sleeps, blocks) is stopped after WALL_FACTOR times the limit of wall-clock time.
 WALL_FACTOR = 3.0
-CPU_CHECK_SECONDS = 0.1         # how often the grader reads the child's CPU time
+CPU_CHECK_SECONDS = 0.25        # how often the grader reads the child's CPU time
 MAX_RESULT_BYTES = 16 << 20     # the most a child may send back (the largest right answer is ~10 kB)
 FILE_BYTES = 64 << 20           # the largest file a child may write
 LOG_BYTES = 8192                # the tail of the child's stdout/stderr the grader keeps
@@ -196,6 +208,7 @@ class Child:
         self.lines = 0                          # authenticated lines read so far
         self.cpu_seen = 0.0                     # the child's CPU seconds, as last measured
         self.processes: list[psutil.Process] = []
+        self.processes_found = -math.inf        # when self.processes was last looked up
         setup = {
             "cells": cells,
             "forbidden": forbidden,
@@ -291,12 +304,17 @@ class Child:
     # --- reading -------------------------------------------------------------------------------
     def cpu(self) -> float:
         """CPU seconds (user + system) the child's processes used so far (under bubblewrap: bwrap
-        and the Python inside it); the last value seen once they are gone."""
-        try:
-            root = psutil.Process(self.proc.pid)
-            self.processes = [root] + root.children(recursive=True)
-        except psutil.Error:
-            pass
+        and the Python inside it); the last value seen once they are gone. The processes are
+        looked up again at most once a second (the filter lets no new ones start), so a check
+        costs one read of /proc/<pid>/stat per process."""
+        now = time.monotonic()
+        if now >= self.processes_found + 1.0:
+            try:
+                root = self.processes[0] if self.processes else psutil.Process(self.proc.pid)
+                self.processes = [root] + root.children(recursive=True)
+            except psutil.Error:
+                pass
+            self.processes_found = now
         total = 0.0
         for process in self.processes:
             try:
