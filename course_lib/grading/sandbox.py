@@ -209,6 +209,7 @@ class Child:
         self.cpu_seen = 0.0                     # the child's CPU seconds, as last measured
         self.processes: list[psutil.Process] = []
         self.processes_found = -math.inf        # when self.processes was last looked up
+        self.processes_final = False            # looked up after "ready": no new ones can come
         setup = {
             "cells": cells,
             "forbidden": forbidden,
@@ -305,16 +306,16 @@ class Child:
     def cpu(self) -> float:
         """CPU seconds (user + system) the child's processes used so far (under bubblewrap: bwrap
         and the Python inside it); the last value seen once they are gone. The processes are
-        looked up again at most once a second (the filter lets no new ones start), so a check
-        costs one read of /proc/<pid>/stat per process."""
+        looked up at most once a second until the child is ready, once then, never after (the
+        filter lets no new ones start), so a check costs one read of /proc/<pid>/stat per process."""
         now = time.monotonic()
-        if now >= self.processes_found + 1.0:
+        if not self.processes_final and (self.ready or now >= self.processes_found + 1.0):
             try:
                 root = self.processes[0] if self.processes else psutil.Process(self.proc.pid)
                 self.processes = [root] + root.children(recursive=True)
             except psutil.Error:
                 pass
-            self.processes_found = now
+            self.processes_found, self.processes_final = now, self.ready
         total = 0.0
         for process in self.processes:
             try:
