@@ -19,9 +19,11 @@ course_lib in which
 Line numbers are kept (the stub's body is padded with empty lines to the original's length), so
 a stub's code still has the reference's (file, first line) and the child's watch (child.py,
 make_watch) still names the reference a notebook tried to call: the watch now only explains.
-The copy's modules are compiled once (their .pyc next to them, with course_lib's path as their
-file name), and each copy is built once per set of codes per process (the grader grades many
-students' copies of one notebook in a run) in a temporary folder removed at exit.
+The copy's modules are compiled (their .pyc next to them, with course_lib's path as their file
+name). A base copy (without the absent parts) is made and compiled once per process; each
+notebook's copy is hard links to it, with only the files that hold stubs written and compiled
+anew, once per set of codes per process (the grader grades many students' copies of one
+notebook in a run), in a temporary folder removed at exit.
 
 The child's own code (child.py, wire.py) is mounted elsewhere (sandbox.CHILD_FOLDER), outside
 this copy.
@@ -32,7 +34,9 @@ from __future__ import annotations
 import ast
 import atexit
 import compileall
+import importlib.util
 import os
+import py_compile
 import shutil
 import tempfile
 import threading
@@ -57,17 +61,25 @@ def student_copy(codes: list) -> str:
             if not _root:
                 _root.append(tempfile.mkdtemp(prefix="course-grade-lib-"))
                 atexit.register(shutil.rmtree, _root[0], True)
+                base = os.path.join(_root[0], "base", "course_lib")
+                shutil.copytree(COURSE_LIB, base, ignore=_ignore)
+                for name in EMPTY:
+                    os.makedirs(os.path.join(base, name), exist_ok=True)
+                compileall.compile_dir(base, quiet=2, ddir=COURSE_LIB, workers=1)
+                for folder, _dirs, files in os.walk(base):     # read-only for all but the grader
+                    for name in files:
+                        os.chmod(os.path.join(folder, name), 0o644)
             folder = os.path.join(_root[0], f"copy{len(_copies)}", "course_lib")
-            build(folder, key)
+            build(os.path.join(_root[0], "base", "course_lib"), folder, key)
             _copies[key] = folder
         return _copies[key]
 
 
-def build(folder: str, codes: frozenset) -> None:
-    """Write the copy into `folder` (see the module docstring) and compile it."""
-    shutil.copytree(COURSE_LIB, folder, ignore=_ignore)
-    for name in EMPTY:
-        os.makedirs(os.path.join(folder, name), exist_ok=True)
+def build(base: str, folder: str, codes: frozenset) -> None:
+    """Write the copy into `folder`: hard links to `base` (course_lib without the absent parts,
+    compiled), and each file that holds a forbidden code written anew with its stubs and
+    compiled (a new file, so `base` is never changed)."""
+    shutil.copytree(base, folder, copy_function=os.link)
     by_file: dict[str, set[int]] = {}
     for filename, line in codes:
         by_file.setdefault(filename, set()).add(line)
@@ -78,12 +90,13 @@ def build(folder: str, codes: frozenset) -> None:
             continue                              # outside course_lib, or in a part that is absent
         with open(target, encoding="utf-8") as f:
             source = f.read()
+        os.unlink(target)                         # a hard link to base's file: never write through it
         with open(target, "w", encoding="utf-8") as f:
             f.write(stubbed(source, lines))
-    compileall.compile_dir(folder, quiet=2, ddir=COURSE_LIB, workers=1)
-    for root, _dirs, files in os.walk(folder):   # read-only for everyone but the grader
-        for name in files:
-            os.chmod(os.path.join(root, name), 0o644)
+        os.chmod(target, 0o644)
+        compiled = importlib.util.cache_from_source(target)
+        py_compile.compile(target, cfile=compiled, dfile=os.path.join(COURSE_LIB, relative), doraise=True)
+        os.chmod(compiled, 0o644)
 
 
 def _ignore(directory: str, names: list[str]) -> list[str]:
