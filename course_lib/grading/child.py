@@ -1,11 +1,14 @@
 """The program that runs inside the sandbox: define a student's functions, call them, report.
 
-Started by `sandbox.py` as `python -I child.py JOB_FD RESULT_FD` (inside bubblewrap where it
-exists). JOB_FD is a pipe from the grader that carries, in this order:
+Started by `sandbox.py` as `python -I -S child.py JOB_FD RESULT_FD` (inside bubblewrap where it
+exists, from /course_grade/grading/, outside the course_lib the student sees; -S: no site module,
+the setup names the folders for sys.path). stdin is an empty pipe, stdout and stderr a pipe the
+grader drains. JOB_FD is a pipe from the grader that carries, in this order:
 
     32 bytes      the key of this run (see "The protocol" below)
-    8 + n bytes   the setup: the student's definitions, the reference watch, the limits, and per
-                  exercise its id, function name and number of cases
+    8 + n bytes   the setup: the student's definitions, the reference watch, the limits, the
+                  seccomp program to load (grading/seccomp.py), sys.path, and per exercise its
+                  id, function name and number of cases
     8 + n bytes   the cases' inputs: sent by the grader only after "ready", i.e. after the
                   student's top-level code has run, so that code never sees them
 
@@ -29,13 +32,19 @@ repeated, is detected. The grader expects exactly this sequence and nothing else
 "course_lib" is the reference watch's verdict for that case: the reference code (references.py)
 that ran while the case ran, or while the top-level definitions ran, else null.
 
-What student code cannot reach. Before any student code runs, the child installs an audit hook
+What student code cannot reach. First of all the kernel's: the child loads the grader's seccomp
+filter (under bubblewrap, bwrap loaded all of it but exec, which the child adds), so no new
+process, exec, chmod/chown, ptrace... whatever Python does. Then, as a second layer, before any
+student code runs, the child installs an audit hook
 (sys.addaudithook; it cannot be removed) and a profile hook (sys.setprofile) that stays on for the
 rest of the process. The audit hook refuses, to student code: frame objects (sys._getframe,
 tracebacks' and generators' frames, sys._current_frames), the garbage collector's object lists,
-ctypes, /proc (its own process's memory), new audit hooks, changing the profile or trace
-function, threads and new processes; signal handlers (they receive frames), gc.set_debug and
-fresh copies of the built-in modules locked here are refused too. Everything the verdict and the
+ctypes, /proc (its own process's memory; also relative to a dir_fd: a relative path through
+proc/ or with '..' after a folder), symbolic links, subinterpreters (no audit hook runs in one:
+_xxsubinterpreters and its kin, imported or loaded with _imp.create_dynamic), new audit hooks,
+changing the profile or trace function, threads and new processes; signal handlers (they
+receive frames), gc.set_debug and fresh copies of the built-in modules locked here are refused
+too. Everything the verdict and the
 protocol depend on (the key, inside a C HMAC object; the watch's state; the loop over the cases)
 lives in local variables of the closures below, bound before student code runs, and the cases
 arrive only after it ran. `sys.modules["__main__"]` is the student's namespace, as in a notebook.
@@ -45,7 +54,8 @@ case during a call; a watch that CPython dropped (a profile hook that raised) fa
 case.
 
 Imports only the standard library, numpy and wire.py (loaded by path, so the course_lib package
-itself is not imported and the student's code starts with a clean module table).
+itself is not imported and the student's code starts with a clean module table; under bubblewrap
+the course_lib it would import is the notebook's copy of grading/stubs.py).
 """
 
 from __future__ import annotations
