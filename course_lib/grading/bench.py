@@ -106,7 +106,20 @@ def report(result: dict, nbclient_per_notebook: float) -> list[str]:
         lines.append(f"  {name:<50} {1000 * seconds:7.1f} ms  {100 * seconds / total:4.0f}%")
     lines.append(f"  {'grader: read + analyse the notebook (find.py)':<50} "
                  f"{1000 * analysis_per_notebook():7.1f} ms  (in the grader, before the child)")
+    lines.append(f"once per run, whatever the class's size: the cases and their expected values (the "
+                 f"references run) {prepare_seconds():.1f} s; the reports (class.html's charts) come on top")
     return lines
+
+
+def prepare_seconds() -> float:
+    """Seconds to draw every graded notebook's cases and compute the expected values, as
+    batch.grade does once per run."""
+    from .score import prepare
+
+    started = time.perf_counter()
+    for path in solution_notebooks():
+        prepare(exercises.for_notebook(path.stem), 1)
+    return time.perf_counter() - started
 
 
 def analysis_seconds() -> dict[str, float]:
