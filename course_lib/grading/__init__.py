@@ -28,7 +28,7 @@ One module per step of the flow:
 
 
 def grade(submissions, out, jobs=None, timeout=120.0, notebooks=None, force=False, seed=None,
-          memory_mb=2048, progress=True, layout="auto", student=None, class_view=True):
+          memory_mb=None, progress=True, layout="auto", student=None, class_view=True):
     """Grade every submission and write the reports; returns a batch.Summary (see batch.grade)."""
     from .batch import grade as _grade
 
