@@ -195,6 +195,8 @@ class Child:
         self.setup_errors: list[str] = []
         self.ready = False                      # True once the functions are defined
         self.mode = mode()[0]
+        # under bubblewrap: the notebook's course_lib (built before any fd or folder exists here)
+        course_copy = stubs.student_copy(forbidden["codes"]) if self.mode == "bubblewrap" else None
         self.base = tempfile.mkdtemp(prefix="course-grade-")
         self.workdir = os.path.join(self.base, "work")
         os.mkdir(self.workdir, 0o700)
@@ -248,7 +250,7 @@ class Child:
         if self.mode == "bubblewrap":
             if seccomp_program("bwrap") is not None:
                 filter_fd = seccomp.program_fd(seccomp_program("bwrap"))
-            command = bwrap_command(env, filter_fd, stubs.student_copy(forbidden["codes"])) + [
+            command = bwrap_command(env, filter_fd, course_copy) + [
                 PYTHON, "-I", "-S", f"{CHILD_ROOT}/grading/child.py", str(job_read), str(write_fd)]
         self.times = {"start": time.time()}
         try:
