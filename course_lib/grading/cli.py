@@ -60,7 +60,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=limits.default_jobs(),
                    help="notebooks graded in parallel (default: the CPUs available = %(default)s)")
     p.add_argument("--timeout", type=float, default=120.0,
-                   help="seconds allowed per notebook (default: %(default)s); each exercise also has "
+                   help="CPU seconds allowed per notebook (default: %(default)s); each exercise also has "
                         "its own limit from the exercise registry")
     p.add_argument("--memory", type=int, default=None, metavar="MB",
                    help="address-space limit of each notebook's process (default: what the machine's "
