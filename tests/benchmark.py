@@ -202,17 +202,11 @@ def bench_browser(presses: int = 10, names: list[str] | None = None) -> None:
 
 
 def bench_grading(copies: int, nbclient_seconds_per_notebook: float) -> None:
-    from course_lib.grading.bench import grading_throughput
+    from course_lib.grading.bench import grading_throughput, report
 
     result = grading_throughput(copies=copies)
-    per_notebook = result["seconds"] / result["submissions"]
-    ratio = nbclient_seconds_per_notebook / per_notebook
-    print("\n## Grading")
-    print(f"graded {result['submissions']} notebooks ({copies} students x every graded notebook) in "
-          f"{result['seconds']:.1f} s: {result['per_second']:.1f} notebooks/s, all full marks: "
-          f"{result['all_passed']}")
-    print(f"executing the same notebooks with nbclient: {nbclient_seconds_per_notebook:.2f} s each; "
-          f"grading: {per_notebook:.3f} s each -> {ratio:.0f}x faster{_mark(ratio >= 5)} (target >= 5x)")
+    print(f"\n## Grading ({copies} students x every graded notebook, the grader's default sandbox and jobs)")
+    print("\n".join(report(result, nbclient_seconds_per_notebook)))
 
 
 def bench_training(epochs: int = 5) -> None:

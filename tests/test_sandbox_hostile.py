@@ -31,7 +31,7 @@ from course_lib.grading import grade, sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE_LIB = ROOT / "course_lib"
-WELCOME, CAPSTONE = "00_welcome", "11_capstone_digits"
+WELCOME, BACKPROP, CAPSTONE = "00_welcome", "05_backpropagation", "11_capstone_digits"
 RIGHT = "float(np.mean((np.asarray(o, dtype=float) - np.asarray(y, dtype=float)) ** 2))"
 GOOD_MSE = f"import numpy as np\n\ndef mse(o, y):\n    return {RIGHT}\n"
 REFERENCE = ("import importlib\n\ndef reference():\n"     # the exercise's reference, hidden from find.py
@@ -148,15 +148,15 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "    exec(''.join(cells[0]['source']), scope)\n"
             "    return scope['mse'](o, y)\n"], "execute a classmate's notebook"),
         "forges_lines": ([
-            REFERENCE + "import json, os, sys\nimport numpy as np\n\n"
+            "import json, os, sys\nimport numpy as np\n\n"
             "def mse(o, y):\n"
-            "    value = reference()(o, y)\n"
+            f"    value = {RIGHT}\n"
             "    fd = int(sys.argv[2])\n"
             "    for line in ({'event': 'case', 'exercise': 'mse', 'index': 7, 'value': value,\n"
             "                  'mutated': False, 'course_lib': None},\n"
             "                 {'event': 'done', 'exercise': 'mse'}, {'event': 'finished'}):\n"
             "        os.write(fd, json.dumps(line).encode() + b'\\n')\n"
-            "    return value\n"], "call the reference, then forge its case and 'done' lines"),
+            "    return value\n"], "forge the case and 'done' lines of a right answer"),
         "writes_protocol": ([
             "import json, os\nimport numpy as np\n\n"
             "def mse(o, y):\n"
@@ -319,6 +319,96 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
             "SERVER = spawn()\n\n"
             f"def mse(o, y):\n    return {RIGHT} if SERVER else -1.0\n"],
                                  "a process started at top level (a server that could answer unwatched)"),
+        "fork_exec_200": ([
+            "import os, sys, _posixsubprocess\nimport numpy as np\n\n"
+            "def mse(o, y):\n"                            # past the guard: no audit event for this
+            "    started = []\n"
+            "    for _ in range(200):\n"
+            "        errors = os.pipe()\n"
+            f"        command = [b'/bin/sh', b'-c', b'sleep 5 # {MARK}4']\n"
+            "        try:\n"
+            "            started.append(_posixsubprocess.fork_exec(\n"
+            "                command, [command[0]], True, (errors[1],), None, None, -1, -1, -1, -1, -1, -1,\n"
+            "                *errors, False, True, -1, None, None, None, -1, None, False))\n"
+            "        except OSError:\n"
+            "            pass\n"
+            f"    return {RIGHT} if started else -1.0\n"], "start 200 processes past the guard"),
+        "fchmod_stdio": ([
+            "import os, stat\nimport numpy as np\n\n"
+            "def mse(o, y):\n"
+            "    changed = 0\n"
+            "    for fd in (0, 1, 2):\n"
+            "        for change in (lambda: os.fchmod(fd, 0o6777), lambda: os.fchown(fd, 0, 0)):\n"
+            "            try:\n"
+            "                change()\n"
+            "                changed += 1\n"
+            "            except OSError:\n"
+            "                pass\n"
+            f"    return {RIGHT} if changed else -1.0\n"],
+                         "make the grader's log setuid root (fchmod of stdout)"),
+        "host_stdio": ([
+            "import os, stat\nimport numpy as np\n\n"
+            "def mse(o, y):\n"                            # a host file or device, rather than a pipe
+            "    odd = [fd for fd in (0, 1, 2) if not stat.S_ISFIFO(os.fstat(fd).st_mode)]\n"
+            f"    return {RIGHT} if odd else -1.0\n"], "find a host file on stdin, stdout or stderr"),
+        "proc_dir_fd": ([
+            "import os\nimport numpy as np\n\n"
+            "def mse(o, y):\n"
+            "    opened = 0\n"
+            "    os.chdir('/usr/lib')\n"              # so the path is not resolved from the dir_fd's folder
+            "    for folder, path in (('/', 'proc/self/mem'), ('/tmp', '../proc/self/mem'),\n"
+            "                         ('/', './tmp/../proc/self/maps'), ('/tmp', '../dev/fd/../mem')):\n"
+            "        try:\n"
+            "            fd = os.open(folder, os.O_RDONLY)\n"
+            "            os.close(os.open(path, os.O_RDONLY, dir_fd=fd))\n"
+            "            opened += 1\n"
+            "        except (OSError, RuntimeError):\n"
+            "            pass\n"
+            f"    return {RIGHT} if opened else -1.0\n"], "open /proc/self/mem relative to a dir_fd of /"),
+        "subinterpreter": ([
+            "import numpy as np\n\n"
+            "def mse(o, y):\n"
+            "    try:\n"
+            "        import _xxsubinterpreters as interpreters\n"
+            "        interpreters.run_string(interpreters.create(), 'import sys')\n"
+            "    except (ImportError, RuntimeError):\n"
+            "        return -1.0\n"
+            f"    return {RIGHT}\n"], "run code in a subinterpreter (no audit hook, no watch)"),
+        "subinterpreter_by_hand": ([
+            "import _imp, glob, sys\nimport numpy as np\nfrom importlib.machinery import ModuleSpec\n\n"
+            "def mse(o, y):\n"
+            "    files = glob.glob(sys.base_prefix + '/lib/python3*/lib-dynload/_xxsubinterpreters*.so')\n"
+            "    try:\n"
+            "        module = _imp.create_dynamic(ModuleSpec('_xxsubinterpreters', None, origin=files[0]))\n"
+            "        module.run_string(module.create(), 'import sys')\n"
+            "    except (ImportError, RuntimeError, IndexError):\n"
+            "        return -1.0\n"
+            f"    return {RIGHT}\n"], "load the subinterpreters' module past the import system"),
+        "renumbered_code": ([
+            REFERENCE + "\nimport types\nimport numpy as np\n\n"
+            "def mse(o, y):\n"                            # a copy of the reference's code, renumbered
+            "    code = reference().__code__\n"
+            "    code = code.replace(co_firstlineno=code.co_firstlineno + 1000, co_filename='mine')\n"
+            "    return types.FunctionType(code, reference().__globals__)(o, y)\n"],
+                            "call a renumbered copy of the reference's code object"),
+        "code_reassigned": ([
+            REFERENCE + "\nimport numpy as np\n\n"
+            "def mse(o, y):\n"
+            "    def mine(o, y):\n        return 0.0\n"
+            "    mine.__code__ = reference().__code__.replace(co_filename='mine')\n"
+            "    for name, value in vars(importlib.import_module('course' + '_lib.nn')).items():\n"
+            "        globals().setdefault(name, value)\n"      # the helpers the reference's code uses
+            "    return mine(o, y)\n"], "reassign the reference's code to an own function"),
+        "source_exec": ([
+            REFERENCE + "\nimport numpy as np\n\n"
+            "def mse(o, y):\n"                            # the reference's source from disk, exec'd
+            "    source = open(importlib.import_module('course' + '_lib.nn').__file__).read()\n"
+            "    start = source.index('def mse' + '_loss(')\n"
+            "    end = source.index('\\ndef ', start)\n"
+            "    scope = dict(vars(importlib.import_module('course' + '_lib.nn')))\n"
+            "    exec(source[start:end], scope)\n"
+            "    return scope['mse' + '_loss'](o, y)\n"],
+                        "read the reference's source from disk and exec it"),
         "network": ([
             "import socket\nimport numpy as np\n\n"
             "def mse(o, y):\n"
@@ -384,12 +474,15 @@ def graded(tmp_path_factory):
             "def mse(o, y):\n", "import time\n\ndef mse(o, y):\n    time.sleep(0.05)\n"))]:
         (subs / student).mkdir()
         nbformat.write(notebook([source]), subs / student / f"{WELCOME}.ipynb")
+    (subs / "honest_backprop").mkdir()                # building blocks (nn.softmax...) still work
+    (subs / "honest_backprop" / f"{BACKPROP}.ipynb").write_bytes(
+        (ROOT / "solutions" / f"{BACKPROP}.ipynb").read_bytes())
     (subs / "held_out").mkdir()
     nbformat.write(notebook([HELD_OUT], CAPSTONE), subs / "held_out" / f"{CAPSTONE}.ipynb")
     before = tree_digest(subs)
     try:
-        first = grade(subs, out, jobs=2, notebooks=[WELCOME, CAPSTONE], progress=False, timeout=60)
-        second = grade(subs, out, jobs=2, notebooks=[WELCOME, CAPSTONE], progress=False, timeout=60)
+        first = grade(subs, out, jobs=2, notebooks=[WELCOME, BACKPROP, CAPSTONE], progress=False, timeout=60)
+        second = grade(subs, out, jobs=2, notebooks=[WELCOME, BACKPROP, CAPSTONE], progress=False, timeout=60)
         time.sleep(2.5)                          # a daemon's "sleep 1.5" would be over by now
     finally:
         server.close()
@@ -413,7 +506,9 @@ def rows(summary, student: str) -> list[dict]:
 @pytest.mark.parametrize("student", [
     "kills", "plants_cache", "daemon", "reads_proc", "execs_classmate", "forges_lines", "writes_protocol",
     "reads_stack", "encoder_hooks", "thread", "thread_alive", "thread_in_call", "thread_ends_in_call",
-    "fresh_sys", "drops_watch", "signal_frame", "process_at_top_level", "network", "writes_outside"])
+    "fresh_sys", "drops_watch", "signal_frame", "process_at_top_level", "network", "writes_outside",
+    "fork_exec_200", "fchmod_stdio", "host_stdio", "proc_dir_fd", "subinterpreter", "subinterpreter_by_hand",
+    "renumbered_code", "code_reassigned", "source_exec"])
 def test_every_attack_fails(graded, student):
     what = graded["plan"][student][1]
     for run in ("first", "second"):
@@ -441,9 +536,106 @@ def test_raw_threads_are_refused(graded):
         assert "fresh copy of this built-in module" in row["message"] or seen in row["message"], row
 
 
-def test_a_process_started_at_top_level_voids_the_notebook(graded):
+def test_a_process_cannot_be_started_at_top_level_or_in_a_call(graded):
+    """`_posixsubprocess.fork_exec` has no audit event: the kernel's seccomp filter refuses the
+    clone (EPERM), at top level (a setup error, so the function that needs it fails) and in a
+    call (200 attempts, none started)."""
     [row] = rows(graded["first"], "process_at_top_level")
-    assert row["status"] == "invalid" and "started a thread or a process" in row["message"], row
+    assert row["status"] == "error" and "Operation not permitted" in row["message"], row
+    [row] = rows(graded["first"], "fork_exec_200")
+    assert (row["status"], row["got"]) == ("failed", "-1.0"), row
+
+
+def test_stdio_is_pipes_whose_mode_the_child_cannot_change(graded):
+    """stdin, stdout and stderr are pipes (no host file), and fchmod/fchown on them is refused by
+    the kernel (the issue's setuid log)."""
+    for student in ("fchmod_stdio", "host_stdio"):
+        [row] = rows(graded["first"], student)
+        assert (row["status"], row["got"]) == ("failed", "-1.0"), row
+
+
+def test_dir_fd_opens_of_proc_and_subinterpreters_are_refused(graded):
+    for student in ("proc_dir_fd", "subinterpreter", "subinterpreter_by_hand"):
+        [row] = rows(graded["first"], student)
+        assert (row["status"], row["got"]) == ("failed", "-1.0"), row
+
+
+KERNEL_PROBE = """
+import errno, importlib.util, os, sys
+spec = importlib.util.spec_from_file_location("child", sys.argv[1])
+child = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(child)
+child.load_seccomp(bytes.fromhex(sys.argv[2]))     # what child.py loads before student code
+def attempt(name, action):
+    try:
+        action()
+        print(name, "allowed")
+    except OSError as exc:
+        print(name, errno.errorcode[exc.errno])
+attempt("fork", lambda: os.fork() or os.wait())     # a forked child would print "fork allowed" too
+attempt("exec", lambda: os.execv("/bin/true", ["true"]))
+attempt("fchmod", lambda: os.fchmod(1, 0o6777))
+attempt("chmod", lambda: os.chmod("/tmp", 0o777))
+import threading
+threading.Thread(target=print, args=("thread", "allowed")).start()
+"""
+
+
+def test_the_seccomp_filter_refuses_fork_exec_and_fchmod():
+    """The kernel, not Python, refuses: plain os.fork/execv/fchmod (no guard is loaded here)
+    in bubblewrap with the grader's two filters (bwrap's, then the child's exec filter), while
+    threads still start."""
+    import subprocess
+
+    program = sandbox.seccomp_program("bwrap")
+    fd = sandbox.seccomp.program_fd(program)
+    try:
+        command = sandbox.bwrap_command({"PATH": os.defpath}, fd) + [
+            sandbox.PYTHON, "-I", "-c", KERNEL_PROBE, "/child.py", sandbox.seccomp_program("child").hex()]
+        command[command.index("--clearenv"):command.index("--clearenv")] = ["--ro-bind", sandbox.CHILD,
+                                                                             "/child.py"]
+        done = subprocess.run(command, pass_fds=(fd,), capture_output=True, text=True, timeout=60)
+    finally:
+        os.close(fd)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:5] == ["fork EPERM", "exec EPERM", "fchmod EPERM", "chmod EPERM",
+                                           "thread allowed"], done.stdout
+
+
+def test_processes_cannot_exceed_the_notebooks_memory(tmp_path):
+    """Four processes of 300 MB each under --memory 512: none can start, so the notebook's
+    memory is its one process's limit; the honest classmate keeps full marks."""
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    hog = (
+        "import os, select, sys, time, _posixsubprocess\nimport numpy as np\n\n"
+        "def mse(o, y):\n"
+        "    out = os.pipe()\n"
+        "    for _ in range(4):\n"
+        "        errors = os.pipe()\n"
+        "        command = [sys.executable.encode(), b'-c',\n"
+        f"                   b'x = bytes(1) * (300 << 20); print(1, flush=True); "
+        f"import time; time.sleep(3) # {MARK}5']\n"
+        "        try:\n"
+        "            _posixsubprocess.fork_exec(\n"
+        "                command, [command[0]], True, tuple(sorted((errors[1], out[1]))), None, None,\n"
+        "                -1, -1, -1, out[1], -1, -1, *errors, False, True, -1, None, None, None, -1,\n"
+        "                None, False)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    os.close(out[1])\n"
+        "    held, until = b'', time.monotonic() + 3\n"
+        "    while held.count(b'1') < 4 and time.monotonic() < until:\n"
+        "        if select.select([out[0]], [], [], 0.2)[0]:\n"
+        "            held += os.read(out[0], 64) or b'-'\n"
+        f"    return {RIGHT} if held.count(b'1') == 4 else -1.0\n")   # 1.2 GB held at once
+    for student, source in (("hog", hog), ("good", GOOD_MSE)):
+        (subs / student).mkdir(parents=True)
+        nbformat.write(notebook([source]), subs / student / f"{WELCOME}.ipynb")
+    summary = grade(subs, out, jobs=2, notebooks=[WELCOME], progress=False, timeout=60, memory_mb=512)
+    [row] = rows(summary, "hog")
+    assert (row["status"], row["points"]) == ("failed", 0.0), row["message"]
+    [row] = rows(summary, "good")
+    assert (row["status"], row["points"]) == ("passed", 1.0), row
 
 
 @pytest.mark.parametrize("student", ["fresh_sys", "drops_watch", "signal_frame"])
@@ -468,6 +660,51 @@ def test_the_held_out_digits_are_not_readable(graded):
     assert by_exercise["confusion_matrix"]["status"] == "passed"       # the rest of that notebook grades
     held_out = by_exercise["train_and_predict"]
     assert held_out["points"] == 0.0 and "digits.npz" in held_out["message"], held_out
+
+
+def test_what_a_notebook_may_not_call_is_not_in_its_sandbox(graded):
+    """A copy of the reference's code (renumbered, or put into an own function) and its source
+    read from disk are the stub's: they raise "off limits" (stubs.py)."""
+    for student in ("renumbered_code", "code_reassigned", "source_exec"):
+        [row] = rows(graded["first"], student)
+        assert row["status"] in ("failed", "error") and "off limits" in row["message"], row
+
+
+def test_the_building_blocks_still_work(graded):
+    """05's solution uses nn.softmax and other allowed blocks next to stubbed references."""
+    found = [r for r in rows(graded["first"], "honest_backprop") if r["notebook"] == BACKPROP]
+    assert found and all(r["status"] == "passed" for r in found), found
+
+
+def test_the_student_copy_holds_stubs_and_no_registry():
+    """The copy the sandbox mounts: each reference and off-limits function of the notebook is a
+    stub at its own first line (so the watch still names it), the registry, check and grader are
+    absent, and the rest is course_lib's own text."""
+    import ast
+
+    from course_lib.grading import references, stubs
+
+    for name in (WELCOME, BACKPROP, CAPSTONE):
+        forbidden = references.forbidden_code(exercises.for_notebook(name))
+        copy = Path(stubs.student_copy(forbidden["codes"]))
+        assert not any((copy / part).exists() for part in ("exercises", "checking.py", "grading", "yours.py"))
+        assert list((copy / "datafiles").iterdir()) == []
+        for filename, line in forbidden["codes"]:
+            if not filename.startswith(str(COURSE_LIB)):
+                continue                                  # generated code (a dataclass's __init__)
+            stubbed = copy / Path(filename).relative_to(COURSE_LIB)
+            if stubbed.parts[len(copy.parts)] == "exercises":
+                continue                                  # defined in the registry: absent
+            tree = ast.parse(stubbed.read_text())
+            [node] = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.Lambda))
+                      and (stubs.first_line(n) if isinstance(n, ast.FunctionDef) else n.lineno) == line]
+            body = ast.unparse(node.body if isinstance(node, ast.Lambda) else node.body[0])
+            assert "off limits" in body, (filename, line, body)
+            if isinstance(node, ast.FunctionDef):
+                assert len(node.body) == 1, (filename, line)
+        nn_copy = (copy / "nn.py").read_text()
+        assert nn_copy.count("\n") == (COURSE_LIB / "nn.py").read_text().count("\n")
+        assert "def softmax(" in nn_copy and "off limits: softmax()" not in nn_copy
 
 
 def test_honest_classmates_keep_full_marks(graded):

@@ -43,7 +43,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import exercises
-from . import collect, find, references, report, sandbox
+from . import collect, find, limits, references, report, sandbox
 from .collect import LAYOUTS, Submission
 from .score import (
     ERROR,
@@ -190,7 +190,7 @@ def noted(result: Result, notes: list[str]) -> Result:
 
 def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float = 120.0,
           notebooks: list[str] | None = None, force: bool = False, seed: int | None = None,
-          memory_mb: int = 2048, progress: bool = True, layout: str = "auto",
+          memory_mb: int | None = None, progress: bool = True, layout: str = "auto",
           student: str | None = None, class_view: bool = True) -> Summary:
     """Grade every submission under `submissions`, write the reports to `out`, return the summary.
 
@@ -198,6 +198,8 @@ def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float 
     (default: the folder's name). `class_view=False` skips OUT/class.html. Raises ValueError for
     misuse: a missing submissions folder, an unknown notebook or layout.
     """
+    jobs = jobs or limits.default_jobs()                    # what this machine or container gives
+    memory_mb = memory_mb or limits.default_memory_mb(jobs)
     submissions, out = Path(submissions), Path(out)
     if not submissions.is_dir():
         raise ValueError(f"submissions folder {submissions} does not exist")

@@ -1,11 +1,14 @@
 """The program that runs inside the sandbox: define a student's functions, call them, report.
 
-Started by `sandbox.py` as `python -I child.py JOB_FD RESULT_FD` (inside bubblewrap where it
-exists). JOB_FD is a pipe from the grader that carries, in this order:
+Started by `sandbox.py` as `python -I -S child.py JOB_FD RESULT_FD` (inside bubblewrap where it
+exists, from /course_grade/grading/, outside the course_lib the student sees; -S: no site module,
+the setup names the folders for sys.path). stdin is an empty pipe, stdout and stderr a pipe the
+grader drains. JOB_FD is a pipe from the grader that carries, in this order:
 
     32 bytes      the key of this run (see "The protocol" below)
-    8 + n bytes   the setup: the student's definitions, the reference watch, the limits, and per
-                  exercise its id, function name and number of cases
+    8 + n bytes   the setup: the student's definitions, the reference watch, the limits, the
+                  seccomp program to load (grading/seccomp.py), sys.path, and per exercise its
+                  id, function name and number of cases
     8 + n bytes   the cases' inputs: sent by the grader only after "ready", i.e. after the
                   student's top-level code has run, so that code never sees them
 
@@ -29,13 +32,19 @@ repeated, is detected. The grader expects exactly this sequence and nothing else
 "course_lib" is the reference watch's verdict for that case: the reference code (references.py)
 that ran while the case ran, or while the top-level definitions ran, else null.
 
-What student code cannot reach. Before any student code runs, the child installs an audit hook
+What student code cannot reach. First of all the kernel's: the child loads the grader's seccomp
+filter (under bubblewrap, bwrap loaded all of it but exec, which the child adds), so no new
+process, exec, chmod/chown, ptrace... whatever Python does. Then, as a second layer, before any
+student code runs, the child installs an audit hook
 (sys.addaudithook; it cannot be removed) and a profile hook (sys.setprofile) that stays on for the
 rest of the process. The audit hook refuses, to student code: frame objects (sys._getframe,
 tracebacks' and generators' frames, sys._current_frames), the garbage collector's object lists,
-ctypes, /proc (its own process's memory), new audit hooks, changing the profile or trace
-function, threads and new processes; signal handlers (they receive frames), gc.set_debug and
-fresh copies of the built-in modules locked here are refused too. Everything the verdict and the
+ctypes, /proc (its own process's memory; also relative to a dir_fd: a relative path through
+proc/ or with '..' after a folder), symbolic links, subinterpreters (no audit hook runs in one:
+_xxsubinterpreters and its kin, imported or loaded with _imp.create_dynamic), new audit hooks,
+changing the profile or trace function, threads and new processes; signal handlers (they
+receive frames), gc.set_debug and fresh copies of the built-in modules locked here are refused
+too. Everything the verdict and the
 protocol depend on (the key, inside a C HMAC object; the watch's state; the loop over the cases)
 lives in local variables of the closures below, bound before student code runs, and the cases
 arrive only after it ran. `sys.modules["__main__"]` is the student's namespace, as in a notebook.
@@ -45,7 +54,8 @@ case during a call; a watch that CPython dropped (a profile hook that raised) fa
 case.
 
 Imports only the standard library, numpy and wire.py (loaded by path, so the course_lib package
-itself is not imported and the student's code starts with a clean module table).
+itself is not imported and the student's code starts with a clean module table; under bubblewrap
+the course_lib it would import is the notebook's copy of grading/stubs.py).
 """
 
 from __future__ import annotations
@@ -56,6 +66,7 @@ import _json
 import _signal
 import _thread
 import ast
+import base64
 import builtins
 import faulthandler
 import gc
@@ -95,10 +106,13 @@ REFUSED_EVENTS = frozenset({
     "sys._getframe", "sys._current_frames", "sys.settrace", "sys.setprofile", "sys.addaudithook",
     "gc.get_objects", "gc.get_referrers", "gc.get_referents",
     "os.fork", "os.forkpty", "os.posix_spawn", "os.exec", "os.spawn", "os.system", "subprocess.Popen",
-    "_thread.start_new_thread",
+    "_thread.start_new_thread", "os.symlink",
 })
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 REFUSED_IMPORTS = frozenset({"_thread", "_ctypes", "gc"})   # fresh copies of what was locked away
+# subinterpreters run code with no audit hook and no watch: neither imported nor loaded by hand
+SUBINTERPRETERS = ("_xxsubinterpreters", "_interpreters", "_xxinterpchannels", "_interpchannels",
+                   "_interpqueues", "_xxinterpqueues")
 LOCKED_BUILTINS = frozenset({"sys", "builtins", "_thread", "_imp", "_signal", "gc"})   # see lock_builtins
 
 
@@ -135,15 +149,45 @@ class CappedText(io.TextIOBase):
 
 
 def limit_resources(cpu_seconds: int, memory_bytes: int, file_bytes: int) -> None:
-    """CPU time, address space, file size, no core files; fewer processes when not root."""
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
+    """CPU time, address space, file size, no core files; fewer processes when not root. A limit
+    the grader itself runs under (a prlimit'd or container-limited grader) is never raised."""
+    def lower(kind, soft, hard):
+        ceiling = resource.getrlimit(kind)[1]
+        if ceiling != resource.RLIM_INFINITY:
+            soft, hard = min(soft, ceiling), min(hard, ceiling)
+        resource.setrlimit(kind, (soft, hard))
+
+    lower(resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 5)
+    lower(resource.RLIMIT_AS, memory_bytes, memory_bytes)
+    lower(resource.RLIMIT_FSIZE, file_bytes, file_bytes)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # writing past the limit fails, does not kill
     if os.geteuid() != 0:                           # root ignores RLIMIT_NPROC
         mine = sum(1 for p in os.listdir("/proc") if p.isdigit() and _owned(p))
         resource.setrlimit(resource.RLIMIT_NPROC, (mine + 64, mine + 64))
+
+
+def load_seccomp(program: bytes) -> None:
+    """Load the grader's seccomp program (grading/seccomp.py) on this process: from now on the
+    kernel refuses what it lists, to this process and to anything it could start; a filter cannot
+    be removed. prctl(PR_SET_NO_NEW_PRIVS) first, as the kernel requires (bubblewrap set it
+    already). ctypes is used here, before student code runs (numpy imports it anyway); the guard
+    refuses every ctypes call to student code."""
+    import ctypes
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+    buffer = ctypes.create_string_buffer(program, len(program))
+    fprog = SockFprog(len(program) // 8, ctypes.addressof(buffer))
+    pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 38, 22, 2
+    if libc.prctl(pr_set_no_new_privs, 1, None, 0, 0) != 0 or \
+            libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.addressof(fprog), 0, 0) != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, f"could not load the seccomp filter: {os.strerror(number)}")
+    del libc, buffer, fprog
 
 
 def _owned(pid: str) -> bool:
@@ -202,6 +246,8 @@ def make_guard():
     for lock_builtins(), refusing fresh copies of LOCKED_BUILTINS."""
     trusted = [True]
     create_builtin, module_spec, locked = _imp.create_builtin, importlib.machinery.ModuleSpec, LOCKED_BUILTINS
+    create_dynamic, subinterpreters = _imp.create_dynamic, SUBINTERPRETERS
+    basename = os.path.basename
     refused, frames, imports = REFUSED_EVENTS, FRAME_ATTRIBUTES, REFUSED_IMPORTS
     realpath, fspath, startswith, str_type, bytes_type, int_type = (
         os.path.realpath, os.fsdecode, str.startswith, str, bytes, int)
@@ -215,6 +261,10 @@ def make_guard():
                 raise refuse("the grader does not allow a fresh copy of this built-in module")
             box.append(create_builtin(module_spec(name, None)))
             return
+        if event == "course_grade.create_dynamic" and trusted[0]:
+            box = args[1]
+            box.append(create_dynamic(args[0]))
+            return
         if trusted[0]:
             return
         if event == "object.__getattr__":        # the most frequent: the watch reads frame.f_code
@@ -223,14 +273,33 @@ def make_guard():
             return
         if event in refused or startswith(event, "ctypes."):
             raise refuse("the grader does not allow " + event + " in submissions")
-        if event == "import" and args[0] in imports:
-            raise refuse("the grader does not allow importing this module again")
+        if event == "import" and get_type(args[0]) is str_type and (
+                args[0] in imports or startswith(args[0].rpartition(".")[2], subinterpreters)):
+            raise refuse("the grader does not allow importing this module"
+                         + (" (subinterpreters)" if args[0] not in imports else " again"))
+        if event == "course_grade.create_dynamic":
+            spec, box = args
+            name, origin = spec.name, spec.origin
+            if get_type(name) is not str_type or startswith(name.rpartition(".")[2], subinterpreters) or (
+                    get_type(origin) is str_type and startswith(basename(origin), subinterpreters)):
+                raise refuse("the grader does not allow importing this module (subinterpreters)")
+            box.append(create_dynamic(spec))
+            return
         if event == "open":
             path = args[0]
             kind = get_type(path)
             if kind is not int_type and (kind is str_type or kind is bytes_type):
-                if startswith(realpath(fspath(path)), "/proc"):
+                path = fspath(path)
+                if startswith(realpath(path), "/proc"):
                     raise refuse("the grader does not allow opening files in /proc")
+                if not startswith(path, "/"):        # maybe relative to a dir_fd the event does not show
+                    parts = [p for p in path.split("/") if p not in ("", ".")]
+                    leading = 0
+                    while leading < len(parts) and parts[leading] == "..":
+                        leading += 1
+                    if "proc" in parts or ".." in parts[leading:]:    # ".." after a link: /dev/fd/..
+                        raise refuse("the grader does not allow opening files in /proc (a relative "
+                                     "path through proc/, or with '..' after a folder)")
 
     def trust(on: bool) -> None:
         trusted[0] = on
@@ -247,7 +316,7 @@ def make_watch(forbidden: dict, student_files: frozenset):
     codes = frozenset((filename, line) for filename, line in forbidden["codes"])
     prefixes = tuple(forbidden["prefixes"])
     state = [None, None, None]      # direct, indirect, imported
-    here, cut = HERE, len(COURSE_LIB)
+    here, cut = HERE, len(forbidden.get("course_lib", COURSE_LIB))
     startswith, exact = str.startswith, str.__str__   # exact(s): a plain str, never a subclass's code
 
     def profile(frame, event, arg):
@@ -305,8 +374,12 @@ def lock_builtins() -> None:
     `sys.getprofile`, a fresh `_thread` an unwatched thread starter. The replacement holds nothing."""
     scope = {"__builtins__": {}, "audit": sys.audit}
     exec("def create_builtin(spec):\n    box = []\n    audit('course_grade.create_builtin', spec, box)\n"
+         "    return box[0]\n"
+         "def create_dynamic(spec, file=None):\n    box = []\n"
+         "    audit('course_grade.create_dynamic', spec, box)\n"
          "    return box[0]\n", scope)
     _imp.create_builtin = scope["create_builtin"]
+    _imp.create_dynamic = scope["create_dynamic"]     # extension modules: subinterpreters refused
 
 
 def refuse_threads_and_handlers() -> None:
@@ -469,13 +542,18 @@ def make_pid_watch(own_namespace: bool):
 
 
 def main(job_fd: int, result_fd: int) -> None:
-    import numpy as np
-
+    entered = time.time()                         # for the grader's benchmark (bench.py): the phases
     key = read_exactly(job_fd, KEY_BYTES)
     setup = read_message(job_fd)
+    sys.path.extend(setup.get("sys_path", []))    # started with -S: site-packages, without .pth files
+    import numpy as np
+
+    imported = time.time()
     os.set_inheritable(result_fd, False)        # programs the student starts do not get the pipes
     os.set_inheritable(job_fd, False)
     limit_resources(setup["cpu_seconds"], setup["memory_bytes"], setup["file_bytes"])
+    if setup.get("seccomp"):
+        load_seccomp(base64.b64decode(setup["seccomp"]))
     sys.stdout = CappedText(sys.stdout, LOG_LIMIT)
     sys.stderr = CappedText(sys.stderr, LOG_LIMIT)
     faulthandler.enable(file=sys.__stderr__)      # a segfault leaves a traceback in the log
@@ -505,7 +583,8 @@ def main(job_fd: int, result_fd: int) -> None:
     trust(False)
     # --- from here on student code may run: only the locals bound above are used --------------
     started, mark = clock(), last_pid()
-    errors = define(setup["cells"], namespace, setup["statement_seconds"], describe, set_handler)
+    errors = define(setup["cells"], namespace, setup["statement_seconds"], describe, set_handler,
+                    setup.get("statement_wall_seconds"))
     top_level = verdict()
     if top_level is None and profile_of() is not profile:   # it raised (RecursionError...): dropped
         top_level = "the reference watch was switched off"
@@ -513,7 +592,7 @@ def main(job_fd: int, result_fd: int) -> None:
     alive = threads()
     spawned = mark == -1 or last_pid() != mark        # a thread or process, however short-lived
     send({"event": "ready", "setup_errors": errors, "threads": alive, "spawned": spawned,
-          "seconds": clock() - started})
+          "seconds": clock() - started, "timing": [entered, imported]})
     if alive or spawned:
         exit_(0)                                  # the grader refuses the notebook: nothing to run
     blocking(job_fd, True)                        # whatever the student's code did to it

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from . import gradescope
+from . import gradescope, limits
 from .batch import grade
 from .collect import LAYOUTS
 from .report import class_table, error_table
@@ -64,13 +63,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("submissions", type=Path, help="folder with one sub-folder per student")
     p.add_argument("--out", type=Path, default=Path("grading-out"),
                    help="folder for the reports (created if needed; default: grading-out)")
-    p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
-                   help="notebooks graded in parallel (default: all cores = %(default)s)")
+    p.add_argument("--jobs", "-j", type=int, default=limits.default_jobs(),
+                   help="notebooks graded in parallel (default: the CPUs available = %(default)s)")
     p.add_argument("--timeout", type=float, default=120.0,
-                   help="seconds allowed per notebook (default: %(default)s); each exercise also has "
+                   help="CPU seconds allowed per notebook (default: %(default)s); each exercise also has "
                         "its own limit from the exercise registry")
-    p.add_argument("--memory", type=int, default=2048, metavar="MB",
-                   help="address-space limit of each notebook's process (default: %(default)s MB)")
+    p.add_argument("--memory", type=int, default=None, metavar="MB",
+                   help="address-space limit of each notebook's process (default: what the machine's "
+                        "memory holds for --jobs of them next to the grader, 384-2048 MB)")
     p.add_argument("--notebook", nargs="+", metavar="NAME",
                    help="grade only these notebooks, e.g. --notebook 00_welcome 04_gradient_descent")
     p.add_argument("--seed", type=int, help="seed of the random cases (default: the recorded one, else new)")
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         gradescope.add_bundle_arguments(p)
         return gradescope.bundle_command(p.parse_args(argv[1:]))
     args = parser().parse_args(argv)
-    if args.jobs < 1 or args.timeout <= 0 or args.memory < 256:
+    if args.jobs < 1 or args.timeout <= 0 or (args.memory is not None and args.memory < 256):
         print("course-grade: --jobs must be >= 1, --timeout > 0 and --memory >= 256", file=sys.stderr)
         return 2
     try:

@@ -146,7 +146,7 @@ def package_files() -> list[Path]:
 
 
 def write_bundle(path: Path, notebooks: list[str] | None = None, timeout: float = 120.0,
-                 memory_mb: int = 2048, seed: int | None = None) -> Path:
+                 memory_mb: int | None = None, seed: int | None = None) -> Path:
     """Write the autograder zip to `path`; ValueError for an unknown notebook or no requirements file."""
     known = exercises.notebooks()
     bad = [n for n in notebooks or [] if n not in known]
@@ -236,8 +236,8 @@ def add_bundle_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--notebook", nargs="+", metavar="NAME",
                    help="grade only these notebooks (one Gradescope assignment per notebook); default all")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per notebook (default %(default)s)")
-    p.add_argument("--memory", type=int, default=2048, metavar="MB",
-                   help="address-space limit per notebook (default %(default)s MB)")
+    p.add_argument("--memory", type=int, default=None, metavar="MB",
+                   help="address-space limit per notebook (default: fitted to the container when grading)")
     p.add_argument("--seed", type=int, help="fix the seed of the random cases (default: new per submission)")
 
 

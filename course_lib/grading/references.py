@@ -52,19 +52,35 @@ def forbidden_code(exercises: list[Exercise]) -> dict:
     """For the child: the references' code (file, first line) and the forbidden source folders."""
     codes = [f.__code__ for f in reference_functions(exercises)]
     return {
+        "course_lib": COURSE_LIB + os.sep,        # the watch names files relative to it
         "codes": [[code.co_filename, code.co_firstlineno] for code in codes],
         "prefixes": [os.path.join(COURSE_LIB, "exercises") + os.sep, os.path.join(COURSE_LIB, "checking.py"),
                      os.path.join(COURSE_LIB, "grading") + os.sep],
     }
 
 
+def _forbidden_objects(exercises: list[Exercise]) -> tuple[set[int], set[int]]:
+    """(ids of the reference functions and entries, ids of their code objects), computed once per
+    list of registry exercises (they live as long as the process, so their ids stay theirs)."""
+    key = tuple(id(ex) for ex in exercises)
+    if key not in _FORBIDDEN_CACHE:
+        functions = reference_functions(exercises)
+        entries = [f for ex in exercises for f in (ex.reference, *ex.forbidden)]
+        objects = {id(f) for f in functions} | {id(f) for f in entries}
+        _FORBIDDEN_CACHE[key] = (objects, {id(f.__code__) for f in functions}, (list(exercises), functions))
+    objects, codes, _kept = _FORBIDDEN_CACHE[key]
+    return objects, codes
+
+
+_FORBIDDEN_CACHE: dict[tuple, tuple] = {}
+
+
 def is_forbidden(obj, exercises: list[Exercise]) -> bool:
     """True for a reference function, or any module/function of the registry, check or grader."""
     if isinstance(obj, types.ModuleType):
         return obj.__name__.startswith(FORBIDDEN_MODULES)
-    if any(obj is f or getattr(obj, "__code__", None) is f.__code__ for f in reference_functions(exercises)):
-        return True
-    if any(obj is f for ex in exercises for f in (ex.reference, *ex.forbidden)):
+    objects, codes = _forbidden_objects(exercises)
+    if id(obj) in objects or id(getattr(obj, "__code__", None)) in codes:
         return True
     return str(getattr(obj, "__module__", "")).startswith(FORBIDDEN_MODULES)
 

@@ -1,42 +1,55 @@
 """Run a student's functions in a separate, limited process and collect their raw outputs.
 
-    runs, setup_errors = run(cells, exercises, timeout=120, memory_mb=2048)
+    runs, setup_errors = run(cells, exercises, forbidden, timeout=120, memory_mb=512)
 
 One child process (child.py) per submitted notebook, started with this Python, in its own
-session, with no stdin, MPLBACKEND=Agg, one BLAS thread, limits on CPU time, memory and file
-size, and the student's prints going to a size-capped log file. The grader sends the definitions,
-then (once they ran) the cases' inputs, on a pipe; the child sends back plain data (see wire.py)
-on another pipe, one authenticated line per case (the protocol is in child.py). The grader reads
-exactly the sequence it expects: a line it cannot verify, or one that comes early, late, twice or
-out of order, makes the whole notebook "invalid". A child that dies or hangs loses only the
-exercise it was running: the grader then starts a new child for the exercises left.
+session, MPLBACKEND=Agg, one BLAS thread, limits on CPU time, memory and file size. Its stdin is
+an empty pipe and its stdout and stderr a pipe the grader drains (the last LOG_BYTES are kept for
+a crash's message): never a host file, whose mode or owner it could change. The grader sends the
+definitions, then (once they ran) the cases' inputs, on a pipe; the child sends back plain data
+(see wire.py) on another pipe, one authenticated line per case (the protocol is in child.py).
+The grader reads exactly the sequence it expects: a line it cannot verify, or one that comes
+early, late, twice or out of order, makes the whole notebook "invalid". A child that dies or
+hangs loses only the exercise it was running: the grader then starts a new child for the
+exercises left.
 
 Where the child runs (`mode()`, recorded in grading.json as "sandbox"):
 
 * "bubblewrap" (when `bwrap` is installed and works; Debian's `bubblewrap`): every child runs in
   its own mount, PID, network, IPC, UTS, cgroup and user namespaces as uid 65534 with no
   capabilities, and dies with the grader. It sees only the system (/usr, the library folders, a
-  few files of /etc), this Python's installation, the virtual environment and course_lib (all
-  read-only; course_lib/datafiles, which holds the capstone's held-out digits, is hidden), its own
-  /proc, a minimal /dev (null, zero, urandom...) and a private 64 MB /tmp. No SUBMISSIONS, OUT,
-  solutions/ or repository, no network, no other process: it can signal and read nothing of the
-  grader or the other children, and when its notebook is done the namespace ends, with every
-  process in it.
+  few files of /etc), this Python's installation, the virtual environment (all read-only), and,
+  over course_lib, the notebook's student copy (stubs.py: the notebook's references and
+  off-limits functions are stubs that raise "off limits"; no registry, check or grader;
+  datafiles, the capstone's held-out digits, empty); the child's own code (child.py, wire.py, runner.py)
+  is mounted at CHILD_ROOT, outside that copy. Its own /proc, a minimal /dev (null, zero,
+  urandom...) and a private 64 MB /tmp. No SUBMISSIONS, OUT, solutions/ or repository, no
+  network, no other process: it can signal and read nothing of the grader or the other
+  children, and when its notebook is done the namespace ends, with every process in it.
+  The kernel enforces the rules with a seccomp filter (seccomp.py; `bwrap --seccomp`, and exec
+  stacked by the child before student code): no new process (fork, vfork, clone without
+  CLONE_THREAD, clone3), no exec, no chmod/chown, no ptrace or process_vm_*, no mount, unshare,
+  setns, bpf, keyctl, personality... So the per-process limits (memory, CPU) are the notebook's.
 * "separate-users" (no bubblewrap; the grader is root and an unprivileged user can run this
   Python): each child runs as its own unused uid (SANDBOX_UIDS); it cannot write course_lib,
   site-packages or OUT, read the grader's memory or environment, or signal the grader or the
   other children; when it ends, every process of that uid is killed and its files in the shared
-  temporary folders (SHARED_TMP) are deleted.
-* "plain" (neither): the child runs as the grader's user, in a fresh temporary folder.
+  temporary folders (SHARED_TMP) are deleted. The child loads the whole seccomp filter itself.
+* "plain" (neither): the child runs as the grader's user, in a fresh temporary folder, with the
+  same seccomp filter loaded by itself.
 
-Time limits: each exercise has `timeout` seconds for all its cases; the whole notebook has
-`timeout` seconds. When the grading of a notebook ends, the child's process group is killed (and,
-outside bubblewrap, every process still carrying this child's token in its environment).
-Nothing here compares answers: score.py does, in the grader's process.
+Time limits count CPU seconds of the child, so a slow or shared CPU (a container's 0.5 vCPU)
+does not fail honest code: each exercise has `timeout` CPU seconds for all its cases, the whole
+notebook `timeout` CPU seconds over its children; a child that waits instead of computing is
+stopped after WALL_FACTOR times the limit of wall-clock time. When the grading of a notebook
+ends, the child's process group is killed (and, outside bubblewrap, every process still
+carrying this child's token in its environment). Nothing here compares answers: score.py does,
+in the grader's process.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import hmac
@@ -57,16 +70,26 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from . import wire
+from . import seccomp, stubs, wire
 
 PYTHON = sys.executable
 CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
-COURSE_LIB = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# what the child runs, mounted under bubblewrap in CHILD_ROOT (as in course_lib: wire.py loads
+# ../testfunctions.py), outside the course_lib the student sees (stubs.py)
+CHILD_FILES = ("grading/child.py", "grading/wire.py", "grading/runner.py", "testfunctions.py")
+CHILD_ROOT = "/course_grade"
+COURSE_LIB = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 HIDDEN = ("datafiles",)             # course_lib folders the child never sees (the held-out digits)
 SETUP_SECONDS = 30.0            # at most this long to define the functions (imports, classes)
 STATEMENT_SECONDS = 10.0        # one top-level statement that takes longer is skipped (a setup error)
+# Time limits (these, the notebook's --timeout and each exercise's) count the child's CPU seconds,
+# so a slow or shared CPU (a container's 0.5 vCPU) does not fail honest code; a child that waits
+# (sleeps, blocks) is stopped after WALL_FACTOR times the limit of wall-clock time.
+WALL_FACTOR = 3.0
+CPU_CHECK_SECONDS = 0.25        # how often the grader reads the child's CPU time
 MAX_RESULT_BYTES = 16 << 20     # the most a child may send back (the largest right answer is ~10 kB)
-FILE_BYTES = 64 << 20           # the largest file (or log) a child may write
+FILE_BYTES = 64 << 20           # the largest file a child may write
+LOG_BYTES = 8192                # the tail of the child's stdout/stderr the grader keeps
 TMP_BYTES = 64 << 20            # the size of the child's private /tmp under bubblewrap
 TOKEN = "COURSE_GRADE_TOKEN"
 SANDBOX_UIDS = range(61184, 65520)   # systemd's range for dynamic users: normally no account there
@@ -75,6 +98,11 @@ SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")
 MODE_VARIABLE = "COURSE_GRADE_SANDBOX"   # "bubblewrap", "separate-users" or "plain": insist on one
 MODES = ("bubblewrap", "separate-users", "plain")
 _uids_in_use: set[int] = set()
+# bench.py sets a list here: each child then appends when its phases happened (time.time()):
+# start (before bwrap/Popen), entered (child.py's main, before numpy), imported (numpy imported),
+# ready (its top-level code ran), finished (last case), ended (killed and cleaned up). The child's
+# two times are its own word: for measuring, never for grading.
+PHASES: list[dict] | None = None
 _uids_lock = threading.Lock()
 
 
@@ -122,21 +150,23 @@ def run(cells: list[dict], exercises: list[ExerciseJob], forbidden: dict, timeou
     """
     runs: dict[str, ExerciseRun] = {}
     setup_errors: list[str] = []
-    deadline = time.monotonic() + timeout
+    wall_end = time.monotonic() + WALL_FACTOR * timeout
+    cpu_used = 0.0                               # CPU seconds of this notebook's children so far
     remaining = list(exercises)
     while remaining:
-        if time.monotonic() >= deadline:
+        if cpu_used >= timeout or time.monotonic() >= wall_end:
             for job in remaining:
                 runs[job.id] = ExerciseRun(job.id, "timeout", message=f"the notebook's time limit of "
                                            f"{timeout:g} s was reached before this exercise ran")
             break
-        child = Child(cells, remaining, forbidden, deadline, memory_mb)
+        child = Child(cells, remaining, forbidden, timeout - cpu_used, memory_mb)
         try:
-            finished, stopped, reason = child.supervise(deadline)
+            finished, stopped, reason = child.supervise(wall_end, timeout - cpu_used)
         except Tampered as exc:
             message = f"the notebook's process {exc}; all its results are void"
             return {job.id: ExerciseRun(job.id, "invalid", message=message) for job in exercises}, []
         finally:
+            cpu_used += child.cpu()
             child.cleanup()
         setup_errors = child.setup_errors or setup_errors
         runs.update(finished)
@@ -158,13 +188,15 @@ def run(cells: list[dict], exercises: list[ExerciseJob], forbidden: dict, timeou
 class Child:
     """One child process: start it, feed it, read its messages, kill it and everything it started."""
 
-    def __init__(self, cells: list[dict], exercises: list[ExerciseJob], forbidden: dict, deadline: float,
+    def __init__(self, cells: list[dict], exercises: list[ExerciseJob], forbidden: dict, cpu_left: float,
                  memory_mb: int):
         self.order = [job.id for job in exercises]
         self.exercises = {job.id: job for job in exercises}
         self.setup_errors: list[str] = []
         self.ready = False                      # True once the functions are defined
         self.mode = mode()[0]
+        # under bubblewrap: the notebook's course_lib (built before any fd or folder exists here)
+        course_copy = stubs.student_copy(forbidden["codes"]) if self.mode == "bubblewrap" else None
         self.base = tempfile.mkdtemp(prefix="course-grade-")
         self.workdir = os.path.join(self.base, "work")
         os.mkdir(self.workdir, 0o700)
@@ -173,17 +205,25 @@ class Child:
             os.chmod(self.base, 0o711)
             os.chown(self.workdir, self.uid, self.uid)
         user = {} if self.uid is None else {"user": self.uid, "group": self.uid, "extra_groups": []}
-        self.log_path = os.path.join(self.base, "log.txt")
+        self.log = bytearray()                  # the tail of the child's stdout and stderr
         self.key = secrets.token_bytes(32)
         self.lines = 0                          # authenticated lines read so far
+        self.cpu_seen = 0.0                     # the child's CPU seconds, as last measured
+        self.processes: list[psutil.Process] = []
+        self.processes_found = -math.inf        # when self.processes was last looked up
+        self.processes_final = False            # looked up after "ready": no new ones can come
         setup = {
             "cells": cells,
             "forbidden": forbidden,
-            "cpu_seconds": max(1, math.ceil(deadline - time.monotonic()) + 2),
+            "cpu_seconds": max(1, math.ceil(cpu_left) + 2),      # the kernel's backstop
             "memory_bytes": memory_mb << 20,
             "file_bytes": FILE_BYTES,
             "statement_seconds": STATEMENT_SECONDS,
+            "statement_wall_seconds": WALL_FACTOR * STATEMENT_SECONDS,
+            "sys_path": child_sys_path(),
             "pid_namespace": self.mode == "bubblewrap",     # the child's own: see child.make_pid_watch
+            "seccomp": (None if seccomp_program("child") is None      # the filter the child loads itself
+                        else base64.b64encode(seccomp_program("child")).decode()),
             "exercises": [{"id": j.id, "function": j.function, "n_cases": len(j.cases)} for j in exercises],
         }
         cases = [[{"args": wire.to_plain(tuple(a)), "kwargs": wire.to_plain(dict(k))} for a, k in j.cases]
@@ -200,26 +240,39 @@ class Child:
         self.scanned = 0                        # bytes of buffer known to hold no newline
         self.poller = select.poll()
         self.poller.register(read_fd, select.POLLIN | select.POLLHUP)
-        command = [PYTHON, "-I", CHILD, str(job_read), str(write_fd)]
+        # stdin: an empty pipe (EOF at once); stdout and stderr: a pipe the grader drains. Never a
+        # host file: the child could change its mode or owner (the seccomp filter refuses that too).
+        stdin_read, stdin_write = os.pipe()
+        os.close(stdin_write)
+        log_read, log_write = os.pipe()
+        filter_fd = None
+        command = [PYTHON, "-I", "-S", CHILD, str(job_read), str(write_fd)]
         if self.mode == "bubblewrap":
-            command = bwrap_command(env) + command
+            if seccomp_program("bwrap") is not None:
+                filter_fd = seccomp.program_fd(seccomp_program("bwrap"))
+            command = bwrap_command(env, filter_fd, course_copy) + [
+                PYTHON, "-I", "-S", f"{CHILD_ROOT}/grading/child.py", str(job_read), str(write_fd)]
+        self.times = {"start": time.time()}
         try:
-            with open(self.log_path, "wb") as log:
-                self.proc = subprocess.Popen(
-                    command, cwd="/" if self.mode == "bubblewrap" else self.workdir, env=env,
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(write_fd, job_read),
-                    start_new_session=True, **user)
+            self.proc = subprocess.Popen(
+                command, cwd="/" if self.mode == "bubblewrap" else self.workdir, env=env,
+                stdin=stdin_read, stdout=log_write, stderr=log_write,
+                pass_fds=tuple(fd for fd in (write_fd, job_read, filter_fd) if fd is not None),
+                start_new_session=True, **user)
         except BaseException:                    # could not start: leave no folder, fd or uid behind
-            for fd in (read_fd, job_write):
+            for fd in (read_fd, job_write, log_read):
                 os.close(fd)
             shutil.rmtree(self.base, ignore_errors=True)
             with _uids_lock:
                 _uids_in_use.discard(self.uid)
             raise
         finally:
-            os.close(write_fd)
-            os.close(job_read)
+            for fd in (write_fd, job_read, stdin_read, log_write, filter_fd):
+                if fd is not None:
+                    os.close(fd)
         self.job_fd = job_write
+        self.drainer = threading.Thread(target=self._drain, args=(log_read,), daemon=True)
+        self.drainer.start()
         self.send_cases = threading.Event()     # set when "ready" came (or when giving up)
         self.writer = threading.Thread(target=self._feed, args=(setup, cases), daemon=True)
         self.writer.start()
@@ -236,10 +289,50 @@ class Child:
         except OSError:                          # the child is gone: the reader finds out why
             pass
 
+    def _drain(self, fd: int) -> None:
+        """Read the child's stdout and stderr until every writer closed them; keep the last
+        LOG_BYTES (for the message of a crash), drop the rest."""
+        try:
+            while True:
+                data = os.read(fd, 1 << 16)
+                if not data:
+                    return
+                self.log += data
+                if len(self.log) > 2 * LOG_BYTES:
+                    del self.log[:-LOG_BYTES]
+        except OSError:
+            return
+        finally:
+            os.close(fd)
+
     # --- reading -------------------------------------------------------------------------------
-    def next_message(self, deadline: float) -> dict | str:
-        """The next authenticated message, or "timeout", "exited" or "too much output"; raises
+    def cpu(self) -> float:
+        """CPU seconds (user + system) the child's processes used so far (under bubblewrap: bwrap
+        and the Python inside it); the last value seen once they are gone. The processes are
+        looked up at most once a second until the child is ready, once then, never after (the
+        filter lets no new ones start), so a check costs one read of /proc/<pid>/stat per process."""
+        now = time.monotonic()
+        if not self.processes_final and (self.ready or now >= self.processes_found + 1.0):
+            try:
+                self.processes = [psutil.Process(pid) for pid in descendants(self.proc.pid)]
+            except psutil.Error:
+                pass
+            self.processes_found, self.processes_final = now, self.ready
+        total = 0.0
+        for process in self.processes:
+            try:
+                times = process.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                continue
+        self.cpu_seen = max(self.cpu_seen, total)
+        return self.cpu_seen
+
+    def next_message(self, deadline: float, cpu_deadline: float = math.inf) -> dict | str:
+        """The next authenticated message, or "timeout" (the wall-clock `deadline` passed, or the
+        child's CPU seconds reached `cpu_deadline`), "exited" or "too much output"; raises
         Tampered for a line the child's own code did not write."""
+        next_check = 0.0
         while True:
             newline = self.buffer.find(b"\n", self.scanned)   # not from 0: a long line stays linear
             self.scanned = len(self.buffer) if newline < 0 else 0
@@ -247,10 +340,15 @@ class Child:
                 line = bytes(self.buffer[:newline])
                 del self.buffer[: newline + 1]
                 return self._verify(line)
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            left = deadline - now
             if left <= 0:
                 return "timeout"
-            if self.poller.poll(int(min(left, 0.25) * 1000) + 1):
+            if now >= next_check:
+                if self.cpu() >= cpu_deadline:
+                    return "timeout"
+                next_check = now + CPU_CHECK_SECONDS
+            if self.poller.poll(int(min(left, CPU_CHECK_SECONDS) * 1000) + 1):
                 data = os.read(self.fd, 1 << 20)
                 if not data:
                     return self._closed()
@@ -281,7 +379,8 @@ class Child:
             raise Tampered("sent a result line the grader cannot read")
         return message
 
-    def supervise(self, deadline: float) -> tuple[dict[str, ExerciseRun], ExerciseRun | None, str]:
+    def supervise(self, deadline: float, cpu_left: float = math.inf
+                  ) -> tuple[dict[str, ExerciseRun], ExerciseRun | None, str]:
         """Read until the child finishes or fails; the lines must come exactly in the protocol's
         order (child.py), else Tampered.
 
@@ -289,19 +388,24 @@ class Child:
         """
         finished: dict[str, ExerciseRun] = {}
         current: ExerciseRun | None = None
-        setup_deadline = min(deadline, time.monotonic() + SETUP_SECONDS)
-        exercise_deadline = deadline
+        self.cpu_left, self.deadline = cpu_left, deadline
+        setup = (time.monotonic() + WALL_FACTOR * SETUP_SECONDS, SETUP_SECONDS)     # (wall, CPU)
+        exercise = (deadline, cpu_left)
         try:
             while True:
-                limit = exercise_deadline if current else (deadline if self.ready else setup_deadline)
-                message = self.next_message(min(limit, deadline))
+                wall, cpu = exercise if current else ((deadline, cpu_left) if self.ready else setup)
+                message = self.next_message(min(wall, deadline), min(cpu, cpu_left))
                 if isinstance(message, str):
-                    return finished, self._stopped(current, message, deadline), self._reason(message)
+                    return finished, self._stopped(current, message), self._reason(message)
                 event = message.get("event")
                 if not self.ready:
                     if event != "ready":
                         raise Tampered(f"sent {str(event)[:40]!r} before the functions were defined")
                     self.ready = True
+                    self.times["ready"] = time.time()
+                    timing = message.get("timing")
+                    if type(timing) is list and len(timing) == 2 and all(type(t) is float for t in timing):
+                        self.times["entered"], self.times["imported"] = timing
                     self.setup_errors = [str(e)[:500] for e in message.get("setup_errors", [])][:20]
                     threads = message.get("threads")
                     if threads != 0:
@@ -317,13 +421,14 @@ class Child:
                     if position == len(self.order):
                         if event != "finished":
                             raise Tampered(f"sent {str(event)[:40]!r} after its last exercise")
+                        self.times["finished"] = time.time()
                         return finished, None, "finished"
                     if event != "start" or message.get("exercise") != self.order[position]:
                         raise Tampered(f"sent {str(event)[:40]!r} where exercise "
                                        f"{self.order[position]!r} should start")
                     job = self.exercises[self.order[position]]
                     current = ExerciseRun(job.id)
-                    exercise_deadline = time.monotonic() + job.timeout
+                    exercise = (time.monotonic() + WALL_FACTOR * job.timeout, self.cpu() + job.timeout)
                     continue
                 job = self.exercises[current.id]
                 over = len(current.results) == len(job.cases) or bool(
@@ -341,16 +446,17 @@ class Child:
         finally:
             self.send_cases.set()                 # the writer stops waiting
 
-    def _stopped(self, current: ExerciseRun | None, why: str, deadline: float) -> ExerciseRun | None:
+    def _stopped(self, current: ExerciseRun | None, why: str) -> ExerciseRun | None:
         if current is None:
             return None
         if why == "timeout":
             current.outcome = "timeout"
             job = self.exercises[current.id]
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= self.deadline or self.cpu_seen >= self.cpu_left:
                 current.message = "the notebook's time limit was reached while this exercise ran"
             else:
-                current.message = (f"took longer than {job.timeout:g} s for its {len(job.cases)} cases "
+                current.message = (f"took longer than {job.timeout:g} s of CPU time (or "
+                                   f"{WALL_FACTOR * job.timeout:g} s in all) for its {len(job.cases)} cases "
                                    f"(stopped after {len(current.results)}); is there an endless loop?")
         else:
             current.outcome = "crashed"
@@ -379,12 +485,8 @@ class Child:
         return text + (f"; last output: {tail}" if tail else "")
 
     def _log_tail(self) -> str:
-        try:
-            with open(self.log_path, "rb") as f:
-                f.seek(max(0, os.path.getsize(self.log_path) - 2000))
-                lines = [line.strip() for line in f.read().decode("utf-8", "replace").splitlines()]
-        except OSError:
-            return ""
+        self.drainer.join(timeout=1)             # the child is dead: what it wrote is read soon
+        lines = [line.strip() for line in bytes(self.log[-2000:]).decode("utf-8", "replace").splitlines()]
         lines = [line for line in lines if line]
         fatal = [line for line in lines if line.startswith("Fatal Python error")]
         return (fatal or lines or [""])[-1][:200]
@@ -412,6 +514,9 @@ class Child:
             remove_files_of(self.uid)
             with _uids_lock:
                 _uids_in_use.discard(self.uid)
+        self.times["ended"] = time.time()
+        if PHASES is not None:
+            PHASES.append(self.times)
 
 
 @functools.cache
@@ -446,19 +551,39 @@ def bubblewrap_problem() -> str | None:
     """None if bubblewrap can run this Python with numpy, else why not."""
     if shutil.which("bwrap") is None:
         return "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
-    command = bwrap_command({"PATH": os.defpath}) + [PYTHON, "-I", "-c", "import numpy"]
+    program = seccomp_program("bwrap")
+    filter_fd = None if program is None else seccomp.program_fd(program)
+    command = bwrap_command({"PATH": os.defpath}, filter_fd) + [PYTHON, "-I", "-c", "import numpy"]
     try:
-        probe = subprocess.run(command, cwd="/", stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        probe = subprocess.run(command, cwd="/", stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                               pass_fds=() if filter_fd is None else (filter_fd,))
     except (OSError, subprocess.SubprocessError) as exc:
         return f"bwrap could not start ({exc})"
+    finally:
+        if filter_fd is not None:
+            os.close(filter_fd)
     if probe.returncode != 0:
         lines = probe.stderr.decode("utf-8", "replace").strip().splitlines()
         return f"bwrap could not run this Python ({(lines or [f'code {probe.returncode}'])[-1][:200]})"
     return None
 
 
-def bwrap_command(env: dict) -> list[str]:
-    """bwrap and its options (see the module docstring); PYTHON and its arguments follow."""
+def seccomp_program(where: str) -> bytes | None:
+    """The seccomp program (seccomp.py) for `bwrap --seccomp` ("bwrap": all but exec, which bwrap
+    itself needs once) or for the child to load itself ("child": under bubblewrap exec alone,
+    stacked on bwrap's; in the other modes the whole program). None where seccomp.py does not know
+    the architecture."""
+    if not seccomp.supported():
+        return None
+    if where == "bwrap":
+        return seccomp.program()
+    return seccomp.program(exec_only=mode()[0] == "bubblewrap", exec_too=True)
+
+
+def bwrap_command(env: dict, filter_fd: int | None = None, course_lib: str | None = None) -> list[str]:
+    """bwrap and its options (see the module docstring), with `--seccomp filter_fd` when given,
+    and the folder `course_lib` (stubs.student_copy) mounted over course_lib when given (else
+    course_lib itself, datafiles hidden); PYTHON and its arguments follow."""
     args = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
             "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
             "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--hostname", "sandbox",
@@ -474,22 +599,38 @@ def bwrap_command(env: dict) -> list[str]:
     args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     for folder in python_folders():
         args += ["--ro-bind", folder, folder]
-    for name in HIDDEN:                          # an empty folder over each hidden one
+    args += ["--ro-bind", course_lib or COURSE_LIB, COURSE_LIB]     # after the venv: it may be inside
+    for name in HIDDEN if course_lib is None else ():               # an empty folder over each hidden one
         if os.path.isdir(os.path.join(COURSE_LIB, name)):
             args += ["--tmpfs", os.path.join(COURSE_LIB, name)]
+    for name in CHILD_FILES:
+        args += ["--ro-bind", os.path.join(COURSE_LIB, name), f"{CHILD_ROOT}/{name}"]
     args += ["--chdir", "/tmp", "--clearenv"]
+    if filter_fd is not None:
+        args += ["--seccomp", str(filter_fd)]
     for name, value in env.items():
         args += ["--setenv", name, value]
     return args + ["--"]
 
 
+@functools.cache
+def child_sys_path() -> list[str]:
+    """What the child (started with -S: no site module, so no .pth file runs at its start: ~70 ms
+    less) adds to sys.path: this Python's site-packages folders, and course_lib's parent folder
+    unless course_lib is in one of them (an editable install)."""
+    import site
+
+    folders = [f for f in site.getsitepackages() if os.path.isdir(f)]
+    parent = os.path.dirname(COURSE_LIB)
+    return folders if parent in folders else folders + [parent]
+
+
 def python_folders() -> list[str]:
-    """The folders the child needs besides the system: this Python's installation (its real
-    place, e.g. under /root/.pyenv), the virtual environment and course_lib; none inside another."""
+    """The folders the child needs besides the system and course_lib: this Python's installation
+    (its real place, e.g. under /root/.pyenv) and the virtual environment; none inside another."""
     prefixes = (sys.base_prefix, sys.base_exec_prefix, sys.prefix, sys.exec_prefix)
     folders = {os.path.realpath(p) for p in prefixes}
     folders.add(os.path.dirname(os.path.dirname(os.path.realpath(PYTHON))))   # .../bin/python -> ...
-    folders.add(os.path.realpath(COURSE_LIB))
     folders = {f for f in folders if not f.startswith("/usr/") and f != "/usr" and os.path.isdir(f)}
     return sorted(f for f in folders if not any(f.startswith(g + os.sep) for g in folders if g != f))
 
@@ -545,6 +686,24 @@ def remove_files_of(uid: int) -> None:
                     os.unlink(entry.path)
             except OSError:
                 continue
+
+
+def descendants(pid: int) -> list[int]:
+    """pid and its descendants, from /proc/<pid>/task/<pid>/children (a few small reads, where
+    psutil's children() reads every process's stat); psutil's when that file does not exist."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            with open(f"/proc/{current}/task/{current}/children") as f:
+                todo += [int(child) for child in f.read().split()]
+        except FileNotFoundError:
+            if current == pid and os.path.isdir(f"/proc/{pid}"):     # a kernel without the file
+                return [pid] + [p.pid for p in psutil.Process(pid).children(recursive=True)]
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def kill_by_token(token: str, uid: int | None = None, rounds: int = 5) -> None:
