@@ -202,7 +202,7 @@ def bench_browser(presses: int = 10, names: list[str] | None = None) -> None:
 
 
 def bench_grading(copies: int, nbclient_seconds_per_notebook: float) -> None:
-    from course_lib.grading.bench import grading_throughput, report
+    from bench_grading import grading_throughput, report
 
     result = grading_throughput(copies=copies)
     print(f"\n## Grading ({copies} students x every graded notebook, the grader's default sandbox and jobs)")

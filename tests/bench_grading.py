@@ -1,6 +1,6 @@
 """Measure grading throughput, and compare it with executing the same notebooks with nbclient.
 
-    python -m course_lib.grading.bench --copies 8
+    .venv/bin/python -m tests.bench_grading --copies 8      (make bench runs it too)
 
 grading_throughput() grades `copies` students who each submitted every solution notebook (fresh,
 no cache), with the sandbox grading really uses (grading.json's "sandbox"), and says where a
@@ -22,11 +22,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from .. import exercises
-from . import find, limits, sandbox
-from .batch import grade
+from course_lib import exercises
+from course_lib.grading import find, limits, sandbox
+from course_lib.grading.batch import grade
+from course_lib.grading.score import prepare
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def solution_notebooks() -> list[Path]:
@@ -73,8 +74,6 @@ def grading_throughput(copies: int = 8, jobs: int | None = None) -> dict:
 def analysis_per_notebook() -> float:
     """Mean wall seconds of the grader's own work on one solution notebook before its child
     starts: reading it and find.py's analysis (as batch.grade_submission does)."""
-    from . import find
-
     notebooks = solution_notebooks()
     started = time.perf_counter()
     for path in notebooks:
@@ -114,8 +113,6 @@ def report(result: dict, nbclient_per_notebook: float) -> list[str]:
 def prepare_seconds() -> float:
     """Seconds to draw every graded notebook's cases and compute the expected values, as
     batch.grade does once per run."""
-    from .score import prepare
-
     started = time.perf_counter()
     for path in solution_notebooks():
         prepare(exercises.for_notebook(path.stem), 1)
