@@ -592,8 +592,9 @@ def test_the_seccomp_filter_refuses_fork_exec_and_fchmod():
     try:
         command = sandbox.bwrap_command({"PATH": os.defpath}, fd) + [
             sandbox.PYTHON, "-I", "-c", KERNEL_PROBE, "/child.py", sandbox.seccomp_program("child").hex()]
-        command[command.index("--clearenv"):command.index("--clearenv")] = ["--ro-bind", sandbox.CHILD,
-                                                                             "/child.py"]
+        runner = os.path.join(os.path.dirname(sandbox.CHILD), "runner.py")   # child.py's sibling
+        command[command.index("--clearenv"):command.index("--clearenv")] = [
+            "--ro-bind", sandbox.CHILD, "/child.py", "--ro-bind", runner, "/runner.py"]
         done = subprocess.run(command, pass_fds=(fd,), capture_output=True, text=True, timeout=60)
     finally:
         os.close(fd)

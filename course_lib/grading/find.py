@@ -290,8 +290,10 @@ def without_outputs(data: dict) -> list[str]:
 
 
 def parse_notebook(nb, name: str) -> Program:
-    """The Program of a notebook: the runnable top-level statements of every code cell."""
-    program = Program(notes=list(nb.get("grader_notes", [])))
+    """The Program of a notebook: the runnable top-level statements of every code cell. `nb` is a
+    notebook (read_notebook's, whose "grader_notes" say what was ignored) or anything with `cells`
+    (the kernel's check() passes the cells it ran)."""
+    program = Program(notes=list(nb.get("grader_notes", [])) if isinstance(nb, dict) else [])
     for position, cell in enumerate(nb.cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
