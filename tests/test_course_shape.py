@@ -6,7 +6,9 @@ Measured on solutions/ and notebooks/ with the registry:
   * every notebook with exercises says, in a markdown cell, which course_lib calls are off limits;
   * no student notebook imports the reference of its own exercises (`implementation(id)` looks it
     up; a forbidden building block may be imported for a demo: calling it in an exercise scores 0);
-  * every explorer's question and every "Try this" is followed by its answer in a <details> block.
+  * every explorer's question and every "Try this" is followed by its answer in a <details> block;
+  * at most 8 exercises are direct transcriptions of a formula the notebook shows right before
+    them (issue 22; marked `transcription=True` in the registry): the warm-ups a course needs.
 """
 
 from __future__ import annotations
@@ -62,6 +64,19 @@ def test_exercises_ask_for_thought():
     assert len(one_liners) <= 5, f"{len(one_liners)} single-line solutions (at most 5): {one_liners}"
     median = statistics.median(lengths.values())
     assert median >= 4, f"median solution length {median} lines (at least 4)"
+
+
+MAX_TRANSCRIPTIONS = 8
+
+
+def test_at_most_eight_transcriptions():
+    """The registry marks the exercises whose answer is a formula shown in the notebook; the rest
+    ask for a derivation, an analysis or something built. mse, the course's first exercise, is the
+    warm-up every course keeps, so the mark is in use (an empty count would prove nothing)."""
+    marked = sorted(ex.id for ex in exercises.all_exercises() if ex.transcription)
+    assert exercises.get("mse").transcription, "the warm-up mse is a transcription: is the mark read?"
+    assert len(marked) <= MAX_TRANSCRIPTIONS, (
+        f"{len(marked)} transcriptions (at most {MAX_TRANSCRIPTIONS}): {marked}")
 
 
 def test_the_parametrized_checks_below_have_something_to_check():

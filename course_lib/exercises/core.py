@@ -97,6 +97,9 @@ class Exercise:
                 such a call 0, like a call of the reference), e.g. the loader of the held-out data
     check_seeds check() runs the fixed cases and the random cases of seeds 0 .. check_seeds - 1;
                 by default 5, or 1 for an exercise allowed over a minute (a training run per case)
+    transcription  True when the answer is a direct transcription of a formula or algorithm the
+                notebook shows right before the exercise (a warm-up, not a derivation); the course
+                keeps at most 8 of them (tests/test_course_shape.py counts)
     """
 
     id: str
@@ -115,6 +118,7 @@ class Exercise:
     mistakes: tuple[Mistake, ...] = ()
     outputs: tuple[str, ...] = ()
     check_seeds: int | None = None
+    transcription: bool = False
     _fixed: set | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):

@@ -300,6 +300,7 @@ EXERCISES = [
         id="adam_step",
         notebook=NOTEBOOK,
         points=3,
+        transcription=True,   # the formula is shown right before it (issue 22)
         reference=adam_update,
         make_cases=_adam_cases,
         forbidden=_OTHER_UPDATES,
