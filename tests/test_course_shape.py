@@ -67,6 +67,7 @@ def test_exercises_ask_for_thought():
 
 
 MAX_TRANSCRIPTIONS = 8
+PREDICT_PROMPT = "**Predict first.**"   # a prediction cell may sit between a question and its answer
 
 
 def test_at_most_eight_transcriptions():
@@ -123,7 +124,8 @@ def test_every_try_this_has_an_answer(path):
             continue
         if "<details" in cell.source.split(re.search(r"try this", cell.source, re.I).group(0), 1)[1]:
             continue
-        following = next((c for c in cells[index + 1:] if c.cell_type == "markdown"), None)
+        following = next((c for c in cells[index + 1:] if c.cell_type == "markdown"
+                          and not c.source.startswith(PREDICT_PROMPT)), None)
         assert following is not None and following.source.lstrip().startswith("<details"), (
             f"{path.name} cell {index}: a 'Try this' question without a <details> answer right after it")
 
