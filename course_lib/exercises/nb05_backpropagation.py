@@ -108,11 +108,18 @@ def _harmless_judge(case, expected, got):
     line, reason = got
     if isinstance(line, bool) or not isinstance(line, (int, np.integer)) or not isinstance(reason, str):
         return "return (an int, a one-letter string), e.g. (3, 'b')"
+    right_line = any(_digest((line, letter)) == expected for letter in HARMLESS_REASONS)
+    right_reason = any(_digest((number, reason)) == expected for number in range(1, 40))
+    wrong_line = f"line {int(line)} is not the harmless bug (count the def line as line 1)"
+    if case.name.startswith("the line"):
+        return None if right_line else wrong_line
+    if case.name.startswith("the reason"):
+        return None if right_reason else f"{reason!r} is not why the harmless bug is harmless"
     if _digest((line, reason)) == expected:
         return None
-    if any(_digest((line, letter)) == expected for letter in HARMLESS_REASONS):
-        return "the line is the harmless bug's, but that is not why it is harmless"
-    return f"line {int(line)} is not the harmless bug (count the def line as line 1)"
+    if not right_line:
+        return wrong_line
+    return "the line is the harmless bug's, but that is not why it is harmless"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -848,7 +855,9 @@ EXERCISES = [
         notebook=NOTEBOOK,
         points=1,
         reference=harmless_bug,
-        make_cases=lambda rng: [Case("your answer: (line, reason)", ())],
+        make_cases=lambda rng: [Case("the line of the harmless bug", ()),
+                                Case("the reason it is harmless", ()),
+                                Case("your answer: (line, reason)", ())],
         judge=_harmless_judge,
         outputs=("(line, reason)",),
         hints=(
