@@ -25,18 +25,18 @@ def _is_placeholder(value) -> bool:
     return value is None or value is Ellipsis
 
 
-def predict(key: str, value=None):
-    """Record the prediction `value` (a number or a short text) under `key`; returns it.
+def predict(key: str, value=None) -> None:
+    """Record the prediction `value` (a number or a short text) under `key` (returns None, so the
+    cell shows only the printed line).
 
     None or ... (the placeholder the notebook ships with) records nothing and says what to do."""
     if _is_placeholder(value):
         _PREDICTIONS.pop(key, None)
         print(f"[{key}] no prediction yet: replace None by your guess in this cell, run it, "
               "then run the next cells.")
-        return None
+        return
     _PREDICTIONS[key] = value
     print(f"[{key}] your prediction: {value!r} (kept in this cell; now run the next cells)")
-    return value
 
 
 def how_far(prediction, truth) -> str:
@@ -61,13 +61,13 @@ def how_far(prediction, truth) -> str:
     return text
 
 
-def reveal(key: str, truth, what: str = "the answer"):
-    """Print the truth beside the prediction recorded under `key`; returns the truth."""
+def reveal(key: str, truth, what: str = "the answer") -> None:
+    """Print the truth beside the prediction recorded under `key` (returns None: the printed line
+    is the cell's whole output)."""
     shown = f"{truth:.4g}" if isinstance(truth, Real) and not isinstance(truth, bool) else repr(truth)
     if key not in _PREDICTIONS:
         print(f"[{key}] {what}: {shown}. You made no prediction; next time, guess first: that is "
               "where the learning happens.")
-        return truth
+        return
     prediction = _PREDICTIONS[key]
     print(f"[{key}] {what}: {shown};  your prediction: {prediction!r};  {how_far(prediction, truth)}")
-    return truth

@@ -23,14 +23,17 @@ def _fresh():
 
 
 def test_the_placeholder_records_nothing_and_reveal_still_answers(capsys):
-    assert p.predict("k", None) is None and p.predict("k", ...) is None
-    assert p.reveal("k", 0.678) == 0.678
+    p.predict("k", None)
+    p.predict("k", ...)
+    assert p._PREDICTIONS == {}
+    p.reveal("k", 0.678)
     out = capsys.readouterr().out
     assert "no prediction yet" in out and "0.678" in out and "no prediction" in out.splitlines()[-1]
 
 
 def test_a_prediction_is_shown_beside_the_truth(capsys):
     p.predict("bound", 1.2)
+    assert p._PREDICTIONS == {"bound": 1.2}
     p.reveal("bound", 0.678, "largest stable alpha")
     line = capsys.readouterr().out.splitlines()[-1]
     assert "largest stable alpha: 0.678" in line and "1.2" in line and "off by +0.522" in line
