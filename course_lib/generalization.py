@@ -409,3 +409,59 @@ def curves_from_cache(cache, noise, l2):
     norm2 = np.sum(a ** 2, axis=-1)
     # round-off can make a zero training error slightly negative
     return np.maximum(train, 0).mean(axis=0), np.maximum(test, 0).mean(axis=0), norm2.mean(axis=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# A fair optimizer comparison (09): one training run, reproducible from its seed
+# ---------------------------------------------------------------------------------------------
+
+COMPARISON_STEPS, COMPARISON_BATCH = 60, 16
+
+
+def comparison_data():
+    """The fixed data set of 09's fair comparison: 300 examples, 6 features of scales 0.2 .. 3
+    (an ill-conditioned least-squares problem), y = X w + noise 0.5, split 150 / 75 / 75 into
+    train / val / test (train_val_test_split, seed 0). Returns the three (X, y) pairs."""
+    rng = np.random.default_rng(2026)
+    X = rng.normal(size=(300, 6)) * np.geomspace(0.2, 3.0, 6)
+    y = X @ rng.normal(size=6) + 0.5 * rng.normal(size=300)
+    return train_val_test_split(X, y, (0.5, 0.25, 0.25), seed=0)
+
+
+_COMPARISON = None
+
+
+def comparison_run(name, alpha, seed, split="val"):
+    """Train a linear model y ~ x theta (no bias) with optimizer `name` (optimizers.OPTIMIZERS, its
+    default hyperparameters) at learning rate alpha for COMPARISON_STEPS minibatch steps of
+    COMPARISON_BATCH examples on the training split, and return the MSE on `split` ("train",
+    "val" or "test"); a run that diverges returns inf.
+
+    Everything random comes from `seed` alone, never from the optimizer: theta_0 ~ N(0, I) and the
+    minibatches (rows drawn with replacement) are the same for every optimizer with the same
+    seed. That is what makes a comparison fair: the optimizers see the same start and the same
+    data in the same order. Minibatch gradient of the MSE: g = (2/m) X_B^T (X_B theta - y_B).
+    """
+    from .optimizers import make_optimizer
+
+    global _COMPARISON
+    if _COMPARISON is None:
+        _COMPARISON = comparison_data()
+    (X, y), (X_val, y_val), (X_test, y_test) = _COMPARISON
+    data = {"train": (X, y), "val": (X_val, y_val), "test": (X_test, y_test)}
+    if split not in data:
+        raise ValueError(f"split must be 'train', 'val' or 'test', got {split!r}")
+    rng = np.random.default_rng(int(seed))
+    theta = rng.normal(size=X.shape[1])
+    batches = rng.integers(0, len(y), size=(COMPARISON_STEPS, COMPARISON_BATCH))
+    optimizer = make_optimizer(name, float(alpha))
+    with np.errstate(all="ignore"):
+        for batch in batches:
+            X_B, y_B = X[batch], y[batch]
+            gradient = lambda t, X_B=X_B, y_B=y_B: 2.0 / len(y_B) * X_B.T @ (X_B @ t - y_B)  # noqa: E731
+            theta = optimizer.step(theta, gradient)
+            if not np.all(np.isfinite(theta)) or np.max(np.abs(theta)) > 1e6:
+                return float("inf")
+        X_s, y_s = data[split]
+        loss = float(np.mean((X_s @ theta - y_s) ** 2))
+    return loss if np.isfinite(loss) else float("inf")

@@ -6,7 +6,9 @@ Measured on solutions/ and notebooks/ with the registry:
   * every notebook with exercises says, in a markdown cell, which course_lib calls are off limits;
   * no student notebook imports the reference of its own exercises (`implementation(id)` looks it
     up; a forbidden building block may be imported for a demo: calling it in an exercise scores 0);
-  * every explorer's question and every "Try this" is followed by its answer in a <details> block.
+  * every explorer's question and every "Try this" is followed by its answer in a <details> block;
+  * at most 8 exercises are direct transcriptions of a formula the notebook shows right before
+    them (issue 22; marked `transcription=True` in the registry): the warm-ups a course needs.
 """
 
 from __future__ import annotations
@@ -64,6 +66,20 @@ def test_exercises_ask_for_thought():
     assert median >= 4, f"median solution length {median} lines (at least 4)"
 
 
+MAX_TRANSCRIPTIONS = 8
+PREDICT_PROMPT = "**Predict first.**"   # a prediction cell may sit between a question and its answer
+
+
+def test_at_most_eight_transcriptions():
+    """The registry marks the exercises whose answer is a formula shown in the notebook; the rest
+    ask for a derivation, an analysis or something built. mse, the course's first exercise, is the
+    warm-up every course keeps, so the mark is in use (an empty count would prove nothing)."""
+    marked = sorted(ex.id for ex in exercises.all_exercises() if ex.transcription)
+    assert exercises.get("mse").transcription, "the warm-up mse is a transcription: is the mark read?"
+    assert len(marked) <= MAX_TRANSCRIPTIONS, (
+        f"{len(marked)} transcriptions (at most {MAX_TRANSCRIPTIONS}): {marked}")
+
+
 def test_the_parametrized_checks_below_have_something_to_check():
     """An empty registry or solutions/ folder would make every test below vanish, not fail."""
     assert len(exercises.notebooks()) >= 12, exercises.notebooks()
@@ -108,7 +124,8 @@ def test_every_try_this_has_an_answer(path):
             continue
         if "<details" in cell.source.split(re.search(r"try this", cell.source, re.I).group(0), 1)[1]:
             continue
-        following = next((c for c in cells[index + 1:] if c.cell_type == "markdown"), None)
+        following = next((c for c in cells[index + 1:] if c.cell_type == "markdown"
+                          and not c.source.startswith(PREDICT_PROMPT)), None)
         assert following is not None and following.source.lstrip().startswith("<details"), (
             f"{path.name} cell {index}: a 'Try this' question without a <details> answer right after it")
 

@@ -95,3 +95,23 @@ def test_course_shortcuts_score_zero():
     assert "reference code" in kl.message
     assert "reference code" in evaluate(
         "conditional_entropy", lambda p: nn.entropy(p.ravel()) - nn.entropy(p.sum(axis=1))).message
+
+
+def test_gaussian_nll_with_a_sigma_per_example():
+    """Issue 22: sigma may be one sigma_i per example. The reference averages the per-example
+    -log N(y_i; mu_i, sigma_i^2); an answer that keeps the lecture's single normalizing term
+    (computed with the mean variance) fails and is named."""
+    import math
+
+    nll = ex.gaussian_nll
+    y, mu, sigma = np.array([1.0, -1.0]), np.zeros(2), np.array([0.5, 2.0])
+    by_hand = np.mean([0.5 * math.log(2 * math.pi * s**2) + (a - m) ** 2 / (2 * s**2)
+                       for a, m, s in zip(y, mu, sigma)])
+    assert nll(y, mu, sigma) == pytest.approx(by_hand, rel=1e-12)
+
+    def one_constant(y, mu, sigma):
+        sigma = np.asarray(sigma, dtype=np.float64)
+        return float(0.5 * np.log(2 * np.pi * np.mean(sigma**2)) + np.mean((y - mu) ** 2 / (2 * sigma**2)))
+
+    outcome = evaluate("gaussian_nll", one_constant)
+    assert outcome.status == "failed" and "average sigma^2" in outcome.message

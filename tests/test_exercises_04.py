@@ -5,6 +5,7 @@ fail, lives in tests/test_hints.py; here only what is particular to this noteboo
 """
 
 import numpy as np
+import pytest
 
 from course_lib import optimizers
 from course_lib.checking import evaluate
@@ -96,3 +97,55 @@ def test_the_minibatch_gradient_through_nn_backward_functions_scores_zero():
         return dW[:, 0], float(db[0])
 
     assert not evaluate("minibatch_gradient", minibatch_gradient).passed
+
+
+def test_the_mean_squared_error_recursion_matches_sampled_runs():
+    """The exercise's m_t is E[(theta_t - theta*)^2] of the sampled noisy SGD (schedules.sgd_noisy_run):
+    the mean over 4000 runs agrees within 4 standard errors at every step, and a constant alpha
+    stalls at the fixed point alpha sigma^2 / (a (2 - alpha a)) (0.8 / 1.2 for the notebook's numbers)."""
+    from course_lib.schedules import sgd_noisy_run
+
+    alphas = 0.6 / np.arange(1, 31) ** 0.7
+    m = ex.sgd_mean_squared_error(alphas, 1.5, 0.8, 2.0)
+    runs = np.array([sgd_noisy_run(alphas, a=1.5, sigma=0.8, theta_0=2.0, seed=s) for s in range(4000)]) ** 2
+    se = runs.std(axis=0) / np.sqrt(len(runs))
+    assert m.shape == (31,) and m[0] == 4.0
+    assert np.all(np.abs(runs.mean(axis=0)[1:] - m[1:]) < 4 * se[1:] + 1e-12)
+    assert ex.sgd_mean_squared_error(np.full(400, 0.8), 1.0, 1.0, 5.0)[-1] == pytest.approx(0.8 / 1.2)
+
+
+@pytest.mark.parametrize("index", range(len(ex.MSE_RECURSION_MISTAKES)))
+def test_each_wrong_recursion_fails_and_is_named(index):
+    mistake = ex.MSE_RECURSION_MISTAKES[index]
+    outcome = evaluate("sgd_mean_squared_error", mistake.function, watch_references=False)
+    assert outcome.status == "failed" and mistake.name in outcome.message
+
+
+def test_the_schedules_blocks_answer_the_recursion_and_are_caught():
+    from course_lib import schedules
+
+    def through_the_block(alphas, a, sigma, theta_0):
+        return schedules.expected_squared_error(alphas, a=a, sigma=sigma, theta_0=theta_0)
+
+    assert evaluate("sgd_mean_squared_error", through_the_block, watch_references=False).passed
+    outcome = evaluate("sgd_mean_squared_error", through_the_block)
+    assert outcome.status == "failed" and "expected_squared_error" in outcome.message
+
+
+def test_the_robbins_monro_answer_is_not_stated_before_the_exercise():
+    """Issue 22: the markdown before robbins_monro_conditions must not say for which p the
+    conditions hold (it did: 'the conditions hold exactly for 1/2 < p <= 1')."""
+    import nbformat
+
+    from course_lib.release import ROOT
+
+    cells = nbformat.read(ROOT / "notebooks" / "04_gradient_descent.ipynb", as_version=4).cells
+    before = []
+    for cell in cells:
+        if cell.cell_type == "code" and "def robbins_monro_conditions(" in cell.source:
+            break
+        if cell.cell_type == "markdown":
+            before.append(cell.source)
+    text = "\n".join(before)
+    assert "robbins_monro_conditions" in text       # the exercise is introduced ...
+    assert "hold exactly for" not in text and "fail the third" not in text   # ... but not answered

@@ -23,7 +23,7 @@ from course_lib.grading import wire
 NOTEBOOK = "05_backpropagation"
 IDS = ["forward_propagation", "backpropagation", "relu_backward", "sigmoid_backward",
        "linear_backward", "numerical_gradient", "gradient_check",
-       "softmax_cross_entropy_backward", "mlp_backward"]
+       "softmax_cross_entropy_backward", "mlp_backward", "debugged_backward", "harmless_bug"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -345,7 +345,24 @@ SHORTCUTS = {
     "gradient_check": lambda a, n: gradcheck.relative_error(a, n),
     "softmax_cross_entropy_backward": lambda z, y: nn.softmax_cross_entropy_backward(z, y),
     "mlp_backward": _mlp_through_the_course_mlp,
+    "debugged_backward": lambda X, Y, W1, b1, W2, b2: exercises.get("debugged_backward").reference(
+        X, Y, W1, b1, W2, b2),
+    "harmless_bug": lambda: exercises.get("harmless_bug").reference(),
 }
+
+
+def _debugged_through_nn(X, Y, W1, b1, W2, b2):
+    z = X @ W1 + b1
+    h = np.maximum(z, 0.0)
+    dh, dW2, db2 = nn.linear_backward(2 * (h @ W2 + b2 - Y) / len(X), h, W2)
+    _, dW1, db1 = nn.linear_backward(nn.relu_backward(dh, z), X, W1)
+    return dW1, db1, dW2, db2
+
+
+def test_the_debugged_pass_through_nn_backward_functions_scores_zero():
+    assert evaluate("debugged_backward", _debugged_through_nn, watch_references=False).passed
+    outcome = evaluate("debugged_backward", _debugged_through_nn)
+    assert outcome.status == "failed" and "reference code" in outcome.message
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
@@ -477,3 +494,77 @@ def test_every_explorer_question_has_an_answer_and_the_off_limits_line_is_there(
     text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
     assert text.count("**Off limits in this notebook's exercises:**") == 1
     assert "derived in `03" not in text
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 10: the buggy backward pass (issue 22)
+
+
+def _buggy_backward_from_the_notebook():
+    """The student notebook's buggy_backward: its source lines and the function itself."""
+    cells = json.loads((ROOT / "notebooks" / f"{NOTEBOOK}.ipynb").read_text())["cells"]
+    source = next("".join(c["source"]) for c in cells
+                  if c["cell_type"] == "code" and "def buggy_backward(" in "".join(c["source"]))
+    function_source = source.split("\n\n\n")[0]
+    namespace = {"np": np}
+    exec(function_source, namespace)  # noqa: S102 - our own notebook's cell
+    return function_source.splitlines(), namespace["buggy_backward"]
+
+
+def test_the_registry_knows_the_lines_of_the_notebooks_bugs():
+    from course_lib.exercises.nb05_backpropagation import BUGGY_LINES
+
+    lines, _ = _buggy_backward_from_the_notebook()
+    assert lines[0].startswith("def buggy_backward(")
+    assert lines[BUGGY_LINES["missing 1/N"] - 1].strip() == "do = 2 * (o - Y)"
+    assert lines[BUGGY_LINES["harmless mask h > 0"] - 1].strip() == "dz = dh * (h > 0)"
+    assert lines[BUGGY_LINES["transposed dW1"] - 1].strip() == "dW1 = dz.T @ X"
+
+
+def test_the_notebooks_buggy_backward_fails_and_is_named():
+    _, buggy = _buggy_backward_from_the_notebook()
+    outcome = evaluate("debugged_backward", buggy)
+    assert outcome.status == "failed"
+    assert "the buggy function unchanged" in outcome.message
+
+
+def test_the_harmless_bug_is_harmless_and_the_other_two_are_not():
+    """Fixing only the two real bugs (keeping h > 0) passes; fixing either one alone does not."""
+    lines, _ = _buggy_backward_from_the_notebook()
+    source = "\n".join(lines)
+    both = source.replace("do = 2 * (o - Y)", "do = 2 * (o - Y) / len(X)").replace("dz.T @ X", "X.T @ dz")
+    for text, passes in [(both, True),
+                         (source.replace("do = 2 * (o - Y)", "do = 2 * (o - Y) / len(X)"), False),
+                         (source.replace("dz.T @ X", "X.T @ dz"), False),
+                         (source.replace("(h > 0)", "(z > 0)"), False)]:
+        namespace = {"np": np}
+        exec(text, namespace)  # noqa: S102
+        assert evaluate("debugged_backward", namespace["buggy_backward"]).passed is passes
+
+
+def test_the_debugged_reference_agrees_with_finite_differences():
+    from course_lib.exercises.nb05_backpropagation import regression_mlp_backward, regression_mlp_loss
+
+    rng = np.random.default_rng(5)
+    X, Y = rng.normal(size=(7, 3)), rng.normal(size=(7, 2))
+    params = [rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2)), rng.normal(size=2)]
+    numerical = numerical_gradient(lambda p: regression_mlp_loss(X, Y, *p), params)
+    analytic = regression_mlp_backward(X, Y, *params)
+    assert relative_error(list(analytic), numerical) < 1e-7
+
+
+@pytest.mark.parametrize("answer", [(6, "a"), (11, "a"), (10, "b"), (10, "d"), (3, "a")])
+def test_a_wrong_harmless_answer_fails_without_printing_the_answer(answer):
+    from course_lib.checking import report
+
+    outcome = evaluate("harmless_bug", lambda: answer)
+    assert outcome.status == "failed"
+    text = report(outcome, hint=3)
+    assert "(10, 'a')" not in text and "10, 'a'" not in text
+    assert "sha256:" in text.split("expected:")[1].splitlines()[0]      # only the digest is shown
+
+
+def test_the_harmless_answer_passes_in_any_letter_case():
+    assert evaluate("harmless_bug", lambda: (10, "a")).passed
+    assert evaluate("harmless_bug", lambda: (10, " A ")).passed
+    assert not evaluate("harmless_bug", lambda: (10.0, "a")).passed     # a line number is an int

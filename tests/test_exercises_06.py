@@ -10,7 +10,7 @@ import pytest
 from course_lib import exercises
 from course_lib.checking import evaluate
 
-IDS = ["momentum_step", "nesterov_step", "momentum_rate"]
+IDS = ["momentum_step", "nesterov_step", "momentum_rate", "nesterov_rate"]
 
 
 def test_the_notebook_has_these_exercises_and_no_sgd_step():
@@ -104,3 +104,46 @@ def test_the_rate_blocks_of_quadratics_are_caught():
         assert evaluate("momentum_rate", shortcut, watch_references=False).passed   # it does answer
         outcome = evaluate("momentum_rate", shortcut)
         assert outcome.status == "failed" and name in outcome.message
+
+
+def test_nesterov_rate_by_hand_and_its_stability_bound():
+    """Issue 22's numbers: at beta = 0.9 and lam = 2, Nesterov is stable for alpha < 0.68 where
+    momentum allows 1.9; the bound is alpha lam < 2 (1 + beta) / (1 + 2 beta)."""
+    rate = exercises.get("nesterov_rate").reference
+    assert rate(0.25, 0.0, 2.0) == pytest.approx(0.5)      # beta = 0: gradient descent
+    assert rate(0.5, 0.9, 2.0) == pytest.approx(0.0)       # alpha lam = 1: the step cancels
+    bound = 2 * 1.9 / 2.8 / 2.0
+    assert bound == pytest.approx(0.6786, abs=1e-4)
+    assert rate(bound * 0.999, 0.9, 2.0) < 1 < rate(bound * 1.001, 0.9, 2.0)
+    momentum = exercises.get("momentum_rate").reference
+    assert momentum(1.899, 0.9, 2.0) < 1 < momentum(1.901, 0.9, 2.0)
+
+
+def nesterov_rate_by_trace_and_determinant(alpha, beta, lam):
+    # what another student derives: the roots of z^2 - (1 + beta)(1 - h) z + beta (1 - h)
+    h = alpha * lam
+    return float(np.max(np.abs(np.roots([1.0, -(1 + beta) * (1 - h), beta * (1 - h)]))))
+
+
+def test_a_derivation_through_the_characteristic_polynomial_passes():
+    for seed in range(5):
+        assert evaluate("nesterov_rate", nesterov_rate_by_trace_and_determinant, seed=seed).passed
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_each_wrong_nesterov_matrix_fails_and_is_named(index):
+    mistake = exercises.get("nesterov_rate").mistakes[index]
+    outcome = evaluate("nesterov_rate", mistake.function, watch_references=False)
+    assert outcome.status == "failed" and mistake.name in outcome.message
+
+
+def test_the_spectral_radius_block_answers_nesterov_and_is_caught():
+    from course_lib import quadratics
+
+    def through_the_block(alpha, beta, lam):
+        h = alpha * lam
+        return float(quadratics._spectral_radius((1 + beta) * (1 - h), beta * (1 - h)))
+
+    assert evaluate("nesterov_rate", through_the_block, watch_references=False).passed
+    outcome = evaluate("nesterov_rate", through_the_block)
+    assert outcome.status == "failed" and "_spectral_radius" in outcome.message

@@ -13,7 +13,7 @@ from course_lib import exercises
 from course_lib.checking import evaluate
 from course_lib.optimizers import adam_update
 
-IDS = ["ema_weights", "adam_step", "adam_steps"]
+IDS = ["uncorrected_step_lengths", "adam_step", "adam_steps"]
 
 
 def test_the_notebook_has_these_exercises():
@@ -40,11 +40,47 @@ def test_outputs_are_named():
     assert exercises.get("adam_steps").outputs == ("thetas", "ss", "rs", "t")
 
 
-def test_ema_weights_by_hand_sum_to_lecture_total():
-    weights = exercises.get("ema_weights").reference
-    assert np.allclose(weights(0.9, 3), [0.081, 0.09, 0.1])
-    for beta, t in [(0.9, 1), (0.999, 10), (0.999, 1000)]:
-        assert math.isclose(weights(beta, t).sum(), 1 - beta**t)
+def test_uncorrected_lengths_are_what_the_uncorrected_optimizer_does():
+    """The exercise's closed form against 60 steps of optimizers.adam_update_no_bias_correction
+    with a constant gradient (eps = 0), and the issue's numbers: 6.57 alpha at t = 12 for 0.9 and
+    0.999; exactly alpha at t = 1 when (1 - beta_1)^2 = 1 - beta_2."""
+    from course_lib.optimizers import adam_update_no_bias_correction
+
+    lengths, t_max = exercises.get("uncorrected_step_lengths").reference(0.9, 0.999, 60)
+    theta, s, r, t, steps = np.zeros(2), np.zeros(2), np.zeros(2), 0, []
+    for _ in range(60):
+        new, s, r, t = adam_update_no_bias_correction(theta, s, r, t, np.array([0.3, -2.0]),
+                                                      0.01, 0.9, 0.999, 0.0)
+        steps.append(np.abs(new - theta) / 0.01)
+        theta = new
+    np.testing.assert_allclose(np.array(steps), np.repeat(lengths[:, None], 2, axis=1), rtol=1e-9)
+    assert t_max == 12 and math.isclose(lengths[11], 6.5685, rel_tol=1e-4)
+    first, _ = exercises.get("uncorrected_step_lengths").reference(0.9, 0.99, 1)
+    assert math.isclose(first[0], 1.0, rel_tol=1e-12)
+
+
+def test_the_uncorrected_adam_blocks_are_caught():
+    from course_lib import optimizers
+
+    def through_the_ratio(beta_1, beta_2, T):
+        lengths = optimizers.uncorrected_adam_step_ratio(beta_1, beta_2, np.arange(1, T + 1))
+        lengths = np.atleast_1d(lengths)
+        return lengths, int(np.argmax(lengths)) + 1
+
+    def by_running_the_optimizer(beta_1, beta_2, T):
+        theta, s, r, t, lengths = np.zeros(1), np.zeros(1), np.zeros(1), 0, []
+        for _ in range(T):
+            new, s, r, t = optimizers.adam_update_no_bias_correction(theta, s, r, t, np.ones(1), 1.0,
+                                                                     beta_1, beta_2, 0.0)
+            lengths.append(float(abs(new - theta)[0]))
+            theta = new
+        return np.array(lengths), int(np.argmax(lengths)) + 1
+
+    for shortcut, name in [(through_the_ratio, "uncorrected_adam_step_ratio"),
+                           (by_running_the_optimizer, "adam_update_no_bias_correction")]:
+        assert evaluate("uncorrected_step_lengths", shortcut, watch_references=False).passed
+        outcome = evaluate("uncorrected_step_lengths", shortcut)
+        assert outcome.status == "failed" and name in outcome.message
 
 
 def adam_in_place(theta, s, r, t, g, alpha, beta_1, beta_2, eps):

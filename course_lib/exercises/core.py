@@ -116,6 +116,9 @@ class Exercise:
     ideas       keys of catalogued misconceptions (misconceptions.IDEAS) that need the exercise's
                 consent, e.g. "restore_exactly" (numerical_gradient must change x in place). The
                 catalogue's other ideas apply wherever they fit, without being listed.
+    transcription  True when the answer is a direct transcription of a formula or algorithm the
+                notebook shows right before the exercise (a warm-up, not a derivation); the course
+                keeps at most 8 of them (tests/test_course_shape.py counts)
     """
 
     id: str
@@ -135,6 +138,7 @@ class Exercise:
     outputs: tuple[str, ...] = ()
     check_seeds: int | None = None
     ideas: tuple[str, ...] = ()
+    transcription: bool = False
     _fixed: set | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):

@@ -47,6 +47,7 @@ EXERCISES = [
         id="mse",
         notebook=NOTEBOOK,
         points=1,
+        transcription=True,   # the formula is shown right before it (issue 22)
         reference=mse_loss,   # MSE = 1/m sum_i (o_i - y_i)^2, no 1/2 factor
         make_cases=_mse_cases,
         outputs=("MSE",),

@@ -53,9 +53,11 @@ def unbiased_variance(x):
 def gaussian_nll(y, mu, sigma):
     """Mean negative log-likelihood of y under N(mu, sigma^2) (lecture, "MSE as MLE"):
 
-        L = (1/m) sum_i [ (1/2) log(2 pi sigma^2) + (y_i - mu_i)^2 / (2 sigma^2) ]
+        L = (1/m) sum_i [ (1/2) log(2 pi sigma_i^2) + (y_i - mu_i)^2 / (2 sigma_i^2) ]
 
-    y, mu: arrays of shape (m,); sigma > 0 a number. Returns a float.
+    y, mu: arrays of shape (m,); sigma > 0 a number (the lecture's fixed sigma, sigma_i = sigma)
+    or an array of shape (m,), one sigma_i per example (then the first term is no longer a
+    constant: the student redoes the lecture's derivation keeping it). Returns a float.
     """
     return nn.gaussian_nll(y, mu, sigma)
 
@@ -147,7 +149,22 @@ def _gaussian_nll_cases(rng):
         m = int(rng.integers(2, 30))
         sigma = float(rng.uniform(0.2, 3.0))
         cases.append(Case(f"random #{k + 1}", (rng.normal(size=m), rng.normal(size=m), sigma)))
+    # a sigma_i per example (issue 22): the normalizing term differs between examples
+    cases.append(Case("sigma per example: sigma = [1, 2], y = mu (only the log terms are left)",
+                      (np.zeros(2), np.zeros(2), np.array([1.0, 2.0]))))
+    cases.append(Case("sigma per example: sigma = [0.5, 1, 4]",
+                      (np.array([1.0, -1.0, 2.0]), np.array([0.0, 0.0, 0.0]), np.array([0.5, 1.0, 4.0]))))
+    for k in range(3):
+        m = int(rng.integers(2, 30))
+        cases.append(Case(f"random #{k + 1}, a sigma per example",
+                          (rng.normal(size=m), rng.normal(size=m), rng.uniform(0.2, 3.0, size=m))))
     return cases
+
+
+def _nll_mean_variance_in_constant(y, mu, sigma):
+    """sigma_i per example, but the normalizing term computed once with the mean variance."""
+    y, mu, sigma = (np.asarray(v, dtype=np.float64) for v in (y, mu, sigma))
+    return float(0.5 * np.log(2 * np.pi * np.mean(sigma**2)) + np.mean((y - mu) ** 2 / (2 * sigma**2)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,6 +283,7 @@ EXERCISES = [
         id="cross_entropy",
         notebook=NOTEBOOK,
         points=1,
+        transcription=True,   # the formula is shown right before it (issue 22)
         reference=cross_entropy,
         make_cases=_distribution_pair_cases,
         outputs=("H(p, q)",),
@@ -342,7 +360,9 @@ EXERCISES = [
             "The log of the density has two parts: the normalizing constant, which involves sigma "
             "squared and a factor one half, and the squared error divided by twice sigma squared.",
         ),
-        mistakes=GAUSSIAN_NLL_MISTAKES,
+        mistakes=GAUSSIAN_NLL_MISTAKES + (
+            Mistake("the normalizing term computed once, with the average sigma^2, instead of per example",
+                    _nll_mean_variance_in_constant),),
         forbidden=(nn.gaussian_nll,),
     ),
 ]

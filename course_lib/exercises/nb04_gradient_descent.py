@@ -1,5 +1,8 @@
 """Exercises of 04_gradient_descent: a whole gradient-descent run on a quadratic (with its
-divergence report), a minibatch gradient, the Robbins-Monro conditions."""
+divergence report), a minibatch gradient (derived by the student), the Robbins-Monro conditions
+(derived: the notebook does not state for which p they hold), and the mean squared error of SGD on
+a noisy convex problem (the student derives its recursion; the notebook then finds its noise floor
+and the best decay exponent with it)."""
 
 import numpy as np
 
@@ -7,6 +10,7 @@ from ..generalization import gradient_descent_closed_form, weight_decay_gradient
 from ..landscapes import trajectory
 from ..nn import MLP, gaussian_nll_backward, linear_backward, mse_backward
 from ..optimizers import SGD, sgd_update
+from ..schedules import expected_squared_error, sgd_noisy_run
 from .core import Case, Exercise, Mistake
 from .misconceptions import slip
 
@@ -75,6 +79,21 @@ def robbins_monro_conditions(alpha_0, p):
     sum_is_infinite = alpha_0 > 0 and p <= 1
     sum_of_squares_is_finite = alpha_0 == 0 or p > 0.5
     return bool(positive), bool(sum_is_infinite), bool(sum_of_squares_is_finite)
+
+
+def sgd_mean_squared_error(alphas, a, sigma, theta_0):
+    """E[(theta_t - theta*)^2], t = 0..T, of SGD on J(theta) = (a/2)(theta - theta*)^2 whose
+    gradients carry independent noise, g_t = a (theta_{t-1} - theta*) + sigma eps_t, eps_t ~ N(0, 1):
+
+        theta_t - theta* = (1 - alpha_t a)(theta_{t-1} - theta*) - alpha_t sigma eps_t
+        m_t = (1 - alpha_t a)^2 m_{t-1} + alpha_t^2 sigma^2,     m_0 = theta_0^2   (theta* = 0)
+
+    (the cross term vanishes: eps_t has mean 0 and is independent of theta_{t-1}).
+    alphas (T,) the rates alpha_1..alpha_T; a >= 0, sigma >= 0, theta_0 numbers -> m (T + 1,).
+    The numerics live in schedules.expected_squared_error.
+    """
+    return expected_squared_error(np.asarray(alphas, dtype=np.float64), a=float(a), sigma=float(sigma),
+                                  theta_0=float(theta_0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,6 +173,30 @@ def _robbins_monro_cases(rng):
     for k in range(4):
         cases.append(Case(f"random #{k + 1}", (float(rng.uniform(0.01, 2.0)),
                                                float(np.round(rng.uniform(-0.5, 2.5), 2)))))
+    return cases
+
+
+def _mse_recursion_cases(rng):
+    cases = [
+        Case("edge: no steps (T = 0): only m_0", (np.zeros(0), 1.0, 1.0, 5.0)),
+        Case("edge: alpha = 0 never moves", (np.zeros(3), 1.0, 1.0, 2.0)),
+        Case("edge: no noise (sigma = 0): m shrinks by (1 - alpha a)^2 per step",
+             (np.full(4, 0.25), 1.0, 0.0, 2.0)),
+        Case("edge: alpha a = 1 jumps to the minimum, then only the noise is left",
+             (np.full(3, 0.5), 2.0, 1.0, 3.0)),
+        Case("small: the notebook's constant alpha = 0.8, a = 1, sigma = 1",
+             (np.full(5, 0.8), 1.0, 1.0, 5.0)),
+        Case("small: a = 3, sigma = 2 (curvature and noise enter differently)",
+             (np.array([0.1, 0.2, 0.05]), 3.0, 2.0, 1.5)),
+        Case("small: alpha a > 2 grows (1 - alpha a is below -1)", (np.full(3, 1.5), 2.0, 0.5, 1.0)),
+    ]
+    for k in range(4):
+        T = int(rng.integers(2, 40))
+        p = float(rng.uniform(0.0, 1.5))
+        alphas = float(rng.uniform(0.05, 0.9)) / np.arange(1, T + 1) ** p
+        cases.append(Case(f"random #{k + 1}: T = {T}, alpha_0 / t^{p:.2f}",
+                          (alphas, float(rng.uniform(0.3, 2.0)), float(rng.uniform(0.1, 2.0)),
+                           float(rng.normal(scale=3.0)))))
     return cases
 
 
@@ -284,6 +327,32 @@ ROBBINS_MONRO_MISTAKES = (
 )
 
 
+def _recursion(factor, noise, start=True):
+    """A configurable (wrong) recursion m_t = factor(alpha, a) m_{t-1} + noise(alpha, sigma)."""
+    def wrong(alphas, a, sigma, theta_0):
+        m = [float(theta_0) ** 2]
+        for alpha in np.asarray(alphas, dtype=np.float64).tolist():
+            m.append(factor(alpha, a) * m[-1] + noise(alpha, sigma))
+        return np.array(m if start else m[1:])
+    return wrong
+
+
+MSE_RECURSION_MISTAKES = (
+    Mistake("the contraction (1 - alpha a) not squared",
+            _recursion(lambda al, a: 1 - al * a, lambda al, s: al * al * s * s)),
+    Mistake("the noise term with alpha instead of alpha^2",
+            _recursion(lambda al, a: (1 - al * a) ** 2, lambda al, s: al * s * s)),
+    Mistake("sigma instead of sigma^2 in the noise term",
+            _recursion(lambda al, a: (1 - al * a) ** 2, lambda al, s: al * al * s)),
+    Mistake("the curvature a left out of the contraction",
+            _recursion(lambda al, a: (1 - al) ** 2, lambda al, s: al * al * s * s)),
+    Mistake("the noise term left out (the deterministic run's squared error)",
+            _recursion(lambda al, a: (1 - al * a) ** 2, lambda al, s: 0.0)),
+    Mistake("m_1 .. m_T without the start m_0",
+            _recursion(lambda al, a: (1 - al * a) ** 2, lambda al, s: al * al * s * s, start=False)),
+)
+
+
 EXERCISES = [
     Exercise(
         id="gradient_descent",
@@ -341,5 +410,26 @@ EXERCISES = [
             "of squares is finite, whatever p is.",
         ),
         mistakes=ROBBINS_MONRO_MISTAKES,
+    ),    Exercise(
+        id="sgd_mean_squared_error",
+        notebook=NOTEBOOK,
+        points=2,
+        reference=sgd_mean_squared_error,
+        make_cases=_mse_recursion_cases,
+        rtol=1e-9,
+        atol=1e-12,
+        outputs=("m",),
+        hints=(
+            "Square the update of the distance to the minimum and take the expectation: the "
+            "noise of step t is independent of where the previous step left theta and has mean "
+            "zero, so the cross term vanishes.",
+            "Two terms survive: the previous mean squared error times the square of the "
+            "contraction factor one minus alpha_t a, plus the variance the noise injects, "
+            "alpha_t squared times sigma squared.",
+            "The output starts with m_0, the squared distance of the start (the minimum is at "
+            "zero), so it has one entry more than the list of learning rates.",
+        ),
+        mistakes=MSE_RECURSION_MISTAKES,
+        forbidden=(expected_squared_error, sgd_noisy_run),
     ),
 ]

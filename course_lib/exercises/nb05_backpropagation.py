@@ -1,11 +1,16 @@
 """Exercises of 05_backpropagation: the lecture's forward propagation and backpropagation over a
 scalar graph, the backward passes of ReLU, sigmoid and a linear layer, the finite-difference
-gradient and the gradient check, the gradient of softmax cross-entropy, and a whole MLP.
+gradient and the gradient check, the gradient of softmax cross-entropy, and a whole MLP; then a
+debugging exercise (issue 22): a regression MLP's backward pass with three planted bugs, which the
+student localizes with their own gradient check, fixes (debugged_backward, graded by running it)
+and explains (harmless_bug: which bug changes nothing, and why; the answer is compared through a
+digest so that a failing check does not print it).
 
 Every backward function receives dh = dL/dh (the derivative of the loss with respect to the
 function's output) and the forward inputs, and returns dL/d(input) by the chain rule.
 """
 
+import hashlib
 import math
 
 import numpy as np
@@ -44,6 +49,78 @@ def mlp_loss(X, y, W1, b1, W2, b2):
     """The loss whose gradient mlp_backward returns: mean softmax cross-entropy (a float)."""
     h = nn.relu_forward(nn.linear_forward(X, W1, b1))
     return nn.softmax_cross_entropy(nn.linear_forward(h, W2, b2), y)
+
+
+def regression_mlp_backward(X, Y, W1, b1, W2, b2):
+    """Gradients of the debugging exercise's network: a ReLU hidden layer and a linear output,
+    with the lecture's MSE summed over the outputs and averaged over the N examples:
+
+        z = X W1 + b1,  h = relu(z),  o = h W2 + b2,   L = (1/N) sum_n ||o_n - Y_n||^2
+        do = 2 (o - Y) / N;  dW2 = h^T do, db2 = sum_n do_n;  dh = do W2^T;  dz = dh [z > 0];
+        dW1 = X^T dz, db1 = sum_n dz_n
+    Shapes: X (N, D), Y (N, K), W1 (D, H), b1 (H,), W2 (H, K), b2 (K,) -> (dW1, db1, dW2, db2).
+    """
+    X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+    z = nn.linear_forward(X, W1, b1)
+    h = nn.relu_forward(z)
+    o = nn.linear_forward(h, W2, b2)
+    do = 2.0 * (o - Y) / len(X)
+    dh, dW2, db2 = nn.linear_backward(do, h, W2)
+    _, dW1, db1 = nn.linear_backward(nn.relu_backward(dh, z), X, W1)
+    return dW1, db1, dW2, db2
+
+
+def regression_mlp_loss(X, Y, W1, b1, W2, b2):
+    """L = (1/N) sum_n ||o_n - Y_n||^2 with o = relu(X W1 + b1) W2 + b2 (a float)."""
+    o = nn.linear_forward(nn.relu_forward(nn.linear_forward(X, W1, b1)), W2, b2)
+    return float(np.sum((o - np.asarray(Y, dtype=np.float64)) ** 2) / len(X))
+
+
+# The planted bugs of the notebook's buggy_backward, by line of that function (its def line is 1);
+# tests/test_exercises_05.py checks these against the notebook's cell.
+BUGGY_LINES = {"missing 1/N": 6, "harmless mask h > 0": 10, "transposed dW1": 11}
+HARMLESS_REASONS = {
+    "a": "h > 0 and z > 0 select the same entries, because h = max(z, 0) is positive exactly where z is",
+    "b": "its error is too small for a gradient check to see",
+    "c": "its error is cancelled by one of the other two bugs",
+    "d": "ReLU has no derivative at 0, so either mask is acceptable there",
+}
+HARMLESS_ANSWER = (BUGGY_LINES["harmless mask h > 0"], "a")
+
+
+def _digest(answer) -> str:
+    """A digest of a (line, reason) pair, so that check() can show 'expected' without the answer."""
+    line, reason = answer
+    return "sha256:" + hashlib.sha256(f"{int(line)}|{str(reason).strip().lower()}".encode()).hexdigest()[:16]
+
+
+def harmless_bug():
+    """The reference of harmless_bug: the digest of (line of the harmless bug, reason letter)."""
+    return _digest(HARMLESS_ANSWER)
+
+
+def _harmless_judge(case, expected, got):
+    """Right when got = (line, reason) has the expected digest (or is that digest: the reference's own
+    answer, so that the reference passes its check); else says which part is wrong."""
+    if isinstance(got, str) and got == expected:
+        return None
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return "return a pair: (the line number of the harmless bug, the letter of the reason)"
+    line, reason = got
+    if isinstance(line, bool) or not isinstance(line, (int, np.integer)) or not isinstance(reason, str):
+        return "return (an int, a one-letter string), e.g. (3, 'b')"
+    right_line = any(_digest((line, letter)) == expected for letter in HARMLESS_REASONS)
+    right_reason = any(_digest((number, reason)) == expected for number in range(1, 40))
+    wrong_line = f"line {int(line)} is not the harmless bug (count the def line as line 1)"
+    if case.name.startswith("the line"):
+        return None if right_line else wrong_line
+    if case.name.startswith("the reason"):
+        return None if right_reason else f"{reason!r} is not why the harmless bug is harmless"
+    if _digest((line, reason)) == expected:
+        return None
+    if not right_line:
+        return wrong_line
+    return "the line is the harmless bug's, but that is not why it is harmless"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -477,6 +554,41 @@ def _mlp_cases(rng):
     return cases
 
 
+def _regression_args(rng, n, d, h, k):
+    X = rng.normal(size=(n, d))
+    Y = rng.normal(size=(n, k))
+    W1 = rng.normal(size=(d, h)) / np.sqrt(d)
+    b1 = 0.1 * rng.normal(size=h)
+    W2 = rng.normal(size=(h, k)) / np.sqrt(h)
+    b2 = 0.1 * rng.normal(size=k)
+    return X, Y, W1, b1, W2, b2
+
+
+def _debugged_cases(rng):
+    fixed = np.random.default_rng(22)
+    cases = [
+        Case("the notebook's shapes: N = 8, D = H = 4 (a square W1 hides a transposed dW1), K = 2",
+             _regression_args(fixed, 8, 4, 4, 2)),
+        Case("one example (N = 1: a missing 1/N changes nothing here)", _regression_args(fixed, 1, 3, 3, 1)),
+        Case("D = 3, H = 5: a transposed dW1 has the wrong shape", _regression_args(fixed, 6, 3, 5, 2)),
+        Case("a large batch, N = 40", _regression_args(fixed, 40, 2, 2, 1)),
+    ]
+    for k in range(3):
+        n, d, h, c = (int(v) for v in rng.integers(2, 6, size=4))
+        cases.append(Case(f"random #{k + 1}: N={n}, D={d}, H={h}, K={c}", _regression_args(rng, n, d, h, c)))
+    return cases
+
+
+def _debugged_variant(no_mean=False, transposed=False, mean_twice=False):
+    """The regression MLP's backward pass with the planted bugs (or another slip) left in."""
+    def wrong(X, Y, W1, b1, W2, b2):
+        dW1, db1, dW2, db2 = regression_mlp_backward(X, Y, W1, b1, W2, b2)
+        scale = len(X) if no_mean else 1.0 / len(X) if mean_twice else 1.0
+        dW1, db1, dW2, db2 = (scale * g for g in (dW1, db1, dW2, db2))
+        return (dW1.T if transposed else dW1), db1, dW2, db2
+    return wrong
+
+
 def _mlp_variant(sum_not_mean=False, mask_by_dh=False, no_onehot=False, no_db1=False,
                  transposed_dW2=False, naive=False, no_mask=False):
     """The MLP's backward pass with one slip."""
@@ -568,6 +680,7 @@ EXERCISES = [
         id="relu_backward",
         notebook=NOTEBOOK,
         points=1,
+        transcription=True,   # the formula is shown right before it (issue 22)
         reference=nn.relu_backward,
         make_cases=_relu_cases,
         outputs=("dz",),
@@ -671,6 +784,7 @@ EXERCISES = [
         id="gradient_check",
         notebook=NOTEBOOK,
         points=1,
+        transcription=True,   # the formula is shown right before it (issue 22)
         reference=gradcheck.gradient_check,
         make_cases=_gradient_check_cases,
         rtol=1e-9,
@@ -753,6 +867,56 @@ EXERCISES = [
             slip("wrong_transpose", what="dW2", function=
                     _mlp_variant(transposed_dW2=True)),
             slip("raw_exponential", _mlp_variant(naive=True)),
+        ),
+    ),    Exercise(
+        id="debugged_backward",
+        notebook=NOTEBOOK,
+        points=2,
+        reference=regression_mlp_backward,
+        make_cases=_debugged_cases,
+        outputs=("dW1", "db1", "dW2", "db2"),
+        forbidden=(nn.MLP.loss_and_grads, nn.MLP.loss, nn.mse_backward, mlp_backward),
+        hints=(
+            "Trust your gradient check, not your eyes: the arrays it flags tell you where to look, "
+            "and an error that is the same factor in every array comes from a step they all share.",
+            "Two bugs change the numbers: one scales every gradient by the batch size, one is a "
+            "weight gradient whose two factors are in the wrong order, which a square matrix does "
+            "not reveal by its shape.",
+            "After each fix, run the gradient check again: the relative errors of all four arrays "
+            "should fall to round-off.",
+        ),
+        mistakes=(
+            Mistake("the buggy function unchanged (the missing 1/N and the transposed dW1)",
+                    _debugged_variant(no_mean=True, transposed=True)),
+            Mistake("the missing 1/N left in (every gradient N times too large)",
+                    _debugged_variant(no_mean=True)),
+            Mistake("the transposed dW1 left in", _debugged_variant(transposed=True)),
+            Mistake("dividing by N twice", _debugged_variant(mean_twice=True)),
+        ),
+    ),
+    Exercise(
+        id="harmless_bug",
+        notebook=NOTEBOOK,
+        points=1,
+        reference=harmless_bug,
+        make_cases=lambda rng: [Case("the line of the harmless bug", ()),
+                                Case("the reason it is harmless", ()),
+                                Case("your answer: (line, reason)", ())],
+        judge=_harmless_judge,
+        outputs=("(line, reason)",),
+        hints=(
+            "Fix the bugs one at a time and rerun your gradient check after each: the bug whose fix "
+            "changes none of the four relative errors is the harmless one.",
+            "Compare the two masks entry by entry on the hidden layer: where can the ReLU's output be "
+            "positive while its input is not, or the other way round?",
+        ),
+        mistakes=(
+            Mistake("the line of the missing 1/N (it scales every gradient)",
+                    lambda: (BUGGY_LINES["missing 1/N"], "a")),
+            Mistake("the line of the transposed dW1 (a square W1 only hides it from the shapes)",
+                    lambda: (BUGGY_LINES["transposed dW1"], "a")),
+            Mistake("the right line with the kink as the reason (the masks agree at the kink too)",
+                    lambda: (BUGGY_LINES["harmless mask h > 0"], "d")),
         ),
     ),
 ]

@@ -7,6 +7,9 @@ or beta, or an in-place update is caught. (Plain SGD is run in 04's gradient_des
 
 momentum_rate asks for a derivation: one momentum step on an eigen-direction of a quadratic is a
 2 x 2 linear map of (x, v), and the rate is its spectral radius (course_lib.quadratics).
+nesterov_rate asks for the same derivation for Nesterov, whose gradient is taken at the
+look-ahead point x + beta v: the student then finds with it that Nesterov's stability bound is
+alpha lam < 2 (1 + beta) / (1 + 2 beta) (alpha < 0.68 at beta = 0.9, lam = 2, against momentum's 1.9).
 """
 
 import numpy as np
@@ -72,6 +75,24 @@ def _rate_cases(rng):
         Case("real roots, one negative: alpha = 1.2, beta = 0.3, lam = 2", (1.2, 0.3, 2.0)),
         Case("diverges: alpha lam = 4 > 2 (1 + beta) with beta = 0.5", (2.0, 0.5, 2.0)),
         Case("critical damping: beta = (1 - sqrt(alpha lam))^2 = 0.81", (0.1, 0.81, 0.1)),
+        Case("lam = 0: a flat direction never moves (rate 1)", (0.5, 0.5, 0.0)),
+    ]
+    for k in range(6):
+        cases.append(Case(f"random #{k + 1}", (float(10 ** rng.uniform(-2, 0.5)),
+                                                float(rng.uniform(0.0, 0.99)),
+                                                float(rng.uniform(0.05, 3.0)))))
+    return cases
+
+
+def _nesterov_rate_cases(rng):
+    cases = [
+        Case("edge: beta = 0 is gradient descent, alpha lam = 0.5", (0.25, 0.0, 2.0)),
+        Case("edge: beta = 0 and alpha lam = 1.5 (gradient descent zigzags)", (0.75, 0.0, 2.0)),
+        Case("the valley's flat direction, alpha = 0.1, beta = 0.9", (0.1, 0.9, 0.1)),
+        Case("the valley's steep direction at alpha = 0.6, beta = 0.9: still converges", (0.6, 0.9, 2.0)),
+        Case("alpha = 0.7, beta = 0.9, lam = 2: diverges, where momentum still converges", (0.7, 0.9, 2.0)),
+        Case("alpha lam = 1: the look-ahead gradient cancels everything (rate 0)", (0.5, 0.9, 2.0)),
+        Case("real roots: alpha = 0.1, beta = 0.1, lam = 2", (0.1, 0.1, 2.0)),
         Case("lam = 0: a flat direction never moves (rate 1)", (0.5, 0.5, 0.0)),
     ]
     for k in range(6):
@@ -183,11 +204,43 @@ def _rate_wrong_sign(alpha, beta, lam):
     return float(np.max(np.abs(np.roots([1.0, -(1 + beta + alpha * lam), beta]))))
 
 
+def _radius(matrix):
+    return float(np.max(np.abs(np.linalg.eigvals(np.array(matrix, dtype=np.float64)))))
+
+
+def _nrate_momentum(alpha, beta, lam):
+    return _radius([[1 - alpha * lam, beta], [-alpha * lam, beta]])
+
+
+def _nrate_lookahead_then_new_v(alpha, beta, lam):
+    # theta moved to the look-ahead point AND then by the whole new velocity
+    h = alpha * lam
+    return _radius([[1 - h, beta * (2 - h)], [-h, beta * (1 - h)]])
+
+
+def _nrate_wrong_sign(alpha, beta, lam):
+    h = -alpha * lam
+    return _radius([[1 - h, beta * (1 - h)], [-h, beta * (1 - h)]])
+
+
+def _nrate_smallest_root(alpha, beta, lam):
+    h = alpha * lam
+    matrix = np.array([[1 - h, beta * (1 - h)], [-h, beta * (1 - h)]])
+    return float(np.min(np.abs(np.linalg.eigvals(matrix))))
+
+
+def _nrate_old_v_in_theta(alpha, beta, lam):
+    # x' = x + beta v - h x: the gradient step taken at theta, only the velocity looks ahead
+    h = alpha * lam
+    return _radius([[1 - h, beta], [-h, beta * (1 - h)]])
+
+
 EXERCISES = [
     Exercise(
         id="momentum_step",
         notebook=NOTEBOOK,
         points=2,
+        transcription=True,   # the formula is shown right before it (issue 22)
         reference=momentum_update,
         make_cases=_momentum_cases,
         outputs=("theta", "v"),
@@ -224,6 +277,7 @@ EXERCISES = [
         id="nesterov_step",
         notebook=NOTEBOOK,
         points=2,
+        transcription=True,   # the formula is shown right before it (issue 22)
         reference=nesterov_update,
         make_cases=_nesterov_cases,
         outputs=("theta", "v"),
@@ -297,6 +351,35 @@ EXERCISES = [
             Mistake("beta instead of its square root for complex eigenvalues", _rate_beta_not_root,
                     nudge="Complex eigenvalues come in a conjugate pair whose product is beta, so each "
                           "has absolute value the square root of beta, not beta."),
+        ),
+    ),    Exercise(
+        id="nesterov_rate",
+        notebook=NOTEBOOK,
+        points=3,
+        reference=quadratics.nesterov_rate,
+        make_cases=_nesterov_rate_cases,
+        rtol=1e-6,
+        atol=1e-9,
+        outputs=("rate",),
+        forbidden=(quadratics._spectral_radius, quadratics.momentum_rate, quadratics.quadratic_rate),
+        hints=(
+            "Same recipe as momentum_rate, with one change: the gradient is taken at the look-ahead "
+            "point, so on one eigen-direction it is the curvature times x plus beta v, not times x.",
+            "Write the new v first, then the new x as the old x plus the new v (the lecture's lines "
+            "put together); both are linear in the old pair, which gives the 2 by 2 matrix.",
+            "Check yourself: with beta equal to zero you get gradient descent's factor, and when "
+            "alpha lambda is exactly one the look-ahead gradient cancels the whole step, so the "
+            "rate is zero.",
+        ),
+        mistakes=(
+            Mistake("momentum's rate (the gradient taken at theta, not at the look-ahead point)",
+                    _nrate_momentum),
+            Mistake("theta moved to the look-ahead point and then by the whole new velocity",
+                    _nrate_lookahead_then_new_v),
+            Mistake("the look-ahead used for v only, theta stepped with the gradient at theta",
+                    _nrate_old_v_in_theta),
+            Mistake("the map built with the gradient's sign flipped (theta climbs)", _nrate_wrong_sign),
+            Mistake("the smaller eigenvalue in absolute value instead of the larger", _nrate_smallest_root),
         ),
     ),
 ]

@@ -210,6 +210,7 @@ _EPS_HINT = "epsilon belongs INSIDE the square root, together with r (the lectur
 EXERCISES = [
     Exercise(
         id="adagrad_step",
+        transcription=True,   # the formula is shown right before it (issue 22)
         notebook=NOTEBOOK,
         points=2,
         reference=adagrad_update,

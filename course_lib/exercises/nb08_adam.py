@@ -1,5 +1,5 @@
-"""Exercises of 08_adam: the weights of an exponential moving average, Adam's step, and Adam over
-a list of parameter arrays.
+"""Exercises of 08_adam: the step length of Adam WITHOUT its bias correction (derived: the question
+behind the correction), Adam's step, and Adam over a list of parameter arrays.
 
 adam_step (reference: optimizers.adam_update) and adam_steps accept either of the lecture's two
 forms of Adam (they differ only through where eps acts). The cases catch: a missing bias
@@ -12,24 +12,30 @@ shared by every array.
 
 import numpy as np
 
-from ..optimizers import _divide_by_root, adam_update, adam_update_no_bias_correction
+from ..optimizers import (
+    _divide_by_root,
+    adam_update,
+    adam_update_no_bias_correction,
+    uncorrected_adam_step_ratio,
+)
 from .core import Case, Exercise, Mistake, compare
 from .misconceptions import lifted, slip
 
 NOTEBOOK = "08_adam"
 
 
-def ema_weights(beta, t):
-    """The weight of each g_i^2 in r_t = beta r_{t-1} + (1 - beta) g_t^2, with r_0 = 0.
+def uncorrected_step_lengths(beta_1, beta_2, T):
+    """How long the steps of Adam without the bias correction are, for a gradient that never
+    changes (eps = 0), in units of alpha: for t = 1..T
 
-        r_t = sum_{i=1}^t w_i g_i^2,   w_i = (1 - beta) beta^(t - i),   i = 1, ..., t
+        lengths[t - 1] = (1 - beta_1^t) / sqrt(1 - beta_2^t)   (optimizers.uncorrected_adam_step_ratio)
 
-    beta: float in [0, 1); t: int >= 1. Returns an array of shape (t,): w_1, ..., w_t
-    (oldest first; the newest gradient has the largest weight 1 - beta). The weights sum to
-    1 - beta^t, the lecture's total weight.
+    and t_max, the step (counted from 1) with the longest one, the first on a tie.
+    beta_1, beta_2 in [0, 1); T >= 1 an int. Returns (lengths (T,), t_max int).
     """
-    i = np.arange(1, t + 1)
-    return (1 - beta) * beta ** (t - i)
+    lengths = uncorrected_adam_step_ratio(beta_1, beta_2, np.arange(1, int(T) + 1))
+    lengths = np.atleast_1d(np.asarray(lengths, dtype=np.float64))
+    return lengths, int(np.argmax(lengths)) + 1
 
 
 adam_reference = adam_update
@@ -79,15 +85,18 @@ def _adam_judge(case, expected, got):
     return reason
 
 
-def _ema_cases(rng):
+def _uncorrected_cases(rng):
     cases = [
-        Case("edge: t = 1, beta = 0.9: one weight, 1 - beta", (0.9, 1)),
-        Case("small: t = 3, beta = 0.9: [0.081, 0.09, 0.1]", (0.9, 3)),
-        Case("edge: beta = 0: only the newest gradient counts", (0.0, 4)),
-        Case("beta = 0.999, t = 1000 (Adam's beta_2)", (0.999, 1000)),
+        Case("edge: T = 1, the notebook's betas 0.9 and 0.999: sqrt(10) = 3.16", (0.9, 0.999, 1)),
+        Case("the notebook's betas over 50 steps: where is the longest step?", (0.9, 0.999, 50)),
+        Case("beta_2 = 0.99: (1 - beta_1)^2 = 1 - beta_2, the first step is exactly alpha", (0.9, 0.99, 30)),
+        Case("beta_1 = beta_2 = 0.9: never longer than alpha (the longest is the last)", (0.9, 0.9, 20)),
+        Case("edge: beta_1 = 0 (no momentum)", (0.0, 0.999, 5)),
+        Case("edge: beta_2 = 0 (r is the newest g^2)", (0.9, 0.0, 6)),
     ]
-    for k in range(3):
-        cases.append(Case(f"random #{k + 1}", (float(rng.uniform(0.5, 0.999)), int(rng.integers(2, 50)))))
+    for k in range(4):
+        cases.append(Case(f"random #{k + 1}", (float(rng.uniform(0.5, 0.99)), float(rng.uniform(0.9, 0.9999)),
+                                                int(rng.integers(2, 200)))))
     return cases
 
 
@@ -161,21 +170,28 @@ def _steps_cases(rng):
 # Common wrong answers, as the check names them
 # ----------------------------------------------------------------------------------------------
 
-def _ema_newest_first(beta, t):
-    return (1 - beta) * beta ** np.arange(t)
+def _lengths(ratio, offset=0):
+    """A (wrong) step-length rule ratio(beta_1, beta_2, t) and the 1-based index of its longest step."""
+    def wrong(beta_1, beta_2, T):
+        t = np.arange(1, int(T) + 1, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            lengths = np.asarray(ratio(beta_1, beta_2, t), dtype=np.float64) * np.ones_like(t)
+        return lengths, int(np.argmax(lengths)) + 1 + offset
+    return wrong
 
 
-def _ema_no_one_minus_beta(beta, t):
-    return beta ** (t - np.arange(1, t + 1))
-
-
-def _ema_exponent_off_by_one(beta, t):
-    return (1 - beta) * beta ** (t - np.arange(1, t + 1) + 1)
-
-
-def _ema_normalised(beta, t):
-    w = (1 - beta) * beta ** (t - np.arange(1, t + 1))
-    return w / w.sum()
+UNCORRECTED_MISTAKES = (
+    Mistake("the corrected Adam's step (exactly alpha at every step)", _lengths(lambda b1, b2, t: 1.0)),
+    Mistake("the square root of 1 - beta_2^t forgotten",
+            _lengths(lambda b1, b2, t: (1 - b1**t) / (1 - b2**t))),
+    Mistake("the two betas swapped", _lengths(lambda b1, b2, t: (1 - b2**t) / np.sqrt(1 - b1**t))),
+    Mistake("the moments after t + 1 steps (t off by one)",
+            _lengths(lambda b1, b2, t: (1 - b1 ** (t + 1)) / np.sqrt(1 - b2 ** (t + 1)))),
+    Mistake("the moments' sums taken as one (s = (1 - beta_1) g, r = (1 - beta_2) g^2 at every step)",
+            _lengths(lambda b1, b2, t: (1 - b1) / np.sqrt(1 - b2))),
+    Mistake("the index of the longest step counted from 0",
+            _lengths(lambda b1, b2, t: (1 - b1**t) / np.sqrt(1 - b2**t), offset=-1)),
+)
 
 
 def _moments(s, r, g, beta_1, beta_2):
@@ -285,37 +301,29 @@ _OTHER_UPDATES = (adam_update_no_bias_correction, _divide_by_root)
 
 EXERCISES = [
     Exercise(
-        id="ema_weights",
+        id="uncorrected_step_lengths",
         notebook=NOTEBOOK,
-        points=1,
-        reference=ema_weights,
-        make_cases=_ema_cases,
-        outputs=("w",),
+        points=2,
+        reference=uncorrected_step_lengths,
+        make_cases=_uncorrected_cases,
+        outputs=("lengths", "t_max"),
         hints=(
-            "Unroll the moving average from r_0 equal to zero: each older gradient has been "
-            "multiplied by beta once more than the one after it, and every gradient entered with "
-            "the factor one minus beta.",
-            "The order is oldest first, so the LAST weight is the largest; the weights sum to one "
-            "minus beta to the power t, not to one.",
+            "With the same gradient at every step, each moving average is that gradient (or its "
+            "square) times the total weight of its t terms, which the lecture computed: one minus "
+            "beta to the power t.",
+            "Without the correction the step is alpha times s over the square root of r: the "
+            "gradient cancels, and what is left depends on beta_1, beta_2 and t only.",
+            "t counts from 1 (the first step already has t equal to 1), and t_max is a step "
+            "number, not an index into the array.",
         ),
-        mistakes=(
-            Mistake("the weights in the wrong order (newest first)", _ema_newest_first,
-                    nudge="The weights are listed oldest first, so the last one, for the newest "
-                          "gradient, is the largest."),
-            Mistake("the factor one minus beta left out", _ema_no_one_minus_beta,
-                    nudge="Every gradient enters the moving average multiplied by one minus beta."),
-            Mistake("every exponent one too large", _ema_exponent_off_by_one,
-                    nudge="The newest gradient has been multiplied by beta zero times: its weight "
-                          "is one minus beta itself."),
-            Mistake("weights rescaled to sum to one (that is the bias correction)", _ema_normalised,
-                    nudge="The raw weights sum to one minus beta to the power t, not to one: do not "
-                          "normalise them."),
-        ),
+        mistakes=UNCORRECTED_MISTAKES,
+        forbidden=(uncorrected_adam_step_ratio, adam_update_no_bias_correction, adam_update),
     ),
     Exercise(
         id="adam_step",
         notebook=NOTEBOOK,
         points=3,
+        transcription=True,   # the formula is shown right before it (issue 22)
         reference=adam_update,
         make_cases=_adam_cases,
         forbidden=_OTHER_UPDATES,

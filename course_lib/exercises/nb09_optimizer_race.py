@@ -3,10 +3,19 @@
 Two small functions that turn a trajectory (its losses, its path) into one number that can be
 compared across optimizers: how many steps until the loss settles near the minimum, and how
 many steps an optimizer needs to get away from a saddle point once it came close to it.
+
+Then a fair experiment the student designs (issue 22): fair_comparison runs every optimizer with
+the same seeds (the same theta_0 and minibatches, generalization.comparison_run), tunes alpha on
+the validation split, touches the test split once per optimizer and reports mean and spread over
+the seeds. It is judged by those properties, each checked on the rows the student returns (every
+row is rerun to make sure its loss is real), not by matching one number.
 """
+
+import math
 
 import numpy as np
 
+from ..generalization import comparison_run
 from .core import Case, Exercise, Mistake
 from .misconceptions import slip
 
@@ -197,6 +206,121 @@ def _last_escape(path, center, radius):
     return -1 if len(after) == 0 else j + int(after[-1])
 
 
+# ---------------------------------------------------------------------------------------------
+# the fair comparison
+
+
+def fair_comparison(names, alphas, seeds, tune_on="val", shift_seeds=False, spread=True):
+    """The protocol of a fair optimizer comparison (the reference; its keyword arguments build the
+    named mistakes). For each optimizer: run generalization.comparison_run for every alpha and
+    seed on the validation split, choose the alpha with the lowest mean validation loss, then run
+    the chosen alpha on the test split for every seed. Returns {"rows": rows, "report": report}:
+
+        rows    [[name, alpha, seed, split, loss], ...]  every run made, in order
+        report  {name: [chosen alpha, mean test loss, standard deviation of the test losses]}
+    """
+    rows, report = [], {}
+    for k, name in enumerate(names):
+        used = [int(seed) + (1000 * (k + 1) if shift_seeds else 0) for seed in seeds]
+        means = []
+        for alpha in alphas:
+            losses = [comparison_run(name, alpha, seed, tune_on) for seed in used]
+            rows += [[name, float(alpha), seed, tune_on, loss] for seed, loss in zip(used, losses)]
+            means.append(float(np.mean(losses)))
+        chosen = float(alphas[int(np.argmin(means))])
+        tested = ([row[4] for row in rows if row[0] == name and row[1] == chosen] if tune_on == "test"
+                  else [comparison_run(name, chosen, seed, "test") for seed in used])
+        if tune_on != "test":
+            rows += [[name, chosen, seed, "test", loss] for seed, loss in zip(used, tested)]
+        report[name] = [chosen, float(np.mean(tested)), float(np.std(tested)) if spread else 0.0]
+    return {"rows": rows, "report": report}
+
+
+def _fair_cases(rng):
+    cases = [
+        Case("SGD, Momentum and Adam; four alphas; seeds 0, 1, 2",
+             (["SGD", "Momentum", "Adam"], [0.003, 0.01, 0.03, 0.1], [0, 1, 2])),
+        Case("RMSProp and Nesterov; three alphas; four seeds", (["RMSProp", "Nesterov"], [0.01, 0.03, 0.1],
+                                                                [5, 6, 7, 8])),
+    ]
+    names = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]
+    chosen = [str(n) for n in rng.choice(names, size=2, replace=False)]
+    alphas = sorted(float(a) for a in rng.choice([0.003, 0.01, 0.03, 0.1, 0.3], size=3, replace=False))
+    seeds = [int(s) for s in rng.choice(100, size=3, replace=False)]
+    cases.append(Case("random: two optimizers, three alphas, three seeds", (chosen, alphas, seeds)))
+    return cases
+
+
+def _same_loss(a, b):
+    return (math.isinf(a) and math.isinf(b)) or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _fair_judge(case, expected, got):
+    """None when got = {"rows": ..., "report": ...} describes a fair comparison of case.args, else
+    the first broken rule."""
+    names, alphas, seeds = case.args
+    if not isinstance(got, dict) or set(got) != {"rows", "report"} or not isinstance(got["report"], dict):
+        return ('return {"rows": rows, "report": report}: a list of [name, alpha, seed, split, loss] '
+                "rows and a dict by optimizer name")
+    rows, report = got["rows"], got["report"]
+    try:
+        rows = [(str(r[0]), float(r[1]), int(r[2]), str(r[3]), float(r[4])) for r in rows]
+    except (TypeError, ValueError, IndexError):
+        return "every row must be [optimizer name, alpha, seed, split, loss]"
+    if len(set(seeds)) < 3 and len(seeds) >= 3:
+        return "use every seed you are given"
+    seen = {}
+    for name in names:
+        mine = [r for r in rows if r[0] == name]
+        if len({r[1] for r in mine if r[3] == "test"}) > 1:
+            return (f"{name}: the test split was used for several alphas: choose alpha on the validation "
+                    "split, and look at the test set once, for the chosen alpha")
+        val_seeds = {r[2] for r in mine if r[3] == "val"}
+        seen[name] = val_seeds
+        if len(val_seeds) < 3:
+            return f"{name} ran with {len(val_seeds)} seed(s) on the validation split: use at least three"
+    first = names[0]
+    for name in names[1:]:
+        if seen[name] != seen[first]:
+            return (f"{name} and {first} ran with different seeds ({sorted(seen[name])} and "
+                    f"{sorted(seen[first])}): the same seeds give the same theta_0 and minibatches")
+    for name in names:
+        if name not in report or not isinstance(report[name], (tuple, list)) or len(report[name]) != 3:
+            return f"report[{name!r}] must be [chosen alpha, mean test loss, spread]"
+        chosen, mean, spread = (float(v) for v in report[name])
+        val = {a: [r[4] for r in rows if r[0] == name and r[3] == "val" and math.isclose(r[1], a)]
+               for a in alphas}
+        if any(len(v) != len(seen[name]) for v in val.values()):
+            return f"{name}: every alpha must be tried on the validation split with every seed"
+        means = {a: float(np.mean(v)) for a, v in val.items()}
+        if not math.isclose(means[min(means, key=means.get)], means.get(_closest(chosen, alphas), math.inf),
+                            rel_tol=1e-12, abs_tol=1e-15):
+            return f"{name}: the chosen alpha {chosen:g} does not have the lowest mean validation loss"
+        test = [r for r in rows if r[0] == name and r[3] == "test"]
+        if any(not math.isclose(r[1], chosen) for r in test):
+            return (f"{name}: the test split was used for an alpha that was not chosen: look at the test "
+                    "set once, for the chosen alpha")
+        if {r[2] for r in test} != seen[name] or len(test) != len(seen[name]):
+            return f"{name}: run the chosen alpha once per seed on the test split"
+        losses = [r[4] for r in test]
+        if not _same_loss(mean, float(np.mean(losses))):
+            return f"{name}: the reported mean is not the mean of its test losses"
+        spreads = (float(np.std(losses)), float(np.std(losses, ddof=1)))
+        if not any(_same_loss(spread, s) for s in spreads) or (spread == 0 and max(spreads) > 0):
+            return f"{name}: report the spread (standard deviation) of the test losses over the seeds"
+    for name, alpha, seed, split, loss in rows:
+        if split not in ("val", "test"):
+            return f"a row has the split {split!r}: tune on 'val', report on 'test'"
+        if not _same_loss(loss, comparison_run(name, alpha, seed, split)):
+            return (f"the row {name}, alpha {alpha:g}, seed {seed}, {split} does not match a run with "
+                    "those settings")
+    return None
+
+
+def _closest(value, alphas):
+    return min(alphas, key=lambda a: abs(a - value))
+
+
 EXERCISES = [
     Exercise(
         id="steps_to_converge",
@@ -259,5 +383,36 @@ EXERCISES = [
                           nudge="If the path leaves, returns and leaves again, the FIRST exit after the "
                                 "first arrival counts.")),
         outputs=("step",),
+    ),    Exercise(
+        id="fair_comparison",
+        notebook=NOTEBOOK,
+        points=3,
+        reference=lambda names, alphas, seeds: fair_comparison(names, alphas, seeds),
+        make_cases=_fair_cases,
+        judge=_fair_judge,
+        timeout=60.0,
+        check_seeds=2,          # every case reruns each of its rows (about 3 ms each): keep check() short
+        outputs=("comparison",),   # one dict: the judge's rule is the message, not a per-output diff
+        hints=(
+            "A fair race changes one thing at a time: every optimizer must start from the same "
+            "theta_0 and see the same minibatches, which the seed decides, so give all of them "
+            "the same seeds.",
+            "Three roles for the data: the training split trains, the validation split chooses "
+            "each optimizer's alpha (by its mean over the seeds), and the test split is looked at "
+            "once, for the chosen alpha only.",
+            "Report, per optimizer, the chosen alpha, the mean of its test losses over the seeds "
+            "and their standard deviation: one seed's number is an anecdote.",
+        ),
+        mistakes=(
+            Mistake("alpha tuned on the test split (the test set looked at for every alpha)",
+                    lambda names, alphas, seeds: fair_comparison(names, alphas, seeds, tune_on="test")),
+            Mistake("a different seed for each optimizer (different starts and minibatches)",
+                    lambda names, alphas, seeds: fair_comparison(names, alphas, seeds, shift_seeds=True)),
+            Mistake("a single seed", lambda names, alphas, seeds: fair_comparison(names, alphas, seeds[:1])),
+            Mistake("no spread reported", lambda names, alphas, seeds: fair_comparison(names, alphas, seeds,
+                                                                                     spread=False)),
+            Mistake("one alpha for everyone (the first), not tuned",
+                    lambda names, alphas, seeds: fair_comparison(names, alphas[:1], seeds)),
+        ),
     ),
 ]
