@@ -188,28 +188,9 @@ def adas_first_step_r_is_one(thetas, rs, gs, alpha, eps):
     return [t - alpha * g / np.sqrt(r + eps) for t, r, g in zip(thetas, new_r, gs)], new_r
 
 
-# --- 08 ema_weights ---
-@wrong("ema_weights")
-def ema_newest_first(beta, t):
-    return (1 - beta) * beta ** np.arange(t)
+# --- 08 ema_weights: removed with the exercise (issue 22 replaced it by uncorrected_step_lengths) ---
 
 
-@wrong("ema_weights")
-def ema_power_off_by_one(beta, t):
-    i = np.arange(1, t + 1)
-    return (1 - beta) * beta ** (t - i + 1)
-
-
-@wrong("ema_weights")
-def ema_no_one_minus_beta(beta, t):
-    i = np.arange(1, t + 1)
-    return beta ** (t - i)
-
-
-@wrong("ema_weights")
-def ema_index_from_zero(beta, t):
-    i = np.arange(t)
-    return (1 - beta) * beta ** (t - i)
 
 
 # --- 08 adam_step ---

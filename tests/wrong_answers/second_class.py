@@ -269,15 +269,6 @@ def adams_old_state_returned(thetas, ss, rs, t, gs, alpha, beta_1, beta_2, eps):
     return out, ss, rs, t
 
 
-@later("ema_weights")
-def ema_sum_normalised_to_one(beta, t):
-    w = beta ** (t - np.arange(1, t + 1))
-    return w / w.sum()
-
-
-@later("ema_weights")
-def ema_list_not_array_reversed(beta, t):
-    return [(1 - beta) * beta ** k for k in range(t)]
 
 
 @later("steps_to_converge")

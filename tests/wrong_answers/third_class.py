@@ -161,11 +161,6 @@ def adas_shared_list_alias(thetas, rs, gs, alpha, eps):
     return [t - alpha * g / np.sqrt(r + eps) for t, r, g in zip(thetas, new_r, gs)], rs
 
 
-@third("ema_weights")
-def ema_missing_last(beta, t):
-    i = np.arange(1, t)
-    return (1 - beta) * beta ** (t - i)
-
 
 @third("steps_to_converge")
 def conv_relative_tolerance(losses, loss_min, tol):
