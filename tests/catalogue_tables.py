@@ -9,13 +9,19 @@ COURSE_LIB = Path(course_lib.__file__).parent
 
 
 def _tables(names, source):
-    """Line numbers of dict/list/tuple/set literals holding two or more of `names` as string
-    constants (as keys or items): a hand-written table of the catalogue."""
+    """Line numbers of hand-written tables of `names` (two or more as string constants): a dict
+    literal keyed by them anywhere, or a list/tuple/set literal of them given a name (assigned,
+    or returned). A literal passed as a call's argument (a test case's input) is data, not a table."""
+    tree = ast.parse(source)
+    named = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.Return)) and node.value is not None:
+            named.add(id(node.value))
     found = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Dict):
             items = node.keys
-        elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        elif isinstance(node, (ast.List, ast.Tuple, ast.Set)) and id(node) in named:
             items = node.elts
         else:
             continue

@@ -67,7 +67,11 @@ def test_the_named_test_functions_and_their_gradients():
     np.testing.assert_allclose(numerical_gradient(TEST_FUNCTIONS["softmax cross-entropy"], z),
                                (p - target) / 2, rtol=1e-7)
     assert TEST_FUNCTIONS["sum of cubes"](row) == 36.0
-    assert set(TEST_FUNCTIONS) == {"sum of cubes", "log-sum-exp", "softmax cross-entropy", "squared product"}
+    W = np.array([[0.5, -1.0], [2.0, 3.0]])       # f reads W through a closure: 2 W when x is W itself
+    np.testing.assert_allclose(numerical_gradient(TEST_FUNCTIONS["sum of squares through a closure"], W),
+                               2 * W, rtol=1e-8)
+    assert set(TEST_FUNCTIONS) == {"sum of cubes", "log-sum-exp", "softmax cross-entropy", "squared product",
+                                   "sum of squares through a closure"}
 
 
 def test_a_named_test_function_crosses_the_wire_by_name_and_nothing_else_does():

@@ -13,7 +13,8 @@ NAMES = set(OPTIMIZERS) | set(optimizers.VARIANTS)
 
 def test_the_table_detector_finds_a_hand_written_table(tmp_path):
     (tmp_path / "colors.py").write_text('COLORS = {"SGD": "C1", "Adam": "C6"}\nX = {"SGD": 1}\n')
-    (tmp_path / "racers.py").write_text('RACERS = ("SGD", "Momentum")\nY = ["Adam"]\n')
+    (tmp_path / "racers.py").write_text('RACERS = ("SGD", "Momentum")\nY = ["Adam"]\n'
+                                        'case = Case("two", (["SGD", "Adam"], 0.1))\n')
     assert tables_outside(NAMES, "optimizers.py", root=tmp_path) == {"colors.py": [1], "racers.py": [1]}
 
 

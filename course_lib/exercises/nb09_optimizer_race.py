@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from ..generalization import comparison_run
+from ..optimizers import OPTIMIZERS
 from .core import Case, Exercise, Mistake
 from .misconceptions import slip
 
@@ -243,8 +244,7 @@ def _fair_cases(rng):
         Case("RMSProp and Nesterov; three alphas; four seeds", (["RMSProp", "Nesterov"], [0.01, 0.03, 0.1],
                                                                 [5, 6, 7, 8])),
     ]
-    names = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]
-    chosen = [str(n) for n in rng.choice(names, size=2, replace=False)]
+    chosen = [str(n) for n in rng.choice(list(OPTIMIZERS), size=2, replace=False)]
     alphas = sorted(float(a) for a in rng.choice([0.003, 0.01, 0.03, 0.1, 0.3], size=3, replace=False))
     seeds = [int(s) for s in rng.choice(100, size=3, replace=False)]
     cases.append(Case("random: two optimizers, three alphas, three seeds", (chosen, alphas, seeds)))

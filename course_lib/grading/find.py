@@ -222,10 +222,12 @@ def read_program(path: Path) -> Program:
     return parse_notebook(read_notebook(path), Path(path).stem)
 
 
-def read_notebook(path: Path):
+def read_notebook(path: Path, keep_outputs: bool = False):
     """The notebook at `path` (an nbformat.NotebookNode, version 4); InvalidNotebook says in one
     line why it cannot be read. (nbformat is imported here, not with the module: it takes seconds
-    to import, and check() in a notebook imports the grading package.)"""
+    to import, and check() in a notebook imports the grading package.) The grader never reads
+    outputs and metadata: they are dropped (without_outputs) unless `keep_outputs` (course-progress
+    and make submit compare the ✅ a saved check cell shows with the saved function's grade)."""
     import nbformat
 
     path = Path(path)
@@ -244,7 +246,7 @@ def read_notebook(path: Path):
         raise InvalidNotebook("not a notebook: the JSON has no cells")
     if data.get("nbformat") not in (3, 4):
         raise InvalidNotebook(f"unsupported notebook format nbformat={data.get('nbformat')!r} (expected 4)")
-    notes = without_outputs(data)
+    notes = [] if keep_outputs else without_outputs(data)
     try:
         nb = nbformat.reads(json.dumps(data), as_version=4)
     except RecursionError:

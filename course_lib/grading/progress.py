@@ -50,7 +50,7 @@ def table(summary) -> str:
 def shown_passes(path: Path, exercise_ids: list[str]) -> dict[str, int]:
     """exercise id -> the cell (its position in the notebook, from 1) whose saved output shows the
     exercise's ✅, when the last check cell of that exercise with an output shows one."""
-    nb = read_notebook(path)
+    nb = read_notebook(path, keep_outputs=True)
     program = parse_notebook(nb, path.stem)
     shown = {}
     for exercise_id in exercise_ids:
