@@ -97,6 +97,8 @@ class Exercise:
                 such a call 0, like a call of the reference), e.g. the loader of the held-out data
     check_seeds check() runs the fixed cases and the random cases of seeds 0 .. check_seeds - 1;
                 by default 5, or 1 for an exercise allowed over a minute (a training run per case)
+    summary     optional summary(cases, values) -> str, added to the verdict's message on a pass
+                (what a judged answer reached, e.g. the capstone's accuracy and its margin)
     """
 
     id: str
@@ -115,6 +117,7 @@ class Exercise:
     mistakes: tuple[Mistake, ...] = ()
     outputs: tuple[str, ...] = ()
     check_seeds: int | None = None
+    summary: Callable[[list, list], str] | None = None
     _fixed: set | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -279,7 +282,13 @@ def judge(exercise: Exercise, cases: list[Case], expected: list, answers: list[d
                 verdict.message += f"; {mistake_sentence(verdict.mistakes)}"
             return verdict
         n_passed += 1
-    return Verdict(exercise.id, PASSED, n, n_passed, f"passed all {n} cases")
+    note = ""
+    if exercise.summary is not None:
+        try:
+            note = "; " + exercise.summary(cases, [a["value"] for a in answers[:n]])
+        except Exception:  # noqa: BLE001 - a summary is a courtesy: it never changes the verdict
+            note = ""
+    return Verdict(exercise.id, PASSED, n, n_passed, f"passed all {n} cases{note}")
 
 
 def wrong_outputs(exercise: Exercise, case: Case, expected, got) -> list[str]:
@@ -322,8 +331,8 @@ def wrong_outputs(exercise: Exercise, case: Case, expected, got) -> list[str]:
 def output_names(exercise: Exercise, expected) -> tuple[str, ...]:
     """The names of the outputs: the exercise's, else "output 0", "output 1", ... for a tuple."""
     if isinstance(expected, (tuple, list)):
-        if len(exercise.outputs) == len(expected):
-            return tuple(exercise.outputs)
+        if len(exercise.outputs) == len(expected) or len(exercise.outputs) == 1:
+            return tuple(exercise.outputs)   # one name: the list is one output (the capstone's params)
         return tuple(f"output {k}" for k in range(len(expected)))
     return tuple(exercise.outputs[:1])
 
