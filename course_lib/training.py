@@ -113,6 +113,38 @@ def mlp_loss_and_grads(params, X, y):
 
 
 # ---------------------------------------------------------------------------------------------
+# Sanity checks before a long run
+
+
+INITIAL_LOSS_TOLERANCE = 0.5
+"""How far the initial loss may lie from ln K before sanity_warnings complains."""
+OVERFIT_LOSS = 0.05
+"""The loss on 20 examples that a network able to learn reaches in the overfitting check."""
+
+
+def sanity_warnings(initial_loss, overfit_loss, falls, n_classes) -> list[str]:
+    """What the three sanity checks (the capstone's sanity_checks exercise) say is wrong, with the
+    reason, one sentence each; [] when all three pass:
+
+        |initial_loss - ln K| <= INITIAL_LOSS_TOLERANCE    (small initial outputs: softmax ~ 1/K)
+        overfit_loss <= OVERFIT_LOSS                       (20 examples can be memorised)
+        falls                                              (the loss falls in the first steps)
+    """
+    expected = math.log(n_classes)
+    found = []
+    if not abs(initial_loss - expected) <= INITIAL_LOSS_TOLERANCE:
+        found.append(f"the initial loss is {initial_loss:.3g}, far from ln {n_classes} = "
+                     f"{expected:.2f}: the initial weights are too large (or the loss is wrong)")
+    if not overfit_loss <= OVERFIT_LOSS:
+        found.append(f"20 examples could not be overfitted (loss {overfit_loss:.3g} > "
+                     f"{OVERFIT_LOSS}): the gradient is wrong, or the network cannot learn")
+    if not falls:
+        found.append("the loss did not fall in the first 3 steps: the learning rate is too "
+                     "large, or the gradient points the wrong way")
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
 # What a real run adds: the record, the divergence stop, the argument checks
 
 

@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 from course_lib import checking, nn  # noqa: E402
 from course_lib.data import load_digits  # noqa: E402
 from course_lib.exercises.nb11_capstone_digits import (  # noqa: E402
-    train_and_predict as reference_train_and_predict,
+    train_network as reference_train_network,
 )
 from course_lib.explorers.capstone import CapstoneExplorer  # noqa: E402
 from course_lib.grading.preview import grading_preview, grading_problems  # noqa: E402
@@ -166,7 +166,7 @@ def _reads_another_cell(X_train, y_train, X_test, seed):
 
 
 def _calls_the_reference(X_train, y_train, X_test, seed):
-    return reference_train_and_predict(X_train, y_train, X_test, seed)
+    return reference_train_network(X_train, y_train, seed)
 
 
 def _stub(X_train, y_train, X_test, seed):
@@ -183,7 +183,7 @@ def test_grading_preview_passes_a_function_built_from_course_lib_pieces(capsys):
     (_loads_the_digits, ["load_digits", "scores 0"]),
     (_uses_the_explorer, ["your_mlp", "your_optimizer", "scores 0"]),   # your_mlp via a helper
     (_reads_another_cell, ["X_OF_ANOTHER_CELL", "fresh process"]),
-    (_calls_the_reference, ["reference_train_and_predict", "scores 0"]),
+    (_calls_the_reference, ["reference_train_network", "scores 0"]),
 ])
 def test_grading_preview_names_what_the_grader_rejects(function, words, capsys):
     problems = " ".join(grading_problems(function))
