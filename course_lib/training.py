@@ -137,7 +137,8 @@ def sanity_warnings(initial_loss, overfit_loss, falls, n_classes) -> list[str]:
                      f"{expected:.2f}: the initial weights are too large (or the loss is wrong)")
     if not overfit_loss <= OVERFIT_LOSS:
         found.append(f"20 examples could not be overfitted (loss {overfit_loss:.3g} > "
-                     f"{OVERFIT_LOSS}): the gradient is wrong, or the network cannot learn")
+                     f"{OVERFIT_LOSS}): the gradient is wrong, or the network is too small to "
+                     "memorise them")
     if not falls:
         found.append("the loss did not fall in the first 3 steps: the learning rate is too "
                      "large, or the gradient points the wrong way")

@@ -134,3 +134,67 @@ def test_a_snapshot_artist_is_redrawn_when_its_key_changes_and_equals_a_full_red
     new_label = e.image.value
     e.refresh(full=True)
     assert e.image.value == new_label != from_snapshot
+
+
+# --- a press shows the latest value, never a queue (issue 21) ----------------------------------
+
+class SlowLine(Line):
+    """Line whose update takes 40 ms (a slow explorer on a slow machine)."""
+
+    seen: list
+
+    def update(self, a, steps):
+        import time
+
+        self.seen = getattr(self, "seen", []) + [a]
+        time.sleep(0.04)
+        return super().update(a, steps)
+
+
+class ProbedLine(Line):
+    """Line with a quick update and a slow part (a probe) that writes a message."""
+
+    def slow_update(self, a, steps):
+        self.probed = getattr(self, "probed", []) + [a]
+        self.say(f"probed a = {a:g}", in_plot=False)
+
+
+def _presses(explorer, values, wait=0.3):
+    """Set the values one after the other inside an event loop, as queued widget messages arrive
+    in the kernel (no pause between them), then let the loop run for `wait` seconds."""
+    import asyncio
+
+    async def main():
+        for value in values:
+            explorer.controls["a"].value = value
+        await asyncio.sleep(wait)
+
+    asyncio.run(main())
+
+
+def test_queued_changes_of_a_slow_explorer_coalesce_to_the_last_value():
+    e = SlowLine({"a": slider("a", 1.0, -1.0, 9.0, 0.5), "steps": slider("steps", 3, 1, 9, 1)}, main="a")
+    values = [1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0]
+    _presses(e, values)
+    # the first press is drawn at once (40 ms); the eight that queued behind it are dropped
+    assert e.seen == [1.0, 1.5, 6.0], e.seen
+    assert e.update_count == 3 and e.dropped == len(values) - 2 and e.last_ms > 25
+    assert e.image.tooltip == "a = 6, steps = 3"
+
+
+def test_a_quick_explorer_draws_every_press_and_its_slow_part_once_at_the_end():
+    e = ProbedLine({"a": slider("a", 1.0, -1.0, 9.0, 0.5), "steps": slider("steps", 3, 1, 9, 1)}, main="a")
+    assert e.probed == [1.0]
+    images = []
+    e.image.observe(lambda change: images.append(change["new"]), names="value")
+    _presses(e, [1.5, 2.0, 2.5, 3.0])
+    assert len(images) >= 4 and e.dropped == 0       # every press drew its cheap part at once
+    assert e.probed == [1.0, 3.0], e.probed          # the slow part: once, for the last value
+    assert e.note.value.endswith("probed a = 3</b>")
+
+
+def test_without_an_event_loop_every_change_runs_both_parts():
+    e = ProbedLine({"a": slider("a", 1.0, -1.0, 9.0, 0.5), "steps": slider("steps", 3, 1, 9, 1)}, main="a")
+    for value in (2.0, 3.0):
+        e.controls["a"].value = value
+    assert e.probed == [1.0, 2.0, 3.0] and "probed a = 3" in e.note.value

@@ -216,3 +216,43 @@ def test_the_explorer_helpers_really_trip_the_graders_watch(data):
     plain = nn.MLP([64, 8, 10], activation="relu", seed=0)     # course_lib's MLP is off limits there
     mlp.call(lambda: plain.loss_and_grads(X, y, loss="cross_entropy"), (), {})
     assert mlp.found is not None and "nn.py" in mlp.found
+
+
+# ---------------------------------------------------------------------------------------------
+# the learning-rate slider keeps up: the probe runs once the slider rests (issue 21)
+
+def test_quick_presses_draw_the_schedule_at_once_and_probe_only_the_last_value(data):
+    import asyncio
+
+    explorer = CapstoneExplorer(data, epochs=2, optimizer="SGD")
+    probed = []
+    real_probe = explorer._probe
+    explorer._probe = lambda *args: probed.append(args[1]) or real_probe(*args)
+    images = []
+    explorer.image.observe(lambda change: images.append(change["new"]), names="value")
+    slider_ = explorer.controls["learning_rate"]
+    values = [10 ** (slider_.min + k * slider_.step) for k in range(1, 6)] + [10.0 ** slider_.max]
+
+    async def presses():
+        for value in values:
+            slider_.value = value
+        await asyncio.sleep(0.5)
+
+    asyncio.run(presses())
+    assert probed == [pytest.approx(10.0 ** slider_.max)], probed   # one probe, the last value
+    assert len(images) >= len(values)                               # each press drew its line
+    assert "diverged" in explorer.note.value
+    assert explorer.image.tooltip.startswith("optimizer = SGD, learning_rate = 10,")
+
+
+def test_the_sanity_checks_warn_before_training_with_the_reason(data, capsys):
+    explorer = CapstoneExplorer(data, epochs=1)
+    explorer.train(progress=False)
+    assert explorer.warning == "" and "sanity" not in explorer.status.value   # the reference passes
+    # a sanity_checks of the student's that passed its check and reports three failures
+    checking._passed_functions["sanity_checks"] = lambda X, y, params, alpha, steps: (9.0, 0.7, False)
+    explorer.train(progress=False)
+    status = explorer.status.value
+    assert "sanity checks before training" in status
+    for reason in ("far from ln 10 = 2.30", "could not be overfitted", "did not fall in the first 3 steps"):
+        assert reason in status, status

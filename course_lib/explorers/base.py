@@ -23,11 +23,23 @@ True and the whole figure is redrawn.
 
 Messages such as "diverged at step k" appear inside the plot and in a line of text under it
 (class `explorer-message`), never as a traceback.
+
+A slider press shows the latest value, never a queue. In the Jupyter kernel, widget changes
+arrive one message at a time; while a slow redraw runs, the next presses wait. So, with an
+event loop running (the kernel's), a change is drawn at once only while the last redraw was
+quick (COALESCE_AFTER_MS); otherwise it is noted, and one redraw runs when no new change has
+come for QUIET_MS, with the latest values: the values in between are dropped (counted in
+`dropped`). The expensive part of an update goes into `slow_update` (a probe run, a fit): the
+cheap part is drawn at once and the slow part follows, once the slider rests. Without an event
+loop (tests, scripts) every change is drawn at once, slow part included. The image's tooltip
+names the values it shows.
 """
 
 from __future__ import annotations
 
+import asyncio
 import struct
+import time
 import zlib
 
 import ipywidgets as widgets
@@ -74,6 +86,27 @@ def implementation_switch(exercise_id: str, reference, label: str = "implementat
                                    style={"description_width": "initial", "button_width": "auto"})
     toggle.add_class("explorer-impl")
     return toggle
+
+
+COALESCE_AFTER_MS = 25.0
+"""A redraw slower than this makes the next changes wait and coalesce (kernel only)."""
+QUIET_MS = 12.0
+"""A waiting redraw runs once no change has arrived for this long."""
+
+
+def _running_loop():
+    """The event loop running in this thread (the kernel's), or None (tests, scripts)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _shown(value) -> str:
+    """A control's value as the tooltip shows it (numbers with 4 significant digits)."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(getattr(value, "__name__", value))
 
 
 def _png_chunk(tag: bytes, data: bytes) -> bytes:
@@ -134,6 +167,12 @@ class Explorer:
         for artist in self._animated:
             artist.set_animated(True)
         self.update_count = 0
+        self.dropped = 0            # changes never drawn: a later value came before their turn
+        self.last_ms = 0.0          # how long the last redraw took (its cheap part)
+        self._changed_at = 0.0
+        self._waiting = None        # the scheduled redraw (asyncio handle), or None
+        self._stale = False         # a change came that is not drawn yet (cheap part)
+        self._has_slow = type(self).slow_update is not Explorer.slow_update
         if main is not None:
             controls[main].add_class("explorer-main")
         if lr is not None:
@@ -141,6 +180,7 @@ class Explorer:
         for control in controls.values():
             control.observe(self._on_change, names="value")
         self.refresh(full=True)
+        self.last_ms = 0.0          # the first draw is a full one: it says nothing of the next
 
     # -- to be written by each explorer ----------------------------------------------------------
     def setup(self, fig: Figure) -> list:
@@ -150,6 +190,11 @@ class Explorer:
     def update(self, **values) -> bool | None:
         """Change the animated artists for these control values; True if axes limits changed."""
         raise NotImplementedError
+
+    def slow_update(self, **values) -> bool | None:
+        """Optional: the expensive part of an update (a probe run, a fit), drawn after the cheap
+        part; in the kernel it runs once the controls rest, with their latest values."""
+        return None
 
     def snapshot(self, artist, key, pad: int = 3) -> None:
         """Draw the animated `artist` from its saved pixels while `key` stays the same; call it
@@ -178,18 +223,56 @@ class Explorer:
         self.note.value = f"<b style='color:{color}'>{message}</b>" if message else ""
 
     def _on_change(self, change) -> None:
+        loop = _running_loop()
+        if loop is None:                      # tests, scripts: draw every change, slow part too
+            self.refresh()
+            return
+        self._changed_at = time.perf_counter()
+        if not self._stale and self.last_ms <= COALESCE_AFTER_MS:
+            self.refresh(slow=False)          # quick: the cheap part at once
+            if self._has_slow and self._waiting is None:
+                self._wait(loop)              # the slow part once the controls rest
+            return
+        if self._stale:
+            self.dropped += 1                 # the change before this one will never be drawn
+        self._stale = True
+        if self._waiting is None:
+            self._wait(loop)
+
+    def _wait(self, loop) -> None:
+        self._waiting = loop.call_later(QUIET_MS / 1000, self._when_quiet, loop)
+
+    def _when_quiet(self, loop) -> None:
+        """Redraw with the latest values once no change has come for QUIET_MS."""
+        since = (time.perf_counter() - self._changed_at) * 1000
+        if since < QUIET_MS:
+            self._waiting = loop.call_later((QUIET_MS - since) / 1000, self._when_quiet, loop)
+            return
+        self._waiting = None
+        self._stale = False
         self.refresh()
 
-    def refresh(self, full: bool = False) -> None:
-        """Run `update` with the current values and redraw what changed."""
+    def refresh(self, full: bool = False, slow: bool = True) -> None:
+        """Run `update` (and, unless slow=False, `slow_update`) with the current values and
+        redraw what changed."""
+        start = time.perf_counter()
+        values = self.values()
         try:
             with np.errstate(all="ignore"):
-                limits_changed = self.update(**self.values())
+                limits_changed = self.update(**values)
+                if slow and self._has_slow:
+                    middle = time.perf_counter()
+                    limits_changed = self.slow_update(**values) or limits_changed
+                    start += time.perf_counter() - middle      # last_ms: the cheap part only
         except Exception as exc:  # never a traceback under a slider
             limits_changed = False
             self.say(f"{type(exc).__name__}: {exc}")
         self._draw(full or bool(limits_changed))
+        shown = ", ".join(f"{name} = {_shown(v)}" for name, v in values.items())
+        if self.image.tooltip != shown:
+            self.image.tooltip = shown
         self.update_count += 1
+        self.last_ms = 1000 * (time.perf_counter() - start)
 
     def _draw(self, full: bool) -> None:
         if full or self._background is None:
