@@ -144,10 +144,23 @@ def setup_loss_axis(ax, landscape, steps):
 # The explorer
 # ----------------------------------------------------------------------------------------------
 
+BETA_2_VALUES = (0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999)
+"""The stops of the β₂ slider: 1 − β₂ roughly on a log scale, so that the keyboard reaches 0.9,
+0.99 and 0.999 in a few presses (steps of 0.0001 over 0.5-0.9999 needed 40 presses for 0.005)."""
+
+
+def beta_2_slider(value: float) -> widgets.SelectionSlider:
+    """β₂ from BETA_2_VALUES (plus `value` if it is not one of them)."""
+    stops = sorted({*BETA_2_VALUES, float(value)})
+    return widgets.SelectionSlider(options=[(f"{b:g}", b) for b in stops], value=float(value),
+                                   description="β₂", continuous_update=True,
+                                   style={"description_width": "initial"})
+
+
 _HYPER_SLIDERS = {
     "beta": lambda v: slider("momentum β", v, 0.0, 0.99, 0.01),
     "beta_1": lambda v: slider("β₁", v, 0.0, 0.99, 0.01),
-    "beta_2": lambda v: slider("β₂", v, 0.5, 0.9999, 0.0001, readout_format=".4f"),
+    "beta_2": beta_2_slider,
     "eps": lambda v: log_slider("ε", v, -12.0, 0.0, step=0.5),
 }
 
