@@ -179,7 +179,7 @@ def test_queued_changes_of_a_slow_explorer_coalesce_to_the_last_value():
     # the first press is drawn at once (40 ms); the eight that queued behind it are dropped
     assert e.seen == [1.0, 1.5, 6.0], e.seen
     assert e.update_count == 3 and e.dropped == len(values) - 2 and e.last_ms > 25
-    assert e.image.tooltip == "a = 6, steps = 3"
+    assert e.drawn.value == "a = 6, steps = 3"
 
 
 def test_a_quick_explorer_draws_every_press_and_its_slow_part_once_at_the_end():

@@ -242,7 +242,7 @@ def test_quick_presses_draw_the_schedule_at_once_and_probe_only_the_last_value(d
     assert probed == [pytest.approx(10.0 ** slider_.max)], probed   # one probe, the last value
     assert len(images) >= len(values)                               # each press drew its line
     assert "diverged" in explorer.note.value
-    assert explorer.image.tooltip.startswith("optimizer = SGD, learning_rate = 10,")
+    assert explorer.drawn.value.startswith("optimizer = SGD, learning_rate = 10,")
 
 
 def test_the_sanity_checks_warn_before_training_with_the_reason(data, capsys):

@@ -151,7 +151,7 @@ def test_the_keyboard_reaches_the_beta_2_values_the_questions_ask_for():
         assert abs(values.index(wanted) - control.index) <= 6
     before = explorer.image.value
     control.value = 0.9
-    assert explorer.image.value != before and "beta_2 = 0.9," in explorer.image.tooltip
+    assert explorer.image.value != before and "beta_2 = 0.9," in explorer.drawn.value
     a = run("Adam", explorer.controls["alpha"].value, {"beta_1": 0.9, "beta_2": 0.9, "eps": 1e-8},
             LANDSCAPES["valley"], explorer.controls["steps"].value)
     np.testing.assert_allclose(explorer.path[0].get_xdata(), a.path[:, 0])

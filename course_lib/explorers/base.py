@@ -31,8 +31,8 @@ quick (COALESCE_AFTER_MS); otherwise it is noted, and one redraw runs when no ne
 come for QUIET_MS, with the latest values: the values in between are dropped (counted in
 `dropped`). The expensive part of an update goes into `slow_update` (a probe run, a fit): the
 cheap part is drawn at once and the slow part follows, once the slider rests. Without an event
-loop (tests, scripts) every change is drawn at once, slow part included. The image's tooltip
-names the values it shows.
+loop (tests, scripts) every change is drawn at once, slow part included. A hidden HTML widget
+(class `explorer-drawn`) names the values the plot shows.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def _running_loop():
 
 
 def _shown(value) -> str:
-    """A control's value as the tooltip shows it (numbers with 4 significant digits)."""
+    """A control's value as explorer-drawn shows it (numbers with 4 significant digits)."""
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(getattr(value, "__name__", value))
@@ -155,6 +155,8 @@ class Explorer:
         self.image.add_class("explorer-plot")
         self.note = widgets.HTML("")
         self.note.add_class("explorer-message")
+        self.drawn = widgets.HTML("", layout=widgets.Layout(display="none"))  # what the plot shows
+        self.drawn.add_class("explorer-drawn")
         self.question = question
         self._background = None
         self._snapshots = {}  # artist -> [key, saved pixels or None]; see snapshot()
@@ -269,8 +271,8 @@ class Explorer:
             self.say(f"{type(exc).__name__}: {exc}")
         self._draw(full or bool(limits_changed))
         shown = ", ".join(f"{name} = {_shown(v)}" for name, v in values.items())
-        if self.image.tooltip != shown:
-            self.image.tooltip = shown
+        if self.drawn.value != shown:
+            self.drawn.value = shown
         self.update_count += 1
         self.last_ms = 1000 * (time.perf_counter() - start)
 
@@ -299,7 +301,7 @@ class Explorer:
             parts.append(widgets.HTML(f"<b>Try this:</b> {self.question}"))
         parts += [widgets.HBox(list(self.controls.values()),
                                layout=widgets.Layout(flex_flow="row wrap")),
-                  self.image, self.note]
+                  self.image, self.note, self.drawn]
         box = widgets.VBox(parts)
         box.add_class("course-explorer")
         return box

@@ -255,5 +255,5 @@ class CapstoneExplorer(Explorer):
     def widget(self):
         box = super().widget()
         buttons = widgets.HBox([self.train_button, self.clear_button, self.pending, self.status])
-        box.children = (*box.children[:-2], buttons, self.output, *box.children[-2:])
+        box.children = (*box.children[:-3], buttons, self.output, *box.children[-3:])
         return box
