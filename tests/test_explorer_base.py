@@ -34,7 +34,7 @@ def _line():
 def test_moving_a_slider_redraws_the_plot_and_only_then():
     e = _line()
     first = e.image.value
-    assert bytes(first[:4]) == b"\x89PNG"
+    assert bytes(first[:3]) == b"\xff\xd8\xff"      # a JPEG
     e.controls["a"].value = 2.0
     assert e.image.value != first
     assert e.update_count == 2
@@ -96,16 +96,20 @@ def test_welcome_explorer_marks_the_mse_of_c_and_its_minimum_is_the_mean():
     assert low <= y.min() and high >= y.max()          # the slider covers the data
 
 
-def test_png_bytes_decode_to_the_canvas_pixels():
+def test_the_image_decodes_to_the_canvas_pixels():
+    """A JPEG, but at quality 95 without chroma subsampling it is the canvas within a small error."""
     import io
 
     from PIL import Image
 
     e = _line()
     e.controls["a"].value = 3.0
-    decoded = np.asarray(Image.open(io.BytesIO(e.image.value)).convert("RGB"))
-    pixels = np.asarray(e.canvas.buffer_rgba())[:, :, :3]
-    assert decoded.shape == pixels.shape and np.array_equal(decoded, pixels)
+    decoded = np.asarray(Image.open(io.BytesIO(e.image.value)).convert("RGB")).astype(int)
+    pixels = np.asarray(e.canvas.buffer_rgba())[:, :, :3].astype(int)
+    assert decoded.shape == pixels.shape
+    error = np.abs(decoded - pixels)
+    assert error.mean() < 1.0 and np.percentile(error, 99.9) < 40, (error.mean(), error.max())
+    assert e.image.format == "jpeg"
 
 
 class Legend(Line):

@@ -44,7 +44,7 @@ def forget_passed_functions():
     checking._passed_functions.update(saved)
 
 
-def test_renders_and_the_sliders_change_the_png_without_warnings(data):
+def test_renders_and_the_sliders_change_the_image_without_warnings(data):
     explorer = assert_renders_and_reacts(
         lambda: CapstoneExplorer(data, epochs=3),
         [("learning_rate", 0.001), ("epochs", 8), ("schedule", "constant"), ("batch_size", 64)])
