@@ -108,7 +108,8 @@ def test_the_image_decodes_to_the_canvas_pixels():
     pixels = np.asarray(e.canvas.buffer_rgba())[:, :, :3].astype(int)
     assert decoded.shape == pixels.shape
     error = np.abs(decoded - pixels)
-    assert error.mean() < 1.0 and np.percentile(error, 99.9) < 40, (error.mean(), error.max())
+    # measured: 0.06 and 5 at quality 95, 4:4:4; 4:2:0 gives 32, quality 80 gives 17
+    assert error.mean() < 0.15 and np.percentile(error, 99.9) < 10, (error.mean(), error.max())
     assert e.image.format == "jpeg"
 
 
