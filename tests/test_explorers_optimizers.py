@@ -155,3 +155,21 @@ def test_the_keyboard_reaches_the_beta_2_values_the_questions_ask_for():
     a = run("Adam", explorer.controls["alpha"].value, {"beta_1": 0.9, "beta_2": 0.9, "eps": 1e-8},
             LANDSCAPES["valley"], explorer.controls["steps"].value)
     np.testing.assert_allclose(explorer.path[0].get_xdata(), a.path[:, 0])
+
+
+def test_a_setting_seen_before_is_not_run_again(monkeypatch):
+    """Dragging back and forth repeats settings: their runs are remembered (seeded: the same path)."""
+    import course_lib.explorers.optimizers as module
+
+    calls = []
+    real = module.run
+    monkeypatch.setattr(module, "run", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    explorer = OptimizerExplorer("Momentum", compare="SGD")
+    alpha = explorer.controls["alpha"]
+    first = explorer.image.value
+    values = [alpha.value * 2, alpha.value]
+    for value in values:
+        alpha.value = value
+    assert calls == ["Momentum", "SGD"] * 2 and explorer.image.value == first   # back: no new run
+    explorer.controls["beta"].value = 0.5
+    assert calls[-2:] == ["Momentum", "SGD"]                                     # a new setting runs
