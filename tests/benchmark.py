@@ -1,7 +1,7 @@
 """`make bench`: how fast the course is on this machine. Prints tables; no pass/fail.
 
 1. every notebook (solution and student version) in a fresh kernel: seconds and peak kernel memory;
-2. every explorer: kernel-side update latency (compute + redraw + PNG) over 50 moves of its main
+2. every explorer: kernel-side update latency (compute + redraw + JPEG) over 50 moves of its main
    slider, repeated --sweeps times (pooled median and p95); and end to end in JupyterLab (key
    press to a new plot), median of --presses presses;
 3. grading throughput, and its ratio to executing the same notebooks with nbclient;
@@ -154,7 +154,7 @@ def bench_notebooks(sweeps: int = 1, explorers_only: bool = False,
     epoch = mlp_epoch_ms()
     scale = SLOW_EPOCH_MS / epoch
     print(f"\n## Explorer updates, kernel side ({sweeps} x 50 moves of the main slider: compute + "
-          f"redraw + PNG; after: {_load()})")
+          f"redraw + JPEG; after: {_load()})")
     print(f"calibration: one epoch of the digits MLP takes {epoch:.1f} ms here; the targets hold on a "
           f"machine where it takes {SLOW_EPOCH_MS:g} ms, so 'at {SLOW_EPOCH_MS:g}' = p95 x {scale:.2f}")
     print(f"{'notebook':34s} {'explorer':28s} {'median ms':>10s} {'p95 ms':>8s} "
