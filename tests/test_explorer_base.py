@@ -203,3 +203,11 @@ def test_without_an_event_loop_every_change_runs_both_parts():
     for value in (2.0, 3.0):
         e.controls["a"].value = value
     assert e.probed == [1.0, 2.0, 3.0] and "probed a = 3" in e.note.value
+
+
+def test_show_numbers_escapes_and_sits_under_the_plot():
+    e = _line()
+    e.show_numbers(["a < b", "rate 0.5"])
+    assert e.readout_html.value.count("\n") == 1 and "a &lt; b" in e.readout_html.value
+    children = list(e.widget().children)
+    assert children.index(e.readout_html) == children.index(e.image) + 1

@@ -255,5 +255,5 @@ class CapstoneExplorer(Explorer):
     def widget(self):
         box = super().widget()
         buttons = widgets.HBox([self.train_button, self.clear_button, self.pending, self.status])
-        box.children = (*box.children[:-3], buttons, self.output, *box.children[-3:])
+        box.children = (*box.children[:-4], buttons, self.output, *box.children[-4:])
         return box
