@@ -67,3 +67,12 @@ def test_the_variance_numbers_show_under_the_plot_for_each_n():
     explorer.controls["n"].value = 10
     assert "lecture (1-1/n)s² = 0.900" in explorer.readout_html.value
     assert explorer.readout_html in explorer.widget().children
+
+
+def test_the_entropy_numbers_show_under_the_plot():
+    from course_lib.explorers.likelihood import CrossEntropyExplorer
+
+    explorer = CrossEntropyExplorer()
+    explorer.controls["q_center"].value = explorer.controls["p_center"].value
+    explorer.controls["q_width"].value = explorer.controls["p_width"].value
+    assert "KL(p||q)    = 0.0000" in explorer.readout_html.value      # q on p: KL is 0

@@ -162,11 +162,9 @@ class CrossEntropyExplorer(Explorer):
         ax.set_xticks(x, ["H(p)", "KL(p||q)", "H(p,q)\n= H(p) + KL", "KL(q||p)"])
         ax.set(title="Entropy, cross-entropy and KL (nats)", ylabel="nats", ylim=(0, 6.5))
         ax.legend(loc="upper left", fontsize=7)
-        self.text = ax.text(0.98, 0.97, "", transform=ax.transAxes, ha="right", va="top",
-                            fontsize=8, family="monospace")
         fig.tight_layout()
         return [*self.bars_p, *self.bars_q, self.bar_h, self.bar_kl, self.bar_ce_low,
-                self.bar_ce_high, self.bar_klr, self.ce_line, self.text]
+                self.bar_ce_high, self.bar_klr, self.ce_line]
 
     def update(self, q_center, q_width, p_center, p_width, cross_entropy, kl_divergence):
         p = bump_distribution(p_center, p_width, self.K)
@@ -186,9 +184,9 @@ class CrossEntropyExplorer(Explorer):
         self.bar_ce_high.set_height(kl)
         self.bar_klr.set_height(kl_reverse)
         self.ce_line.set_segments([[(1.65, ce), (2.35, ce)]])
-        self.text.set_text(f"H(p)        = {H:.4f}\nKL(p||q)    = {kl:.4f}\n"
-                           f"H(p) + KL   = {H + kl:.4f}\nH(p,q)      = {ce:.4f}\n"
-                           f"KL(q||p)    = {kl_reverse:.4f}")
+        self.show_numbers([f"H(p)        = {H:.4f}", f"KL(p||q)    = {kl:.4f}",
+                           f"H(p) + KL   = {H + kl:.4f}", f"H(p,q)      = {ce:.4f}",
+                           f"KL(q||p)    = {kl_reverse:.4f}"])
         self.say("")
 
 
