@@ -523,15 +523,15 @@ class Optimizer:
 @dataclass(frozen=True)
 class Slider:
     """A hyperparameter's slider: low..high in steps of `step`; scale "linear", or "log" (low,
-    high are then exponents of 10), or "one_minus_log" (the slider moves 1 - value on a log scale:
-    low, high are exponents of 10 of 1 - value, e.g. beta_2 = 0.9, 0.99, 0.999 are 1 - 10^-1..-3).
-    """
+    high are then exponents of 10), or "stops": only the values in `stops` (beta_2: 1 - beta_2
+    roughly on a log scale, so that the keyboard goes from 0.999 to 0.9 in a few presses)."""
 
     label: str
     low: float
     high: float
     step: float
     scale: str = "linear"
+    stops: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -566,7 +566,9 @@ def _beta(symbol, argument, default, label):
 _EPS = Hyperparameter("eps", "epsilon", 1e-8, 0.0, math.inf, Slider("ε", -12.0, 0.0, 0.5, "log"))
 _BETA_1 = _beta("beta_1", "beta_1", 0.9, "β₁")
 _BETA_2 = Hyperparameter("beta_2", "beta_2", 0.999, 0.0, 1.0,
-                         Slider("β₂", 0.5, 0.9999, 0.0001))
+                         Slider("β₂", 0.5, 0.9999, 0.0001, "stops",
+                                stops=(0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995,
+                                       0.9999)))
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,39 @@ def mlp_loss_and_grads(params, X, y):
 
 
 # ---------------------------------------------------------------------------------------------
+# Sanity checks before a long run
+
+
+INITIAL_LOSS_TOLERANCE = 0.5
+"""How far the initial loss may lie from ln K before sanity_warnings complains."""
+OVERFIT_LOSS = 0.05
+"""The loss on 20 examples that a network able to learn reaches in the overfitting check."""
+
+
+def sanity_warnings(initial_loss, overfit_loss, falls, n_classes) -> list[str]:
+    """What the three sanity checks (the capstone's sanity_checks exercise) say is wrong, with the
+    reason, one sentence each; [] when all three pass:
+
+        |initial_loss - ln K| <= INITIAL_LOSS_TOLERANCE    (small initial outputs: softmax ~ 1/K)
+        overfit_loss <= OVERFIT_LOSS                       (20 examples can be memorised)
+        falls                                              (the loss falls in the first steps)
+    """
+    expected = math.log(n_classes)
+    found = []
+    if not abs(initial_loss - expected) <= INITIAL_LOSS_TOLERANCE:
+        found.append(f"the initial loss is {initial_loss:.3g}, far from ln {n_classes} = "
+                     f"{expected:.2f}: the initial weights are too large (or the loss is wrong)")
+    if not overfit_loss <= OVERFIT_LOSS:
+        found.append(f"20 examples could not be overfitted (loss {overfit_loss:.3g} > "
+                     f"{OVERFIT_LOSS}): the gradient is wrong, or the network is too small to "
+                     "memorise them")
+    if not falls:
+        found.append("the loss did not fall in the first 3 steps: the learning rate is too "
+                     "large, or the gradient points the wrong way")
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
 # What a real run adds: the record, the divergence stop, the argument checks
 
 
@@ -304,3 +337,30 @@ def train(net, optimizer, X_train, y_train, X_val=None, y_val=None, epochs=10, b
     if history.message:
         print(history.message)
     return history
+
+
+def calibration_ms(epochs: int = 5) -> float:
+    """How fast this machine is, for comparing timings across machines (`make bench`): the median
+    milliseconds of one epoch of the digits MLP (64-32-10, ReLU, minibatches of 32, course_lib's
+    SGD with alpha = 0.1) on all 1,797 digits: net.loss_and_grads and optimizer.step per
+    minibatch, as `make bench` has always timed it (3.9 ms on the 2026 dev machine)."""
+    from .data import load_digits
+    from .optimizers import SGD
+
+    X, y = load_digits()
+    net, opt = nn.MLP([64, 32, 10], activation="relu", seed=0), SGD(learning_rate=0.1)
+    rng = np.random.default_rng(0)
+    times = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        start = time.perf_counter()
+        for first in range(0, len(X), 32):
+            batch = order[first:first + 32]
+
+            def grad_fn(params, batch=batch):
+                net.params = params
+                return net.loss_and_grads(X[batch], y[batch], loss="cross_entropy")[1]
+
+            net.params = opt.step(net.params, grad_fn)
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.median(times))

@@ -1,7 +1,7 @@
 """`make bench`: how fast the course is on this machine. Prints tables; no pass/fail.
 
 1. every notebook (solution and student version) in a fresh kernel: seconds and peak kernel memory;
-2. every explorer: kernel-side update latency (compute + redraw + PNG) over 50 moves of its main
+2. every explorer: kernel-side update latency (compute + redraw + JPEG) over 50 moves of its main
    slider, repeated --sweeps times (pooled median and p95); and end to end in JupyterLab (key
    press to a new plot), median of --presses presses;
 3. grading throughput, and its ratio to executing the same notebooks with nbclient;
@@ -34,6 +34,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 NOTEBOOK_SECONDS, NOTEBOOK_MB, COURSE_SECONDS = 10.0, 500.0, 60.0
 KERNEL_P95_MS, BROWSER_MEDIAN_MS, TORCH_RATIO = 30.0, 100.0, 1.5
+CAPSTONE_MEDIAN_MS = 150.0
+SLOW_EPOCH_MS = 15.0
+"""The explorer targets must hold on a machine whose MLP epoch (mlp_epoch_ms) takes this long
+(issue 21: a loaded 2-core machine, 15.6 ms): each timing is also shown scaled to it."""
 
 # Run in the kernel after the notebook: its peak memory, then 50 moves of each explorer's main slider.
 MEMORY_CELL = "import resource as _r; print('__PEAK_KB__', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)"
@@ -60,17 +64,31 @@ def _sweep(w, n=50):
         return "value", _zigzag(sorted(set(_np.linspace(w.min, w.max, 25).round().astype(int).tolist())), n)
     return "value", _zigzag(_np.linspace(w.min, w.max, 25), n)
 
+import course_lib.explorers.base as _base
+from course_lib.training import calibration_ms as _calibration
+_base_loop, _base._running_loop = _base._running_loop, lambda: None   # time every move on its own
 _results = []
+_epoch = [_calibration()]          # the machine's speed right now, in this kernel
 for _e in [o for o in _gc.get_objects() if isinstance(o, _Explorer)]:
     _main = [w for w in _e.controls.values() if "explorer-main" in w._dom_classes]
     if not _main:
         continue
     _attr, _settings = _sweep(_main[0])
-    _times = []
+    _times, _slow = [], []
     for _v in _settings * __SWEEPS__:
-        _t = _time.perf_counter(); setattr(_main[0], _attr, _v); _times.append(_time.perf_counter() - _t)
+        _t = _time.perf_counter(); setattr(_main[0], _attr, _v); _full = _time.perf_counter() - _t
+        if _e._has_slow:   # key to plot is the cheap part: the slow part follows once keys rest
+            _t = _time.perf_counter(); _e.refresh(slow=False); _times.append(_time.perf_counter() - _t)
+            _slow.append(_full)
+        else:
+            _times.append(_full)
     if _times:
-        _results.append({"explorer": type(_e).__name__, "ms": [1000 * t for t in _times]})
+        _results.append({"explorer": type(_e).__name__, "ms": [1000 * t for t in _times],
+                         "slow_ms": [1000 * t for t in _slow]})
+_base._running_loop = _base_loop
+_epoch.append(_calibration())
+for _r in _results:
+    _r["epoch_ms"] = sum(_epoch) / len(_epoch)
 print("__EXPLORERS__", _json.dumps(_results))
 '''
 
@@ -139,22 +157,40 @@ def bench_notebooks(sweeps: int = 1, explorers_only: bool = False,
           f"the whole course < {COURSE_SECONDS:.0f} s")
 
     print(f"\n## Explorer updates, kernel side ({sweeps} x 50 moves of the main slider: compute + "
-          f"redraw + PNG; after: {_load()})")
-    print(f"{'notebook':34s} {'explorer':28s} {'median ms':>10s} {'p95 ms':>8s}")
+          f"redraw + JPEG; after: {_load()})")
+    print(f"calibration: one epoch of the digits MLP, measured in each notebook's kernel before and "
+          f"after its sweeps ('epoch ms'); the targets hold on a machine where it takes "
+          f"{SLOW_EPOCH_MS:g} ms: 'at {SLOW_EPOCH_MS:g}' = p95 x {SLOW_EPOCH_MS:g} / epoch ms")
+    print(f"{'notebook':34s} {'explorer':28s} {'epoch ms':>8s} {'median ms':>10s} {'p95 ms':>8s} "
+          f"{'at ' + format(SLOW_EPOCH_MS, 'g'):>7s}  {'slow part p95':>13s}")
     for r in rows:
         for e in r["explorers"]:
             p95 = float(np.percentile(e["ms"], 95))
+            scale = SLOW_EPOCH_MS / e["epoch_ms"]
+            slow = f"{float(np.percentile(e['slow_ms'], 95)):13.1f}" if e.get("slow_ms") else ""
             print(f"{r['notebook'].removeprefix('solutions/'):34s} {e['explorer']:28s} "
-                  f"{statistics.median(e['ms']):10.1f} {p95:8.1f}{_mark(p95 < KERNEL_P95_MS)}")
-    print(f"target: p95 < {KERNEL_P95_MS:.0f} ms")
+                  f"{e['epoch_ms']:8.1f} {statistics.median(e['ms']):10.1f} {p95:8.1f} "
+                  f"{p95 * scale:7.1f}  {slow:>13s}{_mark(p95 * scale < KERNEL_P95_MS)}")
+    print(f"target: p95 < {KERNEL_P95_MS:.0f} ms on a machine whose MLP epoch takes {SLOW_EPOCH_MS:g} ms "
+          "(the capstone's slow part, its divergence probe, runs once the slider rests)")
     solution_seconds = [r["seconds"] for r in rows if r["notebook"].startswith("solutions/")]
     return rows, statistics.mean(solution_seconds) if solution_seconds else float("nan")
+
+
+def mlp_epoch_ms(epochs: int = 5) -> float:
+    """The calibration figure, in this process (course_lib.training.calibration_ms)."""
+    from course_lib.training import calibration_ms
+
+    return calibration_ms(epochs)
 
 
 def bench_browser(presses: int = 10, names: list[str] | None = None) -> None:
     from lab_harness import CHROMIUM, LabServer, NotebookPage, launch_browser
 
-    print(f"\n## Explorer updates end to end in JupyterLab (key press to a new plot; {_load()})")
+    epoch = mlp_epoch_ms()
+    print(f"\n## Explorer updates end to end in JupyterLab (key press to a new plot; {_load()}; "
+          f"calibration: one MLP epoch {epoch:.1f} ms, 'at {SLOW_EPOCH_MS:g}' = median x "
+          f"{SLOW_EPOCH_MS / epoch:.2f})")
     if not Path(CHROMIUM).exists():
         print(f"skipped: {CHROMIUM} is missing (apt-get install chromium)")
         return
@@ -164,7 +200,8 @@ def bench_browser(presses: int = 10, names: list[str] | None = None) -> None:
     try:
         with sync_playwright() as playwright:
             browser = launch_browser(playwright)
-            print(f"{'notebook':34s} {'explorer':>8s} {'median ms':>10s}")
+            at = f"at {SLOW_EPOCH_MS:g}"
+            print(f"{'notebook':34s} {'explorer':>8s} {'median ms':>10s} {at:>7s}")
             for path in sorted((ROOT / "solutions").glob("*.ipynb")):
                 if names and path.stem not in names:
                     continue
@@ -190,15 +227,18 @@ def bench_browser(presses: int = 10, names: list[str] | None = None) -> None:
                                 pass   # at the end of its range: that key press changed nothing
                         if times:
                             median = 1000 * statistics.median(times)
-                            print(f"{path.stem:34s} {k:8d} {median:10.0f}"
-                                  f"{_mark(median < BROWSER_MEDIAN_MS)}")
+                            target = CAPSTONE_MEDIAN_MS if path.stem.startswith("11_") else BROWSER_MEDIAN_MS
+                            scaled = median * SLOW_EPOCH_MS / epoch
+                            print(f"{path.stem:34s} {k:8d} {median:10.0f} {scaled:7.0f}"
+                                  f"{_mark(scaled < target)}")
                 finally:
                     page.close()
                     server.shutdown_kernels()
             browser.close()
     finally:
         server.stop()
-    print(f"target: median < {BROWSER_MEDIAN_MS:.0f} ms")
+    print(f"target: median < {BROWSER_MEDIAN_MS:.0f} ms (the capstone < {CAPSTONE_MEDIAN_MS:.0f} ms) on a "
+          f"machine whose MLP epoch takes {SLOW_EPOCH_MS:g} ms")
 
 
 def bench_grading(copies: int, nbclient_seconds_per_notebook: float) -> None:
@@ -211,27 +251,12 @@ def bench_grading(copies: int, nbclient_seconds_per_notebook: float) -> None:
 
 def bench_training(epochs: int = 5) -> None:
     from course_lib.data import load_digits
-    from course_lib.nn import MLP
-    from course_lib.optimizers import SGD
 
     X, y = load_digits()
     print("\n## One epoch of the digits MLP (64-32-10, ReLU, batch 32, SGD), median of "
-          f"{epochs} epochs")
-    net, opt = MLP([64, 32, 10], activation="relu", seed=0), SGD(0.1)
+          f"{epochs} epochs (the calibration figure of the explorer tables)")
+    ours = mlp_epoch_ms(epochs) / 1000
     rng = np.random.default_rng(0)
-    times = []
-    for _ in range(epochs):
-        order = rng.permutation(len(X))
-        start = time.perf_counter()
-        for i in range(0, len(X), 32):
-            idx = order[i:i + 32]
-
-            def grad_fn(params, idx=idx):
-                net.params = params
-                return net.loss_and_grads(X[idx], y[idx], loss="cross_entropy")[1]
-            net.params = opt.step(net.params, grad_fn)
-        times.append(time.perf_counter() - start)
-    ours = statistics.median(times)
     print(f"course_lib (numpy, float64): {1000 * ours:.1f} ms")
     try:
         import torch

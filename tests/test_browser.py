@@ -131,3 +131,59 @@ def test_notebook_in_jupyterlab(lab, browser, relpath):
     finally:
         page.close()
         lab.shutdown_kernels()
+
+
+def _drawn_value(explorer, name: str) -> float | None:
+    """The value of control `name` that the plot shows, from the explorer's hidden
+    `explorer-drawn` line ("a = 1, b = 2")."""
+    text = explorer.locator(".explorer-drawn").first.text_content() or ""
+    for part in text.split(", "):
+        key, _, value = part.partition(" = ")
+        if key == name:
+            return float(value)
+    return None
+
+
+def test_ten_quick_presses_end_on_the_last_value(lab, browser):
+    """The capstone's learning-rate slider, pressed ten times in a row: the plot ends on the value
+    the slider shows, and stays there (issue 21: it used to queue ~2.3 s per press and showed an
+    old value after the tenth press)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        nb = NotebookPage(page, lab, "solutions/11_capstone_digits.ipynb")
+        nb.run_all(timeout=240)
+        explorer = nb.explorers()[0]
+        explorer.scroll_into_view_if_needed()
+        img = nb.plot_of(explorer)
+        img.wait_for(timeout=60_000)
+        lr = explorer.locator(".explorer-lr").first
+        start = _drawn_value(explorer, "learning_rate")
+        assert start is not None
+        nb.press_on_slider(lr, "ArrowRight", times=10)
+        shown = float(lr.locator(".widget-readout").inner_text())
+        assert shown == pytest.approx(start * 10 ** 0.5, rel=0.01)     # ten steps of 10**0.05
+
+        def on_the_last_value():
+            return _drawn_value(explorer, "learning_rate") == pytest.approx(shown, rel=0.01)
+
+        drawn_after = []              # each value the plot shows after the last press
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not on_the_last_value():
+            value = _drawn_value(explorer, "learning_rate")
+            if not drawn_after or drawn_after[-1] != value:
+                drawn_after.append(value)
+            time.sleep(0.02)
+        # a queue would draw the values in between one after the other (each press waited
+        # for the one before: ~2.3 s each); coalesced, at most the one in flight is left
+        assert len(drawn_after) <= 2, drawn_after
+        assert on_the_last_value(), _drawn_value(explorer, "learning_rate")
+        time.sleep(1.0)                 # nothing older is drawn after it
+        assert on_the_last_value(), _drawn_value(explorer, "learning_rate")
+        assert nb.errors() == []
+    except Exception:
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / "ten_quick_presses_FAILED.png"))
+        raise
+    finally:
+        page.close()
+        lab.shutdown_kernels()

@@ -34,7 +34,7 @@ def _line():
 def test_moving_a_slider_redraws_the_plot_and_only_then():
     e = _line()
     first = e.image.value
-    assert bytes(first[:4]) == b"\x89PNG"
+    assert bytes(first[:3]) == b"\xff\xd8\xff"      # a JPEG
     e.controls["a"].value = 2.0
     assert e.image.value != first
     assert e.update_count == 2
@@ -96,16 +96,21 @@ def test_welcome_explorer_marks_the_mse_of_c_and_its_minimum_is_the_mean():
     assert low <= y.min() and high >= y.max()          # the slider covers the data
 
 
-def test_png_bytes_decode_to_the_canvas_pixels():
+def test_the_image_decodes_to_the_canvas_pixels():
+    """A JPEG, but at quality 95 without chroma subsampling it is the canvas within a small error."""
     import io
 
     from PIL import Image
 
     e = _line()
     e.controls["a"].value = 3.0
-    decoded = np.asarray(Image.open(io.BytesIO(e.image.value)).convert("RGB"))
-    pixels = np.asarray(e.canvas.buffer_rgba())[:, :, :3]
-    assert decoded.shape == pixels.shape and np.array_equal(decoded, pixels)
+    decoded = np.asarray(Image.open(io.BytesIO(e.image.value)).convert("RGB")).astype(int)
+    pixels = np.asarray(e.canvas.buffer_rgba())[:, :, :3].astype(int)
+    assert decoded.shape == pixels.shape
+    error = np.abs(decoded - pixels)
+    # measured: 0.06 and 5 at quality 95, 4:4:4; 4:2:0 gives 32, quality 80 gives 17
+    assert error.mean() < 0.15 and np.percentile(error, 99.9) < 10, (error.mean(), error.max())
+    assert e.image.format == "jpeg"
 
 
 class Legend(Line):
@@ -134,3 +139,75 @@ def test_a_snapshot_artist_is_redrawn_when_its_key_changes_and_equals_a_full_red
     new_label = e.image.value
     e.refresh(full=True)
     assert e.image.value == new_label != from_snapshot
+
+
+# --- a press shows the latest value, never a queue (issue 21) ----------------------------------
+
+class SlowLine(Line):
+    """Line whose update takes 40 ms (a slow explorer on a slow machine)."""
+
+    seen: list
+
+    def update(self, a, steps):
+        import time
+
+        self.seen = getattr(self, "seen", []) + [a]
+        time.sleep(0.04)
+        return super().update(a, steps)
+
+
+class ProbedLine(Line):
+    """Line with a quick update and a slow part (a probe) that writes a message."""
+
+    def slow_update(self, a, steps):
+        self.probed = getattr(self, "probed", []) + [a]
+        self.say(f"probed a = {a:g}", in_plot=False)
+
+
+def _presses(explorer, values, wait=0.3):
+    """Set the values one after the other inside an event loop, as queued widget messages arrive
+    in the kernel (no pause between them), then let the loop run for `wait` seconds."""
+    import asyncio
+
+    async def main():
+        for value in values:
+            explorer.controls["a"].value = value
+        await asyncio.sleep(wait)
+
+    asyncio.run(main())
+
+
+def test_queued_changes_of_a_slow_explorer_coalesce_to_the_last_value():
+    e = SlowLine({"a": slider("a", 1.0, -1.0, 9.0, 0.5), "steps": slider("steps", 3, 1, 9, 1)}, main="a")
+    values = [1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0]
+    _presses(e, values)
+    # the first press is drawn at once (40 ms); the eight that queued behind it are dropped
+    assert e.seen == [1.0, 1.5, 6.0], e.seen
+    assert e.update_count == 3 and e.dropped == len(values) - 2 and e.last_ms > 25
+    assert e.drawn.value == "a = 6, steps = 3"
+
+
+def test_a_quick_explorer_draws_every_press_and_its_slow_part_once_at_the_end():
+    e = ProbedLine({"a": slider("a", 1.0, -1.0, 9.0, 0.5), "steps": slider("steps", 3, 1, 9, 1)}, main="a")
+    assert e.probed == [1.0]
+    images = []
+    e.image.observe(lambda change: images.append(change["new"]), names="value")
+    _presses(e, [1.5, 2.0, 2.5, 3.0])
+    assert len(images) >= 4 and e.dropped == 0       # every press drew its cheap part at once
+    assert e.probed == [1.0, 3.0], e.probed          # the slow part: once, for the last value
+    assert e.note.value.endswith("probed a = 3</b>")
+
+
+def test_without_an_event_loop_every_change_runs_both_parts():
+    e = ProbedLine({"a": slider("a", 1.0, -1.0, 9.0, 0.5), "steps": slider("steps", 3, 1, 9, 1)}, main="a")
+    for value in (2.0, 3.0):
+        e.controls["a"].value = value
+    assert e.probed == [1.0, 2.0, 3.0] and "probed a = 3" in e.note.value
+
+
+def test_show_numbers_escapes_and_sits_under_the_plot():
+    e = _line()
+    e.show_numbers(["a < b", "rate 0.5"])
+    assert e.readout_html.value.count("\n") == 1 and "a &lt; b" in e.readout_html.value
+    children = list(e.widget().children)
+    assert children.index(e.readout_html) == children.index(e.image) + 1

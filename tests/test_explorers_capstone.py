@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 from course_lib import checking, nn  # noqa: E402
 from course_lib.data import load_digits  # noqa: E402
 from course_lib.exercises.nb11_capstone_digits import (  # noqa: E402
-    train_and_predict as reference_train_and_predict,
+    train_network as reference_train_network,
 )
 from course_lib.explorers.capstone import CapstoneExplorer  # noqa: E402
 from course_lib.grading.preview import grading_preview, grading_problems  # noqa: E402
@@ -44,7 +44,7 @@ def forget_passed_functions():
     checking._passed_functions.update(saved)
 
 
-def test_renders_and_the_sliders_change_the_png_without_warnings(data):
+def test_renders_and_the_sliders_change_the_image_without_warnings(data):
     explorer = assert_renders_and_reacts(
         lambda: CapstoneExplorer(data, epochs=3),
         [("learning_rate", 0.001), ("epochs", 8), ("schedule", "constant"), ("batch_size", 64)])
@@ -123,7 +123,8 @@ def test_your_mlp_gradients_equal_the_reference_mlp(data):
 def test_load_your_functions_reads_and_checks_a_notebook(capsys):
     status = load_your_functions(ROOT / "solutions", ids=["mlp_backward"])
     assert status == {"mlp_backward": "passed"} and checking.has_passed("mlp_backward")
-    capsys.readouterr()
+    said = capsys.readouterr().out     # no points here: they are earned in 05 (issue 21)
+    assert said == "  ✅ mlp_backward: yours from 05_backpropagation.ipynb, which passed its check\n", said
     status = load_your_functions(ROOT / "notebooks", ids=["mlp_backward"])
     assert status == {"mlp_backward": "not_attempted"} and not checking.has_passed("mlp_backward")
     said = capsys.readouterr().out    # names the notebook to write it in, not "YOUR CODE HERE" here
@@ -166,7 +167,7 @@ def _reads_another_cell(X_train, y_train, X_test, seed):
 
 
 def _calls_the_reference(X_train, y_train, X_test, seed):
-    return reference_train_and_predict(X_train, y_train, X_test, seed)
+    return reference_train_network(X_train, y_train, seed)
 
 
 def _stub(X_train, y_train, X_test, seed):
@@ -183,7 +184,7 @@ def test_grading_preview_passes_a_function_built_from_course_lib_pieces(capsys):
     (_loads_the_digits, ["load_digits", "scores 0"]),
     (_uses_the_explorer, ["your_mlp", "your_optimizer", "scores 0"]),   # your_mlp via a helper
     (_reads_another_cell, ["X_OF_ANOTHER_CELL", "fresh process"]),
-    (_calls_the_reference, ["reference_train_and_predict", "scores 0"]),
+    (_calls_the_reference, ["reference_train_network", "scores 0"]),
 ])
 def test_grading_preview_names_what_the_grader_rejects(function, words, capsys):
     problems = " ".join(grading_problems(function))
@@ -216,3 +217,43 @@ def test_the_explorer_helpers_really_trip_the_graders_watch(data):
     plain = nn.MLP([64, 8, 10], activation="relu", seed=0)     # course_lib's MLP is off limits there
     mlp.call(lambda: plain.loss_and_grads(X, y, loss="cross_entropy"), (), {})
     assert mlp.found is not None and "nn.py" in mlp.found
+
+
+# ---------------------------------------------------------------------------------------------
+# the learning-rate slider keeps up: the probe runs once the slider rests (issue 21)
+
+def test_quick_presses_draw_the_schedule_at_once_and_probe_only_the_last_value(data):
+    import asyncio
+
+    explorer = CapstoneExplorer(data, epochs=2, optimizer="SGD")
+    probed = []
+    real_probe = explorer._probe
+    explorer._probe = lambda *args: probed.append(args[1]) or real_probe(*args)
+    images = []
+    explorer.image.observe(lambda change: images.append(change["new"]), names="value")
+    slider_ = explorer.controls["learning_rate"]
+    values = [10 ** (slider_.min + k * slider_.step) for k in range(1, 6)] + [10.0 ** slider_.max]
+
+    async def presses():
+        for value in values:
+            slider_.value = value
+        await asyncio.sleep(0.5)
+
+    asyncio.run(presses())
+    assert probed == [pytest.approx(10.0 ** slider_.max)], probed   # one probe, the last value
+    assert len(images) >= len(values)                               # each press drew its line
+    assert "diverged" in explorer.note.value
+    assert explorer.drawn.value.startswith("optimizer = SGD, learning_rate = 10,")
+
+
+def test_the_sanity_checks_warn_before_training_with_the_reason(data, capsys):
+    explorer = CapstoneExplorer(data, epochs=1)
+    explorer.train(progress=False)
+    assert explorer.warning == "" and "sanity" not in explorer.status.value   # the reference passes
+    # a sanity_checks of the student's that passed its check and reports three failures
+    checking._passed_functions["sanity_checks"] = lambda X, y, params, alpha, steps: (9.0, 0.7, False)
+    explorer.train(progress=False)
+    status = explorer.status.value
+    assert "sanity checks before training" in status
+    for reason in ("far from ln 10 = 2.30", "could not be overfitted", "did not fall in the first 3 steps"):
+        assert reason in status, status

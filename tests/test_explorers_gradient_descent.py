@@ -82,3 +82,14 @@ def test_filter_normalized_direction_and_line():
                              run["y_train"], [0.0, 1.0])
     assert losses[1] < losses[0]
     assert losses[1] == pytest.approx(run["history"].train_loss[-1])
+
+
+def test_the_readouts_are_under_the_plot_and_follow_the_sliders():
+    batch = BatchSizeExplorer()
+    batch.controls["batch_size"].value = 64
+    assert "cost per step: 64 examples" in batch.readout_html.value
+    robbins = RobbinsMonroExplorer()
+    robbins.controls["p"].value = 0.0          # a constant rate: the sum of squares diverges
+    assert "NO  sum alpha_t² &lt; inf" in robbins.readout_html.value          # escaped HTML
+    robbins.controls["p"].value = 1.0
+    assert "yes sum alpha_t² &lt; inf" in robbins.readout_html.value

@@ -54,3 +54,25 @@ def test_nll_minimum_does_not_move_with_sigma():
     assert best[0] == best[1] == best[2]
     assert "argmin MSE" in explorer.note.value and explorer._message_text.get_text() == ""
     assert abs(best[0] - explorer.w_mse) <= explorer.w_grid[1] - explorer.w_grid[0]
+
+
+def test_the_variance_numbers_show_under_the_plot_for_each_n():
+    """The estimates' numbers are text the browser draws (show_numbers), not glyphs in the figure."""
+    from course_lib.explorers.likelihood import VarianceBiasExplorer
+
+    explorer = VarianceBiasExplorer(trials=500)
+    explorer.controls["n"].value = 2
+    shown = explorer.readout_html.value
+    assert "n = 2\n" in shown and "lecture (1-1/n)s² = 0.500" in shown
+    explorer.controls["n"].value = 10
+    assert "lecture (1-1/n)s² = 0.900" in explorer.readout_html.value
+    assert explorer.readout_html in explorer.widget().children
+
+
+def test_the_entropy_numbers_show_under_the_plot():
+    from course_lib.explorers.likelihood import CrossEntropyExplorer
+
+    explorer = CrossEntropyExplorer()
+    explorer.controls["q_center"].value = explorer.controls["p_center"].value
+    explorer.controls["q_width"].value = explorer.controls["p_width"].value
+    assert "KL(p||q)    = 0.0000" in explorer.readout_html.value      # q on p: KL is 0

@@ -17,7 +17,7 @@ def test_readout_shows_the_rate_of_quadratics():
     explorer.controls["alpha"].value = 0.5
     explorer.controls["beta"].value = 0.6
     rate = quadratic_rate(explorer.controls["alpha"].value, 0.6, [0.1, 2.0])
-    text = explorer.readout.get_text()
+    text = explorer.readout_html.value        # under the plot, drawn by the browser
     assert f"quadratic: rate {rate:.3f}" in text and "λ = 2: rate" in text
     assert f"every {steps_per_digit(rate):.1f} steps" in text
 

@@ -34,7 +34,10 @@ def test_renders_reacts_to_sliders_and_diverges_at_max_lr(name, compare):
     for key in defaults(name):
         control = probe.controls[key]
         # eps matters only where r is small: a large eps shows; a beta halfway to its minimum
-        moves[key] = 1e-1 if key == "eps" else round((control.value + control.min) / 2, 4)
+        if key == "beta_2":      # a selection of stops: three stops down
+            moves[key] = control.options[control.index - 3][1]
+        else:
+            moves[key] = 1e-1 if key == "eps" else round((control.value + control.min) / 2, 4)
     moves["steps"] = 50
     if "noise" in probe.controls:
         moves["noise"] = 0.5
@@ -135,3 +138,38 @@ def test_unknown_names_are_value_errors():
         OptimizerExplorer("Adamax")
     with pytest.raises(ValueError, match="no hyperparameter"):
         OptimizerExplorer("SGD", beta=0.9)
+
+
+def test_the_keyboard_reaches_the_beta_2_values_the_questions_ask_for():
+    """08 asks for beta_2 = 0.9 from the default 0.999: a few presses, not hundreds (issue 21)."""
+    explorer = OptimizerExplorer("Adam", compare="Adam, no bias correction")
+    control = explorer.controls["beta_2"]
+    values = [v for _, v in control.options]
+    assert control.value == 0.999
+    for wanted in (0.9, 0.99, 0.999, 0.9999):
+        assert wanted in values
+        assert abs(values.index(wanted) - control.index) <= 6
+    before = explorer.image.value
+    control.value = 0.9
+    assert explorer.image.value != before and "beta_2 = 0.9," in explorer.drawn.value
+    a = run("Adam", explorer.controls["alpha"].value, {"beta_1": 0.9, "beta_2": 0.9, "eps": 1e-8},
+            LANDSCAPES["valley"], explorer.controls["steps"].value)
+    np.testing.assert_allclose(explorer.path[0].get_xdata(), a.path[:, 0])
+
+
+def test_a_setting_seen_before_is_not_run_again(monkeypatch):
+    """Dragging back and forth repeats settings: their runs are remembered (seeded: the same path)."""
+    import course_lib.explorers.optimizers as module
+
+    calls = []
+    real = module.run
+    monkeypatch.setattr(module, "run", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    explorer = OptimizerExplorer("Momentum", compare="SGD")
+    alpha = explorer.controls["alpha"]
+    first = explorer.image.value
+    values = [alpha.value * 2, alpha.value]
+    for value in values:
+        alpha.value = value
+    assert calls == ["Momentum", "SGD"] * 2 and explorer.image.value == first   # back: no new run
+    explorer.controls["beta"].value = 0.5
+    assert calls[-2:] == ["Momentum", "SGD"]                                     # a new setting runs

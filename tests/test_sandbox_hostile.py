@@ -439,14 +439,12 @@ def attacks(out: Path, subs: Path, outside: Path, port: int) -> dict[str, tuple[
 
 HELD_OUT = (
     "import os\nimport numpy as np\nimport course_lib\n\n"
-    "def train_and_predict(X_train, y_train, X_test, seed):\n"
+    "def train_network(X_train, y_train, seed):\n"
     "    path = os.path.join(os.path.dirname(course_lib.__file__), 'data' + 'files', 'digits.npz')\n"
     "    with np.load(path) as data:\n"
     "        images, labels = data['images'], data['labels']\n"
     "    rows = images.reshape(len(images), 64) / 16.0\n"
-    "    known = {row.tobytes(): label for row, label in zip(rows, labels)}\n"
-    "    X_test = np.asarray(X_test, dtype=float)\n"
-    "    return np.array([known[row.tobytes()] for row in X_test], dtype=np.int64)\n")
+    "    return [rows.T, -0.5 * np.sum(rows ** 2, axis=1), np.eye(10)[labels], np.zeros(10)]\n")
 
 
 @pytest.fixture(scope="module")
@@ -659,7 +657,7 @@ def test_opening_files_in_proc_is_refused(graded):
 def test_the_held_out_digits_are_not_readable(graded):
     by_exercise = {r["exercise"]: r for r in rows(graded["first"], "held_out")}
     assert by_exercise["confusion_matrix"]["status"] == "passed"       # the rest of that notebook grades
-    held_out = by_exercise["train_and_predict"]
+    held_out = by_exercise["train_network"]
     assert held_out["points"] == 0.0 and "digits.npz" in held_out["message"], held_out
 
 
@@ -773,7 +771,7 @@ def test_the_encoder_never_runs_student_code():
 
 
 def test_exercises_are_the_ones_graded():
-    """The attacks target what the grader grades: mse in 00_welcome, train_and_predict in the capstone."""
+    """The attacks target what the grader grades: mse in 00_welcome, train_network in the capstone."""
     assert [e.function for e in exercises.for_notebook(WELCOME)] == ["mse"]
-    assert "train_and_predict" in [e.function for e in exercises.for_notebook(CAPSTONE)]
+    assert "train_network" in [e.function for e in exercises.for_notebook(CAPSTONE)]
     assert np.load(COURSE_LIB / "datafiles" / "digits.npz")["labels"].shape == (1797,)   # it exists here

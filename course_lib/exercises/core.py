@@ -119,6 +119,8 @@ class Exercise:
     transcription  True when the answer is a direct transcription of a formula or algorithm the
                 notebook shows right before the exercise (a warm-up, not a derivation); the course
                 keeps at most 8 of them (tests/test_course_shape.py counts)
+    summary     optional summary(cases, values) -> str, added to the verdict's message on a pass
+                (what a judged answer reached, e.g. the capstone's accuracy and its margin)
     """
 
     id: str
@@ -139,6 +141,7 @@ class Exercise:
     check_seeds: int | None = None
     ideas: tuple[str, ...] = ()
     transcription: bool = False
+    summary: Callable[[list, list], str] | None = None
     _fixed: set | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -324,7 +327,13 @@ def judge(exercise: Exercise, cases: list[Case], expected: list, answers: list[d
                 recognise(exercise, case, expected[index], got)
             return _named(verdict, found)
         n_passed += 1
-    return Verdict(exercise.id, PASSED, n, n_passed, f"passed all {n} cases")
+    note = ""
+    if exercise.summary is not None:
+        try:
+            note = "; " + exercise.summary(cases, [a["value"] for a in answers[:n]])
+        except Exception:  # noqa: BLE001 - a summary is a courtesy: it never changes the verdict
+            note = ""
+    return Verdict(exercise.id, PASSED, n, n_passed, f"passed all {n} cases{note}")
 
 
 MUTATED_MESSAGES = {
@@ -419,8 +428,8 @@ def output_names(exercise: Exercise, expected, case: Case | None = None) -> tupl
             and len(exercise.outputs) == 1:
         return tuple(f"{exercise.outputs[0]}({node['name']})" for node in nodes)
     if isinstance(expected, (tuple, list)):
-        if len(exercise.outputs) == len(expected):
-            return tuple(exercise.outputs)
+        if len(exercise.outputs) == len(expected) or len(exercise.outputs) == 1:
+            return tuple(exercise.outputs)   # one name: the list is one output (the capstone's params)
         return tuple(f"output {k}" for k in range(len(expected)))
     return tuple(exercise.outputs[:1])
 

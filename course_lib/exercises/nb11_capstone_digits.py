@@ -2,10 +2,14 @@
 training run with the student's own code, graded by the accuracy it reaches on digits it never saw.
 
 `train_epochs` is compared with course_lib.training.train_epochs (the loop that
-course_lib.training.train runs), case by case. `train_and_predict` is judged, not compared: its
-answer is right when at least ACCURACY_THRESHOLD of the held-out labels (kept in Case.secret,
-never sent to the student's function) are predicted correctly. The cases draw random
-train/test splits of the digits.
+course_lib.training.train runs), case by case, and `sanity_checks` (the initial loss, overfitting
+20 examples, the loss falling in the first steps) with its reference here. `train_network` is
+judged, not compared: it returns the trained parameters [W1, b1, W2, b2], and the judge
+classifies held-out digits with them by course_lib.nn's forward pass: right when at least
+ACCURACY_THRESHOLD are correct. The held-out digits (Case.secret) are never handed to the
+student's code and carry pixel noise drawn with the case, so they are not rows of the data file
+either: neither a nearest-neighbour lookup nor reading the file can stand in for training. Each
+case is a random split: N_TRAIN training digits, the rest held out.
 
 Off limits in this notebook (OFF_LIMITS): course_lib's MLP, every optimizer (classes and update
 functions), the training loop and train(), and the loader of the digits. The capstone trains with
@@ -21,7 +25,6 @@ from .core import Case, Exercise, Mistake
 from .off_limits import everything_in
 
 NOTEBOOK = "11_capstone_digits"
-ACCURACY_THRESHOLD = 0.95
 
 
 def confusion_matrix(y_true, y_pred, n_classes):
@@ -43,17 +46,28 @@ def confusion_matrix(y_true, y_pred, n_classes):
     return C
 
 
-CAPSTONE = {"hidden": 64, "alpha": 0.05, "beta": 0.9, "epochs": 30, "batch_size": 32}
+CAPSTONE = {"hidden": 64, "alpha": 0.05, "beta": 0.9, "epochs": 20, "batch_size": 32}
 """The reference's settings: 64-64-10 ReLU MLP, He initialization, SGD with momentum."""
 
+ACCURACY_THRESHOLD = 0.93
+"""What the trained network must reach on the held-out digits (with pixel noise) of every split."""
+N_TRAIN = 1000
+"""Training digits handed to train_network; the other 797 are held out (in Case.secret)."""
+MAX_HIDDEN = 128
+"""The widest hidden layer accepted: a wider one could store the training digits themselves (a
+lookup table with one hidden unit per digit), which is not a trained network."""
+NOISE = 0.05
+"""Standard deviation of the pixel noise added to the held-out digits (a grey level is 1/16)."""
 
-def train_and_predict(X_train, y_train, X_test, seed):
-    """Train a 64-64-10 ReLU MLP on (X_train, y_train) and return the labels it predicts for X_test.
+
+def train_network(X_train, y_train, seed):
+    """Train a 64-64-10 ReLU MLP on (X_train, y_train); return its parameters [W1, b1, W2, b2].
 
     He initialization W ~ N(0, 2 / fan_in) (seeded with `seed`, biases 0), then train_epochs:
-    SGD with momentum (alpha = 0.05, beta = 0.9), minibatches of 32, 30 epochs, shuffled with
-    `seed`. Shapes: X_train (N, 64), y_train (N,) labels 0..9, X_test (M, 64) -> predicted labels
-    (M,) int64 (arg max of the output).
+    SGD with momentum (alpha = 0.05, beta = 0.9), minibatches of 32, 20 epochs, shuffled with
+    `seed`. Shapes: X_train (N, 64), y_train (N,) labels 0..9 -> [W1 (64, H), b1 (H,),
+    W2 (H, 10), b2 (10,)] with H = 64. The check classifies held-out digits with them:
+    arg max of relu(X W1 + b1) W2 + b2.
     """
     rng = np.random.default_rng(seed)
     sizes = [X_train.shape[1], CAPSTONE["hidden"], 10]
@@ -62,8 +76,17 @@ def train_and_predict(X_train, y_train, X_test, seed):
         params += [rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out)), np.zeros(fan_out)]
     params, _ = train_epochs(X_train, y_train, params, CAPSTONE["alpha"], CAPSTONE["beta"],
                              CAPSTONE["epochs"], CAPSTONE["batch_size"], seed)
-    W1, b1, W2, b2 = params
-    return np.argmax(np.maximum(X_test @ W1 + b1, 0.0) @ W2 + b2, axis=1).astype(np.int64)
+    return params
+
+
+def network_accuracy(params, X, y) -> float:
+    """Accuracy of the ReLU MLP [W1, b1, W2, b2] on (X, y), by course_lib.nn's forward pass:
+
+        o = relu(X W1 + b1) W2 + b2,   accuracy = mean[arg max o_n = y_n]
+    """
+    W1, b1, W2, b2 = (np.asarray(p, dtype=np.float64) for p in params)
+    hidden = nn.relu_forward(nn.linear_forward(X, W1, b1))
+    return float(np.mean(np.argmax(nn.linear_forward(hidden, W2, b2), axis=1) == y))
 
 
 OFF_LIMITS = (load_digits, nn.MLP, *everything_in(optimizers, training))
@@ -133,44 +156,157 @@ def _loop_cases(rng):
     return cases
 
 
-def _split_case(name, seed, test_fraction=0.25):
-    """A random train/test split of the digits; the test labels go into the secret."""
+def _split_case(name, seed):
+    """A random split of the digits: N_TRAIN training digits for the student's function; the
+    other 797 held out, with pixel noise N(0, NOISE^2) (clipped to [0, 1]) drawn from the same
+    seed, in the case's secret: never handed to the student's code, and not rows of the data
+    file either."""
     X, y = load_digits()
-    order = np.random.default_rng(seed).permutation(len(X))
-    n_test = int(round(test_fraction * len(X)))
-    test, train_ = order[:n_test], order[n_test:]
-    return Case(name, (X[train_], y[train_], X[test], int(seed)), secret={"y_test": y[test]})
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(X))
+    train_, held = order[:N_TRAIN], order[N_TRAIN:]
+    X_held = np.clip(X[held] + NOISE * rng.normal(size=X[held].shape), 0.0, 1.0)
+    return Case(name, (X[train_], y[train_], int(seed)), secret={"X_held": X_held, "y_held": y[held]})
 
 
 def _train_cases(rng):
-    cases = [_split_case("split 0: 1,348 training and 449 test digits", seed=0)]
+    cases = [_split_case("split 0: 1,000 training digits, 797 held out with pixel noise", seed=0)]
     for k in range(2):
         seed = int(rng.integers(1, 2**31 - 1))
         cases.append(_split_case(f"random split #{k + 1} (seed {seed})", seed=seed))
     return cases
 
 
-def accuracy_judge(case, expected, got):
-    """Right when got (predicted labels) matches at least ACCURACY_THRESHOLD of the secret labels.
-
-    `expected` (the reference's predictions) is not used: any model that is accurate enough is
-    right.
-    """
-    y_test = case.secret["y_test"]
-    try:
-        pred = np.asarray(got)
-    except Exception:  # noqa: BLE001 - anything unreadable is a wrong answer
-        return f"expected an array of {len(y_test)} labels, got {type(got).__name__}"
-    if pred.shape != y_test.shape:
-        return (f"expected predicted labels of shape {y_test.shape} (one per test digit), "
-                f"got shape {pred.shape}")
-    if pred.dtype.kind not in "iuf" or (pred.dtype.kind == "f" and not np.all(pred == np.round(pred))):
-        return "expected integer labels 0..9 (the arg max of the outputs), got non-integer values"
-    accuracy = float(np.mean(pred.astype(np.int64) == y_test))
-    if accuracy < ACCURACY_THRESHOLD:
-        return (f"test accuracy {accuracy:.3f} is below the required {ACCURACY_THRESHOLD:.2f} "
-                f"on this split of {len(y_test)} digits")
+def _network_problem(params, n_in):
+    """None if params is [W1 (n_in, H), b1 (H,), W2 (H, 10), b2 (10,)] with 1 <= H <= MAX_HIDDEN
+    and finite numbers, else what is wrong with it."""
+    if not isinstance(params, (list, tuple)) or len(params) != 4:
+        what = f"{len(params)} values" if isinstance(params, (list, tuple)) else type(params).__name__
+        return ("expected the trained parameters [W1, b1, W2, b2] (a list of 4 arrays), got " + what
+                + "; the check classifies the held-out digits with them itself")
+    arrays = []
+    for name, p in zip(("W1", "b1", "W2", "b2"), params):
+        a = np.asarray(p) if isinstance(p, (np.ndarray, list, tuple, float, int)) else None
+        if a is None or a.dtype.kind not in "iuf":
+            return f"{name} must be an array of numbers, got {type(p).__name__}"
+        arrays.append(a)
+    W1, b1, W2, b2 = arrays
+    hidden = W1.shape[1] if W1.ndim == 2 else -1
+    want = {"W1": (n_in, hidden), "b1": (hidden,), "W2": (hidden, 10), "b2": (10,)}
+    for name, a in zip(want, arrays):
+        if a.shape != want[name] or hidden < 1:
+            return (f"{name} has shape {a.shape}; a 64-H-10 network needs W1 (64, H), b1 (H,), "
+                    f"W2 (H, 10), b2 (10,)")
+    if hidden > MAX_HIDDEN:
+        return (f"a hidden layer of {hidden} units: at most {MAX_HIDDEN} are accepted (a layer as "
+                "wide as the data can store the training digits instead of learning from them)")
+    if not all(np.all(np.isfinite(a)) for a in arrays):
+        return "the parameters hold nan or inf: the training diverged (lower the learning rate)"
     return None
+
+
+def accuracy_judge(case, expected, got):
+    """Right when the network `got` = [W1, b1, W2, b2] classifies at least ACCURACY_THRESHOLD of
+    the held-out digits of the case's secret correctly (network_accuracy: course_lib.nn's forward
+    pass, run by the checker, never by the student's code).
+
+    `expected` (the reference's network) is not used: any network that is accurate enough is right.
+    """
+    X_held, y_held = case.secret["X_held"], case.secret["y_held"]
+    problem = _network_problem(got, X_held.shape[1])
+    if problem:
+        return problem
+    accuracy = network_accuracy(got, X_held, y_held)
+    if accuracy < ACCURACY_THRESHOLD:
+        return (f"your network classifies {accuracy:.1%} of the {len(y_held)} held-out digits "
+                f"correctly, below the required {ACCURACY_THRESHOLD:.0%}")
+    return None
+
+
+def accuracy_summary(cases, networks) -> str:
+    """On a pass: the accuracy each network reached on its split's held-out digits, and the
+    margin of the lowest over the threshold (Exercise.summary)."""
+    accuracies = [network_accuracy(params, c.secret["X_held"], c.secret["y_held"])
+                  for c, params in zip(cases, networks)]
+    shown = ", ".join(f"{a:.1%}" for a in accuracies)
+    margin = 100 * (min(accuracies) - ACCURACY_THRESHOLD)
+    return (f"held-out accuracy {shown} ({len(accuracies)} splits): {margin:.1f} points above the "
+            f"required {ACCURACY_THRESHOLD:.0%} at the lowest")
+
+
+# ---------------------------------------------------------------------------------------------
+# sanity checks before a long run
+
+SANITY_EXAMPLES = 20
+"""How many examples the overfitting check trains on (the first ones of X)."""
+SANITY_FALL_STEPS = 3
+"""The loss must be lower after this many steps than before the first."""
+
+
+def sanity_checks(X, y, params, alpha, steps):
+    """Three checks before a long run, for the ReLU MLP params = [W1, b1, W2, b2] on (X, y):
+
+        initial_loss  L(theta_0) on all of (X, y): the mean softmax cross-entropy before any
+                      training (about ln K for K classes when the initial outputs are small)
+        overfit_loss  L_20(theta_steps): full-batch gradient descent on the first 20 examples
+                      only, theta_{k+1} = theta_k - alpha grad L_20(theta_k), for `steps` steps,
+                      and the loss on those 20 examples after the last step (near 0: a network
+                      that can learn can memorise 20 examples)
+        falls         L_20(theta_3) < L_20(theta_0): the loss on those 20 examples fell within
+                      the first 3 steps of that run
+
+    X (N, n_in) with N >= 20, y (N,) labels 0..K-1, K = W2.shape[1]; alpha > 0; steps >= 3.
+    Returns (initial_loss, overfit_loss, falls) as (float, float, bool); params is not changed.
+    """
+    initial_loss, _ = mlp_loss_and_grads(params, X, y)
+    X20, y20 = X[:SANITY_EXAMPLES], y[:SANITY_EXAMPLES]
+    theta = [np.asarray(p, dtype=np.float64) for p in params]
+    losses = []
+    for _ in range(steps):
+        loss, grads = mlp_loss_and_grads(theta, X20, y20)
+        losses.append(loss)
+        theta = [p - alpha * g for p, g in zip(theta, grads)]
+    losses.append(mlp_loss_and_grads(theta, X20, y20)[0])
+    with np.errstate(invalid="ignore"):
+        falls = bool(losses[SANITY_FALL_STEPS] < losses[0])
+    return float(initial_loss), float(losses[-1]), falls
+
+
+def _sanity_problem(rng, n, d, h, k, scale=1.0, labels=None):
+    X = rng.normal(size=(n, d))
+    y = rng.integers(0, k, size=n) if labels is None else np.asarray(labels)
+    params = [scale * rng.normal(0, np.sqrt(2 / d), size=(d, h)), np.zeros(h),
+              scale * rng.normal(0, np.sqrt(1 / h), size=(h, k)), np.zeros(k)]
+    return X, y, params
+
+
+def _sanity_cases(rng):
+    fixed = np.random.default_rng(11)
+    cases = []
+
+    def add(name, problem, alpha, steps):
+        X, y, params = problem
+        cases.append(Case(name, (X, y, params, alpha, steps)))
+
+    add("edge: exactly 20 examples, 3 classes", _sanity_problem(fixed, 20, 4, 16, 3), 0.5, 200)
+    add("N = 30: the overfitting run uses the first 20 only; the initial loss all 30",
+        _sanity_problem(fixed, 30, 5, 16, 4), 0.5, 150)
+    add("large initial weights: the initial loss is far from ln K",
+        _sanity_problem(fixed, 25, 6, 12, 5, scale=8.0), 0.05, 100)
+    add("alpha = 50: the loss does not fall (falls is False)", _sanity_problem(fixed, 24, 4, 10, 3),
+        50.0, 10)
+    add("alpha = 3: the loss rises at the first step but is lower after the third (falls is True)",
+        _sanity_problem(np.random.default_rng(0), 20, 3, 8, 3), 3.0, 5)
+    add("steps = 3: the overfitting loss is the one after step 3", _sanity_problem(fixed, 22, 3, 8, 3),
+        0.3, 3)
+    add("labels never use the highest class (K = 4 outputs, labels 0..2): the initial loss still "
+        "has 4 classes", _sanity_problem(fixed, 21, 3, 8, 4, labels=[0, 1, 2] * 7), 0.5, 50)
+    for j in range(2):
+        n, k = int(rng.integers(20, 40)), int(rng.integers(2, 6))
+        X, y, params = _sanity_problem(rng, n, int(rng.integers(2, 8)), int(rng.integers(4, 20)), k)
+        cases.append(Case(f"random #{j + 1}: N = {n}, K = {k}",
+                          (X, y, params, float(rng.uniform(0.05, 1.0)), int(rng.integers(3, 60)))))
+    return cases
 
 
 # ---------------------------------------------------------------------------------------------
@@ -239,19 +375,71 @@ def _final_loss_per_epoch(X, y, params, alpha, beta, epochs, batch_size, seed):
     return train_epochs(X, y, params, alpha, beta, epochs, batch_size, seed)[0], np.array(losses)
 
 
-def _nearest_mean(X_train, y_train, X_test, seed):
+def _nearest_mean(X_train, y_train, seed):
+    """A nearest-class-mean classifier written as a network: h = x (W1 = I), o_c = m_c.x - |m_c|^2/2."""
     means = np.stack([X_train[y_train == c].mean(axis=0) for c in range(10)])
-    return np.argmin(((X_test[:, None, :] - means[None]) ** 2).sum(axis=2), axis=1)
+    return [np.eye(X_train.shape[1]), np.zeros(X_train.shape[1]), means.T, -0.5 * np.sum(means**2, axis=1)]
 
 
-def _too_short(X_train, y_train, X_test, seed):
-    """One epoch of plain SGD with a small learning rate: far from trained."""
+def _he_init(seed, hidden=64):
     rng = np.random.default_rng(seed)
-    params = [rng.normal(0, np.sqrt(2 / 64), size=(64, 64)), np.zeros(64),
-              rng.normal(0, np.sqrt(2 / 74), size=(64, 10)), np.zeros(10)]
-    params, _ = train_epochs(X_train, y_train, params, 0.01, 0.0, 1, 32, seed)
-    W1, b1, W2, b2 = params
-    return np.argmax(np.maximum(X_test @ W1 + b1, 0) @ W2 + b2, axis=1)
+    return [rng.normal(0, np.sqrt(2 / 64), size=(64, hidden)), np.zeros(hidden),
+            rng.normal(0, np.sqrt(2 / hidden), size=(hidden, 10)), np.zeros(10)]
+
+
+def _too_short(X_train, y_train, seed):
+    """One epoch of plain SGD with a small learning rate: far from trained."""
+    return train_epochs(X_train, y_train, _he_init(seed), 0.01, 0.0, 1, 32, seed)[0]
+
+
+def _untrained(X_train, y_train, seed):
+    """The initial parameters, returned before training."""
+    return _he_init(seed)
+
+
+def _labels_instead(X_train, y_train, seed):
+    """The predicted labels of the training digits instead of the network."""
+    W1, b1, W2, b2 = train_network(X_train, y_train, seed)
+    return np.argmax(np.maximum(X_train @ W1 + b1, 0) @ W2 + b2, axis=1)
+
+
+def _sanity_initial_on_20(X, y, params, alpha, steps):
+    initial, overfit, falls = sanity_checks(X, y, params, alpha, steps)
+    return mlp_loss_and_grads(params, X[:SANITY_EXAMPLES], y[:SANITY_EXAMPLES])[0], overfit, falls
+
+
+def _sanity_overfit_all(X, y, params, alpha, steps):
+    """The overfitting run on all N examples instead of the first 20."""
+    return _sanity_run(X, y, params, alpha, steps)
+
+
+def _sanity_run(X, y, params, alpha, steps, fall_steps=SANITY_FALL_STEPS, extra=0, before_last=False):
+    """The overfitting run on all of (X, y), for the mistakes below."""
+    theta = [np.asarray(p, dtype=np.float64) for p in params]
+    losses = []
+    for _ in range(steps + extra):
+        loss, grads = mlp_loss_and_grads(theta, X, y)
+        losses.append(loss)
+        theta = [p - alpha * g for p, g in zip(theta, grads)]
+    losses.append(mlp_loss_and_grads(theta, X, y)[0])
+    with np.errstate(invalid="ignore"):
+        falls = bool(losses[fall_steps] < losses[0])
+    initial = mlp_loss_and_grads(params, X, y)[0]
+    return float(initial), float(losses[-2] if before_last else losses[-1]), falls
+
+
+def _sanity_variant(**wrong):
+    def function(X, y, params, alpha, steps):
+        initial = sanity_checks(X, y, params, alpha, steps)[0]
+        _, overfit, falls = _sanity_run(X[:SANITY_EXAMPLES], y[:SANITY_EXAMPLES], params, alpha, steps,
+                                        **wrong)
+        return initial, overfit, falls
+    return function
+
+
+def _sanity_ascent(X, y, params, alpha, steps):
+    """Gradient ascent: theta + alpha g."""
+    return _sanity_variant()(X, y, params, -alpha, steps)
 
 
 EXERCISES = [
@@ -302,25 +490,60 @@ EXERCISES = [
         forbidden=OFF_LIMITS,
     ),
     Exercise(
-        id="train_and_predict",
+        id="sanity_checks",
+        notebook=NOTEBOOK,
+        points=2,
+        reference=sanity_checks,
+        make_cases=_sanity_cases,
+        hints=("Three separate measurements: the loss of the untouched parameters on all the data; "
+               "a short run of plain gradient descent on the first 20 examples only, and the loss "
+               "on those 20 after its last step; and whether that run's loss after its third step "
+               "is below its starting loss.",
+               "Start the overfitting run from a copy of the given parameters and leave them "
+               "unchanged; each step moves every parameter array against its gradient, scaled by "
+               "alpha. After `steps` steps you have taken exactly that many gradients.",
+               "The loss after step k is the loss at the parameters after k updates: the loss at "
+               "the start is step 0, so the third step's loss is the fourth one you can measure."),
+        mistakes=(Mistake("the initial loss measured on the first 20 examples instead of all of X",
+                          _sanity_initial_on_20),
+                  Mistake("the overfitting run on all N examples instead of the first 20",
+                          _sanity_overfit_all),
+                  Mistake("one step too many in the overfitting run", _sanity_variant(extra=1)),
+                  Mistake("the loss before the last step instead of after it",
+                          _sanity_variant(before_last=True)),
+                  Mistake("falls judged after one step instead of three", _sanity_variant(fall_steps=1)),
+                  Mistake("gradient ascent (theta + alpha g) instead of descent", _sanity_ascent)),
+        outputs=("initial_loss", "overfit_loss", "falls"),
+        rtol=1e-6,
+        atol=1e-9,
+        forbidden=OFF_LIMITS,
+    ),
+    Exercise(
+        id="train_network",
         notebook=NOTEBOOK,
         points=4,
-        reference=train_and_predict,
+        reference=train_network,
         make_cases=_train_cases,
         hints=("Initialise a 64-H-10 network with small random weights from the seed (He "
                "initialisation), train it with your own train_epochs on all of X_train, and "
-               "predict the class with the largest output.",
-               "Plain SGD needs many epochs; momentum with a moderate learning rate over a few "
-               "dozen epochs gets there. Try your settings on a held-out part of X_train before "
-               "you hand them in, and leave a margin above 0.95.",
-               "Return integer labels, one per row of X_test. Only your own functions and numpy "
-               "count: course_lib's MLP, optimizers and training loop score 0 here."),
-        mistakes=(Mistake("a nearest-class-mean classifier (about 0.9 on the digits)", _nearest_mean),
-                  Mistake("one epoch of plain SGD with a small learning rate", _too_short)),
-        outputs=("labels",),
+               "return the list of its four trained parameter arrays: the check itself classifies "
+               "digits your function never sees.",
+               "Plain SGD needs many epochs; momentum with a moderate learning rate over about 20 "
+               "epochs gets there. Try your settings on a held-out part of X_train (or the "
+               "validation set of this notebook) before you hand them in, and leave a margin.",
+               "Return the parameters in the order W1, b1, W2, b2 with shapes 64 by H, H, H by 10 "
+               "and 10, H at most 128. Only your own functions and numpy count: course_lib's MLP, "
+               "optimizers and training loop score 0 here."),
+        mistakes=(Mistake("a nearest-class-mean classifier (about 0.90 on the noisy held-out digits)",
+                          _nearest_mean),
+                  Mistake("one epoch of plain SGD with a small learning rate", _too_short),
+                  Mistake("the initial parameters, before training", _untrained),
+                  Mistake("predicted labels instead of the network's parameters", _labels_instead)),
+        outputs=("params",),
         judge=accuracy_judge,
+        summary=accuracy_summary,
         forbidden=OFF_LIMITS,
-        timeout=120.0,
-        check_seeds=1,             # each case trains a network for seconds: check() runs seed 0 only
+        timeout=60.0,
+        check_seeds=1,             # each case trains a network: check() runs seed 0 only
     ),
 ]

@@ -18,7 +18,7 @@ import numpy as np
 from .. import checking
 from ..optimizers import OPTIMIZERS
 from ..schedules import RUN_SCHEDULES, schedule_for_run
-from ..training import train
+from ..training import sanity_warnings, train
 from ..yours import GOOD_LEARNING_RATES, steps_per_epoch, whose, your_mlp, your_optimizer
 from .base import Explorer, log_slider, slider
 
@@ -26,7 +26,10 @@ from .base import Explorer, log_slider, slider
 # the explorer
 
 PROBE_STEPS = 20
-PROBE_EXAMPLES = 128  # (a larger batch makes OpenBLAS start threads: 30x slower on 2 busy cores)
+SANITY_DIGITS, SANITY_ALPHA, SANITY_STEPS = 200, 0.5, 100
+"""The sanity checks before every run: initial loss on 200 digits, 100 gradient-descent steps
+(alpha = 0.5) on the first 20 (training.sanity_warnings says what failed)."""
+PROBE_EXAMPLES = 32   # (from 64 x 64 x 128 up, OpenBLAS starts threads: 20-100x slower on 2 busy cores)
 
 
 class CapstoneExplorer(Explorer):
@@ -58,6 +61,7 @@ class CapstoneExplorer(Explorer):
         }
         self.runs = []
         self.run_lines = []
+        self.warning = ""                 # what the sanity checks of the last run said
         self.status = widgets.HTML("")
         self.pending = widgets.HTML("")  # "press Train to apply" after a setting changed
         self._trained = None             # the settings of the last run
@@ -105,15 +109,25 @@ class CapstoneExplorer(Explorer):
         if changed:
             self.ax_lr.set_xlim(0, total)
             self._shown_lr = total
-        yours = tuple(sorted((name, id(f)) for name, f in checking.passed_functions().items()))
-        key = (optimizer, learning_rate, hidden, seed, yours)
-        if key not in self._probe_results:   # dragging back and forth repeats settings
+        key = self._probe_key(optimizer, learning_rate, hidden, seed)
+        if key in self._probe_results:       # dragging back and forth repeats settings
+            self.say(self._probe_results[key])
+        self._show_pending()
+        return changed
+
+    def slow_update(self, optimizer, learning_rate, schedule, epochs, batch_size, hidden, seed):
+        """The probe (PROBE_STEPS steps), once the sliders rest: the cheap part above is drawn first."""
+        key = self._probe_key(optimizer, learning_rate, hidden, seed)
+        if key not in self._probe_results:
             if len(self._probe_results) > 512:
                 self._probe_results.clear()
             self._probe_results[key] = self._probe(optimizer, learning_rate, hidden, seed)
         self.say(self._probe_results[key])
-        self._show_pending()
-        return changed
+
+    @staticmethod
+    def _probe_key(optimizer, learning_rate, hidden, seed):
+        yours = tuple(sorted((name, id(f)) for name, f in checking.passed_functions().items()))
+        return (optimizer, learning_rate, hidden, seed, yours)
 
     SETTING_LABELS = {"optimizer": "optimizer", "learning_rate": "learning rate",
                       "schedule": "schedule", "epochs": "epochs", "batch_size": "batch size",
@@ -194,6 +208,7 @@ class CapstoneExplorer(Explorer):
         code = ", ".join(f"{piece}: {whose(piece)}" for piece in pieces)
         self.status.value = f"training {label} ({code}) ..."
         self.output.clear_output()
+        self.warning = self.sanity(net.params)        # warns, with the reason, before training
         with self.output:
             history = train(net, opt, X_train, y_train, X_val, y_val, epochs=v["epochs"],
                             batch_size=v["batch_size"], seed=v["seed"], progress=progress,
@@ -206,8 +221,23 @@ class CapstoneExplorer(Explorer):
         verdict = "reached the target 0.95" if acc >= 0.95 else "below the target 0.95"
         problem = f"; <b style='color:#b00020'>{history.message}</b>" if history.message else ""
         self.status.value = (f"<b>{label}</b> ({code}): validation accuracy <b>{acc:.3f}</b>, "
-                             f"{verdict}; {sum(history.epoch_seconds):.1f} s{problem}")
+                             f"{verdict}; {sum(history.epoch_seconds):.1f} s{problem}{self.warning}")
         return history
+
+    def sanity(self, params) -> str:
+        """The sanity checks before training (the sanity_checks exercise: yours once it passed)
+        on the first training digits: "" when all pass, else a warning with the reasons (also
+        printed above the progress bar)."""
+        X_train, y_train = self.data[0], self.data[1]
+        checks = checking.implementation("sanity_checks")(X_train[:SANITY_DIGITS], y_train[:SANITY_DIGITS],
+                                                         params, SANITY_ALPHA, SANITY_STEPS)
+        problems = sanity_warnings(*checks, n_classes=10)
+        if not problems:
+            return ""
+        with self.output:
+            print("Sanity checks before training: " + "; ".join(problems))
+        return ("<br><b style='color:#a05a00'>sanity checks before training: "
+                + "; ".join(problems) + "</b>")
 
     def clear(self) -> None:
         """Forget every run and empty the curves."""
@@ -225,5 +255,5 @@ class CapstoneExplorer(Explorer):
     def widget(self):
         box = super().widget()
         buttons = widgets.HBox([self.train_button, self.clear_button, self.pending, self.status])
-        box.children = (*box.children[:-2], buttons, self.output, *box.children[-2:])
+        box.children = (*box.children[:-4], buttons, self.output, *box.children[-4:])
         return box

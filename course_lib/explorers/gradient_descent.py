@@ -176,9 +176,8 @@ class BatchSizeExplorer(Explorer):
         self.cloud = ax.scatter([], [], s=6, color="C0", alpha=0.5)
         ax.plot([gx], [gy], "k*", ms=12, label="full-batch gradient")
         ax.legend(loc="upper right", fontsize=7)
-        self.text = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize=8, family="monospace")
         fig.tight_layout()
-        return [self.line_steps, self.line_examples, self.cloud, self.text]
+        return [self.line_steps, self.line_examples, self.cloud]
 
     def update(self, batch_size, gradient):
         limits_changed = False
@@ -197,9 +196,9 @@ class BatchSizeExplorer(Explorer):
         self.cloud.set_offsets(cloud)
         std = float(np.sqrt(np.mean(np.sum((cloud - self.true_gradient) ** 2, axis=1))))
         std_1 = float(np.sqrt(np.mean(np.sum((self.clouds[1] - self.true_gradient) ** 2, axis=1))))
-        self.text.set_text(f"m = {b}: spread {std:.3f}\n"
-                           f"spread(m=1) / sqrt(m) = {std_1 / np.sqrt(b):.3f}\n"
-                           f"cost per step: {b} examples")
+        self.show_numbers([f"m = {b}: spread {std:.3f}",
+                           f"spread(m=1) / sqrt(m) = {std_1 / np.sqrt(b):.3f}",
+                           f"cost per step: {b} examples"])
         self.say("")
         return limits_changed
 
@@ -255,11 +254,8 @@ class RobbinsMonroExplorer(Explorer):
         self.ax_error.set(title="Noisy convex problem: error", xlabel="step t",
                           ylabel="squared error (log scale)", ylim=(1e-7, 1e2), xlim=(1, self.T))
         self.ax_error.legend(loc="lower left", fontsize=7)
-        self.text = self.ax_alpha.text(0.03, 0.03, "", transform=self.ax_alpha.transAxes, fontsize=8,
-                                       family="monospace")
         fig.tight_layout()
-        return [self.line_alpha, self.line_sum, self.line_sum2, self.line_run, self.line_expected,
-                self.text]
+        return [self.line_alpha, self.line_sum, self.line_sum2, self.line_run, self.line_expected]
 
     def update(self, p, conditions):
         alphas = power_schedule(self.alpha_0, p, self.t)
@@ -274,7 +270,7 @@ class RobbinsMonroExplorer(Explorer):
         names = ("alpha_t > 0", "sum alpha_t = inf", "sum alpha_t² < inf")
         holds = conditions(self.alpha_0, float(p))
         lines = [f"{'yes' if h else 'NO '} {n}" for h, n in zip(holds, names)]
-        self.text.set_text("\n".join(lines) + f"\nE[error²] at t={self.T}: {expected[-1]:.2g}")
+        self.show_numbers(lines + [f"E[error²] at t={self.T}: {expected[-1]:.2g}"])
         self.say("")
 
 

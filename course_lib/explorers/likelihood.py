@@ -61,9 +61,6 @@ class VarianceBiasExplorer(Explorer):
                                     label="lecture (1 - 1/n) sigma²")
         self.m_unbiased = ax.axvline(0, color="C0", ls="--", lw=1.2)
         ax.legend(loc="upper right", fontsize=7)
-        self.text = ax.text(0.98, 0.62, "", transform=ax.transAxes, ha="right", va="top",
-                            fontsize=8, family="monospace", zorder=5,
-                            bbox=dict(facecolor="white", edgecolor="0.8", alpha=0.9))
 
         ax = self.ax_mean
         means_b = [self.stats[n]["biased"][0] for n in self.ns]
@@ -79,7 +76,7 @@ class VarianceBiasExplorer(Explorer):
         self.n_line = ax.axvline(5, color="gray", lw=1)
         fig.tight_layout()
         return [self.h_biased, self.h_unbiased, self.m_biased, self.m_lecture, self.m_unbiased,
-                self.text, self.n_line]
+                self.n_line]
 
     def update(self, n):
         hb, hu = self.hist[n]
@@ -91,12 +88,12 @@ class VarianceBiasExplorer(Explorer):
         self.m_lecture.set_xdata([lecture, lecture])
         self.m_unbiased.set_xdata([mu, mu])
         self.n_line.set_xdata([n, n])
-        self.text.set_text(f"n = {n}\n"
-                           f"lecture (1-1/n)s² = {lecture:.3f}\n"
-                           f"mean biased       = {mb:.3f}\n"
-                           f"mean unbiased     = {mu:.3f}\n"
-                           f"variance: biased {vb:.3f}, unbiased {vu:.3f}\n"
-                           f"MSE:      biased {eb:.3f}, unbiased {eu:.3f}")
+        self.show_numbers([f"n = {n}",              # under the plot: the browser draws the text
+                           f"lecture (1-1/n)s² = {lecture:.3f}",
+                           f"mean biased       = {mb:.3f}",
+                           f"mean unbiased     = {mu:.3f}",
+                           f"variance: biased {vb:.3f}, unbiased {vu:.3f}",
+                           f"MSE:      biased {eb:.3f}, unbiased {eu:.3f}"])
         self.say("")
 
 
@@ -165,11 +162,9 @@ class CrossEntropyExplorer(Explorer):
         ax.set_xticks(x, ["H(p)", "KL(p||q)", "H(p,q)\n= H(p) + KL", "KL(q||p)"])
         ax.set(title="Entropy, cross-entropy and KL (nats)", ylabel="nats", ylim=(0, 6.5))
         ax.legend(loc="upper left", fontsize=7)
-        self.text = ax.text(0.98, 0.97, "", transform=ax.transAxes, ha="right", va="top",
-                            fontsize=8, family="monospace")
         fig.tight_layout()
         return [*self.bars_p, *self.bars_q, self.bar_h, self.bar_kl, self.bar_ce_low,
-                self.bar_ce_high, self.bar_klr, self.ce_line, self.text]
+                self.bar_ce_high, self.bar_klr, self.ce_line]
 
     def update(self, q_center, q_width, p_center, p_width, cross_entropy, kl_divergence):
         p = bump_distribution(p_center, p_width, self.K)
@@ -189,9 +184,9 @@ class CrossEntropyExplorer(Explorer):
         self.bar_ce_high.set_height(kl)
         self.bar_klr.set_height(kl_reverse)
         self.ce_line.set_segments([[(1.65, ce), (2.35, ce)]])
-        self.text.set_text(f"H(p)        = {H:.4f}\nKL(p||q)    = {kl:.4f}\n"
-                           f"H(p) + KL   = {H + kl:.4f}\nH(p,q)      = {ce:.4f}\n"
-                           f"KL(q||p)    = {kl_reverse:.4f}")
+        self.show_numbers([f"H(p)        = {H:.4f}", f"KL(p||q)    = {kl:.4f}",
+                           f"H(p) + KL   = {H + kl:.4f}", f"H(p,q)      = {ce:.4f}",
+                           f"KL(q||p)    = {kl_reverse:.4f}"])
         self.say("")
 
 

@@ -77,8 +77,6 @@ class MomentumExplorer(Explorer):
         ax.set(ylim=(-1.3, 1.3), xlabel="step k", ylabel="x_k / x_0 along the eigen-direction",
                title="Each eigen-direction on its own")
         ax.legend(loc="upper right", fontsize=8)
-        self.readout = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize=8.5, va="bottom",
-                               bbox=dict(facecolor="white", alpha=0.85, edgecolor="0.7"))
 
         ax = self.ax_rate
         alphas = np.geomspace(10 ** self.alpha_range[0], 10 ** self.alpha_range[1], 240)
@@ -105,7 +103,7 @@ class MomentumExplorer(Explorer):
                ylabel="momentum β", title="Rate of the whole quadratic (white: diverges)")
         ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
         fig.subplots_adjust(left=0.07, right=0.97, bottom=0.13, top=0.91, wspace=0.22)
-        return [*self.lines, self.readout, self.point]
+        return [*self.lines, self.point]
 
     @staticmethod
     def _until_it_leaves(x, bound=10.0):
@@ -138,7 +136,7 @@ class MomentumExplorer(Explorer):
         lines.append(f"quadratic: rate {rate:.3f} (slowest λ = {slowest:g})")
         if rate < 1:
             lines.append(f"10× closer every {steps_per_digit(rate):.1f} steps")
-        self.readout.set_text("\n".join(lines))
+        self.show_numbers(lines)           # under the plot: the browser draws the text
         self.point.set_data([alpha], [beta])
         if rate >= 1:
             self.say(f"diverged: rate {rate:.3f} ≥ 1 along λ = {slowest:g}, |x_k| grows "

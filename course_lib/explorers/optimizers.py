@@ -132,10 +132,17 @@ def setup_loss_axis(ax, landscape, steps):
 # ----------------------------------------------------------------------------------------------
 
 def hyperparameter_slider(h, value):
-    """The slider of one hyperparameter of the catalogue (optimizers.Hyperparameter)."""
+    """The slider of one hyperparameter of the catalogue (optimizers.Hyperparameter): linear, log,
+    or a slider over fixed stops (β₂: 1 − β₂ roughly on a log scale, so that the keyboard reaches
+    0.9, 0.99 and 0.999 in a few presses; `value` is added if it is not one of them)."""
     spec = h.slider
     if spec.scale == "log":
         return log_slider(spec.label, value, spec.low, spec.high, step=spec.step)
+    if spec.scale == "stops":
+        stops = sorted({*spec.stops, float(value)})
+        return widgets.SelectionSlider(options=[(f"{b:g}", b) for b in stops], value=float(value),
+                                       description=spec.label, continuous_update=True,
+                                       style={"description_width": "initial"})
     return slider(spec.label, value, spec.low, spec.high, spec.step,
                   readout_format=f".{max(0, -math.floor(math.log10(spec.step)))}f")
 
@@ -223,17 +230,28 @@ class OptimizerExplorer(Explorer):
         setup_loss_axis(self.ax_loss, landscape, steps)
         self._shown.landscape, self._shown.steps = landscape.name, steps
 
+    def _run(self, name, alpha, hyper, scape, steps, implementation, noise):
+        """landscapes.run, remembered for the settings seen last (dragging back and forth
+        repeats them; the noise is seeded, so a run is a function of its settings)."""
+        key = (name, alpha, tuple(sorted(hyper.items())), scape.name, steps, implementation, noise)
+        cache = self.__dict__.setdefault("_runs", {})
+        if key not in cache:
+            if len(cache) >= 256:
+                cache.clear()
+            cache[key] = run(name, alpha, hyper, scape, steps, update=implementation, noise=noise)
+        return cache[key]
+
     def update(self, alpha, landscape, steps, implementation=None, noise=0.0, **hyper):
         scape = LANDSCAPES[landscape]
         limits_changed = (landscape, steps) != (self._shown.landscape, self._shown.steps)
         if limits_changed:
             self._redraw_static(scape, steps)
         self.say("")
-        result = run(self.name, alpha, hyper, scape, steps, update=implementation, noise=noise)
+        result = self._run(self.name, alpha, hyper, scape, steps, implementation, noise)
         set_path(self.path, result.path)
         self.loss.set_data(np.arange(len(result.losses)), loss_gap(scape, result.losses))
         if self.compare_path is not None:
-            other = run(self.compare, alpha, hyper, scape, steps, noise=noise)
+            other = self._run(self.compare, alpha, hyper, scape, steps, None, noise)
             set_path(self.compare_path, other.path)
             self.compare_loss.set_data(np.arange(len(other.losses)), loss_gap(scape, other.losses))
         if result.message:

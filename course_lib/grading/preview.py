@@ -1,6 +1,6 @@
 """What the grader would reject in a graded function, read from its code without running it.
 
-    grading_preview(train_and_predict)     # prints whether the grader can run it as it is
+    grading_preview(train_network)         # prints whether the grader can run it as it is
     grading_problems(function) -> [str]    # the same, as sentences
 
 check() in the notebook runs the function in the student's kernel, where every cell has run, so
