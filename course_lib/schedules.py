@@ -8,7 +8,7 @@ Pass one as `learning_rate` to any optimizer of course_lib.optimizers:
 
     from course_lib.optimizers import SGD
     from course_lib.schedules import InverseTimeDecay
-    opt = SGD(learning_rate=InverseTimeDecay(alpha_0=0.5))
+    opt = SGD(InverseTimeDecay(alpha_0=0.5))   # alpha: a number or a schedule
 
 How t is counted. The optimizers call schedule(t) with t = 1 at the first step, 2 at the second,
 ... (the t of Adam: t <- t + 1 before the update). So InverseTimeDecay gives the lecture's

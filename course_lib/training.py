@@ -348,7 +348,7 @@ def calibration_ms(epochs: int = 5) -> float:
     from .optimizers import SGD
 
     X, y = load_digits()
-    net, opt = nn.MLP([64, 32, 10], activation="relu", seed=0), SGD(learning_rate=0.1)
+    net, opt = nn.MLP([64, 32, 10], activation="relu", seed=0), SGD(0.1)
     rng = np.random.default_rng(0)
     times = []
     for _ in range(epochs):
