@@ -110,7 +110,9 @@ def _joint_cases(rng):
         n_x, n_y = int(rng.integers(2, 6)), int(rng.integers(2, 6))
         p = rng.dirichlet(np.ones(n_x * n_y)).reshape(n_x, n_y)
         if k % 2:
-            p[rng.random(p.shape) < 0.25] = 0.0
+            zero = rng.random(p.shape) < 0.25
+            zero.flat[int(np.argmax(p))] = False        # never the whole table: keep its largest entry
+            p[zero] = 0.0
             p = p / p.sum()
         cases.append(Case(f"random #{k + 1}: {n_x} x {n_y} table", (p,)))
     return cases
