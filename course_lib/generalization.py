@@ -465,3 +465,40 @@ def comparison_run(name, alpha, seed, split="val"):
         X_s, y_s = data[split]
         loss = float(np.mean((X_s @ theta - y_s) ** 2))
     return loss if np.isfinite(loss) else float("inf")
+
+
+# ----------------------------------------------------------------------------------------------
+# Ridge in closed form (01) and the minibatch gradient of linear regression (04): the references
+# of their exercises (course_lib/exercises points at them)
+# ----------------------------------------------------------------------------------------------
+
+
+def ridge_fit(X, y, lam):
+    """L2-regularized least squares (ridge regression), every coefficient penalized:
+
+        theta = argmin_theta ||X theta - y||^2 + lam ||theta||^2 = (X^T X + lam I)^-1 X^T y
+
+    (the squared errors are SUMMED, not averaged; no 1/2 factor). With lam = 0 and X of full
+    column rank this is ordinary least squares.
+    Shapes: X (n, p), y (n,), lam >= 0  ->  theta (p,).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if lam < 0:
+        raise ValueError(f"lam must be >= 0, got {lam}")
+    return least_squares(X, y, l2=float(lam))
+
+
+def minibatch_gradient(w, b, X, y, batch):
+    """The minibatch estimate of the gradient of the linear-regression MSE (no 1/2 factor):
+
+        J_B(w, b) = (1/m) sum_{i in B} (x_i w + b - y_i)^2,   m = len(batch)
+        dJ_B/dw = (2/m) sum_{i in B} (x_i w + b - y_i) x_i,   dJ_B/db = (2/m) sum_{i in B} (x_i w + b - y_i)
+
+    w (D,), b a number, X (N, D), y (N,), batch (m,) integer row indices into X (an index may
+    repeat: examples are drawn independently). Returns (dw (D,), db float).
+    """
+    X_B = np.asarray(X, dtype=np.float64)[batch]
+    y_B = np.asarray(y, dtype=np.float64)[batch]
+    m = len(batch)
+    residual = X_B @ w + b - y_B
+    return 2.0 / m * X_B.T @ residual, float(2.0 / m * residual.sum())

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizers import momentum_update
+from .optimizers import momentum_update, sgd_update
 
 
 def eigen_directions(A):
@@ -199,3 +199,75 @@ def trajectories(alpha, beta, lams, x0, steps):
                 break
             path[k] = x
     return path
+
+
+# ----------------------------------------------------------------------------------------------
+# Gradient descent on J = 1/2 theta^T A theta - b^T theta, with its divergence report (04), and the
+# noisy quadratic a schedule is designed for (10): the references and data of their exercises
+# ----------------------------------------------------------------------------------------------
+
+
+BOUND = 1e6   # a run whose parameters leave [-BOUND, BOUND] has diverged (as landscapes.trajectory)
+
+
+def quadratic_loss(A, b, theta):
+    """J(theta) = (1/2) theta^T A theta - b^T theta, whose gradient is A theta - b (A symmetric)."""
+    return float(0.5 * theta @ A @ theta - b @ theta)
+
+
+def gradient_descent(A, b, theta0, alpha, n_steps):
+    """Gradient descent (lecture, "Gradient Descent") on the quadratic
+
+        J(theta) = (1/2) theta^T A theta - b^T theta,   grad J(theta) = A theta - b   (A symmetric)
+        theta_k = theta_{k-1} - alpha grad J(theta_{k-1}),   k = 1, ..., n_steps
+
+    The run stops early at the first step k whose theta_k is not finite or has a coordinate
+    with |theta_k,j| > 1e6: it has diverged, theta_k is NOT kept, and the message is
+    "diverged at step k". Otherwise the message is "".
+    Shapes: A (D, D), b (D,), theta0 (D,), alpha >= 0, n_steps >= 0  ->
+    (thetas (k + 1, D): theta_0 .. theta_k, the iterates kept;  losses (k + 1,): J of each;  message).
+    """
+    A = np.asarray(A, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    theta = np.asarray(theta0, dtype=np.float64)
+    thetas, losses = [theta], [quadratic_loss(A, b, theta)]
+    with np.errstate(all="ignore"):
+        for k in range(1, int(n_steps) + 1):
+            theta = sgd_update(theta, A @ theta - b, alpha)
+            if not np.all(np.isfinite(theta)) or np.max(np.abs(theta)) > BOUND:
+                return np.array(thetas), np.array(losses), f"diverged at step {k}"
+            thetas.append(theta)
+            losses.append(quadratic_loss(A, b, theta))
+    return np.array(thetas), np.array(losses), ""
+
+
+NOISY_QUADRATIC = {"curvatures": (1.0, 0.02), "theta_0": (3.0, 10.0), "noise": 0.1, "runs": 50}
+"""J(theta) = sum_i lambda_i theta_i^2 with curvatures lambda = (1, 0.02): a valley 50 times
+steeper across than along. Every step sees the gradient plus Gaussian noise,
+g = 2 lambda theta + noise xi, xi ~ N(0, I), as a minibatch gradient would; `runs` independent
+runs are averaged."""
+
+
+BUDGET = 300
+
+
+TARGET_LOSS = 0.0015
+
+
+def noisy_quadratic_loss(alphas, seed=0):
+    """Run SGD, theta <- theta - alpha_t g, on NOISY_QUADRATIC with the learning rates `alphas`
+    (one per step) and return the final J(theta), averaged over the independent runs.
+
+    alphas: (n,) float array; seed: of the gradient noise. Returns a float (inf if a run
+    diverged).
+    """
+    spec = NOISY_QUADRATIC
+    curvatures = np.asarray(spec["curvatures"])
+    rng = np.random.default_rng(seed)
+    theta = np.tile(np.asarray(spec["theta_0"]), (spec["runs"], 1))
+    with np.errstate(all="ignore"):
+        for alpha in np.asarray(alphas, dtype=np.float64):
+            g = 2 * curvatures * theta + spec["noise"] * rng.standard_normal(theta.shape)
+            theta = theta - alpha * g
+        loss = float(np.mean(np.sum(curvatures * theta**2, axis=1)))
+    return loss if np.isfinite(loss) else float("inf")

@@ -463,3 +463,23 @@ def sgd_noisy_run(alphas, a=1.0, sigma=1.0, theta_0=5.0, seed=0):
     for alpha, eps in zip(np.asarray(alphas, dtype=np.float64).tolist(), noise):
         theta.append(theta[-1] - alpha * (a * theta[-1] + eps))
     return np.array(theta)
+
+
+# ----------------------------------------------------------------------------------------------
+# The Robbins-Monro conditions for alpha_0 / t^p (04): the reference of its exercise
+# ----------------------------------------------------------------------------------------------
+
+
+def robbins_monro_conditions(alpha_0, p):
+    """Which of the lecture's Robbins-Monro conditions hold for alpha_t = alpha_0 / t^p, t = 1, 2, ...
+
+        (1) alpha_t > 0 for all t,   (2) sum_t alpha_t = +infinity,   (3) sum_t alpha_t^2 < infinity
+
+    alpha_0 >= 0 and p (any real) are numbers. sum_t 1/t^p is finite exactly when p > 1 (so
+    sum_t alpha_t^2 = alpha_0^2 sum_t 1/t^(2p) is finite exactly when p > 1/2 or alpha_0 = 0).
+    Returns a tuple of three bools (condition 1, condition 2, condition 3).
+    """
+    positive = alpha_0 > 0
+    sum_is_infinite = alpha_0 > 0 and p <= 1
+    sum_of_squares_is_finite = alpha_0 == 0 or p > 0.5
+    return bool(positive), bool(sum_is_infinite), bool(sum_of_squares_is_finite)

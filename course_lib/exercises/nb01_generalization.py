@@ -3,26 +3,17 @@ penalty strength on a validation split."""
 
 import numpy as np
 
-from ..generalization import fit_polynomial, least_squares, polynomial_features, weight_decay_gradient_descent
+from ..generalization import (
+    fit_polynomial,
+    least_squares,
+    polynomial_features,
+    ridge_fit,
+    weight_decay_gradient_descent,
+)
 from .core import Case, Exercise, Mistake
 from .misconceptions import slip
 
 NOTEBOOK = "01_generalization"
-
-
-def ridge_fit(X, y, lam):
-    """L2-regularized least squares (ridge regression), every coefficient penalized:
-
-        theta = argmin_theta ||X theta - y||^2 + lam ||theta||^2 = (X^T X + lam I)^-1 X^T y
-
-    (the squared errors are SUMMED, not averaged; no 1/2 factor). With lam = 0 and X of full
-    column rank this is ordinary least squares.
-    Shapes: X (n, p), y (n,), lam >= 0  ->  theta (p,).
-    """
-    X = np.asarray(X, dtype=np.float64)
-    if lam < 0:
-        raise ValueError(f"lam must be >= 0, got {lam}")
-    return least_squares(X, y, l2=float(lam))
 
 
 def choose_degree(x_train, y_train, x_val, y_val, degrees):

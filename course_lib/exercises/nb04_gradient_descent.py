@@ -6,79 +6,16 @@ and the best decay exponent with it)."""
 
 import numpy as np
 
-from ..generalization import gradient_descent_closed_form, weight_decay_gradient_descent
+from ..generalization import gradient_descent_closed_form, minibatch_gradient, weight_decay_gradient_descent
 from ..landscapes import trajectory
 from ..nn import MLP, gaussian_nll_backward, linear_backward, mse_backward
 from ..optimizers import SGD, sgd_update
-from ..schedules import expected_squared_error, sgd_noisy_run
+from ..quadratics import BOUND, gradient_descent, quadratic_loss
+from ..schedules import expected_squared_error, robbins_monro_conditions, sgd_noisy_run
 from .core import Case, Exercise, Mistake
 from .misconceptions import slip
 
 NOTEBOOK = "04_gradient_descent"
-
-BOUND = 1e6   # a run whose parameters leave [-BOUND, BOUND] has diverged (as landscapes.trajectory)
-
-
-def quadratic_loss(A, b, theta):
-    """J(theta) = (1/2) theta^T A theta - b^T theta, whose gradient is A theta - b (A symmetric)."""
-    return float(0.5 * theta @ A @ theta - b @ theta)
-
-
-def gradient_descent(A, b, theta0, alpha, n_steps):
-    """Gradient descent (lecture, "Gradient Descent") on the quadratic
-
-        J(theta) = (1/2) theta^T A theta - b^T theta,   grad J(theta) = A theta - b   (A symmetric)
-        theta_k = theta_{k-1} - alpha grad J(theta_{k-1}),   k = 1, ..., n_steps
-
-    The run stops early at the first step k whose theta_k is not finite or has a coordinate
-    with |theta_k,j| > 1e6: it has diverged, theta_k is NOT kept, and the message is
-    "diverged at step k". Otherwise the message is "".
-    Shapes: A (D, D), b (D,), theta0 (D,), alpha >= 0, n_steps >= 0  ->
-    (thetas (k + 1, D): theta_0 .. theta_k, the iterates kept;  losses (k + 1,): J of each;  message).
-    """
-    A = np.asarray(A, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    theta = np.asarray(theta0, dtype=np.float64)
-    thetas, losses = [theta], [quadratic_loss(A, b, theta)]
-    with np.errstate(all="ignore"):
-        for k in range(1, int(n_steps) + 1):
-            theta = sgd_update(theta, A @ theta - b, alpha)
-            if not np.all(np.isfinite(theta)) or np.max(np.abs(theta)) > BOUND:
-                return np.array(thetas), np.array(losses), f"diverged at step {k}"
-            thetas.append(theta)
-            losses.append(quadratic_loss(A, b, theta))
-    return np.array(thetas), np.array(losses), ""
-
-
-def minibatch_gradient(w, b, X, y, batch):
-    """The minibatch estimate of the gradient of the linear-regression MSE (no 1/2 factor):
-
-        J_B(w, b) = (1/m) sum_{i in B} (x_i w + b - y_i)^2,   m = len(batch)
-        dJ_B/dw = (2/m) sum_{i in B} (x_i w + b - y_i) x_i,   dJ_B/db = (2/m) sum_{i in B} (x_i w + b - y_i)
-
-    w (D,), b a number, X (N, D), y (N,), batch (m,) integer row indices into X (an index may
-    repeat: examples are drawn independently). Returns (dw (D,), db float).
-    """
-    X_B = np.asarray(X, dtype=np.float64)[batch]
-    y_B = np.asarray(y, dtype=np.float64)[batch]
-    m = len(batch)
-    residual = X_B @ w + b - y_B
-    return 2.0 / m * X_B.T @ residual, float(2.0 / m * residual.sum())
-
-
-def robbins_monro_conditions(alpha_0, p):
-    """Which of the lecture's Robbins-Monro conditions hold for alpha_t = alpha_0 / t^p, t = 1, 2, ...
-
-        (1) alpha_t > 0 for all t,   (2) sum_t alpha_t = +infinity,   (3) sum_t alpha_t^2 < infinity
-
-    alpha_0 >= 0 and p (any real) are numbers. sum_t 1/t^p is finite exactly when p > 1 (so
-    sum_t alpha_t^2 = alpha_0^2 sum_t 1/t^(2p) is finite exactly when p > 1/2 or alpha_0 = 0).
-    Returns a tuple of three bools (condition 1, condition 2, condition 3).
-    """
-    positive = alpha_0 > 0
-    sum_is_infinite = alpha_0 > 0 and p <= 1
-    sum_of_squares_is_finite = alpha_0 == 0 or p > 0.5
-    return bool(positive), bool(sum_is_infinite), bool(sum_of_squares_is_finite)
 
 
 def sgd_mean_squared_error(alphas, a, sigma, theta_0):

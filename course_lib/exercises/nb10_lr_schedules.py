@@ -10,6 +10,7 @@ quadratic (NOISY_QUADRATIC) and must bring the loss below TARGET_LOSS within the
 import numpy as np
 
 from .. import schedules
+from ..quadratics import BUDGET, NOISY_QUADRATIC, TARGET_LOSS, noisy_quadratic_loss  # noqa: F401 - the design exercise's data
 from ..schedules import CosineDecay, CosineRestarts, ExponentialDecay, LinearWarmup
 from .core import Case, Exercise, Mistake
 from .off_limits import everything_in
@@ -61,33 +62,6 @@ def warmup_cosine(t, alpha_0, warmup_steps, T):
 
 # ---------------------------------------------------------------------------------------------
 # designing a schedule for a budget
-
-NOISY_QUADRATIC = {"curvatures": (1.0, 0.02), "theta_0": (3.0, 10.0), "noise": 0.1, "runs": 50}
-"""J(theta) = sum_i lambda_i theta_i^2 with curvatures lambda = (1, 0.02): a valley 50 times
-steeper across than along. Every step sees the gradient plus Gaussian noise,
-g = 2 lambda theta + noise xi, xi ~ N(0, I), as a minibatch gradient would; `runs` independent
-runs are averaged."""
-BUDGET = 300
-TARGET_LOSS = 0.0015
-
-
-def noisy_quadratic_loss(alphas, seed=0):
-    """Run SGD, theta <- theta - alpha_t g, on NOISY_QUADRATIC with the learning rates `alphas`
-    (one per step) and return the final J(theta), averaged over the independent runs.
-
-    alphas: (n,) float array; seed: of the gradient noise. Returns a float (inf if a run
-    diverged).
-    """
-    spec = NOISY_QUADRATIC
-    curvatures = np.asarray(spec["curvatures"])
-    rng = np.random.default_rng(seed)
-    theta = np.tile(np.asarray(spec["theta_0"]), (spec["runs"], 1))
-    with np.errstate(all="ignore"):
-        for alpha in np.asarray(alphas, dtype=np.float64):
-            g = 2 * curvatures * theta + spec["noise"] * rng.standard_normal(theta.shape)
-            theta = theta - alpha * g
-        loss = float(np.mean(np.sum(curvatures * theta**2, axis=1)))
-    return loss if np.isfinite(loss) else float("inf")
 
 
 def design_schedule(n_steps):

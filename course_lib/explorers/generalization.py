@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import make_regression_1d
-from ..exercises.nb01_generalization import ridge_fit as reference_ridge_fit
 from ..generalization import polynomial_features
+from ..generalization import ridge_fit as reference_ridge_fit
 from .base import Explorer, implementation_switch, log_slider, slider
 
 MAX_DEGREE = 15

@@ -18,9 +18,10 @@ import numpy as np
 
 from ..data import make_linear_data
 from ..estimators import full_mse, gradient_cloud, minibatch_sgd
-from ..exercises import nb04_gradient_descent as reference
+from ..generalization import minibatch_gradient
 from ..landscapes import FUNCTIONS, LANDSCAPES, step_size_regime
-from ..schedules import expected_squared_error, power_schedule, sgd_noisy_run
+from ..quadratics import gradient_descent
+from ..schedules import expected_squared_error, power_schedule, robbins_monro_conditions, sgd_noisy_run
 from .base import Explorer, implementation_switch, log_slider, slider
 
 # ----------------------------------------------------------------------------------------------
@@ -41,7 +42,7 @@ class LearningRateExplorer(Explorer):
         self.valley = LANDSCAPES["valley"]
         controls = {
             "alpha": log_slider("learning rate alpha", 0.1, -3.0, 0.5),
-            "run": implementation_switch("gradient_descent", reference.gradient_descent,
+            "run": implementation_switch("gradient_descent", gradient_descent,
                                          label="gradient_descent"),
         }
         super().__init__(controls, main="alpha", lr="alpha", figsize=(11.0, 3.8),
@@ -129,7 +130,7 @@ class BatchSizeExplorer(Explorer):
             "batch_size": widgets.SelectionSlider(options=options, value=8, description="batch size m",
                                                   continuous_update=True,
                                                   style={"description_width": "initial"}),
-            "gradient": implementation_switch("minibatch_gradient", reference.minibatch_gradient,
+            "gradient": implementation_switch("minibatch_gradient", minibatch_gradient,
                                               label="gradient"),
         }
         self.options = [b for _, b in options]
@@ -223,7 +224,7 @@ class RobbinsMonroExplorer(Explorer):
         controls = {
             "p": slider("exponent p in alpha_0 / t^p", 1.0, 0.0, 1.5, 0.05),
             "conditions": implementation_switch("robbins_monro_conditions",
-                                                reference.robbins_monro_conditions,
+                                                robbins_monro_conditions,
                                                 label="conditions"),
         }
         super().__init__(controls, main="p", figsize=(11.0, 3.8),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import estimators, nn
-from ..exercises import nb03_maximum_likelihood as reference
 from .base import Explorer, implementation_switch, log_slider, slider
 
 # ----------------------------------------------------------------------------------------------
@@ -132,9 +131,9 @@ class CrossEntropyExplorer(Explorer):
             "q_width": slider("q width", 1.0, 0.4, 3.0, 0.1),
             "p_center": slider("p center", 3.0, 0.0, 5.0, 0.1),
             "p_width": slider("p width", 0.8, 0.4, 3.0, 0.1),
-            "cross_entropy": implementation_switch("cross_entropy", reference.cross_entropy,
+            "cross_entropy": implementation_switch("cross_entropy", nn.cross_entropy,
                                                    label="cross_entropy"),
-            "kl_divergence": implementation_switch("kl_divergence", reference.kl_divergence,
+            "kl_divergence": implementation_switch("kl_divergence", nn.kl_divergence,
                                                    label="kl_divergence"),
         }
         super().__init__(controls, main="q_center", figsize=(10.0, 3.8),
@@ -219,7 +218,7 @@ class NoiseSigmaExplorer(Explorer):
         controls = {
             "sigma": log_slider("sigma of the noise model", 0.3, -1.3, 0.5),
             "w": slider("slope w", 1.0, -1.0, 5.0, 0.05),
-            "gaussian_nll": implementation_switch("gaussian_nll", reference.gaussian_nll,
+            "gaussian_nll": implementation_switch("gaussian_nll", nn.gaussian_nll,
                                                   label="gaussian_nll"),
         }
         self._shown = None
