@@ -13,6 +13,7 @@ All fits solve a least-squares problem with design matrix Phi (n, p), one row pe
 import numpy as np
 
 from course_lib.nn import mse_loss
+from course_lib.optimizers import make_optimizer
 
 
 def _as_vector(a, name):
@@ -442,8 +443,6 @@ def comparison_run(name, alpha, seed, split="val"):
     seed. That is what makes a comparison fair: the optimizers see the same start and the same
     data in the same order. Minibatch gradient of the MSE: g = (2/m) X_B^T (X_B theta - y_B).
     """
-    from .optimizers import make_optimizer
-
     global _COMPARISON
     if _COMPARISON is None:
         _COMPARISON = comparison_data()

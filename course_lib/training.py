@@ -35,6 +35,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from course_lib import nn
+from course_lib.data import load_digits
+from course_lib.optimizers import SGD
 
 # ---------------------------------------------------------------------------------------------
 # The loop
@@ -344,9 +346,6 @@ def calibration_ms(epochs: int = 5) -> float:
     milliseconds of one epoch of the digits MLP (64-32-10, ReLU, minibatches of 32, course_lib's
     SGD with alpha = 0.1) on all 1,797 digits: net.loss_and_grads and optimizer.step per
     minibatch, as `make bench` has always timed it (3.9 ms on the 2026 dev machine)."""
-    from .data import load_digits
-    from .optimizers import SGD
-
     X, y = load_digits()
     net, opt = nn.MLP([64, 32, 10], activation="relu", seed=0), SGD(0.1)
     rng = np.random.default_rng(0)

@@ -12,13 +12,8 @@ from course_lib.explorers.gradient_descent import (
     LearningRateExplorer,
     RobbinsMonroExplorer,
 )
-from course_lib.landscapes import (
-    descend_1d,
-    filter_normalized_direction,
-    loss_along_line,
-    step_size_regime,
-    train_digits_mlp,
-)
+from course_lib.landscapes import descend_1d, step_size_regime
+from course_lib.loss_surface import filter_normalized_direction, loss_along_line, train_digits_mlp
 from course_lib.optimizers import sgd_update as gradient_descent_step
 from course_lib.schedules import expected_squared_error
 

@@ -31,14 +31,14 @@ def test_adamw_is_named_in_the_catalogue_only():
 
 
 def test_every_consumer_sees_adamw_from_its_entry():
-    from course_lib import landscapes, yours
+    from course_lib import landscapes, plotting, yours
     from course_lib.explorers import optimizers as explorer
 
     assert "AdamW" in landscapes.RACERS
     assert landscapes.BASE_LEARNING_RATES["valley"]["AdamW"] == AdamW.entry.learning_rates.race["valley"]
-    assert explorer.COLORS["AdamW"] == AdamW.entry.color
+    assert plotting.COLORS["AdamW"] == AdamW.entry.color
     assert yours.GOOD_LEARNING_RATES["AdamW"] == AdamW.entry.learning_rates.mlp
-    assert len(set(explorer.COLORS.values())) == len(explorer.COLORS)  # one colour each
+    assert len(set(plotting.COLORS.values())) == len(plotting.COLORS)  # one colour each
     widget = explorer.OptimizerExplorer("AdamW", steps=20)
     assert "lambda" in widget.controls and widget.controls["lambda"].value == 0.01
 

@@ -6,7 +6,7 @@
     ConvexityExplorer      f(t x1 + (1 - t) x2) <= t f(x1) + (1 - t) f(x2), and the f'' test
 
 Numerics: course_lib.landscapes (descend_1d, step_size_regime, FUNCTIONS, and the loss landscape
-of a small MLP: train_digits_mlp, filter_normalized_direction, loss_along_line, loss_on_plane),
+of a small MLP: course_lib.loss_surface),
 course_lib.data (make_linear_data), course_lib.estimators (minibatch_sgd, gradient_cloud),
 course_lib.schedules (power_schedule, expected_squared_error, sgd_noisy_run).
 """

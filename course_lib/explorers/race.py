@@ -18,7 +18,7 @@ them by a global factor (the lr slider) and by one factor per optimizer: alpha =
 
 The numbers come from course_lib.landscapes (run_race, the racers, starts and learning rates);
 the student's step functions from course_lib.yours; colours and drawing helpers from
-course_lib.explorers.optimizers.
+course_lib.plotting.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from ..landscapes import (
     race_bound,
     run_race,
 )
+from ..plotting import COLORS, draw_landscape, setup_loss_axis
 from .base import Explorer, log_slider, slider
-from .optimizers import COLORS, draw_landscape, setup_loss_axis
 
 
 def is_yours(name):
