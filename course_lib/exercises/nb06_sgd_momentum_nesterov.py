@@ -66,6 +66,13 @@ def _nesterov_cases(rng):
     return cases + _random_velocity_cases(rng)
 
 
+def _random_rate_cases(rng):
+    """Six random (alpha, beta, lam): alpha log-uniform in [0.01, 3.2], beta in [0, 0.99), lam in
+    [0.05, 3] (the random cases of both rate exercises)."""
+    return [Case(f"random #{k + 1}", (float(10 ** rng.uniform(-2, 0.5)), float(rng.uniform(0.0, 0.99)),
+                                      float(rng.uniform(0.05, 3.0)))) for k in range(6)]
+
+
 def _rate_cases(rng):
     cases = [
         Case("edge: beta = 0 is gradient descent, alpha lam = 0.5", (0.25, 0.0, 2.0)),
@@ -77,11 +84,7 @@ def _rate_cases(rng):
         Case("critical damping: beta = (1 - sqrt(alpha lam))^2 = 0.81", (0.1, 0.81, 0.1)),
         Case("lam = 0: a flat direction never moves (rate 1)", (0.5, 0.5, 0.0)),
     ]
-    for k in range(6):
-        cases.append(Case(f"random #{k + 1}", (float(10 ** rng.uniform(-2, 0.5)),
-                                                float(rng.uniform(0.0, 0.99)),
-                                                float(rng.uniform(0.05, 3.0)))))
-    return cases
+    return cases + _random_rate_cases(rng)
 
 
 def _nesterov_rate_cases(rng):
@@ -95,11 +98,7 @@ def _nesterov_rate_cases(rng):
         Case("real roots: alpha = 0.1, beta = 0.1, lam = 2", (0.1, 0.1, 2.0)),
         Case("lam = 0: a flat direction never moves (rate 1)", (0.5, 0.5, 0.0)),
     ]
-    for k in range(6):
-        cases.append(Case(f"random #{k + 1}", (float(10 ** rng.uniform(-2, 0.5)),
-                                                float(rng.uniform(0.0, 0.99)),
-                                                float(rng.uniform(0.05, 3.0)))))
-    return cases
+    return cases + _random_rate_cases(rng)
 
 
 # ----------------------------------------------------------------------------------------------
