@@ -14,7 +14,7 @@ top to bottom whatever state its exercises are in.
 
 One verdict: each case is run by the grader's case runner (grading/runner.py, which the sandbox's
 child runs too: the inputs and the answer through the grader's wire format, in-place changes, the
-time limit) and judged by `exercises.core.judge`, the grader's own judge; in a notebook, the
+time limit) and judged by `exercises.judging.judge`, the grader's own judge; in a notebook, the
 function is also judged with the globals the grader would give it (kernel.grader_problems). So a
 check that passes means full points. A function whose cell was edited after it ran is named once
 (kernel.stale_note).
@@ -39,12 +39,11 @@ from .exercises.core import (
     Verdict,
     definition_kind,
     inputs_text,
-    judge,
     labels,
-    mistake_sentence,
     named,
     wrong_outputs,
 )
+from .exercises.judging import judge, mistake_sentence
 from .grading import runner, wire
 
 __all__ = ["check", "evaluate", "report", "implementation", "has_passed", "passed_functions",
@@ -66,7 +65,7 @@ def as_graded(value):
 
 def evaluate(exercise_id: str, function: Callable, seed: int | None = None,
              watch_references: bool = True, seconds: float | None = None) -> Verdict:
-    """Run `function` on the exercise's cases and judge its answers (core.judge).
+    """Run `function` on the exercise's cases and judge its answers (judging.judge).
 
     The cases are `Exercise.check_cases()` (fixed cases and the random cases of several seeds), or
     those of one `seed`, each run by the grader's case runner (grading/runner.py: the inputs as

@@ -178,7 +178,7 @@ def test_every_mistake_fails_check_and_is_named(exercise_id, mistake):
 
 def named_on(ex, case, mistake) -> bool:
     """True if the judge names `mistake` when a student returns exactly its output on `case`."""
-    from course_lib.exercises.core import judge
+    from course_lib.exercises.judging import judge
 
     try:
         args, kwargs = copy.deepcopy((case.args, case.kwargs))
@@ -261,7 +261,7 @@ def test_the_detector_reads_the_nudges():
 def test_a_named_mistake_makes_hint_1_its_nudge(exercise_id, mistake):
     """When the check names a mistake, hint 1 is the nudge of the first one named (its own, unless a
     synonym listed earlier gives the same answer), and the exercise's ladder follows."""
-    from course_lib.exercises.core import judge
+    from course_lib.exercises.judging import judge
 
     ex = exercises.get(exercise_id)
     named = False

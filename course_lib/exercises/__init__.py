@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .core import Case, Exercise, Mistake, Verdict, compare, describe, judge, short
+from .core import Case, Exercise, Mistake, Verdict, compare, describe, short
+from .judging import judge
 
 __all__ = ["Case", "Exercise", "Mistake", "Verdict", "compare", "describe", "judge", "short", "get",
            "all_exercises", "for_notebook", "notebooks"]

@@ -25,7 +25,7 @@ code: tests/test_hints.py reads every nudge). It reaches the exercises in three 
    state output returned unchanged (old vs new state); two outputs swapped. An input array
    changed in place is named too (`IN_PLACE`, or `RESTORE_EXACTLY` for numerical_gradient).
 
-`core.judge` uses all three, so check() and the grader name the same misconception.
+`judging.judge` uses all three, so check() and the grader name the same misconception.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core import Mistake
+from .core import Mistake, compare
 
 
 @dataclass(frozen=True)
@@ -408,7 +408,6 @@ def _sizes(case) -> list[int]:
 
 
 def _close(a, b, rtol, atol) -> bool:
-    from .core import compare
     try:
         return compare(a, b, rtol, atol) is None
     except Exception:  # noqa: BLE001 - odd values are simply not close

@@ -4,7 +4,7 @@
     result = score(prepared[0], run)          # run: what the sandbox brought back
 
 The cases are drawn from a seed chosen at grading time; the expected values come from the
-reference implementation and the verdict from `exercises.core.judge`, the same judge `check`
+reference implementation and the verdict from `exercises.judging.judge`, the same judge `check`
 uses. Points are all or nothing per exercise, as in the notebook's check: an exercise passes
 when every case passes. Statuses:
 
@@ -44,10 +44,10 @@ from ..exercises.core import (
     TIMEOUT,
     inputs_text,
     is_complex,
-    judge,
     labels,
     named,
 )
+from ..exercises.judging import judge
 from .sandbox import ExerciseRun
 
 MISSING, INVALID = "missing", "invalid"
@@ -148,7 +148,7 @@ def zero(exercise: Exercise, status: str, message: str) -> Result:
 
 
 def score(prepared: Prepared, run: ExerciseRun, kind: str | None = None) -> Result:
-    """The grade of one run's answers (core.judge); `kind` is how the graded definition's body
+    """The grade of one run's answers (judging.judge); `kind` is how the graded definition's body
     looks (core.definition_kind: "stub", "leftover", "code"), if known."""
     ex, cases = prepared.exercise, prepared.cases
     incomplete = ({"timeout": TIMEOUT, "invalid": INVALID}.get(run.outcome, ERROR),
