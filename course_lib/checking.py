@@ -43,7 +43,7 @@ from .exercises.core import (
     named,
     wrong_outputs,
 )
-from .exercises.judging import judge, mistake_sentence
+from .exercises.judging import LOOK_AHEAD, judge, mistake_sentence
 from .grading import runner, wire
 
 __all__ = ["check", "evaluate", "report", "implementation", "has_passed", "passed_functions",
@@ -91,6 +91,7 @@ def evaluate(exercise_id: str, function: Callable, seed: int | None = None,
         seconds = runner.budget(ex.timeout, len(cases), len(ex.cases(0)))
     budget = runner.Budget(seconds, "")
     answers, expected = [], []
+    first_wrong = None          # then: random cases answered after the first wrong one
     for case in cases:
         expected.append(ex.expected(case))
         args, kwargs = runner.inputs(case.args, case.kwargs, wire.to_plain, wire.from_plain)
@@ -104,9 +105,15 @@ def evaluate(exercise_id: str, function: Callable, seed: int | None = None,
                          course_lib=watch.found, incomplete=(TIMEOUT, str(exc)))
         answer["course_lib"] = watch.found
         answers.append(answer)
-        if "error" in answer or answer["course_lib"] or answer["mutated"] or \
-                wrong_outputs(ex, case, expected[-1], answer["value"]):
+        if "error" in answer or answer["course_lib"] or answer["mutated"]:
             break                     # the first failing case decides: no need to run the rest
+        if first_wrong is None:
+            if wrong_outputs(ex, case, expected[-1], answer["value"]):
+                first_wrong = 0
+        elif not ex.is_public(case):
+            first_wrong += 1          # ... and the next LOOK_AHEAD random ones may name its misconception
+        if first_wrong is not None and (first_wrong >= LOOK_AHEAD or ex.check_seeds < 2):
+            break
     return judge(ex, cases, expected, answers, kind=definition_kind(function))
 
 

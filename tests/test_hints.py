@@ -237,7 +237,8 @@ def all_nudges():
     found = [(f"{ex.id}: {m.name}", m.nudge) for ex in exercises.all_exercises() for m in ex.mistakes]
     fields = {"state": "r", "n": 5, "upstream": "dh", "what": "db", "a": "theta", "b": "v",
               "got": "shape (1, 2)", "expected": "shape (2,)", "direction": "too large", "param": "eps",
-              "default": "1e-06", "base": 2, "cause": "a division by zero"}
+              "default": "1e-06", "base": 2, "cause": "a division by zero", "offset": "+0.5",
+              "wrong": 4, "right": 5, "how": "mean", "small": "(4,)", "large": "(4, 6)"}
     found += [(f"idea {key}", misconceptions.idea(key, **fields).nudge) for key in misconceptions.IDEAS]
     for ex in exercises.all_exercises():
         found += [(f"{ex.id}: {m.name}", m.nudge) for m in misconceptions.twin_mistakes(ex)]

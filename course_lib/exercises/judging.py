@@ -79,6 +79,10 @@ def judge(exercise: Exercise, cases: list[Case], expected: list, answers: list[d
                                                                                      expected[index]):
                 found = [(misconceptions.IDEAS["width_from_labels"].name,
                           misconceptions.IDEAS["width_from_labels"].nudge)]
+            lost = None if found else (misconceptions.lost_axis(answer["error"])
+                                       or misconceptions.singular(exercise, case, answer["error"]))
+            if lost is not None:
+                found = [(lost.name, lost.nudge)]
             return _named(verdict, found)
         got = answer["value"]
         reasons = wrong_outputs(exercise, case, expected[index], got)
@@ -90,7 +94,10 @@ def judge(exercise: Exercise, cases: list[Case], expected: list, answers: list[d
             verdict = failing(FAILED, reasons, expected=expected[index], got=got, compared=True)
             found = [(slip.name, slip.nudge)] if mutated else \
                 recognise(exercise, case, expected[index], got)
-            return _named(verdict, found)
+            where = ""
+            if not found and not mutated:
+                found, where = _named_later(exercise, cases, expected, answers, index)
+            return _named(verdict, found, where)
         n_passed += 1
     note = ""
     if exercise.summary is not None:
@@ -108,14 +115,48 @@ MUTATED_MESSAGES = {
 }
 
 
-def _named(verdict: Verdict, found: list[tuple[str, str]]) -> Verdict:
-    """`verdict` with the misconceptions found ((name, nudge) pairs) named in its message."""
+LOOK_AHEAD = 3
+"""When the first failing case names no misconception, the answers to the next LOOK_AHEAD RANDOM
+cases are looked at too: an edge case can hide the pattern a random case shows, and an edge case is
+degenerate by design (a constant array, sigma(40) = 1), so only random cases are trusted to name a
+slip this way. check() runs that many random cases after the first wrong value, and the grader's
+child runs every case, so both have them."""
+
+
+def _named_later(exercise: Exercise, cases: list[Case], expected: list, answers: list[dict],
+                 index: int) -> tuple[list[tuple[str, str]], str]:
+    """The misconceptions named on EVERY wrong answer among the next LOOK_AHEAD random cases after
+    `index` (at least two of them wrong): a slip that shows on every random case, not a coincidence
+    of one draw, and so the same whatever the seed. Returns them and where: "on the random cases"."""
+    seen, wrong, common = 0, 0, None
+    for later in range(index + 1, min(len(answers), len(expected))):
+        answer = answers[later]
+        if "value" not in answer or answer.get("mutated") or seen == LOOK_AHEAD:
+            break
+        case = cases[later]
+        if exercise.is_public(case):
+            continue
+        seen += 1
+        if wrong_outputs(exercise, case, expected[later], answer["value"]):
+            found = recognise(exercise, case, expected[later], answer["value"])
+            common = found if common is None else [pair for pair in common if pair in found]
+            if not common:
+                return [], ""
+            wrong += 1
+    if common and wrong >= 2:
+        return common, "on the random cases, "
+    return [], ""
+
+
+def _named(verdict: Verdict, found: list[tuple[str, str]], where: str = "") -> Verdict:
+    """`verdict` with the misconceptions found ((name, nudge) pairs) named in its message (`where`:
+    the later case they were found on, if not this one)."""
     names = list(dict.fromkeys(name for name, _ in found))
     if names:
         verdict.mistakes = names
         verdict.mistake = names[0]
         verdict.nudge = next(nudge for name, nudge in found if name == names[0])
-        verdict.message += f"; {mistake_sentence(names)}"
+        verdict.message += f"; {where}{mistake_sentence(names)}"
     return verdict
 
 

@@ -22,10 +22,18 @@ code: tests/test_hints.py reads every nudge). It reaches the exercises in three 
    when no registered mistake matches: the answer is the expected one times -1 (sign), times a
    size of the inputs (sum vs mean: 1/N), times 1/2 or 2, divided by log 2 (bits); transposed;
    in another shape (keepdims, flattened); in reverse order; one off (an integer answer); the
-   state output returned unchanged (old vs new state); two outputs swapped. An input array
-   changed in place is named too (`IN_PLACE`, or `RESTORE_EXACTLY` for numerical_gradient).
+   state output returned unchanged (old vs new state); two outputs swapped; divided by the wrong
+   count (n - 1, another size: `_count_pairs`); entry by entry its absolute value, root, square,
+   reciprocal, complement or the same offset (`_elementwise`); right except at one telling place:
+   the first or last entry, one step early or late, exactly where an input is 0 or negative
+   (`_where`). An input array changed in place is named too (`IN_PLACE`, or `RESTORE_EXACTLY` for
+   numerical_gradient), and so are errors: numpy's broadcasting error of a one-hot width from the
+   labels or of a reduction that lost its axis, a singular system (`recognise_error`, `lost_axis`,
+   `singular`). `default_variants` also exchanges two arguments of one kind (`_swaps`).
 
-`judging.judge` uses all three, so check() and the grader name the same misconception.
+`judging.judge` uses all three, so check() and the grader name the same misconception. When the
+first failing case (often an edge case) names nothing, the judge looks at the next random cases and
+names what EVERY wrong one of them shows (judging.LOOK_AHEAD).
 """
 
 from __future__ import annotations
@@ -193,6 +201,71 @@ IDEAS = {idea.key: idea for idea in [
          "{param}."),
     Idea("ignored_argument", "ignoring the given {param} (always {default})",
          "Use the {param} the caller passes: the check gives other values than the default."),
+    Idea("arguments_swapped", "{a} and {b} swapped (each used where the other belongs)",
+         "Your answer is what the formula gives with {a} and {b} exchanged: check, term by term, "
+         "which of the two the formula puts there."),
+    Idea("square_root", "a square root too many (a standard deviation or a norm where its square "
+         "is asked)",
+         "Your answer is exactly the square root of the expected one: the quantity asked for is "
+         "the square itself (a variance, a mean of squares), not its root."),
+    Idea("squared", "the square of the answer (a square too many, or a root left out)",
+         "Your answer is exactly the square of the expected one: look for a square the formula does "
+         "not have, or a square root it does."),
+    Idea("absolute", "an absolute value that the formula does not take",
+         "Your answer has the right size everywhere but is never negative: the formula keeps the "
+         "sign, so leave out the absolute value."),
+    Idea("reciprocal", "a ratio upside down (one over the answer)",
+         "Your answer is exactly one over the expected one: check which quantity goes in the "
+         "numerator and which in the denominator."),
+    Idea("complement", "one minus the answer (the complement)",
+         "Your answer is exactly one minus the expected one: check which of the two weights (or "
+         "probabilities) the formula uses here."),
+    Idea("constant_offset", "the same amount ({offset}) added to every value",
+         "Every entry is off by the same constant: a term of the formula that does not depend on "
+         "the entries (a constant, or a value added once) is missing or extra."),
+    Idea("wrong_count", "dividing by {wrong} instead of {right}",
+         "Your answer is what dividing by {wrong} gives: the formula divides by {right}. Check what "
+         "is being counted (the examples, the classes, the degrees of freedom)."),
+    Idea("first_only", "a slip at the first entry only (where a loop starts, or a first entry "
+         "treated apart)",
+         "Every entry is right except the first: check what your code does differently there (where "
+         "a loop or a range starts, the step zero, the value before any update, a first column such as a "
+         "bias)."),
+    Idea("last_only", "a slip at the last entry only (where a loop or a range ends)",
+         "Every entry is right except the last: check how your loop or formula ends (whether the "
+         "last step is included, a bound reached exactly)."),
+    Idea("shifted", "every value taken one step {direction} (a count that starts at the wrong place)",
+         "Your values are right but each belongs one step {direction}: check whether your counter "
+         "starts at 0 or 1, and whether you record a value before or after the update."),
+    Idea("special_at_zero", "a slip only where {param} is exactly 0 (the case at zero)",
+         "Your answer is right everywhere except where {param} is exactly zero: the exercise defines "
+         "that case; check which branch (or which comparison, greater or greater-or-equal) you take "
+         "there."),
+    Idea("special_when_negative", "a slip only where {param} is negative",
+         "Your answer is right everywhere except where {param} is negative: check how your formula "
+         "treats a negative {param} (a sign, an absolute value, a clipping)."),
+    Idea("not_reduced", "one value per example instead of their {how}",
+         "The exercise asks for one number: combine the per-example values (their {how}), as the "
+         "formula does, before you return."),
+    Idea("lost_axis", "a mean or sum that lost its axis (shape {small} against {large})",
+         "A reduction along one axis drops that axis, so the result no longer lines up with the "
+         "array it came from: keep the axis (keepdims) or add it back before you combine the two."),
+    Idea("singular_system", "solving a system whose matrix is singular (not the formula's matrix)",
+         "The formula's matrix is invertible (that is what its penalty or its shape guarantees): check "
+         "which product you form (X transposed times X, not X times X transposed) and that each term "
+         "is added where the formula adds it, such as a penalty on the diagonal only."),
+    Idea("selected_on_training", "choosing by the error on the training data",
+         "The training error always prefers the most flexible model: judge each candidate on the "
+         "validation set, the data it was not fitted to."),
+    Idea("unweighted_average", "a plain average where the formula weighs each term by its probability",
+         "Each conditional term counts in proportion to how often its condition happens: weigh it by "
+         "that probability instead of giving every term the same weight."),
+    Idea("eigvalsh_nonsymmetric", "eigvalsh used on a matrix that is not symmetric",
+         "numpy's eigvalsh assumes a symmetric matrix and reads only one triangle of it; the "
+         "update matrix here is not symmetric, so it needs the general eigenvalue routine."),
+    Idea("state_shaped_like_first", "every array's state shaped like the first array",
+         "Each parameter array gets a state of its OWN shape: create its zeros from that array, not "
+         "from the first one."),
 ]}
 
 
@@ -312,7 +385,8 @@ def default_variants(exercise, case) -> tuple[Mistake, ...]:
     """The reference run with an integer argument one off (T - 1, t + 1); with a hyperparameter left
     out (NEUTRAL: alpha 1, eps 0, beta 0, lam 0) or a beta swapped with one minus beta; and with a
     parameter's DEFAULT value where the case passes another one (the slip of a function that
-    ignores the given eps or tiny and uses its usual value)."""
+    ignores the given eps or tiny and uses its usual value); and with two arguments of one kind
+    exchanged (`_swaps`)."""
     try:
         signature = inspect.signature(exercise.reference)
         bound = signature.bind(*case.args, **case.kwargs)
@@ -341,6 +415,7 @@ def default_variants(exercise, case) -> tuple[Mistake, ...]:
                 call.arguments[_name] = _value
                 return exercise.reference(*call.args, **call.kwargs)
             found.append(Mistake(text.name, replaced, nudge=text.nudge, idea=text.key))
+    found += _swaps(exercise, signature, bound)
     for name, parameter in signature.parameters.items():
         if parameter.default is inspect.Parameter.empty or name not in bound.arguments:
             continue
@@ -355,23 +430,55 @@ def default_variants(exercise, case) -> tuple[Mistake, ...]:
     return tuple(found)
 
 
-def lifted(mistakes, kind: str) -> tuple[Mistake, ...]:
+def _swappable(a, b) -> bool:
+    """Two arguments a student could put in each other's place: arrays of one shape, or two
+    non-integer numbers, with different values."""
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.shape == b.shape and a.dtype.kind == b.dtype.kind == "f" and not np.array_equal(a, b)
+    numbers = (float, np.floating)
+    return isinstance(a, numbers) and isinstance(b, numbers) and a != b
+
+
+def _swaps(exercise, signature, bound) -> list[Mistake]:
+    """The reference run with two arguments exchanged (kl(q, p) for kl(p, q), the true and
+    predicted labels, alpha for beta): one variant per pair of swappable arguments."""
+    found = []
+    names = list(bound.arguments)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            if not _swappable(bound.arguments[a], bound.arguments[b]):
+                continue
+
+            def swapped(*args, _a=a, _b=b, **kwargs):
+                call = signature.bind(*args, **kwargs)
+                call.arguments[_a], call.arguments[_b] = call.arguments[_b], call.arguments[_a]
+                return exercise.reference(*call.args, **call.kwargs)
+            text = idea("arguments_swapped", a=a, b=b)
+            found.append(Mistake(text.name, swapped, nudge=text.nudge, idea="arguments_swapped"))
+    return found
+
+
+def lifted(mistakes, kind: str, step: Callable | None = None) -> tuple[Mistake, ...]:
     """The mistakes of a one-array optimizer step carried over to the step on a LIST of arrays,
     with the same name and nudge. `kind`: "adagrad" for f(thetas, rs, gs, alpha, eps) from
     step(theta, r, g, alpha, eps); "adam" for f(thetas, ss, rs, t, gs, ...) from
-    step(theta, s, r, t, g, ...), t shared by every array."""
-    def lift(step):
+    step(theta, s, r, t, g, ...), t shared by every array. With the right one-array `step`, the
+    catalogue's slip of the list version itself is added: every array's new state shaped like the
+    FIRST array (`state_shaped_like_first`)."""
+    def lift(step, like_first=False):
+        def zeros(thetas):
+            return [np.zeros(np.shape(thetas[0] if like_first else theta)) for theta in thetas]
+
         if kind == "adagrad":
             def over_arrays(thetas, rs, gs, alpha, eps):
                 if rs is None:
-                    rs = [np.zeros(np.shape(theta)) for theta in thetas]
+                    rs = zeros(thetas)
                 outs = [step(theta, r, g, alpha, eps) for theta, r, g in zip(thetas, rs, gs, strict=True)]
                 return [o[0] for o in outs], [o[1] for o in outs]
         elif kind == "adam":
             def over_arrays(thetas, ss, rs, t, gs, *hyper):
                 if ss is None or rs is None:
-                    ss = [np.zeros(np.shape(theta)) for theta in thetas]
-                    rs = [np.zeros(np.shape(theta)) for theta in thetas]
+                    ss, rs = zeros(thetas), zeros(thetas)
                 outs = [step(theta, s, r, t, g, *hyper)
                         for theta, s, r, g in zip(thetas, ss, rs, gs, strict=True)]
                 new_t = outs[0][3] if outs else t + 1
@@ -381,7 +488,11 @@ def lifted(mistakes, kind: str) -> tuple[Mistake, ...]:
         over_arrays.__name__ = f"{getattr(step, '__name__', 'step')}_over_arrays"
         return over_arrays
 
-    return tuple(Mistake(m.name, lift(m.function), nudge=m.nudge, idea=m.idea) for m in mistakes)
+    found = [Mistake(m.name, lift(m.function), nudge=m.nudge, idea=m.idea) for m in mistakes]
+    if step is not None:
+        text = IDEAS["state_shaped_like_first"]
+        found.append(Mistake(text.name, lift(step, like_first=True), nudge=text.nudge, idea=text.key))
+    return tuple(found)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -432,8 +543,9 @@ def _is_integer(value) -> bool:
         (isinstance(value, np.ndarray) and value.dtype.kind in "iu")
 
 
-def _one_output(case, expected, got, rtol, atol) -> Idea | None:
-    """The catalogue's transform that turns `expected` into `got` (one output), or None."""
+def _one_output(case, expected, got, rtol, atol, inputs: dict | None = None) -> Idea | None:
+    """The catalogue's transform that turns `expected` into `got` (one output), or None. `inputs`:
+    the case's arguments by name (for "wrong only where x is 0")."""
     e, g = _numeric(expected), _numeric(got)
     if e is None or g is None or not np.all(np.isfinite(e)):
         return None
@@ -456,6 +568,10 @@ def _one_output(case, expected, got, rtol, atol) -> Idea | None:
             return idea("transpose")
         if g.ndim == 0 and e.ndim >= 1 and e.size > 1:
             return idea("reduced_everything")
+        if e.ndim == 0 and g.ndim >= 1 and g.size > 1:
+            for how, reduce in (("mean", np.mean), ("sum", np.sum)):
+                if np.allclose(reduce(g), e, rtol=rtol, atol=atol):
+                    return idea("not_reduced", how=how)
         return None
     if _is_integer(expected):
         # a count or a step number: only an off-by-one is a pattern (-1 means "none": not a number)
@@ -473,11 +589,70 @@ def _one_output(case, expected, got, rtol, atol) -> Idea | None:
         return idea("reversed")
     factors = [(-1.0, idea("sign")), (0.5, idea("factor_half")), (2.0, idea("factor_two")),
                (1 / math.log(2), idea("log_base", base=2)), (1 / math.log(10), idea("log_base", base=10))]
-    for n in _sizes(case):
+    for n in sorted(set(_sizes(case)) | {n - 1 for n in _sizes(case) if n > 2}):   # n - 1: a variance
         factors += [(float(n), idea("sum_not_mean", n=n)), (1.0 / n, idea("mean_not_sum", n=n))]
     for factor, found in factors:
         if np.allclose(g, factor * e, rtol=max(rtol, 1e-9), atol=atol):
             return found
+    for right, wrong in _count_pairs(case):
+        if np.allclose(g, e * right / wrong, rtol=max(rtol, 1e-9), atol=atol):
+            return idea("wrong_count", wrong=wrong, right=right)
+    return _elementwise(e, g, rtol, atol) or _where(e, g, rtol, atol, inputs or {})
+
+
+def _count_pairs(case) -> list[tuple[int, int]]:
+    """(right, wrong): two counts a formula could divide by, among the sizes of the inputs and
+    each size minus one (n - 1 for an unbiased variance)."""
+    sizes = _sizes(case)
+    counts = sorted(set(sizes) | {n - 1 for n in sizes if n > 2})
+    return [(a, b) for a in counts for b in counts if a != b]
+
+
+def _elementwise(e, g, rtol, atol) -> Idea | None:
+    """`got` as a function of `expected` entry by entry: |e|, sqrt(e), e squared, 1/e, 1 - e,
+    e plus a constant."""
+    def close(value):
+        return np.allclose(g, value, rtol=rtol, atol=atol)
+
+    trivial = np.all(np.isclose(e, 0) | np.isclose(np.abs(e), 1))     # 0 and 1 are their own squares
+    if np.any(e < -atol) and close(np.abs(e)):
+        return idea("absolute")
+    if not trivial and np.all(e >= 0) and close(np.sqrt(e)):
+        return idea("square_root")
+    if not trivial and close(e ** 2):
+        return idea("squared")
+    if not trivial and np.all(np.abs(e) > atol) and close(1 / e):
+        return idea("reciprocal")
+    if not np.allclose(e, 0.5) and close(1 - e):
+        return idea("complement")
+    if np.unique(np.round(e, 12)).size >= 3:   # a constant array fits any offset: not a pattern
+        offset = float((g - e).flat[0])
+        if abs(offset) > atol and close(e + offset):
+            return idea("constant_offset", offset=f"{offset:+.4g}")
+    return None
+
+
+def _where(e, g, rtol, atol, inputs: dict) -> Idea | None:
+    """An answer right everywhere but at one telling place: the first or the last entry, every
+    value one step early or late, or exactly where an input is 0 (or negative)."""
+    if e.size < 3:
+        return None
+    wrong = ~np.isclose(g, e, rtol=rtol, atol=atol)
+    flat = wrong.ravel()
+    for name, value in inputs.items():
+        if isinstance(value, np.ndarray) and value.shape == e.shape and value.dtype.kind in "fiu":
+            for key, where in (("special_at_zero", value == 0), ("special_when_negative", value < 0)):
+                if where.any() and not where.all() and np.array_equal(wrong, where):
+                    return idea(key, param=name)
+    if flat.sum() == 1 and flat[0]:
+        return idea("first_only")
+    if flat.sum() == 1 and flat[-1]:
+        return idea("last_only")
+    if e.ndim == 1 and not np.allclose(e[1:], e[:-1], rtol=rtol, atol=atol):
+        if np.allclose(g[1:], e[:-1], rtol=rtol, atol=atol):
+            return idea("shifted", direction="late")
+        if np.allclose(g[:-1], e[1:], rtol=rtol, atol=atol):
+            return idea("shifted", direction="early")
     return None
 
 
@@ -486,6 +661,10 @@ def recognise_shape_of_error(exercise, case, expected, got) -> list[Idea]:
     (every wrong output must be explained), or [] when none fits."""
     rtol, atol = exercise.rtol, exercise.atol
     names = list(exercise.outputs)
+    try:
+        inputs = dict(inspect.signature(exercise.reference).bind(*case.args, **case.kwargs).arguments)
+    except (TypeError, ValueError):
+        inputs = {}
     if isinstance(expected, (tuple, list)) and isinstance(got, (tuple, list)) and len(got) == len(expected) \
             and len(expected) > 1:
         wrong = [k for k in range(len(expected)) if not _close(expected[k], got[k], rtol, atol)]
@@ -505,13 +684,13 @@ def recognise_shape_of_error(exercise, case, expected, got) -> list[Idea]:
                 return [uphill]
         found = []
         for k in wrong:
-            one = _one_output(case, expected[k], got[k], rtol, atol)
+            one = _one_output(case, expected[k], got[k], rtol, atol, inputs)
             if one is None:
                 return []
             if one not in found:
                 found.append(one)
         return found
-    one = _one_output(case, expected, got, rtol, atol)
+    one = _one_output(case, expected, got, rtol, atol, inputs)
     return [one] if one is not None else []
 
 
@@ -576,6 +755,25 @@ def width_from_data(error: str, expected) -> bool:
     shapes = [tuple(int(n) for n in part.replace(" ", "").split(",") if n) for part in found.groups()]
     return tuple(shape) in shapes and any(len(s) == len(shape) and s[:-1] == shape[:-1] and s != shape
                                            for s in shapes)
+
+
+def lost_axis(error: str) -> Idea | None:
+    """numpy's broadcasting error between an array and a reduction of it that dropped one axis
+    (shapes (4, 6) and (4,)): a mean or sum without keepdims."""
+    found = _BROADCAST.search(error)
+    if not found:
+        return None
+    a, b = (tuple(int(n) for n in part.replace(" ", "").split(",") if n) for part in found.groups())
+    small, large = sorted((a, b), key=len)
+    if len(large) == len(small) + 1 and any(large[:k] + large[k + 1:] == small for k in range(len(large))):
+        return idea("lost_axis", small=str(small), large=str(large))
+    return None
+
+
+def singular(exercise, case, error: str) -> Idea | None:
+    """numpy's LinAlgError "Singular matrix" where the reference solves the same case: the student
+    built another matrix than the formula's."""
+    return idea("singular_system") if error.startswith("LinAlgError: Singular matrix") else None
 
 
 def recognise_error(exercise, case, error: str) -> list[Mistake]:

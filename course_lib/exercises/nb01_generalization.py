@@ -166,8 +166,10 @@ def _degree_errors(x_train, y_train, x_val, y_val, degrees):
 
 
 def _by_training_error(x_train, y_train, x_val, y_val, degrees):
-    train = [_mse(_fit(x_train, y_train, d), x_train, y_train) for d in degrees]
-    return degrees[int(np.argmin(train))], _degree_errors(x_train, y_train, x_val, y_val, degrees)
+    # the training errors chosen by, and returned as the errors (a student who returns the true
+    # validation errors is named too: only the degree is then wrong, and it is this one's)
+    train = np.array([_mse(_fit(x_train, y_train, d), x_train, y_train) for d in degrees])
+    return degrees[int(np.argmin(train))], train
 
 
 def _fit_on_validation(x_train, y_train, x_val, y_val, degrees):
@@ -180,9 +182,7 @@ DEGREE_MISTAKES = (
             lambda *a: (int(np.argmin(_degree_errors(*a))), _degree_errors(*a)),
             nudge="Return the chosen degree itself, the value from the list, not its "
                   "position in it."),
-    Mistake("choosing by the training error", _by_training_error,
-            nudge="Judge every degree on the validation set only: the training error always "
-                  "prefers the largest degree."),
+    slip("selected_on_training", _by_training_error),
     slip("summed_errors", function=
             lambda *a: (a[4][int(np.argmin(_degree_errors(*a)))], _degree_errors(*a) * len(a[3]))),
     Mistake("fitting on the validation set", _fit_on_validation,
@@ -204,17 +204,14 @@ def _lambda_run(X, y, lambdas, n_val, validation_first=False, by_train=False, re
     k = min(ties, key=lambda j: lambdas[j]) if smallest_on_tie else max(ties, key=lambda j: lambdas[j])
     best = float(k) if index else float(lambdas[k])
     theta = ridge_fit(X, y, lambdas[k]) if refit else thetas[k]
-    return best, val_mse, theta
+    return best, (score if by_train else val_mse), theta
 
 
 LAMBDA_MISTAKES = (
     Mistake("the smallest lam on a tie", lambda *a: _lambda_run(*a, smallest_on_tie=True),
             nudge="Among equally good penalties prefer the LARGEST: the most regularized "
                   "model that does as well."),
-    Mistake("choosing by the training error (it always prefers the smallest lam)",
-            lambda *a: _lambda_run(*a, by_train=True),
-            nudge="Score each penalty by the error on the held-out validation rows, from a "
-                  "fit that never saw them."),
+    slip("selected_on_training", lambda *a: _lambda_run(*a, by_train=True)),
     Mistake("theta not refitted on all the data (the training part only)",
             lambda *a: _lambda_run(*a, refit=False),
             nudge="Once the penalty is chosen, fit the returned theta on ALL the rows."),

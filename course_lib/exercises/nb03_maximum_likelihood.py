@@ -231,6 +231,9 @@ CONDITIONAL_ENTROPY_MISTAKES = (
             lambda p: float(sum(_h(row / row.sum()) for row in p if row.sum() > 0)),
             nudge="Each row's conditional entropy counts with the probability of its x: a "
                   "weighted average, not a plain sum."),
+    slip("unweighted_average", lambda p: float(np.mean([_h(row / row.sum()) for row in p if row.sum() > 0]))),
+    slip("unweighted_average",   # every row in the average, an empty row with entropy 0
+         lambda p: float(np.mean([_h(row / row.sum()) if row.sum() > 0 else 0.0 for row in p]))),
     Mistake("no special case for zero entries (0 times log 0 is NaN)",
             lambda p: float(-np.sum(p * _log(p / p.sum(axis=1, keepdims=True)))),
             nudge="Entries with zero probability contribute nothing: leave them out before "
@@ -269,6 +272,10 @@ GAUSSIAN_NLL_MISTAKES = (
             lambda y, mu, s: float(np.mean((y - mu) ** 2 / (2 * s**2)))),
     Mistake("sigma in place of sigma^2",
             lambda y, mu, s: float(np.mean(0.5 * np.log(2 * np.pi * s) + (y - mu) ** 2 / (2 * s)))),
+    Mistake("sigma instead of sigma^2 inside the logarithm",
+            lambda y, mu, s: float(np.mean(0.5 * np.log(2 * np.pi * s) + (y - mu) ** 2 / (2 * s**2))),
+            nudge="The normalizing constant is the logarithm of two pi times the VARIANCE, sigma "
+                  "squared, not times sigma."),
     Mistake("a sum over the examples instead of a mean",
             lambda y, mu, s: float(np.sum(0.5 * np.log(2 * np.pi * s**2) + (y - mu) ** 2 / (2 * s**2)))),
     Mistake("sigma^2 without the 2 in the denominator",

@@ -207,6 +207,21 @@ def _radius(matrix):
     return float(np.max(np.abs(np.linalg.eigvals(np.array(matrix, dtype=np.float64)))))
 
 
+def _radius_eigvalsh(matrix):
+    """The slip: numpy's eigvalsh, which assumes a symmetric matrix and reads its lower triangle."""
+    return float(np.max(np.abs(np.linalg.eigvalsh(np.array(matrix, dtype=np.float64)))))
+
+
+def _rate_eigvalsh(alpha, beta, lam):
+    h = alpha * lam
+    return _radius_eigvalsh([[1 - h, beta], [-h, beta]])
+
+
+def _nrate_eigvalsh(alpha, beta, lam):
+    h = alpha * lam
+    return _radius_eigvalsh([[1 - h, beta * (1 - h)], [-h, beta * (1 - h)]])
+
+
 def _nrate_momentum(alpha, beta, lam):
     return _radius([[1 - alpha * lam, beta], [-alpha * lam, beta]])
 
@@ -347,11 +362,13 @@ EXERCISES = [
                     nudge="The gradient along the direction is plus lambda times the distance, and "
                           "the velocity takes MINUS alpha times it."),
             slip("old_state_in_step", _rate_old_v_in_theta, state="v"),
+            slip("eigvalsh_nonsymmetric", _rate_eigvalsh),
             Mistake("beta instead of its square root for complex eigenvalues", _rate_beta_not_root,
                     nudge="Complex eigenvalues come in a conjugate pair whose product is beta, so each "
                           "has absolute value the square root of beta, not beta."),
         ),
-    ),    Exercise(
+    ),
+    Exercise(
         id="nesterov_rate",
         notebook=NOTEBOOK,
         points=3,
@@ -379,6 +396,7 @@ EXERCISES = [
                     _nrate_old_v_in_theta),
             Mistake("the map built with the gradient's sign flipped (theta climbs)", _nrate_wrong_sign),
             Mistake("the smaller eigenvalue in absolute value instead of the larger", _nrate_smallest_root),
+            slip("eigvalsh_nonsymmetric", _nrate_eigvalsh),
         ),
     ),
 ]

@@ -308,4 +308,5 @@ EXERCISES = [
 # The one-array step's mistakes carried over to the step on a list of arrays (misconceptions.lifted),
 # so a slip named in adagrad_step is named in adagrad_steps too.
 _BY_ID = {ex.id: ex for ex in EXERCISES}
-_BY_ID["adagrad_steps"].mistakes += lifted(_BY_ID["adagrad_step"].mistakes, "adagrad")
+_BY_ID["adagrad_steps"].mistakes += lifted(_BY_ID["adagrad_step"].mistakes, "adagrad",
+                                          step=_BY_ID["adagrad_step"].reference)

@@ -208,6 +208,11 @@ def _adam_only_s_corrected(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
     return theta - alpha / np.sqrt(r + eps) * s / (1 - beta_1 ** (t + 1)), s, r, t + 1
 
 
+def _adam_only_r_corrected(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
+    s, r = _moments(s, r, g, beta_1, beta_2)
+    return theta - alpha / np.sqrt(r / (1 - beta_2 ** (t + 1)) + eps) * s, s, r, t + 1
+
+
 def _adam_eps_outside(theta, s, r, t, g, alpha, beta_1, beta_2, eps):
     s, r = _moments(s, r, g, beta_1, beta_2)
     s_hat, r_hat = s / (1 - beta_1 ** (t + 1)), r / (1 - beta_2 ** (t + 1))
@@ -343,6 +348,9 @@ EXERCISES = [
             Mistake("only the first moment bias-corrected", _adam_only_s_corrected,
                     nudge="Both moments start at zero: the second moment needs its own correction "
                           "too, with beta_2."),
+            Mistake("only the second moment bias-corrected", _adam_only_r_corrected,
+                    nudge="Both moments start at zero: the first moment needs its own correction "
+                          "too, with beta_1 (its size sets the step's length early on)."),
             slip("eps_outside_root", _adam_eps_outside),
             slip("t_not_incremented", _adam_t_not_incremented),
             slip("t_off_by_one", _adam_old_t_in_correction),
@@ -399,4 +407,5 @@ EXERCISES = [
 # The one-array step's mistakes carried over to the step on a list of arrays (misconceptions.lifted),
 # so a slip named in adam_step is named in adam_steps too.
 _BY_ID = {ex.id: ex for ex in EXERCISES}
-_BY_ID["adam_steps"].mistakes += lifted(_BY_ID["adam_step"].mistakes, "adam")
+_BY_ID["adam_steps"].mistakes += lifted(_BY_ID["adam_step"].mistakes, "adam",
+                                          step=_BY_ID["adam_step"].reference)

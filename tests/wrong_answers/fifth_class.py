@@ -20,7 +20,6 @@ from course_lib.graph import node_partials, node_value
 
 from . import fifth
 
-
 # ----------------------------------------------------------------------------- 00 welcome
 
 @fifth("mse")
@@ -111,7 +110,7 @@ def _min_norm(Phi, y):
 def double_descent_fits_all_features_once_and_truncates(X_train, y_train, X_test, y_test, V, c, p_values):
     F_train = np.maximum(0, X_train @ V + c)
     F_test = np.maximum(0, X_test @ V + c)
-    theta_all, _ = _min_norm(F_train, y_train)      # one fit; the first p coefficients are the model with p features
+    theta_all, _ = _min_norm(F_train, y_train)      # one fit; its first p coefficients: the p-feature model
     train_mse, test_mse = [], []
     for p in p_values:
         theta = theta_all[:p]

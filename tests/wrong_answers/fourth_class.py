@@ -121,7 +121,7 @@ def double_descent_errors_uses_the_loop_position_as_p(X_train, y_train, X_test, 
     Phi_train = np.maximum(0, X_train @ V + c)
     Phi_test = np.maximum(0, X_test @ V + c)
     train_mse, test_mse = [], []
-    for k, p in enumerate(p_values):
+    for k, p in enumerate(p_values):  # noqa: B007 - the slip: p is never used
         theta = _min_norm(Phi_train[:, : k + 1], y_train)
         train_mse.append(np.mean((Phi_train[:, : k + 1] @ theta - y_train) ** 2))
         test_mse.append(np.mean((Phi_test[:, : k + 1] @ theta - y_test) ** 2))

@@ -1,0 +1,117 @@
+"""The catalogue's generic diagnoses (exercises/misconceptions.py, issue 21 item 1): each names a
+slip no exercise registered, in every exercise where it can happen. One test per idea, written as
+a student would slip; each fails if its idea is taken out of the catalogue."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib import exercises
+from course_lib.checking import evaluate
+from course_lib.exercises import misconceptions
+from course_lib.exercises.judging import LOOK_AHEAD, judge
+
+
+def named(exercise_id, function) -> str:
+    verdict = evaluate(exercise_id, function, watch_references=False)
+    assert verdict.status in ("failed", "error"), verdict.message
+    return " | ".join(verdict.mistakes)
+
+
+def test_two_arguments_exchanged_are_named_by_their_names():
+    def momentum_step(theta, v, g, alpha, beta):          # beta where alpha belongs, and back
+        v = alpha * v - beta * g
+        return theta + v, v
+    assert "alpha and beta swapped" in named("momentum_step", momentum_step)
+
+
+def test_a_state_returned_as_its_square_root_is_a_square_root_too_many():
+    def rmsprop_step(theta, r, g, alpha, beta, eps):
+        r = beta * r + (1 - beta) * g ** 2
+        return theta - alpha / np.sqrt(r + eps) * g, np.sqrt(r)     # the root kept as the state
+    assert "square root too many" in named("rmsprop_step", rmsprop_step)
+
+
+def test_dividing_by_the_number_of_classes_names_both_counts():
+    def softmax_cross_entropy_backward(logits, y):
+        z = logits - logits.max(axis=1, keepdims=True)
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        p[np.arange(len(y)), y] -= 1
+        return p / logits.shape[1]                       # K, not N
+    assert "dividing by" in named("softmax_cross_entropy_backward", softmax_cross_entropy_backward)
+
+
+def test_a_mean_that_lost_its_axis_is_named_from_numpys_broadcasting_error():
+    def unbiased_variance(x):
+        x = np.asarray(x, dtype=float)
+        return np.sum((x - x.mean(axis=-1)) ** 2, axis=-1) / (x.shape[-1] - 1)
+    assert "lost its axis" in named("unbiased_variance", unbiased_variance)
+
+
+def test_a_singular_system_is_named_not_left_as_a_raw_linalg_error():
+    def ridge_fit(X, y, lam):
+        return X.T @ np.linalg.solve(X @ X.T, y) + 0 * lam    # X X^T: singular with more rows than columns
+    assert "singular" in named("ridge_fit", ridge_fit)
+
+
+def test_a_relu_slope_from_the_sign_of_z_is_wrong_only_where_z_is_negative():
+    def relu_backward(dh, z):
+        return dh * np.sign(z)
+    assert "only where z is negative" in named("relu_backward", relu_backward)
+
+
+def test_list_states_shaped_like_the_first_array_are_named():
+    def adagrad_steps(thetas, rs, gs, alpha, eps):
+        if rs is None:
+            rs = [np.zeros_like(thetas[0]) for _ in thetas]
+        out = [(th - alpha / np.sqrt(r + g ** 2 + eps) * g, r + g ** 2) for th, r, g in zip(thetas, rs, gs)]
+        return [o[0] for o in out], [o[1] for o in out]
+    assert "shaped like the first array" in named("adagrad_steps", adagrad_steps)
+
+
+def test_where_an_answer_is_wrong_is_a_diagnosis():
+    e = np.array([1.0, 2.0, 4.0, 8.0])
+    where = misconceptions._where
+    assert where(e, np.array([9.0, 2, 4, 8]), 1e-7, 1e-10, {}).key == "first_only"
+    assert where(e, np.array([1.0, 2, 4, 9]), 1e-7, 1e-10, {}).key == "last_only"
+    assert where(e, np.array([0.0, 1, 2, 4]), 1e-7, 1e-10, {}).key == "shifted"
+    z = np.array([0.0, 1.0, -2.0, 3.0])
+    assert where(e, np.array([5.0, 2, 4, 8]), 1e-7, 1e-10, {"z": z}).key == "special_at_zero"
+    assert where(e, np.array([1.0, 2, 5, 8]), 1e-7, 1e-10, {"z": z}).key == "special_when_negative"
+    assert where(e, np.array([9.0, 9, 4, 8]), 1e-7, 1e-10, {"z": z}) is None   # no telling place
+
+
+def test_a_constant_offset_is_named_only_where_the_answer_varies():
+    elementwise = misconceptions._elementwise
+    varied = np.array([0.1, 0.4, 0.9])
+    assert elementwise(varied, varied + 0.5, 1e-7, 1e-10).key == "constant_offset"
+    flat = np.full(3, 0.1)                               # any answer is a constant off a constant array
+    assert elementwise(flat, flat + 0.5, 1e-7, 1e-10) is None
+
+
+def _answers(ex, cases, transform):
+    """Answers to `cases`: the reference's, changed by transform(k, case, value)."""
+    return [{"value": transform(k, case, ex.expected(case)), "mutated": False}
+            for k, case in enumerate(cases)]
+
+
+def test_a_slip_hidden_by_an_edge_case_is_named_from_the_random_cases_after_it():
+    ex = exercises.get("mse")
+    cases = ex.check_cases()
+    first = next(k for k, c in enumerate(cases) if ex.is_public(c) and ex.expected(c) != 0)
+    randoms = [k for k, c in enumerate(cases) if k > first and not ex.is_public(c)][:LOOK_AHEAD]
+
+    def doubled(where):
+        def transform(k, case, value):
+            if k == first:
+                return value + 0.123456                   # unexplained on the first failing case
+            return 2 * value if k in where else value
+        return transform
+
+    expected = [ex.expected(c) for c in cases]
+    verdict = judge(ex, cases, expected, _answers(ex, cases, doubled(set(randoms))))
+    assert verdict.mistakes and "factor 2" in verdict.mistakes[0], verdict.message
+    assert "on the random cases" in verdict.message
+    # one random case alone is a coincidence of a draw: nothing is named
+    verdict = judge(ex, cases, expected, _answers(ex, cases, doubled({randoms[0]})))
+    assert not verdict.mistakes, verdict.message
