@@ -196,6 +196,26 @@ def test_a_failure_while_grading_or_reporting_one_notebook_is_that_notebooks_row
     assert any("feedback of 'ada'" in e for e in summary.report_errors), summary.report_errors
 
 
+def test_a_reference_that_fails_on_a_case_costs_only_its_exercises_rows(tmp_path, monkeypatch, capsys):
+    from course_lib.exercises.core import Exercise
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    save(subs, "ada", welcome())
+    real_expected = Exercise.expected
+
+    def broken_for_mse(self, case):
+        if self.id == "mse" and case.name == "random #2":
+            raise FloatingPointError("the course's bug")
+        return real_expected(self, case)
+
+    monkeypatch.setattr(Exercise, "expected", broken_for_mse)
+    summary = grade(subs, out, notebooks=[WELCOME], progress=False, seed=7)
+    message = row(summary, "ada")["message"]
+    assert row(summary, "ada")["status"] == "error" and "not graded" in message
+    assert "mse" in message and "seed 7" in message and "FloatingPointError" in message
+    assert "not graded" in capsys.readouterr().err         # the instructor is told once, at the start
+
+
 # --- item 2: the grader's own process does not parse student text -------------------------------
 
 def test_the_grader_process_never_parses_a_notebook(tmp_path, monkeypatch):

@@ -54,6 +54,7 @@ from .score import (
     NOT_ATTEMPTED_MESSAGE,
     Prepared,
     Result,
+    not_graded,
     one_line,
     prepare,
     safe_text,
@@ -150,7 +151,9 @@ def grade_submission(item: Submission, prepared: list[Prepared], timeout: float,
     to_run = []
     for p in prepared:
         ex, entry = p.exercise, found[p.exercise.id]
-        if entry["status"] == "missing":
+        if p.broken:
+            results[ex.id] = not_graded(p)
+        elif entry["status"] == "missing":
             status, why = (ERROR, "; ".join(skipped)) if skipped else (MISSING, "")
             results[ex.id] = zero(ex, status, f"no function {ex.function}() found in the notebook"
                                   + (f" ({why})" if why else ""))
@@ -225,6 +228,8 @@ def grade(submissions: Path, out: Path, jobs: int | None = None, timeout: float 
         found = collect.collect(submissions, chosen, layout, student, Path(workdir))
         prepared = {n: prepare(exercises.for_notebook(n), seed)          # the cases of the notebooks
                     for n in dict.fromkeys(item.notebook for item in found.items)}   # to grade
+        for p in (p for ps in prepared.values() for p in ps if p.broken):
+            print(f"warning: {p.broken}; every {p.exercise.id} row says 'not graded'", file=sys.stderr)
 
         def work(item: Submission) -> Graded:
             """One notebook's Graded, whatever happens (a failure is the notebook's rows)."""

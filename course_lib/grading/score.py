@@ -58,8 +58,8 @@ HIDDEN = "(not shown for random cases: they change with each grading)"
 ERROR_SIZE = re.compile(r": max abs error [^,;]*, max rel error (?:n/a \(the expected value is 0\)|[^;]*)")
 
 __all__ = ["PASSED", "FAILED", "NOT_ATTEMPTED", "ERROR", "TIMEOUT", "MISSING", "INVALID", "STATUSES",
-           "NOT_ATTEMPTED_MESSAGE", "Prepared", "Result", "prepare", "zero", "score", "is_complex",
-           "one_line"]
+           "NOT_ATTEMPTED_MESSAGE", "Prepared", "Result", "prepare", "not_graded", "zero", "score",
+           "is_complex", "one_line"]
 
 
 @dataclass
@@ -69,6 +69,7 @@ class Prepared:
     exercise: Exercise
     cases: list[Case]
     expected: list
+    broken: str = ""          # why the course's own reference could not answer a case (not graded)
 
 
 @dataclass
@@ -137,9 +138,30 @@ def safe_text(text, exact: bool = False) -> str:
 
 
 def prepare(exercises: list[Exercise], seed: int) -> list[Prepared]:
-    """Draw every exercise's cases from `seed` and compute the reference answers."""
-    return [Prepared(ex, cases, [ex.expected(case) for case in cases])
-            for ex in exercises for cases in [ex.cases(seed)]]
+    """Draw every exercise's cases from `seed` and compute the reference answers. An exercise whose
+    own cases or reference fail (a course bug, not a student's) is `broken`, with the exercise, the
+    case and the seed named: its rows say so and the other exercises are graded."""
+    return [_prepare_one(ex, seed) for ex in exercises]
+
+
+def _prepare_one(ex: Exercise, seed: int) -> Prepared:
+    case_name = "(drawing the cases)"
+    try:
+        cases, expected = ex.cases(seed), []
+        for case in cases:
+            case_name = f"case '{case.name}'"
+            expected.append(ex.expected(case))
+    except Exception as exc:  # noqa: BLE001 - the course's bug: this exercise's rows say so
+        why = one_line(f"{type(exc).__name__}: {exc}", 300)
+        return Prepared(ex, [], [], broken=f"the course's reference for {ex.id} failed on {case_name} of "
+                                           f"seed {seed} ({why})")
+    return Prepared(ex, cases, expected)
+
+
+def not_graded(prepared: Prepared) -> Result:
+    """The row of an exercise the course could not prepare: no points, and whose fault it is."""
+    return zero(prepared.exercise, ERROR, f"not graded: {prepared.broken}. This is a fault of the course, "
+                "not of your answer: the instructor has been told and will grade it again")
 
 
 def zero(exercise: Exercise, status: str, message: str) -> Result:
