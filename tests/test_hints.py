@@ -238,7 +238,8 @@ def all_nudges():
     fields = {"state": "r", "n": 5, "upstream": "dh", "what": "db", "a": "theta", "b": "v",
               "got": "shape (1, 2)", "expected": "shape (2,)", "direction": "too large", "param": "eps",
               "default": "1e-06", "base": 2, "cause": "a division by zero", "offset": "+0.5",
-              "wrong": 4, "right": 5, "how": "mean", "small": "(4,)", "large": "(4, 6)"}
+              "wrong": 4, "right": 5, "how": "mean", "small": "(4,)", "large": "(4, 6)",
+              "order": "dW1, db1, dW2, db2"}
     found += [(f"idea {key}", misconceptions.idea(key, **fields).nudge) for key in misconceptions.IDEAS]
     for ex in exercises.all_exercises():
         found += [(f"{ex.id}: {m.name}", m.nudge) for m in misconceptions.twin_mistakes(ex)]

@@ -75,10 +75,16 @@ def test_where_an_answer_is_wrong_is_a_diagnosis():
     assert where(e, np.array([9.0, 2, 4, 8]), 1e-7, 1e-10, {}).key == "first_only"
     assert where(e, np.array([1.0, 2, 4, 9]), 1e-7, 1e-10, {}).key == "last_only"
     assert where(e, np.array([0.0, 1, 2, 4]), 1e-7, 1e-10, {}).key == "shifted"
-    z = np.array([0.0, 1.0, -2.0, 3.0])
-    assert where(e, np.array([5.0, 2, 4, 8]), 1e-7, 1e-10, {"z": z}).key == "special_at_zero"
-    assert where(e, np.array([1.0, 2, 5, 8]), 1e-7, 1e-10, {"z": z}).key == "special_when_negative"
-    assert where(e, np.array([9.0, 9, 4, 8]), 1e-7, 1e-10, {"z": z}) is None   # no telling place
+    z = np.array([0.0, 0.0, -2.0, -3.0])
+    assert where(e, np.array([5.0, 5, 4, 8]), 1e-7, 1e-10, {"z": z}).key == "special_at_zero"
+    assert where(e, np.array([1.0, 2, 5, 9]), 1e-7, 1e-10, {"z": z}).key == "special_when_negative"
+    assert where(e, np.array([9.0, 2, 9, 8]), 1e-7, 1e-10, {"z": z}) is None   # no telling place
+    restarts = np.array([1.0, 0.5, 0.1, 1.0, 0.5, 1.0, 0.5])   # a schedule that restarts twice
+    got = np.array([1.0, 0.5, 0.1, 0.0, 0.5, 0.0, 0.5])
+    assert where(restarts, got, 1e-7, 1e-10, {}).key == "at_the_jumps"
+    # an input that only happens to have the answer's shape (next to one that does not) is no place
+    others = {"z": z, "X": np.ones((4, 2))}
+    assert where(e, np.array([5.0, 5, 4, 8]), 1e-7, 1e-10, others) is None
 
 
 def test_a_constant_offset_is_named_only_where_the_answer_varies():

@@ -16,7 +16,7 @@ import functools
 import sys
 
 import pytest
-from wrong_answers import all_wrong, fifth_class, fourth_class, second_class, third_class
+from wrong_answers import all_wrong, fifth_class, fourth_class, second_class, sixth_class, third_class
 
 from course_lib import exercises
 from course_lib.checking import evaluate
@@ -26,18 +26,22 @@ LATER = second_class()
 THIRD = third_class()
 FOURTH = fourth_class()
 FIFTH = fifth_class()
-EVERY = WRONG + LATER + THIRD + FOURTH + FIFTH
+SIXTH = sixth_class()
+EVERY = WRONG + LATER + THIRD + FOURTH + FIFTH + SIXTH
 CLASSES = {  # label: (first index, count)
     "A": (0, len(WRONG)), "B": (len(WRONG), len(LATER)), "C": (len(WRONG) + len(LATER), len(THIRD)),
     "D": (len(WRONG) + len(LATER) + len(THIRD), len(FOURTH)),
     "E": (len(WRONG) + len(LATER) + len(THIRD) + len(FOURTH), len(FIFTH)),
+    "F": (len(WRONG) + len(LATER) + len(THIRD) + len(FOURTH) + len(FIFTH), len(SIXTH)),
 }
 GRADER_SEEDS = (1000, 1001, 1002)
 GOAL = 0.80
 SECOND_CLASS_FLOOR = 0.60     # measured 25 of 50 named when written, 34 of 50 after its lessons
 THIRD_CLASS_FLOOR = 0.55      # 17 of 29 when written; 19 after two generic ideas (NaN, a range one short)
 FOURTH_CLASS_FLOOR = 0.80     # 36 of 46 when written; 43 after the generic ideas it suggested (tuned on)
-FIFTH_CLASS_FLOOR = 0.80      # 36 of 45 when written; never looked at answer by answer: out of sample
+FIFTH_CLASS_FLOOR = 0.80      # 36 of 45 when written, 38 after D's ideas; 37 after F's (two names that F's
+#                               precision rules took away were looked at, one came back: see the README)
+SIXTH_CLASS_FLOOR = 0.85      # 66 of 75 when written (out of sample then); 69 after its own lessons
 
 
 @functools.cache
@@ -93,7 +97,7 @@ def test_the_later_classes_stay_above_their_floors():
     assert rate >= SECOND_CLASS_FLOOR, f"{rate:.0%} named; unnamed:\n" + "\n".join(unnamed)
     rate, unnamed = naming_rate(len(WRONG) + len(LATER), len(THIRD))
     assert rate >= THIRD_CLASS_FLOOR, f"{rate:.0%} named; unnamed:\n" + "\n".join(unnamed)
-    for label, floor in (("D", FOURTH_CLASS_FLOOR), ("E", FIFTH_CLASS_FLOOR)):
+    for label, floor in (("D", FOURTH_CLASS_FLOOR), ("E", FIFTH_CLASS_FLOOR), ("F", SIXTH_CLASS_FLOOR)):
         rate, unnamed = naming_rate(*CLASSES[label])
         assert rate >= floor, f"class {label}: {rate:.0%} named; unnamed:\n" + "\n".join(unnamed)
 

@@ -11,6 +11,7 @@ code: tests/test_hints.py reads every nudge). It reaches the exercises in three 
    course's building blocks swapped for its wrong twin, so the slip is found in EVERY exercise
    whose reference uses that block, without a line in the exercise:
        eps_outside_root   optimizers._divide_by_root  alpha / (sqrt(r) + eps) * g
+       root_left_out      optimizers._divide_by_root  alpha / (r + eps) * g
        relu_at_zero       nn.relu_derivative           slope 1 at z = 0 (a mask from z >= 0)
        width_from_labels  nn.softmax_cross_entropy_backward with a one-hot of width max(y) + 1
    and `lifted(step_mistakes)` carries every mistake of a one-array optimizer step over to the
@@ -134,6 +135,12 @@ IDEAS = {idea.key: idea for idea in [
     Idea("swapped_outputs", "{a} and {b} returned in each other's place",
          "The values are right but {a} and {b} are swapped: return the outputs in the order the "
          "exercise lists them."),
+    Idea("outputs_reordered", "the right outputs in another order (the exercise's order is {order})",
+         "Every output you return is right but in the wrong place: return them in the order the "
+         "exercise lists them ({order}), whatever order you computed them in."),
+    Idea("root_left_out", "the square root left out (dividing by the second-moment estimate itself)",
+         "The step divides by the SQUARE ROOT of the accumulated squares (plus epsilon), which has the "
+         "scale of a gradient; dividing by the accumulated squares themselves does not."),
     Idea("in_place", "changing an input array in place",
          "Your function changed an array it was given: compute the new values into new arrays "
          "instead of adding into, or assigning into, the caller's arrays."),
@@ -231,6 +238,11 @@ IDEAS = {idea.key: idea for idea in [
          "Every entry is right except the first: check what your code does differently there (where "
          "a loop or a range starts, the step zero, the value before any update, a first column such as a "
          "bias)."),
+    Idea("at_the_jumps", "a slip exactly where the answer jumps back up (where a new cycle or phase "
+         "starts)",
+         "Every value is right except where a new cycle or phase begins: check the boundary itself, "
+         "the step where the old cycle ends and the new one starts (is it counted in the old one, or as "
+         "the first step of the new one?)."),
     Idea("last_only", "a slip at the last entry only (where a loop or a range ends)",
          "Every entry is right except the last: check how your loop or formula ends (whether the "
          "last step is included, a bound reached exactly)."),
@@ -298,6 +310,12 @@ def _relu_derivative_at_zero_one(z, at_zero=0.0):
     return (np.asarray(z, dtype=np.float64) >= 0).astype(np.float64)
 
 
+def _divide_by_root_left_out(alpha, r, eps, g):
+    """The wrong twin of optimizers._divide_by_root without its root:  alpha / (r + eps) * g."""
+    with np.errstate(all="ignore"):
+        return np.where(r + eps > 0, alpha * g / np.where(r + eps > 0, r + eps, 1.0), 0.0)
+
+
 def _sce_backward_width_from_labels(logits, y):
     """The wrong twin of nn.softmax_cross_entropy_backward: (softmax(z) - onehot(y, max(y) + 1)) / N,
     which raises numpy's broadcasting ValueError when the batch lacks the highest class."""
@@ -322,6 +340,7 @@ class Twin:
 
 TWINS = (
     Twin("eps_outside_root", "course_lib.optimizers", "_divide_by_root", _divide_by_root_outside),
+    Twin("root_left_out", "course_lib.optimizers", "_divide_by_root", _divide_by_root_left_out),
     Twin("relu_at_zero", "course_lib.nn", "relu_derivative", _relu_derivative_at_zero_one),
     Twin("width_from_labels", "course_lib.nn", "softmax_cross_entropy_backward",
          _sce_backward_width_from_labels),
@@ -543,9 +562,11 @@ def _is_integer(value) -> bool:
         (isinstance(value, np.ndarray) and value.dtype.kind in "iu")
 
 
-def _one_output(case, expected, got, rtol, atol, inputs: dict | None = None) -> Idea | None:
+def _one_output(case, expected, got, rtol, atol, inputs: dict | None = None,
+                edge: bool = True) -> Idea | None:
     """The catalogue's transform that turns `expected` into `got` (one output), or None. `inputs`:
-    the case's arguments by name (for "wrong only where x is 0")."""
+    the case's arguments by name (for "wrong only where x is 0"); `edge`: a fixed case, whose
+    degenerate values (one number, a constant array) fit an entry-by-entry transform by chance."""
     e, g = _numeric(expected), _numeric(got)
     if e is None or g is None or not np.all(np.isfinite(e)):
         return None
@@ -597,7 +618,7 @@ def _one_output(case, expected, got, rtol, atol, inputs: dict | None = None) -> 
     for right, wrong in _count_pairs(case):
         if np.allclose(g, e * right / wrong, rtol=max(rtol, 1e-9), atol=atol):
             return idea("wrong_count", wrong=wrong, right=right)
-    return _elementwise(e, g, rtol, atol) or _where(e, g, rtol, atol, inputs or {})
+    return _elementwise(e, g, rtol, atol, edge) or _where(e, g, rtol, atol, inputs or {})
 
 
 def _count_pairs(case) -> list[tuple[int, int]]:
@@ -608,12 +629,14 @@ def _count_pairs(case) -> list[tuple[int, int]]:
     return [(a, b) for a in counts for b in counts if a != b]
 
 
-def _elementwise(e, g, rtol, atol) -> Idea | None:
+def _elementwise(e, g, rtol, atol, edge: bool = True) -> Idea | None:
     """`got` as a function of `expected` entry by entry: |e|, sqrt(e), e squared, 1/e, 1 - e,
     e plus a constant."""
     def close(value):
         return np.allclose(g, value, rtol=rtol, atol=atol)
 
+    if edge and np.unique(np.round(e, 12)).size < 2 and _simple_fraction(float(e.flat[0])):
+        return None    # one round number of an edge case (1/2, 3/4) fits too many transforms by chance
     trivial = np.all(np.isclose(e, 0) | np.isclose(np.abs(e), 1))     # 0 and 1 are their own squares
     if np.any(e < -atol) and close(np.abs(e)):
         return idea("absolute")
@@ -632,6 +655,12 @@ def _elementwise(e, g, rtol, atol) -> Idea | None:
     return None
 
 
+def _simple_fraction(x: float) -> bool:
+    """True for a number such as 0, 2, 1/2 or 3/4 (a fraction with a denominator up to 16): the
+    values an edge case is built from, where sqrt(1/4) = 1/2 and 1 - 1/2 = 1/2 by construction."""
+    return any(abs(x * d - round(x * d)) < 1e-9 * max(1.0, abs(x * d)) for d in range(1, 17))
+
+
 def _where(e, g, rtol, atol, inputs: dict) -> Idea | None:
     """An answer right everywhere but at one telling place: the first or the last entry, every
     value one step early or late, or exactly where an input is 0 (or negative)."""
@@ -639,11 +668,18 @@ def _where(e, g, rtol, atol, inputs: dict) -> Idea | None:
         return None
     wrong = ~np.isclose(g, e, rtol=rtol, atol=atol)
     flat = wrong.ravel()
-    for name, value in inputs.items():
-        if isinstance(value, np.ndarray) and value.shape == e.shape and value.dtype.kind in "fiu":
+    arrays = {name: v for name, v in inputs.items() if isinstance(v, np.ndarray) and v.dtype.kind in "fiu"}
+    if arrays and all(v.shape == e.shape for v in arrays.values()):
+        # an entry-by-entry exercise (every array input lines up with the answer): where an input
+        # is 0 or negative is a place of its own; elsewhere a match of shapes is a coincidence
+        for name, value in arrays.items():
             for key, where in (("special_at_zero", value == 0), ("special_when_negative", value < 0)):
                 if where.any() and not where.all() and np.array_equal(wrong, where):
                     return idea(key, param=name)
+    if e.ndim == 1:
+        rises = np.concatenate([[False], e[1:] > e[:-1] + atol + rtol * np.abs(e[:-1])])
+        if rises.any() and not rises.all() and rises.sum() < e.size // 2 and np.array_equal(wrong, rises):
+            return idea("at_the_jumps")
     if flat.sum() == 1 and flat[0]:
         return idea("first_only")
     if flat.sum() == 1 and flat[-1]:
@@ -665,6 +701,13 @@ def recognise_shape_of_error(exercise, case, expected, got) -> list[Idea]:
         inputs = dict(inspect.signature(exercise.reference).bind(*case.args, **case.kwargs).arguments)
     except (TypeError, ValueError):
         inputs = {}
+    edge = exercise.is_public(case)
+    one_array = len(names) == 1 and isinstance(expected, list) and len(expected) > 1 \
+        and _numeric(expected) is not None and _numeric(got) is not None
+    if one_array:                   # one output given as a list of numbers (a value per node of a graph)
+        one = _one_output(case, np.asarray(expected, dtype=np.float64), np.asarray(got, dtype=np.float64),
+                          rtol, atol, inputs, edge)
+        return [one] if one is not None else []
     if isinstance(expected, (tuple, list)) and isinstance(got, (tuple, list)) and len(got) == len(expected) \
             and len(expected) > 1:
         wrong = [k for k in range(len(expected)) if not _close(expected[k], got[k], rtol, atol)]
@@ -675,6 +718,8 @@ def recognise_shape_of_error(exercise, case, expected, got) -> list[Idea]:
             a, b = wrong
             if _close(expected[a], got[b], rtol, atol) and _close(expected[b], got[a], rtol, atol):
                 return [idea("swapped_outputs", a=labels[a], b=labels[b])]
+        if len(wrong) > 2 and all(any(_close(expected[k], got[j], rtol, atol) for j in wrong) for k in wrong):
+            return [idea("outputs_reordered", order=", ".join(labels))]
         state = _old_state(exercise, case, labels, got, wrong)
         if state is not None:
             return [state]
@@ -684,13 +729,13 @@ def recognise_shape_of_error(exercise, case, expected, got) -> list[Idea]:
                 return [uphill]
         found = []
         for k in wrong:
-            one = _one_output(case, expected[k], got[k], rtol, atol, inputs)
+            one = _one_output(case, expected[k], got[k], rtol, atol, inputs, edge)
             if one is None:
                 return []
             if one not in found:
                 found.append(one)
         return found
-    one = _one_output(case, expected, got, rtol, atol, inputs)
+    one = _one_output(case, expected, got, rtol, atol, inputs, edge)
     return [one] if one is not None else []
 
 

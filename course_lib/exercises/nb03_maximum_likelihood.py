@@ -262,6 +262,11 @@ VARIANCE_MISTAKES = (
     Mistake("a standard deviation (the square root of s^2)",
             lambda x: np.sqrt(np.sum(_deviations(x)[0] ** 2, axis=-1) / (_deviations(x)[1] - 1))),
     Mistake("the whole array taken as one sample", _flat_variance),
+    Mistake("one mean for the whole batch instead of each sample's own",
+            lambda x: np.sum((np.asarray(x, dtype=np.float64) - np.mean(x)) ** 2, axis=-1)
+            / (np.shape(x)[-1] - 1),
+            nudge="Each sample (each row along the last axis) is centred on its OWN mean: average along "
+                  "the last axis, keeping it, not over the whole batch."),
     Mistake("the variance along the first axis instead of the last",
             lambda x: np.var(np.asarray(x, dtype=np.float64), axis=0, ddof=1)),
 )

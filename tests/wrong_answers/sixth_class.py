@@ -28,7 +28,6 @@ import numpy as np
 
 from . import sixth
 
-
 # --------------------------------------------------------------------------- 00 welcome
 
 @sixth("mse")
