@@ -16,7 +16,15 @@ import functools
 import sys
 
 import pytest
-from wrong_answers import all_wrong, fifth_class, fourth_class, second_class, sixth_class, third_class
+from wrong_answers import (
+    all_wrong,
+    fifth_class,
+    fourth_class,
+    second_class,
+    seventh_class,
+    sixth_class,
+    third_class,
+)
 
 from course_lib import exercises
 from course_lib.checking import evaluate
@@ -27,12 +35,14 @@ THIRD = third_class()
 FOURTH = fourth_class()
 FIFTH = fifth_class()
 SIXTH = sixth_class()
-EVERY = WRONG + LATER + THIRD + FOURTH + FIFTH + SIXTH
+SEVENTH = seventh_class()
+EVERY = WRONG + LATER + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH
 CLASSES = {  # label: (first index, count)
     "A": (0, len(WRONG)), "B": (len(WRONG), len(LATER)), "C": (len(WRONG) + len(LATER), len(THIRD)),
     "D": (len(WRONG) + len(LATER) + len(THIRD), len(FOURTH)),
     "E": (len(WRONG) + len(LATER) + len(THIRD) + len(FOURTH), len(FIFTH)),
     "F": (len(WRONG) + len(LATER) + len(THIRD) + len(FOURTH) + len(FIFTH), len(SIXTH)),
+    "G": (len(WRONG) + len(LATER) + len(THIRD) + len(FOURTH) + len(FIFTH) + len(SIXTH), len(SEVENTH)),
 }
 GRADER_SEEDS = (1000, 1001, 1002)
 GOAL = 0.80
@@ -42,6 +52,7 @@ FOURTH_CLASS_FLOOR = 0.80     # 36 of 46 when written; 43 after the generic idea
 FIFTH_CLASS_FLOOR = 0.80      # 36 of 45 when written, 38 after D's ideas; 37 after F's (two names that F's
 #                               precision rules took away were looked at, one came back: see the README)
 SIXTH_CLASS_FLOOR = 0.85      # 66 of 75 when written (out of sample then); 69 after its own lessons
+SEVENTH_CLASS_FLOOR = 0.85    # 53 of 58 when written, after every change: never tuned on
 
 
 @functools.cache
@@ -97,7 +108,8 @@ def test_the_later_classes_stay_above_their_floors():
     assert rate >= SECOND_CLASS_FLOOR, f"{rate:.0%} named; unnamed:\n" + "\n".join(unnamed)
     rate, unnamed = naming_rate(len(WRONG) + len(LATER), len(THIRD))
     assert rate >= THIRD_CLASS_FLOOR, f"{rate:.0%} named; unnamed:\n" + "\n".join(unnamed)
-    for label, floor in (("D", FOURTH_CLASS_FLOOR), ("E", FIFTH_CLASS_FLOOR), ("F", SIXTH_CLASS_FLOOR)):
+    for label, floor in (("D", FOURTH_CLASS_FLOOR), ("E", FIFTH_CLASS_FLOOR), ("F", SIXTH_CLASS_FLOOR),
+                         ("G", SEVENTH_CLASS_FLOOR)):
         rate, unnamed = naming_rate(*CLASSES[label])
         assert rate >= floor, f"class {label}: {rate:.0%} named; unnamed:\n" + "\n".join(unnamed)
 

@@ -26,7 +26,6 @@ from course_lib.graph import node_partials, node_value
 
 from . import seventh
 
-
 # ----------------------------------------------------------------------------- 00 welcome
 
 @seventh("mse")
