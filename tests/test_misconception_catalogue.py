@@ -121,3 +121,19 @@ def test_a_slip_hidden_by_an_edge_case_is_named_from_the_random_cases_after_it()
     # one random case alone is a coincidence of a draw: nothing is named
     verdict = judge(ex, cases, expected, _answers(ex, cases, doubled({randoms[0]})))
     assert not verdict.mistakes, verdict.message
+
+
+def test_several_slips_on_an_edge_case_are_narrowed_by_the_random_cases():
+    ex = exercises.get("rmsprop_step")
+
+    def rmsprop_step(theta, r, g, alpha, beta, eps):   # AdaGrad's sum kept: no factor 1 - beta
+        r = beta * r + g ** 2
+        return theta - alpha / np.sqrt(r + eps) * g, r
+    verdict = evaluate("rmsprop_step", rmsprop_step, watch_references=False)
+    edge = judge(ex, ex.check_cases()[:verdict.n_passed + 1],
+                 [ex.expected(c) for c in ex.check_cases()[:verdict.n_passed + 1]],
+                 [{"value": rmsprop_step(*c.args), "mutated": False}
+                  for c in ex.check_cases()[:verdict.n_passed + 1]])
+    assert len(edge.mistakes) > 1, edge.mistakes          # the edge case alone fits several slips
+    assert len(verdict.mistakes) == 1 and "without the factor one minus beta" in verdict.mistakes[0], \
+        verdict.mistakes                                   # the random cases keep the one it is

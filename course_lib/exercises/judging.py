@@ -97,6 +97,10 @@ def judge(exercise: Exercise, cases: list[Case], expected: list, answers: list[d
             where = ""
             if not found and not mutated:
                 found, where = _named_later(exercise, cases, expected, answers, index)
+            elif len({name for name, _ in found}) > 1 and not mutated:
+                # several slips give this (edge) case's answer: keep those the random cases confirm
+                later, _ = _named_later(exercise, cases, expected, answers, index)
+                found = [pair for pair in found if pair in later] or found
             return _named(verdict, found, where)
         n_passed += 1
     note = ""
