@@ -91,10 +91,16 @@ class LearningRateExplorer(Explorer):
         floor = 1e-10
         self.loss_1d.set_data(np.arange(len(xs)), np.maximum(xs**2, floor))
         self.loss_2d.set_data(np.arange(len(losses)), np.maximum(np.asarray(losses, dtype=np.float64), floor))
-        self.regime_1d.set_text(f"1 - 2 alpha = {1 - 2 * alpha:.3g}\n"
-                                f"{step_size_regime(alpha, 2.0, self.steps)}")
-        self.regime_2d.set_text(f"along y: {step_size_regime(alpha, 2.0, self.steps)}\n"
-                                f"along x: {step_size_regime(alpha, 0.1, self.steps)}")
+        # the regimes in the plot change only at their boundaries: drawn from saved pixels;
+        # the factors change with every move: printed under the plot (text is slow to draw)
+        regime_y, regime_x = (step_size_regime(alpha, c, self.steps) for c in (2.0, 0.1))
+        self.regime_1d.set_text(regime_y)
+        self.regime_2d.set_text(f"along y: {regime_y}\nalong x: {regime_x}")
+        for text in (self.regime_1d, self.regime_2d):
+            self.snapshot(text, text.get_text(), overlay=True)
+        self.show_numbers([f"f(x) = x²:          1 − 2α = {1 - 2 * alpha:.3g} ({regime_y})",
+                           f"J = 0.05 x² + y²:   along y 1 − 2α = {1 - 2 * alpha:.3g}, "
+                           f"along x 1 − 0.1α = {1 - 0.1 * alpha:.3g}"])
         parts = []
         if message_1d:
             parts.append(f"x²: {message_1d}")
