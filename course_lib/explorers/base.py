@@ -60,6 +60,28 @@ def log_slider(description: str, value: float, min_exp: float, max_exp: float,
                                   **kwargs)
 
 
+def rate_slider(description: str, value: float, min_exp: float, max_exp: float,
+                step: float = 0.05, exact=()) -> widgets.SelectionSlider:
+    """A learning-rate slider over the stops 10**(min_exp + k step) of log_slider, where each
+    value of `exact` (and the start `value`) replaces the stop nearest to it when that stop is
+    within half a step of it, else is added: the keyboard then lands on the values a question
+    asks for (alpha = 0.5 exactly, not 10**-0.3 = 0.501), and the other stops stay those of a
+    log slider. Its value is always one of the stops."""
+    count = int(round((max_exp - min_exp) / step))
+    stops = [10 ** round(min_exp + k * step, 10) for k in range(count + 1)]
+    for wanted in (*exact, value):
+        wanted = float(wanted)
+        nearest = min(range(len(stops)), key=lambda k: abs(np.log10(stops[k] / wanted)))
+        if abs(np.log10(stops[nearest] / wanted)) <= step / 2 + 1e-12:
+            stops[nearest] = wanted
+        else:
+            stops.append(wanted)
+    stops = sorted(set(stops))
+    return widgets.SelectionSlider(options=[(f"{s:.3g}", s) for s in stops], value=float(value),
+                                   description=description, continuous_update=True,
+                                   style={"description_width": "initial"})
+
+
 def slider(description: str, value: float, min: float, max: float, step: float,
            **kwargs) -> widgets.Widget:
     """An integer slider if every number is an integer, else a float slider."""

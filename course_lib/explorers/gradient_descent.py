@@ -22,7 +22,7 @@ from ..generalization import minibatch_gradient
 from ..landscapes import FUNCTIONS, LANDSCAPES, step_size_regime
 from ..quadratics import gradient_descent
 from ..schedules import expected_squared_error, power_schedule, robbins_monro_conditions, sgd_noisy_run
-from .base import Explorer, implementation_switch, log_slider, slider
+from .base import Explorer, implementation_switch, rate_slider, slider
 
 # ----------------------------------------------------------------------------------------------
 # 1. The learning rate
@@ -41,7 +41,7 @@ class LearningRateExplorer(Explorer):
     def __init__(self):
         self.valley = LANDSCAPES["valley"]
         controls = {
-            "alpha": log_slider("learning rate alpha", 0.1, -3.0, 0.5),
+            "alpha": rate_slider("learning rate alpha", 0.1, -3.0, 0.5, exact=(0.5,)),  # x = 0 in one step
             "run": implementation_switch("gradient_descent", gradient_descent,
                                          label="gradient_descent"),
         }
