@@ -12,7 +12,7 @@ about 15 numbers per move, 13 ms of its 19. QuickText draws the same glyphs from
   shifted by whole pixels;
 - glyph advances come from matplotlib's layout of each character, once per character (no
   kerning: for numbers there is none to speak of), and the bbox patch (if any) is drawn around
-  the string's box as Text draws it.
+  the string's box as Text draws it (a filled one without an edge is blended with numpy).
 
 Anything else (rotation, several lines, mathtext, another backend than Agg) is drawn by Text.
 """
@@ -83,6 +83,31 @@ class QuickText(Text):
             x += cached[1]
         return items, x
 
+    def _draw_box(self, renderer, x, y, width, height):
+        """The bbox patch around the line's box (x, y: its lower left, display pixels). A filled
+        box without an edge is blended over the pixels it covers (its corners, rounded by
+        about a pixel, square; the patch's drawing cost 0.2 ms), any other is drawn by the patch."""
+        patch = self._bbox_patch
+        scale = renderer.points_to_pixels(self.get_size())
+        style = patch.get_boxstyle()
+        if patch.get_linewidth() and patch.get_edgecolor()[3] or not hasattr(style, "pad"):
+            patch.set_bounds(0.0, 0.0, width, height)
+            patch.set_transform(Affine2D().translate(x, y))
+            patch.set_mutation_scale(scale)
+            patch.draw(renderer)
+            return
+        pad = style.pad * scale
+        pixels = np.asarray(renderer.buffer_rgba())
+        rows, cols = pixels.shape[:2]
+        top = max(0, min(rows, round(rows - (y + height + pad))))
+        bottom = max(0, min(rows, round(rows - (y - pad))))
+        left = max(0, min(cols, round(x - pad)))
+        right = max(0, min(cols, round(x + width + pad)))
+        red, green, blue, alpha = patch.get_facecolor()
+        region = pixels[top:bottom, left:right, :3]
+        colour = 255 * alpha * np.array([red, green, blue])
+        region[...] = np.rint(colour + (1 - alpha) * region).astype(np.uint8)
+
     def _quick_draw(self, renderer, text):
         from matplotlib.backends.backend_agg import get_hinting_flag
         from matplotlib.font_manager import fontManager, get_font
@@ -107,10 +132,7 @@ class QuickText(Text):
         y0 = posy + base_y                        # its baseline (upwards)
 
         if self._bbox_patch:                      # as Text.update_bbox_position_size
-            self._bbox_patch.set_bounds(0.0, 0.0, width, ascent + descent)
-            self._bbox_patch.set_transform(Affine2D().translate(x0, y0 - descent))
-            self._bbox_patch.set_mutation_scale(renderer.points_to_pixels(self.get_size()))
-            self._bbox_patch.draw(renderer)
+            self._draw_box(renderer, x0, y0 - descent, width, ascent + descent)
 
         gc = renderer.new_gc()
         gc.set_foreground(mcolors.to_rgba(self.get_color()), isRGBA=True)
