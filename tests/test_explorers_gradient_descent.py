@@ -15,7 +15,7 @@ from course_lib.explorers.gradient_descent import (
 from course_lib.landscapes import descend_1d, step_size_regime
 from course_lib.loss_surface import filter_normalized_direction, loss_along_line, train_digits_mlp
 from course_lib.optimizers import sgd_update as gradient_descent_step
-from course_lib.schedules import expected_squared_error
+from course_lib.schedules import expected_squared_error, power_schedule
 
 
 @pytest.mark.parametrize("make, moves", [
@@ -99,3 +99,18 @@ def test_the_keyboard_lands_on_alpha_one_half_where_one_step_reaches_zero():
     explorer.controls["alpha"].value = 0.5
     xs = explorer.path_1d.get_xdata()
     assert xs[0] == explorer.x0 and xs[1] == 0.0
+
+
+def test_robbins_monro_curves_are_computed_once_per_stop_and_unchanged(monkeypatch):
+    """The two recursions over 10,000 steps (3 ms) run once per stop of the p slider, when the
+    explorer is built; a move draws the same curves as computing them anew."""
+    import course_lib.explorers.gradient_descent as module
+
+    explorer = RobbinsMonroExplorer()
+    calls = []
+    real = module.expected_squared_error
+    monkeypatch.setattr(module, "expected_squared_error", lambda a: calls.append(1) or real(a))
+    explorer.controls["p"].value = 0.75
+    assert calls == []
+    alphas = power_schedule(explorer.alpha_0, 0.75, explorer.t)
+    assert np.array_equal(explorer.line_expected.get_ydata(), real(alphas)[explorer.show])
