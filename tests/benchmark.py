@@ -2,8 +2,9 @@
 
 1. every notebook (solution and student version) in a fresh kernel: seconds and peak kernel memory;
 2. every explorer: kernel-side update latency (compute + redraw + JPEG) over 50 moves of its main
-   slider, repeated --sweeps times (pooled median and p95); and end to end in JupyterLab (key
-   press to a new plot), median of --presses presses;
+   slider between 25 of its stops (values a key press can reach), repeated --sweeps times (pooled
+   median and p95); and end to end in JupyterLab (key press to a new plot), median of --presses
+   presses;
 3. grading throughput, and its ratio to executing the same notebooks with nbclient;
 4. one epoch of the digits MLP (64-32-10, batch 32) with course_lib, and with PyTorch if installed.
 
@@ -55,14 +56,20 @@ def _zigzag(values, n=50):
     path = values + values[-2:0:-1]
     return [path[k % len(path)] for k in range(n)]
 
+def _stops(low, high, step):
+    """25 values spread over low..high that the slider can show: low + k step (a key press
+    moves by one step; the browser sends nothing in between)."""
+    k = _np.unique(_np.linspace(0, round((high - low) / step), 25).round())
+    return (low + k * step).round(10)
+
 def _sweep(w, n=50):
     if isinstance(w, (_W.SelectionSlider, _W.Dropdown, _W.ToggleButtons, _W.SelectionRangeSlider)):
         return "index", _zigzag(range(len(w.options)), n)
     if isinstance(w, _W.FloatLogSlider):
-        return "value", _zigzag(w.base ** _np.linspace(w.min, w.max, 25), n)
+        return "value", _zigzag(w.base ** _stops(w.min, w.max, w.step), n)
     if isinstance(w, _W.IntSlider):
         return "value", _zigzag(sorted(set(_np.linspace(w.min, w.max, 25).round().astype(int).tolist())), n)
-    return "value", _zigzag(_np.linspace(w.min, w.max, 25), n)
+    return "value", _zigzag(_stops(w.min, w.max, w.step), n)
 
 import course_lib.explorers.base as _base
 from course_lib.training import calibration_ms as _calibration
