@@ -64,7 +64,7 @@ def _stops(low, high, step):
 
 def _sweep(w, n=50):
     if isinstance(w, (_W.SelectionSlider, _W.Dropdown, _W.ToggleButtons, _W.SelectionRangeSlider)):
-        return "index", _zigzag(range(len(w.options)), n)
+        return "index", _zigzag(_stops(0, len(w.options) - 1, 1).astype(int).tolist(), n)
     if isinstance(w, _W.FloatLogSlider):
         return "value", _zigzag(w.base ** _stops(w.min, w.max, w.step), n)
     if isinstance(w, _W.IntSlider):
