@@ -23,6 +23,7 @@ from ..landscapes import FUNCTIONS, LANDSCAPES, step_size_regime
 from ..quadratics import gradient_descent
 from ..schedules import expected_squared_error, power_schedule, robbins_monro_conditions, sgd_noisy_run
 from .base import Explorer, implementation_switch, rate_slider, slider
+from .quicktext import QuickText
 
 # ----------------------------------------------------------------------------------------------
 # 1. The learning rate
@@ -335,8 +336,9 @@ class ConvexityExplorer(Explorer):
         self.ax_f.legend(loc="upper center", fontsize=7)
         self.ax_f2.set(title="Second-derivative test: f''(x) >= 0 everywhere?", xlabel="x",
                        ylabel="f''(x)")
-        self.text = self.ax_f.text(0.5, 0.03, "", transform=self.ax_f.transAxes, ha="center",
-                                   fontsize=8, family="monospace")
+        # its numbers change with every move: a QuickText (cached glyphs, ~1 ms instead of ~6)
+        self.text = self.ax_f.add_artist(QuickText(0.5, 0.03, "", transform=self.ax_f.transAxes,
+                                                   ha="center", fontsize=8, family="monospace"))
         fig.tight_layout()
         return [self.chord, self.gap, self.point_f, self.point_chord, self.text]
 
