@@ -350,6 +350,7 @@ class Explorer:
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
         else:
             self.canvas.restore_region(self._background)
+        renderer = self.canvas.get_renderer()   # once: the canvas looks it up on every call
         for artist in self._animated:
             if not artist.get_visible():
                 continue
@@ -362,11 +363,11 @@ class Explorer:
                 _blend(self.canvas, *saved[1])
                 continue
             if saved is not None and saved[1] is not None and not full:
-                self.canvas.restore_region(saved[1])
+                renderer.restore_region(saved[1])
                 continue
-            self.fig.draw_artist(artist)
+            artist.draw(renderer)                     # what Figure.draw_artist does
             if saved is not None:
-                saved[1] = self.canvas.copy_from_bbox(_pixel_box(artist, self.canvas, saved[2]))
+                saved[1] = renderer.copy_from_bbox(_pixel_box(artist, self.canvas, saved[2]))
         self.image.value = image_bytes(self.canvas)
 
     def widget(self) -> widgets.Widget:
