@@ -1,6 +1,7 @@
 """Explorers of 04_gradient_descent. They only draw; the numbers come from the modules below.
 
-    LearningRateExplorer   alpha on a log slider, on a 1-D and a 2-D convex function
+    LearningRateExplorer   alpha on a log slider's stops (0.5 among them), on a 1-D and a 2-D
+                           convex function
     BatchSizeExplorer      minibatch SGD on linear regression: noise and cost against batch size
     RobbinsMonroExplorer   alpha_t = alpha_0 / t^p on a noisy convex problem
     ConvexityExplorer      f(t x1 + (1 - t) x2) <= t f(x1) + (1 - t) f(x2), and the f'' test

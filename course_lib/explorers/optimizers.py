@@ -6,9 +6,9 @@
 Left: the contour plot of a landscape of course_lib.landscapes with the optimizer's path
 theta_0, theta_1, ..., theta_k. Right: the loss J(theta_k) - J(theta*) against the step k
 (log scale; plain J on the saddle, which has no minimum). Controls: the learning rate alpha
-(log slider), the optimizer's own hyperparameters (beta; beta_1, beta_2; eps), the landscape,
-the number of steps and, once the student's step function passed its check, a switch between
-the student's code and the reference.
+(a log slider's stops, with ASKED_LEARNING_RATES among them), the optimizer's own
+hyperparameters (beta; beta_1, beta_2; eps), the landscape, the number of steps and, once the
+student's step function passed its check, a switch between the student's code and the reference.
 
 The explorer runs the optimizer's *pure step function* (the reference, or the one the student
 writes in the notebook: momentum_step(theta, v, g, alpha, beta), ..., adam_step(...))
