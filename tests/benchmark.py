@@ -2,8 +2,9 @@
 
 1. every notebook (solution and student version) in a fresh kernel: seconds and peak kernel memory;
 2. every explorer: kernel-side update latency (compute + redraw + JPEG) over 50 moves of its main
-   slider, repeated --sweeps times (pooled median and p95); and end to end in JupyterLab (key
-   press to a new plot), median of --presses presses;
+   slider between 25 of its stops (values a key press can reach), repeated --sweeps times (pooled
+   median and p95); and end to end in JupyterLab (key press to a new plot), median of --presses
+   presses;
 3. grading throughput, and its ratio to executing the same notebooks with nbclient;
 4. one epoch of the digits MLP (64-32-10, batch 32) with course_lib, and with PyTorch if installed.
 
@@ -55,14 +56,20 @@ def _zigzag(values, n=50):
     path = values + values[-2:0:-1]
     return [path[k % len(path)] for k in range(n)]
 
+def _stops(low, high, step):
+    """25 values spread over low..high that the slider can show: low + k step (a key press
+    moves by one step; the browser sends nothing in between)."""
+    k = _np.unique(_np.linspace(0, round((high - low) / step), 25).round())
+    return (low + k * step).round(10)
+
 def _sweep(w, n=50):
     if isinstance(w, (_W.SelectionSlider, _W.Dropdown, _W.ToggleButtons, _W.SelectionRangeSlider)):
-        return "index", _zigzag(range(len(w.options)), n)
+        return "index", _zigzag(_stops(0, len(w.options) - 1, 1).astype(int).tolist(), n)
     if isinstance(w, _W.FloatLogSlider):
-        return "value", _zigzag(w.base ** _np.linspace(w.min, w.max, 25), n)
+        return "value", _zigzag(w.base ** _stops(w.min, w.max, w.step), n)
     if isinstance(w, _W.IntSlider):
         return "value", _zigzag(sorted(set(_np.linspace(w.min, w.max, 25).round().astype(int).tolist())), n)
-    return "value", _zigzag(_np.linspace(w.min, w.max, 25), n)
+    return "value", _zigzag(_stops(w.min, w.max, w.step), n)
 
 import course_lib.explorers.base as _base
 from course_lib.training import calibration_ms as _calibration
@@ -184,6 +191,26 @@ def mlp_epoch_ms(epochs: int = 5) -> float:
     return calibration_ms(epochs)
 
 
+# In the page: note when the slider's handle gets a key down and when the plot's image has a new
+# source that is decoded (ready to paint): the latency a student sees, without the time the
+# harness's own round trips to the browser take (focus, key press, polling the source).
+JS_ARM = """([handle, img]) => {
+    const box = {key: null, shown: null, old: img.src};
+    window.__benchPress = box;
+    handle.addEventListener("keydown", () => { if (box.key === null) box.key = performance.now(); },
+                            {capture: true, once: true});
+    const observer = new MutationObserver(() => {
+        if (img.src === box.old) return;
+        observer.disconnect();
+        const done = () => { box.shown = performance.now(); };
+        img.decode().then(done, done);
+    });
+    observer.observe(img, {attributes: true, attributeFilter: ["src"]});
+}"""
+JS_SHOWN = "() => window.__benchPress.shown !== null && window.__benchPress.key !== null"
+JS_LATENCY = "() => window.__benchPress.shown - window.__benchPress.key"
+
+
 def bench_browser(presses: int = 10, names: list[str] | None = None) -> None:
     from lab_harness import CHROMIUM, LabServer, NotebookPage, launch_browser
 
@@ -194,6 +221,7 @@ def bench_browser(presses: int = 10, names: list[str] | None = None) -> None:
     if not Path(CHROMIUM).exists():
         print(f"skipped: {CHROMIUM} is missing (apt-get install chromium)")
         return
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     server = LabServer()
@@ -201,7 +229,8 @@ def bench_browser(presses: int = 10, names: list[str] | None = None) -> None:
         with sync_playwright() as playwright:
             browser = launch_browser(playwright)
             at = f"at {SLOW_EPOCH_MS:g}"
-            print(f"{'notebook':34s} {'explorer':>8s} {'median ms':>10s} {at:>7s}")
+            print(f"{'notebook':34s} {'explorer':>8s} {'median ms':>10s} {at:>7s}  "
+                  f"{'(harness side)':>14s}")
             for path in sorted((ROOT / "solutions").glob("*.ipynb")):
                 if names and path.stem not in names:
                     continue
@@ -215,22 +244,26 @@ def bench_browser(presses: int = 10, names: list[str] | None = None) -> None:
                             continue
                         img = nb.plot_of(explorer)
                         explorer.scroll_into_view_if_needed()
-                        times = []
+                        times, in_page = [], []
+                        handle = main.first.locator(".noUi-handle").first
                         for i in range(presses):
+                            page.evaluate(JS_ARM, [handle.element_handle(), img.element_handle()])
                             old = img.get_attribute("src")
                             start = time.perf_counter()
                             nb.press_on_slider(main.first, "ArrowRight" if i % 2 == 0 else "ArrowLeft")
                             try:
                                 nb.wait_src_change(img, old, timeout=5)
                                 times.append(time.perf_counter() - start)
-                            except TimeoutError:
+                                page.wait_for_function(JS_SHOWN, timeout=5000)
+                                in_page.append(page.evaluate(JS_LATENCY) / 1000)
+                            except (TimeoutError, PlaywrightTimeout):
                                 pass   # at the end of its range: that key press changed nothing
-                        if times:
-                            median = 1000 * statistics.median(times)
+                        if in_page:
+                            median = 1000 * statistics.median(in_page)
                             target = CAPSTONE_MEDIAN_MS if path.stem.startswith("11_") else BROWSER_MEDIAN_MS
                             scaled = median * SLOW_EPOCH_MS / epoch
-                            print(f"{path.stem:34s} {k:8d} {median:10.0f} {scaled:7.0f}"
-                                  f"{_mark(scaled < target)}")
+                            print(f"{path.stem:34s} {k:8d} {median:10.0f} {scaled:7.0f}  "
+                                  f"{1000 * statistics.median(times):14.0f}{_mark(scaled < target)}")
                 finally:
                     page.close()
                     server.shutdown_kernels()
@@ -238,7 +271,9 @@ def bench_browser(presses: int = 10, names: list[str] | None = None) -> None:
     finally:
         server.stop()
     print(f"target: median < {BROWSER_MEDIAN_MS:.0f} ms (the capstone < {CAPSTONE_MEDIAN_MS:.0f} ms) on a "
-          f"machine whose MLP epoch takes {SLOW_EPOCH_MS:g} ms")
+          f"machine whose MLP epoch takes {SLOW_EPOCH_MS:g} ms; measured in the page, from the "
+          "key down on the slider to the new image decoded (the harness side adds the test "
+          "driver's round trips: focus, key press, polling the image)")
 
 
 def bench_grading(copies: int, nbclient_seconds_per_notebook: float) -> None:

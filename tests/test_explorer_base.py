@@ -211,3 +211,37 @@ def test_show_numbers_escapes_and_sits_under_the_plot():
     assert e.readout_html.value.count("\n") == 1 and "a &lt; b" in e.readout_html.value
     children = list(e.widget().children)
     assert children.index(e.readout_html) == children.index(e.image) + 1
+
+
+def test_quicktext_draws_the_pixels_a_text_draws():
+    """QuickText (cached glyphs, the worked example's numbers) looks as matplotlib's Text: the
+    same glyphs at the same places, with its bbox patch, for every alignment used."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    from course_lib.explorers.quicktext import QuickText
+
+    def draw(kind):
+        fig = Figure(figsize=(4, 2), dpi=80)
+        canvas = FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        styles = [dict(ha="left", va="top", fontsize=8, color="#c0392b",
+                       bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85)),
+                  dict(ha="center", va="center", fontsize=9.5, color="#1b7a1b", weight="bold"),
+                  dict(ha="left", va="bottom", fontsize=8.5)]
+        texts = []
+        for k, text in enumerate(["\u221220.4", "13.2", "0.75", "104", "\u22123"]):
+            artist = kind(0.1 + 0.17 * k, 0.2 + 0.15 * k, text, **styles[k % 3])
+            texts.append(ax.add_artist(artist))
+        canvas.draw()
+        return np.asarray(canvas.buffer_rgba()).astype(int), texts, canvas.get_renderer()
+
+    slow, texts, renderer = draw(Text)
+    quick, quick_texts, _ = draw(QuickText)
+    differ = np.abs(slow - quick).max(axis=2)
+    assert (slow != 255).any() and (differ > 0).sum() <= 10 and differ.max() < 60, (differ > 0).sum()
+    for text, quick_text in zip(texts, quick_texts):       # its cheap extent is the same box
+        a, b = text.get_window_extent(renderer), quick_text.get_window_extent(renderer)
+        assert np.allclose(a.extents, b.extents, atol=1.5), (a.extents, b.extents)

@@ -90,3 +90,21 @@ def test_theta_norm_is_that_of_the_min_norm_fit():
     Phi = generalization.relu_features(X, V, c)
     expected = [np.sum((np.linalg.pinv(Phi[:, :p]) @ y) ** 2) for p in features]
     assert np.allclose(norm2, expected, rtol=1e-6)
+
+
+def test_moving_the_degree_reuses_the_fits_and_a_new_lambda_refits():
+    """The 16 fits depend on n, noise and lambda, not on the degree shown (the main slider)."""
+    calls = []
+
+    def counting_fit(X, y, lam):
+        calls.append(X.shape[1])
+        return generalization.ridge_fit(X, y, lam)
+
+    explorer = GeneralizationExplorer(degree=3, n_train=15, noise=0.2, lam=1e-8, ridge_fit=counting_fit)
+    assert len(calls) == 16
+    fresh = GeneralizationExplorer(degree=7, n_train=15, noise=0.2, lam=1e-8)
+    explorer.controls["degree"].value = 7
+    assert len(calls) == 16
+    assert np.array_equal(explorer.fit_line.get_ydata(), fresh.fit_line.get_ydata())
+    explorer.controls["lam"].value = 1e-2
+    assert len(calls) == 32

@@ -15,11 +15,11 @@ from course_lib.explorers.gradient_descent import (
 from course_lib.landscapes import descend_1d, step_size_regime
 from course_lib.loss_surface import filter_normalized_direction, loss_along_line, train_digits_mlp
 from course_lib.optimizers import sgd_update as gradient_descent_step
-from course_lib.schedules import expected_squared_error
+from course_lib.schedules import expected_squared_error, power_schedule
 
 
 @pytest.mark.parametrize("make, moves", [
-    (LearningRateExplorer, {"alpha": 0.7}),
+    (LearningRateExplorer, {"alpha": 0.5}),
     (BatchSizeExplorer, {"batch_size": 64}),
     (RobbinsMonroExplorer, {"p": 0.0}),
     (ConvexityExplorer, {"t": 0.1, "x1": 0.5, "x2": 0.6, "function": "exp(x)"}),
@@ -33,7 +33,7 @@ def test_max_learning_rate_diverges_with_a_message():
     slider = explorer.controls["alpha"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        slider.value = 10 ** slider.max
+        slider.value = slider.options[-1][1]
     assert "diverged at step" in explorer.note.value
     slider.value = 0.1
     assert explorer.note.value == ""
@@ -88,3 +88,29 @@ def test_the_readouts_are_under_the_plot_and_follow_the_sliders():
     assert "NO  sum alpha_t² &lt; inf" in robbins.readout_html.value          # escaped HTML
     robbins.controls["p"].value = 1.0
     assert "yes sum alpha_t² &lt; inf" in robbins.readout_html.value
+
+
+def test_the_keyboard_lands_on_alpha_one_half_where_one_step_reaches_zero():
+    """The question asks for the alpha of x = 0 in ONE step: 0.5 exactly, not the 0.501 of a log
+    slider's stop (issue 21); the stops around it stay those of the log slider."""
+    explorer = LearningRateExplorer()
+    stops = [v for _, v in explorer.controls["alpha"].options]
+    assert 0.5 in stops and 10 ** -0.3 not in stops and 10 ** -0.25 in stops and 1.0 in stops
+    explorer.controls["alpha"].value = 0.5
+    xs = explorer.path_1d.get_xdata()
+    assert xs[0] == explorer.x0 and xs[1] == 0.0
+
+
+def test_robbins_monro_curves_are_computed_once_per_stop_and_unchanged(monkeypatch):
+    """The two recursions over 10,000 steps (3 ms) run once per stop of the p slider, when the
+    explorer is built; a move draws the same curves as computing them anew."""
+    import course_lib.explorers.gradient_descent as module
+
+    explorer = RobbinsMonroExplorer()
+    calls = []
+    real = module.expected_squared_error
+    monkeypatch.setattr(module, "expected_squared_error", lambda a: calls.append(1) or real(a))
+    explorer.controls["p"].value = 0.75
+    assert calls == []
+    alphas = power_schedule(explorer.alpha_0, 0.75, explorer.t)
+    assert np.array_equal(explorer.line_expected.get_ydata(), real(alphas)[explorer.show])

@@ -30,7 +30,8 @@ def test_renders_reacts_to_sliders_and_diverges_at_max_lr(name, compare):
 
     probe = make()
     assert probe.note.value == ""
-    moves = {"alpha": probe.controls["alpha"].value * 0.5}
+    alpha = probe.controls["alpha"]
+    moves = {"alpha": alpha.options[alpha.index - 6][1]}   # a stop 0.3 down in log10
     for key in defaults(name):
         control = probe.controls[key]
         # eps matters only where r is small: a large eps shows; a beta halfway to its minimum
@@ -45,7 +46,7 @@ def test_renders_reacts_to_sliders_and_diverges_at_max_lr(name, compare):
     explorer = assert_renders_and_reacts(make, moves)
     alpha = explorer.controls["alpha"]
     explorer.controls["landscape"].value = "valley"
-    alpha.value = 10 ** alpha.max
+    alpha.value = alpha.options[-1][1]
     assert "diverged" in explorer.note.value
 
 
@@ -54,7 +55,7 @@ def test_diverged_says_what_it_means_for_adaptive_optimizers(name):
     # their steps are about alpha per coordinate: at alpha = 100 the first step leaves the box of
     # 5 times the plot window (|x|, |y| <= 50 on the valley); the student must be told that
     explorer = OptimizerExplorer(name)
-    explorer.controls["alpha"].value = 10 ** explorer.controls["alpha"].max
+    explorer.controls["alpha"].value = explorer.controls["alpha"].options[-1][1]
     note = explorer.note.value
     assert "diverged at step 1" in note and "5× the plot window" in note and "≤ 50" in note
     assert "does not blow up" in note
@@ -68,7 +69,7 @@ def test_on_the_saddle_diverged_blames_the_landscape():
 
 def test_diverged_for_sgd_names_the_box_without_the_adaptive_remark():
     explorer = OptimizerExplorer("SGD")
-    explorer.controls["alpha"].value = 10 ** explorer.controls["alpha"].max
+    explorer.controls["alpha"].value = explorer.controls["alpha"].options[-1][1]
     assert "5× the plot window" in explorer.note.value
     assert "does not blow up" not in explorer.note.value
 
@@ -167,9 +168,37 @@ def test_a_setting_seen_before_is_not_run_again(monkeypatch):
     explorer = OptimizerExplorer("Momentum", compare="SGD")
     alpha = explorer.controls["alpha"]
     first = explorer.image.value
-    values = [alpha.value * 2, alpha.value]
+    values = [alpha.options[alpha.index + 6][1], alpha.value]
     for value in values:
         alpha.value = value
     assert calls == ["Momentum", "SGD"] * 2 and explorer.image.value == first   # back: no new run
     explorer.controls["beta"].value = 0.5
     assert calls[-2:] == ["Momentum", "SGD"]                                     # a new setting runs
+
+
+def _solution_explorers():
+    """Every OptimizerExplorer(...) call of the solution notebooks, built as the notebook builds it."""
+    import json
+    import re
+    from pathlib import Path
+
+    for path in sorted(Path(__file__).resolve().parent.parent.glob("solutions/*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "code" and re.match(r"\s*OptimizerExplorer\(", source):
+                yield path.stem, eval(source, {"OptimizerExplorer": OptimizerExplorer})
+
+
+def test_the_keyboard_lands_on_every_learning_rate_a_question_asks_for():
+    """Each 'α = x' of an explorer's question is a stop of its slider (06's Nesterov question asks
+    for 0.45: a log slider gave 0.447), so the keyboard can set it (issue 21)."""
+    import re
+
+    seen = 0
+    for notebook, explorer in _solution_explorers():
+        alpha = explorer.controls["alpha"]
+        stops = [v for _, v in alpha.options]
+        for asked in re.findall(r"α = (\d+(?:\.\d+)?)", explorer.question):
+            assert float(asked) in stops, (notebook, explorer.name, asked)
+            seen += 1
+    assert seen >= 8      # 06: 0.5, 0.05, 0.1, 0.45, 0.001; 07: 0.5, 2, 0.5, 2, 0.01; 08: 0.316

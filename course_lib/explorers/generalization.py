@@ -64,17 +64,23 @@ class GeneralizationExplorer(Explorer):
         return [self.points, self.fit_line, self.train_line, self.test_line, self.floor, self.marker]
 
     def errors(self, degree, n_train, noise, lam, ridge_fit):
-        """Fit every degree 0..15; returns (theta of `degree`, train MSE (16,), test MSE (16,))."""
-        x, y, f = make_regression_1d(int(n_train), noise=noise, seed=self.seed)
-        x_test, y_test, _ = make_regression_1d(self.n_test, noise=noise, seed=self.seed + 1)
-        train, test, chosen = [], [], None
-        for d in self.degrees:
-            theta = np.asarray(ridge_fit(polynomial_features(x, int(d)), y, lam), dtype=np.float64)
-            train.append(np.mean((polynomial_features(x, int(d)) @ theta - y) ** 2))
-            test.append(np.mean((polynomial_features(x_test, int(d)) @ theta - y_test) ** 2))
-            if d == degree:
-                chosen = theta
-        return x, y, chosen, np.array(train), np.array(test)
+        """Fit every degree 0..15; returns (x, y, theta of `degree`, train MSE (16,), test MSE (16,)).
+
+        The fits do not depend on `degree`: they are kept for the last (n, noise, lambda, fit),
+        so moving the degree slider (the main one) only picks one of them."""
+        key = (int(n_train), noise, lam, ridge_fit)
+        if getattr(self, "_fits", (None,))[0] != key:
+            x, y, f = make_regression_1d(int(n_train), noise=noise, seed=self.seed)
+            x_test, y_test, _ = make_regression_1d(self.n_test, noise=noise, seed=self.seed + 1)
+            train, test, thetas = [], [], []
+            for d in self.degrees:
+                theta = np.asarray(ridge_fit(polynomial_features(x, int(d)), y, lam), dtype=np.float64)
+                train.append(np.mean((polynomial_features(x, int(d)) @ theta - y) ** 2))
+                test.append(np.mean((polynomial_features(x_test, int(d)) @ theta - y_test) ** 2))
+                thetas.append(theta)
+            self._fits = (key, (x, y, thetas, np.array(train), np.array(test)))
+        x, y, thetas, train, test = self._fits[1]
+        return x, y, thetas[int(degree)], train, test
 
     def update(self, degree, n_train, noise, lam, ridge_fit):
         try:

@@ -139,7 +139,9 @@ class MomentumExplorer(Explorer):
         self.show_numbers(lines)           # under the plot: the browser draws the text
         self.point.set_data([alpha], [beta])
         if rate >= 1:
-            self.say(f"diverged: rate {rate:.3f} ≥ 1 along λ = {slowest:g}, |x_k| grows "
+            # no number that changes with α: the warning is drawn once per (λ, β), the rates
+            # are in the readout under the plot
+            self.say(f"diverged: the rate along λ = {slowest:g} is ≥ 1, |x_k| grows "
                      f"(converges only while α λ < 2 (1 + β) = {2 * (1 + beta):.2f})")
         else:
             self.say("")

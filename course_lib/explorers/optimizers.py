@@ -6,9 +6,9 @@
 Left: the contour plot of a landscape of course_lib.landscapes with the optimizer's path
 theta_0, theta_1, ..., theta_k. Right: the loss J(theta_k) - J(theta*) against the step k
 (log scale; plain J on the saddle, which has no minimum). Controls: the learning rate alpha
-(log slider), the optimizer's own hyperparameters (beta; beta_1, beta_2; eps), the landscape,
-the number of steps and, once the student's step function passed its check, a switch between
-the student's code and the reference.
+(a log slider's stops, with ASKED_LEARNING_RATES among them), the optimizer's own
+hyperparameters (beta; beta_1, beta_2; eps), the landscape, the number of steps and, once the
+student's step function passed its check, a switch between the student's code and the reference.
 
 The explorer runs the optimizer's *pure step function* (the reference, or the one the student
 writes in the notebook: momentum_step(theta, v, g, alpha, beta), ..., adam_step(...))
@@ -31,7 +31,7 @@ import numpy as np
 from .. import optimizers as opt
 from ..landscapes import LANDSCAPES, loss_gap, plot_bound, run
 from ..plotting import COLORS, draw_landscape, path_artists, set_path, setup_loss_axis
-from .base import Explorer, implementation_switch, log_slider, slider
+from .base import Explorer, implementation_switch, log_slider, rate_slider, slider
 
 
 def divergence_message(name, result, landscape):
@@ -53,6 +53,11 @@ def divergence_message(name, result, landscape):
         text += (";\nits steps are about α per coordinate: at this α it jumps out of the landscape,"
                  " it does not blow up")
     return text
+
+
+ASKED_LEARNING_RATES = (0.05, 0.45, 0.5, 2.0)
+"""Learning rates the questions of 06-08 ask for that a log slider (steps of 0.05 in the
+exponent) misses: 0.0501, 0.447, 0.501, 1.995. The slider has them as stops instead."""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -113,8 +118,8 @@ class OptimizerExplorer(Explorer):
         self.color = entry.color
         self.compare = compare
         default_alpha, min_exp, max_exp = entry.learning_rates.slider
-        controls = {"alpha": log_slider("learning rate α", default_alpha if alpha is None else alpha,
-                                        min_exp, max_exp)}
+        controls = {"alpha": rate_slider("learning rate α", default_alpha if alpha is None else alpha,
+                                         min_exp, max_exp, exact=ASKED_LEARNING_RATES)}
         for h in entry.hyperparameters:
             controls[h.symbol] = hyperparameter_slider(h, start[h.symbol])
         if noise:

@@ -40,6 +40,7 @@ from ..landscapes import (
 )
 from ..plotting import COLORS, draw_landscape, setup_loss_axis
 from .base import Explorer, log_slider, slider
+from .quicktext import QuickText
 
 
 def is_yours(name):
@@ -125,9 +126,9 @@ class RaceExplorer(Explorer):
             self.loss_lines[name], = self.ax_loss.plot([], [], "-", color=color, lw=1.6, label=name)
         self.start_marker, = self.ax_path.plot([], [], "s", color="white", mec="black", ms=7, zorder=6)
         self.cursor = self.ax_loss.axvline(0, color="0.3", lw=1, ls=":")
-        self.step_text = self.ax_path.text(0.02, 0.96, "", transform=self.ax_path.transAxes,
-                                           va="top", fontsize=10,
-                                           bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
+        self.step_text = self.ax_path.add_artist(QuickText(   # "step k / 150": new every frame
+            0.02, 0.96, "", transform=self.ax_path.transAxes, va="top", fontsize=10,
+            bbox=dict(facecolor="white", alpha=0.8, edgecolor="none")))
         self.legend = self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=1.0)
         fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.91, wspace=0.22)
         # the legend is animated too: its labels carry the learning rates, so a new multiplier

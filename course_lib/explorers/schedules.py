@@ -100,6 +100,7 @@ class ScheduleExplorer(Explorer):
         self.warmup_line.set_visible(warmup > 0)
         warmup_text = f" after {warmup} warmup steps" if warmup else ""
         self.formula.set_text(SCHEDULES[schedule].formula + warmup_text)
+        self.snapshot(self.formula, self.formula.get_text(), overlay=True)   # mathtext: ~3 ms
         t_shown = self.t_sums[self.shown]
         self.sum_line.set_data(t_shown, np.cumsum(alpha_long[1:])[self.shown])
         self.sum_sq_line.set_data(t_shown, np.cumsum(alpha_long[1:] ** 2)[self.shown])
