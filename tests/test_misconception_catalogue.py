@@ -137,3 +137,22 @@ def test_several_slips_on_an_edge_case_are_narrowed_by_the_random_cases():
     assert len(edge.mistakes) > 1, edge.mistakes          # the edge case alone fits several slips
     assert len(verdict.mistakes) == 1 and "without the factor one minus beta" in verdict.mistakes[0], \
         verdict.mistakes                                   # the random cases keep the one it is
+
+
+def test_a_slip_that_raises_an_index_error_is_recognised_by_its_error():
+    # IndexError is a LookupError: the catalogue's "block not used here" signal must not swallow it
+    from course_lib.graph import node_value
+
+    def forward_propagation(nodes):
+        u = []
+        for node in nodes:
+            u.append(node_value(node, list({u[j] for j in node["parents"]})))   # the lecture's set A
+        return u
+    assert "collected as a set" in named("forward_propagation", forward_propagation)
+
+
+def test_the_matrix_norm_for_the_spectral_radius_is_named():
+    def nesterov_rate(alpha, beta, lam):
+        c = 1 - alpha * lam
+        return float(np.linalg.norm(np.array([[c, beta * c], [-alpha * lam, beta * c]]), 2))
+    assert "norm instead of its spectral radius" in named("nesterov_rate", nesterov_rate)

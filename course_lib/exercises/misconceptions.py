@@ -272,6 +272,10 @@ IDEAS = {idea.key: idea for idea in [
     Idea("unweighted_average", "a plain average where the formula weighs each term by its probability",
          "Each conditional term counts in proportion to how often its condition happens: weigh it by "
          "that probability instead of giving every term the same weight."),
+    Idea("norm_not_radius", "the matrix's norm instead of its spectral radius",
+         "How fast the iterates shrink after many steps is set by the largest absolute value of the "
+         "matrix's eigenvalues (its spectral radius); its norm is only an upper bound on it, and for a "
+         "matrix that is not symmetric the two differ."),
     Idea("eigvalsh_nonsymmetric", "eigvalsh used on a matrix that is not symmetric",
          "numpy's eigvalsh assumes a symmetric matrix and reads only one triangle of it; the "
          "update matrix here is not symmetric, so it needs the general eigenvalue routine."),
@@ -365,15 +369,20 @@ def _swapped(twin: Twin, used: list):
         setattr(module, twin.attribute, original)
 
 
+class NotUsedHere(Exception):
+    """A twin variant whose building block the reference does not use on these inputs (not an
+    IndexError or KeyError of a mistake's own, which are errors a student can make too)."""
+
+
 def twin_variant(reference: Callable, twin: Twin) -> Callable:
-    """`reference` run with `twin`'s building block swapped for its wrong twin. Raises LookupError
+    """`reference` run with `twin`'s building block swapped for its wrong twin. Raises NotUsedHere
     when the reference does not use that block on these inputs (the idea does not apply there)."""
     def variant(*args, **kwargs):
         used: list = []
         with _swapped(twin, used):
             value = reference(*args, **kwargs)
         if not used:
-            raise LookupError(f"{twin.attribute} is not used here")
+            raise NotUsedHere(f"{twin.attribute} is not used here")
         return value
     variant.__name__ = f"{getattr(reference, '__name__', 'reference')}_with_{twin.idea}"
     return variant
@@ -832,7 +841,7 @@ def recognise_error(exercise, case, error: str) -> list[Mistake]:
             args, kwargs = copy.deepcopy((case.args, case.kwargs))
             with np.errstate(all="ignore"):
                 mistake.function(*args, **kwargs)
-        except LookupError:
+        except NotUsedHere:
             continue
         except Exception as exc:  # noqa: BLE001 - the mistake's error is what we compare
             text = f"{type(exc).__name__}: {exc}".strip()

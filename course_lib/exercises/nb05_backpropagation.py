@@ -267,6 +267,15 @@ def _forward_reversed_parents(nodes):
     return u
 
 
+def _forward_values_as_a_set(nodes):
+    # the lecture's A(i) read as a Python set of values: a repeated parent (a * a) is lost, and
+    # the order of the values is the set's
+    u = []
+    for node in nodes:
+        u.append(graph.node_value(node, list({u[j] for j in node["parents"]})))
+    return u
+
+
 def _backward_variant(overwrite=False, once_per_parent=False, output_zero=False,
                       by_value=False, forward_order=False, no_upstream=False):
     """The simple backpropagation with one slip."""
@@ -632,6 +641,11 @@ EXERCISES = [
             Mistake("subtracting 1 from the parents' indices (they already count from 0)",
                     _forward_minus_one,
                     nudge="The parents' indices already count from zero, like the list of nodes."),
+            Mistake("the parents' values collected as a set (a parent listed twice counts once, and "
+                    "their order is lost)", _forward_values_as_a_set,
+                    nudge="The lecture writes the parents' values as a set, but a node may list the same "
+                          "parent twice (a times a) and for sub the order matters: collect one value "
+                          "per listed parent, in the node's order."),
             Mistake("taking the parents' values in reverse order", _forward_reversed_parents,
                     nudge="Take the parents' values in the order the node lists them: for sub the "
                           "order matters."),

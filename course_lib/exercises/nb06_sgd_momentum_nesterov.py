@@ -212,6 +212,21 @@ def _radius_eigvalsh(matrix):
     return float(np.max(np.abs(np.linalg.eigvalsh(np.array(matrix, dtype=np.float64)))))
 
 
+def _norm(matrix):
+    """The slip: the matrix's 2-norm (largest singular value) instead of its spectral radius."""
+    return float(np.linalg.norm(np.array(matrix, dtype=np.float64), 2))
+
+
+def _rate_norm(alpha, beta, lam):
+    h = alpha * lam
+    return _norm([[1 - h, beta], [-h, beta]])
+
+
+def _nrate_norm(alpha, beta, lam):
+    h = alpha * lam
+    return _norm([[1 - h, beta * (1 - h)], [-h, beta * (1 - h)]])
+
+
 def _rate_eigvalsh(alpha, beta, lam):
     h = alpha * lam
     return _radius_eigvalsh([[1 - h, beta], [-h, beta]])
@@ -363,6 +378,7 @@ EXERCISES = [
                           "the velocity takes MINUS alpha times it."),
             slip("old_state_in_step", _rate_old_v_in_theta, state="v"),
             slip("eigvalsh_nonsymmetric", _rate_eigvalsh),
+            slip("norm_not_radius", _rate_norm),
             Mistake("beta instead of its square root for complex eigenvalues", _rate_beta_not_root,
                     nudge="Complex eigenvalues come in a conjugate pair whose product is beta, so each "
                           "has absolute value the square root of beta, not beta."),
@@ -397,6 +413,7 @@ EXERCISES = [
             Mistake("the map built with the gradient's sign flipped (theta climbs)", _nrate_wrong_sign),
             Mistake("the smaller eigenvalue in absolute value instead of the larger", _nrate_smallest_root),
             slip("eigvalsh_nonsymmetric", _nrate_eigvalsh),
+            slip("norm_not_radius", _nrate_norm),
         ),
     ),
 ]
