@@ -30,7 +30,7 @@ code: tests/test_hints.py reads every nudge). It reaches the exercises in three 
    (`_where`). An input array changed in place is named too (`IN_PLACE`, or `RESTORE_EXACTLY` for
    numerical_gradient), and so are errors: numpy's broadcasting error of a one-hot width from the
    labels or of a reduction that lost its axis, a singular system (`recognise_error`, `lost_axis`,
-   `singular`). `default_variants` also exchanges two arguments of one kind (`_swaps`).
+   `singular`). `default_variants` also exchanges two arguments of one kind (`_swappable`).
 
 `judging.judge` uses all three, so check() and the grader name the same misconception. When the
 first failing case (often an edge case) names nothing, the judge looks at the next random cases and
@@ -409,12 +409,41 @@ NEUTRAL = {"alpha": 1.0, "eps": 0.0, "beta": 0.0, "beta_1": 0.0, "beta_2": 0.0, 
 """Hyperparameters by the value that takes them out of a formula (alpha 1, eps 0, beta 0, lam 0)."""
 
 
+def _rerun(exercise, signature, text: Idea, change: Callable) -> Mistake:
+    """The mistake `text`: the reference run with its bound arguments changed by
+    change(arguments) (a dict it edits in place), for every variant of default_variants."""
+    def variant(*args, **kwargs):
+        call = signature.bind(*args, **kwargs)
+        change(call.arguments)
+        return exercise.reference(*call.args, **call.kwargs)
+    variant.__name__ = f"{getattr(exercise.reference, '__name__', 'reference')}_with_{text.key}"
+    return Mistake(text.name, variant, nudge=text.nudge, idea=text.key)
+
+
+def _setter(name: str, value) -> Callable:
+    def change(arguments):
+        arguments[name] = value
+    return change
+
+
+def _shifter(name: str, shift: int) -> Callable:
+    def change(arguments):
+        arguments[name] = arguments[name] + shift
+    return change
+
+
+def _exchanger(a: str, b: str) -> Callable:
+    def change(arguments):
+        arguments[a], arguments[b] = arguments[b], arguments[a]
+    return change
+
+
 def default_variants(exercise, case) -> tuple[Mistake, ...]:
     """The reference run with an integer argument one off (T - 1, t + 1); with a hyperparameter left
-    out (NEUTRAL: alpha 1, eps 0, beta 0, lam 0) or a beta swapped with one minus beta; and with a
+    out (NEUTRAL: alpha 1, eps 0, beta 0, lam 0) or a beta swapped with one minus beta; with a
     parameter's DEFAULT value where the case passes another one (the slip of a function that
     ignores the given eps or tiny and uses its usual value); and with two arguments of one kind
-    exchanged (`_swaps`)."""
+    exchanged (kl(q, p) for kl(p, q), alpha for beta: `_swappable`)."""
     try:
         signature = inspect.signature(exercise.reference)
         bound = signature.bind(*case.args, **case.kwargs)
@@ -424,12 +453,8 @@ def default_variants(exercise, case) -> tuple[Mistake, ...]:
     for name, given in bound.arguments.items():
         if isinstance(given, (int, np.integer)) and not isinstance(given, (bool, np.bool_)) and given > 1:
             for shift, direction in ((-1, "too small"), (1, "too large")):
-                def shifted(*args, _name=name, _shift=shift, **kwargs):
-                    call = signature.bind(*args, **kwargs)
-                    call.arguments[_name] = call.arguments[_name] + _shift
-                    return exercise.reference(*call.args, **call.kwargs)
                 text = idea("argument_off_by_one", param=name, direction=direction)
-                found.append(Mistake(text.name, shifted, nudge=text.nudge, idea="argument_off_by_one"))
+                found.append(_rerun(exercise, signature, text, _shifter(name, shift)))
     for name, given in bound.arguments.items():
         neutral = NEUTRAL.get(name)
         if neutral is None or not isinstance(given, (int, float)) or isinstance(given, bool):
@@ -437,24 +462,20 @@ def default_variants(exercise, case) -> tuple[Mistake, ...]:
         changes = [(neutral, idea("argument_left_out", param=name))] if given != neutral else []
         if name.startswith("beta") and 0 < given < 1 and given != 0.5:
             changes.append((1 - given, idea("one_minus_swapped", param=name)))
-        for value, text in changes:
-            def replaced(*args, _name=name, _value=value, **kwargs):
-                call = signature.bind(*args, **kwargs)
-                call.arguments[_name] = _value
-                return exercise.reference(*call.args, **call.kwargs)
-            found.append(Mistake(text.name, replaced, nudge=text.nudge, idea=text.key))
-    found += _swaps(exercise, signature, bound)
+        found += [_rerun(exercise, signature, text, _setter(name, value)) for value, text in changes]
+    names = list(bound.arguments)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            if _swappable(bound.arguments[a], bound.arguments[b]):
+                found.append(_rerun(exercise, signature, idea("arguments_swapped", a=a, b=b),
+                                    _exchanger(a, b)))
     for name, parameter in signature.parameters.items():
         if parameter.default is inspect.Parameter.empty or name not in bound.arguments:
             continue
         given = bound.arguments[name]
         if isinstance(given, (int, float, str)) and given != parameter.default:
-            def variant(*args, _name=name, _default=parameter.default, **kwargs):
-                call = signature.bind(*args, **kwargs)
-                call.arguments[_name] = _default
-                return exercise.reference(*call.args, **call.kwargs)
             text = idea("ignored_argument", param=name, default=repr(parameter.default))
-            found.append(Mistake(text.name, variant, nudge=text.nudge, idea="ignored_argument"))
+            found.append(_rerun(exercise, signature, text, _setter(name, parameter.default)))
     return tuple(found)
 
 
@@ -465,25 +486,6 @@ def _swappable(a, b) -> bool:
         return a.shape == b.shape and a.dtype.kind == b.dtype.kind == "f" and not np.array_equal(a, b)
     numbers = (float, np.floating)
     return isinstance(a, numbers) and isinstance(b, numbers) and a != b
-
-
-def _swaps(exercise, signature, bound) -> list[Mistake]:
-    """The reference run with two arguments exchanged (kl(q, p) for kl(p, q), the true and
-    predicted labels, alpha for beta): one variant per pair of swappable arguments."""
-    found = []
-    names = list(bound.arguments)
-    for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            if not _swappable(bound.arguments[a], bound.arguments[b]):
-                continue
-
-            def swapped(*args, _a=a, _b=b, **kwargs):
-                call = signature.bind(*args, **kwargs)
-                call.arguments[_a], call.arguments[_b] = call.arguments[_b], call.arguments[_a]
-                return exercise.reference(*call.args, **call.kwargs)
-            text = idea("arguments_swapped", a=a, b=b)
-            found.append(Mistake(text.name, swapped, nudge=text.nudge, idea="arguments_swapped"))
-    return found
 
 
 def lifted(mistakes, kind: str, step: Callable | None = None) -> tuple[Mistake, ...]:

@@ -203,42 +203,50 @@ def _rate_wrong_sign(alpha, beta, lam):
     return float(np.max(np.abs(np.roots([1.0, -(1 + beta + alpha * lam), beta]))))
 
 
+def _momentum_map(alpha, beta, lam):
+    """The pair (x, v) after one momentum step on lambda x^2 / 2: v' = beta v - h x, x' = x + v'."""
+    h = alpha * lam
+    return np.array([[1 - h, beta], [-h, beta]], dtype=np.float64)
+
+
+def _nesterov_map(alpha, beta, lam):
+    """The same for Nesterov, the gradient taken at x + beta v: v' = beta v - h (x + beta v)."""
+    h = alpha * lam
+    return np.array([[1 - h, beta * (1 - h)], [-h, beta * (1 - h)]], dtype=np.float64)
+
+
 def _radius(matrix):
     return float(np.max(np.abs(np.linalg.eigvals(np.array(matrix, dtype=np.float64)))))
 
 
 def _radius_eigvalsh(matrix):
     """The slip: numpy's eigvalsh, which assumes a symmetric matrix and reads its lower triangle."""
-    return float(np.max(np.abs(np.linalg.eigvalsh(np.array(matrix, dtype=np.float64)))))
+    return float(np.max(np.abs(np.linalg.eigvalsh(matrix))))
 
 
 def _norm(matrix):
     """The slip: the matrix's 2-norm (largest singular value) instead of its spectral radius."""
-    return float(np.linalg.norm(np.array(matrix, dtype=np.float64), 2))
+    return float(np.linalg.norm(matrix, 2))
 
 
 def _rate_norm(alpha, beta, lam):
-    h = alpha * lam
-    return _norm([[1 - h, beta], [-h, beta]])
+    return _norm(_momentum_map(alpha, beta, lam))
 
 
 def _nrate_norm(alpha, beta, lam):
-    h = alpha * lam
-    return _norm([[1 - h, beta * (1 - h)], [-h, beta * (1 - h)]])
+    return _norm(_nesterov_map(alpha, beta, lam))
 
 
 def _rate_eigvalsh(alpha, beta, lam):
-    h = alpha * lam
-    return _radius_eigvalsh([[1 - h, beta], [-h, beta]])
+    return _radius_eigvalsh(_momentum_map(alpha, beta, lam))
 
 
 def _nrate_eigvalsh(alpha, beta, lam):
-    h = alpha * lam
-    return _radius_eigvalsh([[1 - h, beta * (1 - h)], [-h, beta * (1 - h)]])
+    return _radius_eigvalsh(_nesterov_map(alpha, beta, lam))
 
 
 def _nrate_momentum(alpha, beta, lam):
-    return _radius([[1 - alpha * lam, beta], [-alpha * lam, beta]])
+    return _radius(_momentum_map(alpha, beta, lam))
 
 
 def _nrate_lookahead_then_new_v(alpha, beta, lam):
@@ -248,14 +256,11 @@ def _nrate_lookahead_then_new_v(alpha, beta, lam):
 
 
 def _nrate_wrong_sign(alpha, beta, lam):
-    h = -alpha * lam
-    return _radius([[1 - h, beta * (1 - h)], [-h, beta * (1 - h)]])
+    return _radius(_nesterov_map(-alpha, beta, lam))      # h = -alpha lam: the map climbs
 
 
 def _nrate_smallest_root(alpha, beta, lam):
-    h = alpha * lam
-    matrix = np.array([[1 - h, beta * (1 - h)], [-h, beta * (1 - h)]])
-    return float(np.min(np.abs(np.linalg.eigvals(matrix))))
+    return float(np.min(np.abs(np.linalg.eigvals(_nesterov_map(alpha, beta, lam)))))
 
 
 def _nrate_old_v_in_theta(alpha, beta, lam):
