@@ -156,3 +156,21 @@ def test_the_matrix_norm_for_the_spectral_radius_is_named():
         c = 1 - alpha * lam
         return float(np.linalg.norm(np.array([[c, beta * c], [-alpha * lam, beta * c]]), 2))
     assert "norm instead of its spectral radius" in named("nesterov_rate", nesterov_rate)
+
+
+def _mse_wrong_apart_from_random_cases(o, y):
+    o, y = np.asarray(o, dtype=float), np.asarray(y, dtype=float)
+    if o.size <= 6:                                       # the fixed cases: a slip of no pattern
+        return float(np.mean((o - y) ** 2) + 0.123)
+    return float(2 * np.mean((o - y) ** 2))               # the random cases: twice the answer
+
+
+def test_check_runs_the_random_cases_after_the_first_wrong_one_and_names_from_them(monkeypatch):
+    import course_lib.checking as checking
+
+    verdict = evaluate("mse", _mse_wrong_apart_from_random_cases, watch_references=False)
+    assert verdict.mistakes and "factor 2" in verdict.mistakes[0], verdict.message
+    assert "on the random cases" in verdict.message
+    monkeypatch.setattr(checking, "LOOK_AHEAD", 0)       # check() stopping at the first wrong case
+    verdict = evaluate("mse", _mse_wrong_apart_from_random_cases, watch_references=False)
+    assert not verdict.mistakes, verdict.message
