@@ -139,3 +139,12 @@ def test_play_at_the_end_rewinds_to_step_zero(explorer):
     explorer.play.playing = True
     assert explorer.controls["step"].value == 0 and explorer.play.value == 0
     assert explorer.widget().children  # the play button is laid out with the step slider
+
+
+def test_play_goes_on_from_where_the_slider_was_moved(explorer):
+    """The play drives the slider one way (a key press on the slider sends one change, not the
+    play's value too), so ▶ takes its start from the slider."""
+    explorer.controls["step"].value = 40
+    assert explorer.play.value == race.RACE_STEPS     # the slider does not move the play
+    explorer.play.playing = True
+    assert explorer.play.value == 40 and explorer.controls["step"].value == 40

@@ -106,7 +106,9 @@ class RaceExplorer(Explorer):
             style={"description_width": "initial", "button_width": "auto"})
         self.play = widgets.Play(value=self.steps, min=0, max=self.steps, step=1, interval=60,
                                  description="play the race")
-        widgets.jslink((self.play, "value"), (controls["step"], "value"))
+        # One way, play -> slider, in the browser: with a two-way link a key press on the slider
+        # sent the kernel two changes (the play's value, then the step), and the plot waited for both
+        widgets.jsdlink((self.play, "value"), (controls["step"], "value"))
         self.play.observe(self._rewind, names="playing")
         if question is None:
             question = ("on the valley, which optimizer reaches the minimum first, and which one "
@@ -150,10 +152,13 @@ class RaceExplorer(Explorer):
 
     # -- controls --------------------------------------------------------------------------------
     def _rewind(self, change):
-        """▶ pressed at the last step: start the animation from step 0."""
-        if change["new"] and self.play.value >= self.play.max:
-            self.play.value = 0
-            self.controls["step"].value = 0
+        """▶ pressed: play on from the slider's step, or from step 0 when it is at the last one."""
+        if not change["new"]:
+            return
+        step = self.controls["step"].value
+        start = 0 if step >= self.play.max else step
+        self.play.value = start
+        self.controls["step"].value = start
 
     def _on_change(self, change):
         if self._busy:
