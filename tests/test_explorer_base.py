@@ -245,3 +245,27 @@ def test_quicktext_draws_the_pixels_a_text_draws():
     for text, quick_text in zip(texts, quick_texts):       # its cheap extent is the same box
         a, b = text.get_window_extent(renderer), quick_text.get_window_extent(renderer)
         assert np.allclose(a.extents, b.extents, atol=1.5), (a.extents, b.extents)
+
+
+def test_a_change_from_the_browser_is_not_echoed_but_the_kernels_changes_are_sent():
+    """The browser handles a control's echo before the new plot: an explorer's controls send none
+    (ipywidgets 8 echoes by default, as the plain slider here shows)."""
+    import ipywidgets as widgets
+
+    e = _line()
+    plain = widgets.FloatSlider()
+    for control, state in [(e.controls["a"], {"value": 2.5}), (plain, {"value": 0.5}),
+                           (widgets.SelectionSlider(options=["x", "y"]), {"index": 1})]:
+        sent = []
+        control._send = lambda msg, buffers=None, sent=sent: sent.append(msg)
+        if control is not plain and "index" in state:
+            from course_lib.explorers.base import without_echo
+            without_echo(control)
+        control.set_state(state)
+        echoes = [m for m in sent if m["method"] == "echo_update"]
+        assert bool(echoes) == (control is plain), (control, sent)
+    assert e.controls["a"].value == 2.5 and e.update_count == 2
+    sent = []
+    e.controls["a"]._send = lambda msg, buffers=None: sent.append(msg)
+    e.controls["a"].value = 3.0                          # the kernel's own change still goes out
+    assert [m["method"] for m in sent] == ["update"] and sent[0]["state"] == {"value": 3.0}

@@ -110,6 +110,21 @@ def implementation_switch(exercise_id: str, reference, label: str = "implementat
     return toggle
 
 
+def without_echo(control: widgets.Widget) -> None:
+    """Ask the kernel not to echo this control's changes back to the browser.
+
+    ipywidgets 8 sends each change a browser makes straight back to it ("echo_update", so that
+    other browsers on the same kernel follow), and the browser handles that message before the
+    new plot. A student's kernel has one browser; without the echo, a key press's plot came
+    about 6 ms sooner (06's momentum explorer: median 42 -> 36 ms over three runs of 24 presses).
+    The switch is per widget: ipywidgets reads trait_metadata(name, "echo_update"), which takes
+    an instance's `_<name>_metadata` before the class's; changes the kernel makes are still sent.
+    """
+    for name in ("value", "index"):           # what a slider, a toggle or a dropdown sends
+        if name in control.keys:
+            setattr(control, f"_{name}_metadata", {"echo_update": False})
+
+
 COALESCE_AFTER_MS = 25.0
 """A redraw slower than this makes the next changes wait and coalesce (kernel only)."""
 QUIET_MS = 12.0
@@ -231,6 +246,7 @@ class Explorer:
             controls[lr].add_class("explorer-lr")
         for control in controls.values():
             control.observe(self._on_change, names="value")
+            without_echo(control)
         self.refresh(full=True)
         self.last_ms = 0.0          # the first draw is a full one: it says nothing of the next
 
