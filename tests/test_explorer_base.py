@@ -269,3 +269,18 @@ def test_a_change_from_the_browser_is_not_echoed_but_the_kernels_changes_are_sen
     e.controls["a"]._send = lambda msg, buffers=None: sent.append(msg)
     e.controls["a"].value = 3.0                          # the kernel's own change still goes out
     assert [m["method"] for m in sent] == ["update"] and sent[0]["state"] == {"value": 3.0}
+
+
+def test_texts_under_the_plot_are_sent_after_the_new_picture():
+    """The browser handles messages in order: a text set in update() went out before the picture
+    and made it wait. Texts set during a redraw now follow it; outside a redraw, at once."""
+    e = _line()
+    sent = []
+    for name, widget in [("picture", e.image), ("note", e.note), ("numbers", e.readout_html)]:
+        widget._send = lambda msg, buffers=None, name=name: sent.append(name)
+    e.update = lambda a, steps: (e.show_numbers([f"a = {a}"]), e.say("diverged at step 3"))
+    e.controls["a"].value = 6.0
+    assert sent == ["picture", "numbers", "note"], sent
+    assert "diverged at step 3" in e.note.value and "a = 6.0" in e.readout_html.value
+    e.say("")                                            # outside a redraw: at once
+    assert sent[-1] == "note" and e.note.value == ""

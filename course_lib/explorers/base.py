@@ -225,6 +225,7 @@ class Explorer:
         self.question = question
         self._background = None
         self._snapshots = {}  # artist -> [key, saved pixels or None]; see snapshot()
+        self._texts = None    # during refresh: the texts to set once the picture is sent
         self._message_text = self.fig.text(0.5, 0.5, "", ha="center", va="center", fontsize=13,
                                            color="#b00020", animated=True, zorder=100,
                                            bbox=dict(facecolor="white", alpha=0.9,
@@ -297,9 +298,18 @@ class Explorer:
         import html
 
         text = "\n".join(html.escape(line) for line in lines)
-        value = f"<pre style='font-size:11px;line-height:1.25;margin:2px 0'>{text}</pre>"
-        if self.readout_html.value != value:
-            self.readout_html.value = value
+        self._set_text(self.readout_html,
+                       f"<pre style='font-size:11px;line-height:1.25;margin:2px 0'>{text}</pre>")
+
+    def _set_text(self, widget: widgets.HTML, value: str) -> None:
+        """Set a text under the plot; during a redraw, only after the new picture is sent: the
+        browser handles messages in order, and a text's (a new HTML block to lay out) before the
+        picture's made the picture wait."""
+        if self._texts is None:
+            if widget.value != value:
+                widget.value = value
+        else:
+            self._texts[widget] = value
 
     def say(self, message: str, in_plot: bool = True) -> None:
         """Show a message under the plot and, for warnings (in_plot=True), in the middle of the
@@ -307,7 +317,7 @@ class Explorer:
         self._message_text.set_text(message if in_plot else "")
         self.snapshot(self._message_text, self._message_text.get_text(), overlay=True)
         color = "#b00020" if in_plot else "#333333"
-        self.note.value = f"<b style='color:{color}'>{message}</b>" if message else ""
+        self._set_text(self.note, f"<b style='color:{color}'>{message}</b>" if message else "")
 
     def _on_change(self, change) -> None:
         loop = _running_loop()
@@ -344,6 +354,7 @@ class Explorer:
         redraw what changed."""
         start = time.perf_counter()
         values = self.values()
+        self._texts = {}                      # texts set during the redraw wait for the picture
         try:
             with np.errstate(all="ignore"):
                 limits_changed = self.update(**values)
@@ -354,7 +365,12 @@ class Explorer:
         except Exception as exc:  # never a traceback under a slider
             limits_changed = False
             self.say(f"{type(exc).__name__}: {exc}")
-        self._draw(full or bool(limits_changed))
+        try:
+            self._draw(full or bool(limits_changed))
+        finally:
+            texts, self._texts = self._texts, None
+            for widget, value in texts.items():
+                self._set_text(widget, value)
         shown = ", ".join(f"{name} = {_shown(v)}" for name, v in values.items())
         if self.drawn.value != shown:
             self.drawn.value = shown

@@ -137,12 +137,12 @@ class CapstoneExplorer(Explorer):
         """Say which settings differ from the last run: they apply only when Train is pressed."""
         values = self.values()
         if self._trained is None:
-            self.pending.value = "<i>press Train to train with these settings</i>"
+            self._set_text(self.pending, "<i>press Train to train with these settings</i>")
             return
         changed = [label for key, label in self.SETTING_LABELS.items()
                    if values[key] != self._trained[key]]
-        self.pending.value = (f"<b style='color:#a05a00'>changed: {', '.join(changed)}; press Train "
-                              "to apply</b>" if changed else "")
+        self._set_text(self.pending, f"<b style='color:#a05a00'>changed: {', '.join(changed)}; press "
+                                     "Train to apply</b>" if changed else "")
 
     def _probe(self, optimizer, learning_rate, hidden, seed) -> str:
         """"" if PROBE_STEPS full-batch steps on a few digits look sane, else a divergence message."""
