@@ -192,8 +192,12 @@ def mlp_epoch_ms(epochs: int = 5) -> float:
 
 
 # In the page: note when the slider's handle gets a key down and when the plot's image has a new
-# source that is decoded (ready to paint): the latency a student sees, without the time the
-# harness's own round trips to the browser take (focus, key press, polling the source).
+# source that is decoded (ready to paint): the latency a student sees. The harness stays off the
+# page's main thread while it is measured: the key goes to the focused handle as a plain key press
+# (a locator's press first runs Playwright's actionability and hit-target checks in the page), and
+# the wait polls a flag in the page every 100 ms instead of reading the image's source over the
+# DevTools protocol every 10 ms. A Chromium trace showed both running on the main thread inside
+# the measured window (3-5 ms tasks each, about 15 ms a press on a quiet machine).
 JS_ARM = """([handle, img]) => {
     const box = {key: null, shown: null, old: img.src};
     window.__benchPress = box;
@@ -211,69 +215,138 @@ JS_SHOWN = "() => window.__benchPress.shown !== null && window.__benchPress.key 
 JS_LATENCY = "() => window.__benchPress.shown - window.__benchPress.key"
 
 
-def bench_browser(presses: int = 10, names: list[str] | None = None) -> None:
-    from lab_harness import CHROMIUM, LabServer, NotebookPage, launch_browser
+class Load:
+    """Busy processes that make this machine as slow as the one the targets are set for.
 
-    epoch = mlp_epoch_ms()
-    print(f"\n## Explorer updates end to end in JupyterLab (key press to a new plot; {_load()}; "
-          f"calibration: one MLP epoch {epoch:.1f} ms, 'at {SLOW_EPOCH_MS:g}' = median x "
-          f"{SLOW_EPOCH_MS / epoch:.2f})")
-    if not Path(CHROMIUM).exists():
-        print(f"skipped: {CHROMIUM} is missing (apt-get install chromium)")
-        return
+    The issue measured its browser medians on a loaded 2-core machine whose MLP epoch took 15.6 ms.
+    This makes such a machine out of this one: it starts processes that only spin, one at a time,
+    until the calibration epoch (measured here, while they spin) takes at least SLOW_EPOCH_MS, at
+    most MAX_BUSY of them; between notebooks it measures again and adds one while the epoch is
+    under SLOW_EPOCH_MS (this machine's own speed varies: other machines share its host). The
+    kernel, the server and Chromium then share the cores with them, as they share a hub with other
+    students' kernels.
+    """
+
+    MAX_BUSY = 8
+
+    def __init__(self):
+        self.procs = []
+
+    def __enter__(self):
+        while self.epoch() < SLOW_EPOCH_MS and self.add():
+            pass
+        return self
+
+    def add(self) -> bool:
+        import subprocess
+
+        if len(self.procs) >= self.MAX_BUSY:
+            return False
+        self.procs.append(subprocess.Popen([sys.executable, "-c", "while True: pass"]))
+        time.sleep(0.5)
+        return True
+
+    @staticmethod
+    def epoch() -> float:
+        """The calibration varies from one run to the next under load (the busy processes and
+        this one take turns on the cores): the median of three."""
+        return statistics.median(mlp_epoch_ms() for _ in range(3))
+
+    def __exit__(self, *exc):
+        for proc in self.procs:
+            proc.kill()
+            proc.wait()
+
+
+def _browser_medians(presses: int, names: list[str] | None, load: Load | None = None) -> dict:
+    """{(notebook, explorer index): (median ms from key down to the new plot decoded, the MLP epoch
+    in ms measured right after that notebook)}, each explorer's main slider pressed `presses`
+    times, alternately right and left, at a student's pace."""
+    from lab_harness import LabServer, NotebookPage, launch_browser
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
+    medians = {}
     server = LabServer()
     try:
         with sync_playwright() as playwright:
             browser = launch_browser(playwright)
-            at = f"at {SLOW_EPOCH_MS:g}"
-            print(f"{'notebook':34s} {'explorer':>8s} {'median ms':>10s} {at:>7s}  "
-                  f"{'(harness side)':>14s}")
             for path in sorted((ROOT / "solutions").glob("*.ipynb")):
                 if names and path.stem not in names:
                     continue
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                found = {}
                 try:
                     nb = NotebookPage(page, server, f"solutions/{path.name}")
-                    nb.run_all(timeout=180)
+                    nb.run_all(timeout=600)
+                    time.sleep(2)   # the page settles after Run All (a student reads, then presses)
                     for k, explorer in enumerate(nb.explorers()):
                         main = explorer.locator(".explorer-main")
                         if not main.count():
                             continue
                         img = nb.plot_of(explorer)
                         explorer.scroll_into_view_if_needed()
-                        times, in_page = [], []
+                        in_page = []
                         handle = main.first.locator(".noUi-handle").first
+                        handle.focus()
+                        top = handle.get_attribute("aria-valuemax")
+                        at_top = handle.get_attribute("aria-valuenow") == top
+                        keys = ("ArrowLeft", "ArrowRight") if at_top else ("ArrowRight", "ArrowLeft")
                         for i in range(presses):
                             page.evaluate(JS_ARM, [handle.element_handle(), img.element_handle()])
-                            old = img.get_attribute("src")
-                            start = time.perf_counter()
-                            nb.press_on_slider(main.first, "ArrowRight" if i % 2 == 0 else "ArrowLeft")
+                            page.keyboard.press(keys[i % 2])
                             try:
-                                nb.wait_src_change(img, old, timeout=5)
-                                times.append(time.perf_counter() - start)
-                                page.wait_for_function(JS_SHOWN, timeout=5000)
-                                in_page.append(page.evaluate(JS_LATENCY) / 1000)
-                            except (TimeoutError, PlaywrightTimeout):
+                                page.wait_for_function(JS_SHOWN, timeout=5000, polling=100)
+                                in_page.append(page.evaluate(JS_LATENCY))
+                            except PlaywrightTimeout:
                                 pass   # at the end of its range: that key press changed nothing
+                            time.sleep(0.15)   # a student's pace, not a held key
                         if in_page:
-                            median = 1000 * statistics.median(in_page)
-                            target = CAPSTONE_MEDIAN_MS if path.stem.startswith("11_") else BROWSER_MEDIAN_MS
-                            scaled = median * SLOW_EPOCH_MS / epoch
-                            print(f"{path.stem:34s} {k:8d} {median:10.0f} {scaled:7.0f}  "
-                                  f"{1000 * statistics.median(times):14.0f}{_mark(scaled < target)}")
+                            found[k] = statistics.median(in_page)
                 finally:
                     page.close()
                     server.shutdown_kernels()
+                epoch = Load.epoch()
+                medians.update({(path.stem, k): (ms, epoch) for k, ms in found.items()})
+                if load is not None and epoch < SLOW_EPOCH_MS:
+                    load.add()
             browser.close()
     finally:
         server.stop()
+    return medians
+
+
+def bench_browser(presses: int = 10, names: list[str] | None = None) -> None:
+    from lab_harness import CHROMIUM
+
+    print(f"\n## Explorer updates end to end in JupyterLab (key press to a new plot; {_load()})")
+    if not Path(CHROMIUM).exists():
+        print(f"skipped: {CHROMIUM} is missing (apt-get install chromium)")
+        return
+    quiet = _browser_medians(presses, names)
+    with Load() as load:
+        loaded = _browser_medians(presses, names, load)
+    print(f"median of {presses} presses, measured in the page from the key down on the slider to the "
+          f"new image decoded; 'epoch': the MLP epoch measured right after the notebook.\n"
+          f"'as is': this machine as it is. 'loaded': the same with busy processes beside it "
+          f"({len(load.procs)} at the end), until the epoch takes {SLOW_EPOCH_MS:g} ms: the target's "
+          f"machine. 'bound': 'as is' x {SLOW_EPOCH_MS:g} / its epoch, as if every part of the path "
+          f"(Chromium, the server, the kernel, the network stack) ran that much slower: a pessimistic "
+          f"bound, since much of a press is waiting")
+    print(f"{'notebook':34s} {'explorer':>8s} {'as is':>7s} {'epoch':>6s} {'loaded':>7s} {'epoch':>6s} "
+          f"{'bound':>7s}")
+    for key in sorted(set(quiet) | set(loaded)):
+        stem, k = key
+        target = CAPSTONE_MEDIAN_MS if stem.startswith("11_") else BROWSER_MEDIAN_MS
+        q, q_epoch = quiet.get(key, (float("nan"), float("nan")))
+        ms, epoch = loaded.get(key, (float("nan"), float("nan")))
+        bound = q * max(1.0, SLOW_EPOCH_MS / q_epoch)
+        ok = ms < target and epoch >= 0.9 * SLOW_EPOCH_MS
+        print(f"{stem:34s} {k:8d} {q:7.0f} {q_epoch:6.1f} {ms:7.0f} {epoch:6.1f} {bound:7.0f}"
+              f"{_mark(ok)}{'' if bound < target else '   (bound over the target)'}")
     print(f"target: median < {BROWSER_MEDIAN_MS:.0f} ms (the capstone < {CAPSTONE_MEDIAN_MS:.0f} ms) on a "
-          f"machine whose MLP epoch takes {SLOW_EPOCH_MS:g} ms; measured in the page, from the "
-          "key down on the slider to the new image decoded (the harness side adds the test "
-          "driver's round trips: focus, key press, polling the image)")
+          f"machine whose MLP epoch takes {SLOW_EPOCH_MS:g} ms: the 'loaded' column, MISSED also where "
+          f"the load did not slow the epoch to {0.9 * SLOW_EPOCH_MS:g} ms")
 
 
 def bench_grading(copies: int, nbclient_seconds_per_notebook: float) -> None:
