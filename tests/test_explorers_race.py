@@ -142,9 +142,14 @@ def test_play_at_the_end_rewinds_to_step_zero(explorer):
 
 
 def test_play_goes_on_from_where_the_slider_was_moved(explorer):
-    """The play drives the slider one way (a key press on the slider sends one change, not the
-    play's value too), so ▶ takes its start from the slider."""
+    """The play and the slider are tied in the kernel (a key press on the slider sends one change,
+    not the play's value too): the play moves the slider, the slider moves the play, so ▶ starts
+    where the slider was moved to."""
+    explorer.play.value = 30
+    assert explorer.controls["step"].value == 30 and "step = 30" in explorer.drawn.value
     explorer.controls["step"].value = 40
-    assert explorer.play.value == race.RACE_STEPS     # the slider does not move the play
+    assert explorer.play.value == 40
     explorer.play.playing = True
     assert explorer.play.value == 40 and explorer.controls["step"].value == 40
+    explorer.controls["step"].value = 38           # a late step from the browser while playing
+    assert explorer.play.value == 40               # does not pull the play back

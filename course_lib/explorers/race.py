@@ -106,15 +106,18 @@ class RaceExplorer(Explorer):
             style={"description_width": "initial", "button_width": "auto"})
         self.play = widgets.Play(value=self.steps, min=0, max=self.steps, step=1, interval=60,
                                  description="play the race")
-        # One way, play -> slider, in the browser: with a two-way link a key press on the slider
-        # sent the kernel two changes (the play's value, then the step), and the plot waited for both
-        widgets.jsdlink((self.play, "value"), (controls["step"], "value"))
+        # The play and the slider are tied in the kernel, not in the browser: with a link there, a
+        # key press on the slider sent the kernel two changes (the play's value, then the step)
+        # and the plot waited for both; a link one way (play -> slider) brought a late play value
+        # back onto a slider that had moved on.
         self.play.observe(self._rewind, names="playing")
+        self.play.observe(self._played, names="value")
         if question is None:
             question = ("on the valley, which optimizer reaches the minimum first, and which one "
                         "overshoots? Switch to the saddle: who escapes, who gets stuck, and what "
                         "changes if you start exactly on the ridge?")
         super().__init__(controls, main="step", lr="lr", figsize=(10.5, 4.4), question=question)
+        controls["step"].observe(self._follow, names="value")   # after the explorer's own redraw
 
     # -- drawing ---------------------------------------------------------------------------------
     def setup(self, fig):
@@ -152,13 +155,20 @@ class RaceExplorer(Explorer):
 
     # -- controls --------------------------------------------------------------------------------
     def _rewind(self, change):
-        """▶ pressed: play on from the slider's step, or from step 0 when it is at the last one."""
-        if not change["new"]:
-            return
-        step = self.controls["step"].value
-        start = 0 if step >= self.play.max else step
-        self.play.value = start
-        self.controls["step"].value = start
+        """▶ pressed at the last step: start the animation from step 0."""
+        if change["new"] and self.play.value >= self.play.max:
+            self.play.value = 0
+            self.controls["step"].value = 0
+
+    def _played(self, change):
+        """The play moves the slider (and so the plot)."""
+        self.controls["step"].value = change["new"]
+
+    def _follow(self, change):
+        """The play stands where the slider was moved to, so ▶ plays on from there (not while it
+        plays: then the play moves the slider)."""
+        if not self.play.playing:
+            self.play.value = change["new"]
 
     def _on_change(self, change):
         if self._busy:
