@@ -36,7 +36,7 @@ venv: $(STAMP)
 
 # The set-up and the lab start are course_lib/lab/__main__.py (`python -m course_lib.lab`, the
 # command for Windows or without make): one mechanism, standard library only.
-$(STAMP): requirements.txt pyproject.toml course_lib/lab/overrides.json
+$(STAMP): requirements.txt pyproject.toml course_lib/lab/overrides.json course_lib/lab/page_config.json
 	$(PYTHON) -m course_lib.lab --setup-only --venv $(VENV)
 
 lab: $(STAMP)

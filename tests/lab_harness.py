@@ -26,6 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OVERRIDES = Path(sys.prefix) / "share/jupyter/lab/settings/overrides.json"
+PAGE_CONFIG = Path(sys.prefix) / "etc/jupyter/labconfig/page_config.json"
 
 # JavaScript run in the page -------------------------------------------------------------------
 # How much of an <img> is not background: the share of sampled pixels that are not near-white.

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from lab_harness import CHROMIUM, OVERRIDES, ROOT, LabServer, NotebookPage, launch_browser
+from lab_harness import CHROMIUM, OVERRIDES, PAGE_CONFIG, ROOT, LabServer, NotebookPage, launch_browser
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,8 @@ def _require_browser():
 @pytest.fixture(scope="module")
 def lab():
     _require_browser()
-    assert OVERRIDES.exists(), f"{OVERRIDES} is missing: run `make venv` (as `make lab` does)"
+    for installed in (OVERRIDES, PAGE_CONFIG):
+        assert installed.exists(), f"{installed} is missing: run `make venv` (as `make lab` does)"
     server = LabServer()
     try:
         yield server
@@ -147,7 +148,9 @@ def _drawn_value(explorer, name: str) -> float | None:
 def test_ten_quick_presses_end_on_the_last_value(lab, browser):
     """The capstone's learning-rate slider, pressed ten times in a row: the plot ends on the value
     the slider shows, and stays there (issue 21: it used to queue ~2.3 s per press and showed an
-    old value after the tenth press)."""
+    old value after the tenth press). The presses fetch no favicon: the course's page config turns
+    the busy favicon off (each press made the kernel busy, and the tab's icon was swapped to busy
+    and back, fetched from the server each time)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         nb = NotebookPage(page, lab, "solutions/11_capstone_digits.ipynb")
@@ -159,6 +162,8 @@ def test_ten_quick_presses_end_on_the_last_value(lab, browser):
         lr = explorer.locator(".explorer-lr").first
         start = _drawn_value(explorer, "learning_rate")
         assert start is not None
+        favicons = []
+        page.on("request", lambda request: "favicon" in request.url and favicons.append(request.url))
         nb.press_on_slider(lr, "ArrowRight", times=10)
         shown = float(lr.locator(".widget-readout").inner_text())
         assert shown == pytest.approx(start * 10 ** 0.5, rel=0.01)     # ten steps of 10**0.05
@@ -179,6 +184,7 @@ def test_ten_quick_presses_end_on_the_last_value(lab, browser):
         assert on_the_last_value(), _drawn_value(explorer, "learning_rate")
         time.sleep(1.0)                 # nothing older is drawn after it
         assert on_the_last_value(), _drawn_value(explorer, "learning_rate")
+        assert favicons == []
         assert nb.errors() == []
     except Exception:
         SHOTS.mkdir(exist_ok=True)

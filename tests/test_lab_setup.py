@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 from lab_harness import ROOT, lands_on_the_welcome_notebook, started_lab
 
-from course_lib.lab.__main__ import INSTALLER_VAR, TOOLS_VAR, UV_VERSION, find_uv
+from course_lib.lab.__main__ import INSTALLER_VAR, TOOLS_VAR, UV_VERSION, find_uv, install_lab_config
 
 SETTINGS = ROOT / "course_lib" / "lab" / "overrides.json"
+FAVICON_BUSY = "@jupyterlab/application-extension:faviconbusy"
 BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)      # the Python a student has
 SMALL = ("nbformat", "tqdm")     # pins of requirements.txt; nbformat brings dependencies of its own
 # what repo2docker's build and a student's clone on a hub use of the repository
@@ -70,6 +71,33 @@ def distributions(venv: Path) -> dict[str, str]:
     return json.loads(out)
 
 
+def assert_lab_config(env: Path) -> None:
+    """The settings overrides copied into `env`, and the busy favicon turned off in the page config
+    JupyterLab in `env` reads (its sys-prefix labconfig)."""
+    assert filecmp.cmp(SETTINGS, env / "share" / "jupyter" / "lab" / "settings" / "overrides.json",
+                       shallow=False)
+    page_config = json.loads((env / "etc" / "jupyter" / "labconfig" / "page_config.json").read_text())
+    assert page_config["disabledExtensions"].get(FAVICON_BUSY) is True, page_config
+
+
+def test_the_page_config_is_merged_into_what_the_environment_has(tmp_path):
+    """Another package's disabled extension stays disabled; a broken page config is replaced."""
+    labconfig = tmp_path / "etc" / "jupyter" / "labconfig"
+    labconfig.mkdir(parents=True)
+    (labconfig / "page_config.json").write_text(json.dumps(
+        {"disabledExtensions": {"other-extension": True}, "deferredExtensions": {"x": True}}))
+    install_lab_config(tmp_path)
+    assert_lab_config(tmp_path)
+    merged = json.loads((labconfig / "page_config.json").read_text())
+    assert merged["disabledExtensions"]["other-extension"] is True
+    assert merged["deferredExtensions"] == {"x": True}
+
+    (labconfig / "page_config.json").write_text("{not json")
+    install_lab_config(tmp_path)
+    replaced = json.loads((labconfig / "page_config.json").read_text())
+    assert replaced == {"disabledExtensions": {FAVICON_BUSY: True}, "lockedExtensions": {FAVICON_BUSY: True}}
+
+
 def assert_ready(course: Path, venv: Path, installer: str) -> dict[str, str]:
     """The set-up's promises: the pins (and their dependencies), pip, course_lib editable from
     the course folder, the lab settings, the stamp naming the installer."""
@@ -84,8 +112,7 @@ def assert_ready(course: Path, venv: Path, installer: str) -> dict[str, str]:
                             "import course_lib; print(course_lib.__file__)"],
                            capture_output=True, text=True, check=True).stdout.strip()
     assert Path(where) == course / "course_lib" / "__init__.py"          # editable: the course's own files
-    settings = venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
-    assert filecmp.cmp(SETTINGS, settings, shallow=False)
+    assert_lab_config(venv)
     assert (venv / ".installed").read_text() == f"installer: {installer}\n"
     return installed
 
@@ -111,6 +138,7 @@ def test_dry_run_lists_the_set_up_of_make_lab_and_changes_nothing(tmp_path):
     assert any(f"--no-deps -e {ROOT}" in line for line in lines)
     settings = venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     assert any(str(settings) in line for line in lines)
+    assert any(str(venv / "etc" / "jupyter" / "labconfig" / "page_config.json") in line for line in lines)
     assert "-m jupyterlab" in lines[-1] and "/lab/tree/notebooks/00_welcome.ipynb" in lines[-1]
     assert not venv.exists()
 
@@ -210,8 +238,7 @@ def test_insisting_on_uv_where_it_cannot_be_installed_fails_with_the_reason(tmp_
 def test_setup_only_on_the_existing_venv_leaves_it_ready():
     run = lab("--setup-only")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert filecmp.cmp(SETTINGS, ROOT / ".venv" / "share" / "jupyter" / "lab" / "settings" / "overrides.json",
-                       shallow=False)
+    assert_lab_config(ROOT / ".venv")
     assert (ROOT / ".venv" / ".installed").exists()
 
 
@@ -267,8 +294,7 @@ def test_postbuild_image_works_after_the_repository_folder_is_moved_away(tmp_pat
     run = subprocess.run(["bash", str(repo / "postBuild")], cwd=repo, env=env, capture_output=True, text=True,
                          timeout=600)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
-    installed = env_dir / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
-    assert filecmp.cmp(SETTINGS, installed, shallow=False)
+    assert_lab_config(env_dir)
     assert os.access(ROOT / "postBuild", os.X_OK)
     assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
 

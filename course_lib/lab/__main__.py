@@ -8,8 +8,9 @@
 
 The set-up: a virtual environment `.venv` (made with the Python that runs this, >= 3.11), the
 pinned requirements.txt, course_lib installed editable, pip, and the lab settings
-(course_lib/lab/overrides.json) copied into the environment's JupyterLab settings. It is redone
-only when requirements.txt, pyproject.toml or the settings changed since the last time (the stamp
+(course_lib/lab/overrides.json) copied into the environment's JupyterLab settings, and its page
+config (course_lib/lab/page_config.json) merged into the environment's labconfig. It is redone
+only when requirements.txt, pyproject.toml or either of those files changed since the last time (the stamp
 file `.venv/.installed`, shared with the Makefile, names the installer used). Then JupyterLab
 opens on the welcome notebook.
 
@@ -21,6 +22,14 @@ one it used. INSTALLER_VAR=pip forces pip, =uv insists on uv. Both make the same
 `--here` sets up the environment of the Python that runs it instead (repo2docker's, which installed
 requirements.txt and ran `pip install .` before postBuild): only the lab settings, and course_lib
 (not editable, so the image does not depend on the repository folder) if it is not installed yet.
+The page config turns one JupyterLab plugin off: the tab's busy favicon. JupyterLab marks the
+whole application busy whenever a kernel is, and a widget message makes the kernel busy for a
+moment, so every slider press swapped the favicon to busy and back, and the browser fetched each
+icon from the server: about 20 ms of CPU a press, spread over the browser and the server. The
+kernel's busy state still shows in the notebook's toolbar and in the status bar. The plugin is
+also listed as locked, as JupyterLab 4.1+ writes it (a page config with disabled and no locked
+extensions is rewritten by JupyterLab's own migration on its first start).
+
 Standard library only: it runs before anything is installed.
 """
 
@@ -37,7 +46,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = Path(__file__).resolve().parent / "overrides.json"
-INPUTS = ("requirements.txt", "pyproject.toml", "course_lib/lab/overrides.json")
+PAGE_CONFIG = Path(__file__).resolve().parent / "page_config.json"
+INPUTS = ("requirements.txt", "pyproject.toml", "course_lib/lab/overrides.json",
+          "course_lib/lab/page_config.json")
 WELCOME = "/lab/tree/notebooks/00_welcome.ipynb"
 UV_VERSION = "0.13.9"                      # the uv installed into the tool environment (PyPI, Dec 2026)
 INSTALLER_VAR = "COURSE_SETUP_INSTALLER"   # "uv" or "pip"; unset: uv when it can be had, else pip
@@ -179,6 +190,37 @@ def settings_path(venv: Path) -> Path:
     return venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
 
 
+def page_config_path(env: Path) -> Path:
+    """Where JupyterLab in `env` reads the page config of its sys-prefix level (the file
+    `jupyter labextension disable --level=sys_prefix` writes)."""
+    return env / "etc" / "jupyter" / "labconfig" / "page_config.json"
+
+
+def install_lab_config(env: Path, dry_run: bool = False) -> None:
+    """The settings overrides copied into `env`, the page config merged into what `env` has (another
+    package's disabled or deferred extensions are kept; ours are added)."""
+    print(f"+ copy {SETTINGS} -> {settings_path(env)}")
+    print(f"+ merge {PAGE_CONFIG} into {page_config_path(env)}")
+    if dry_run:
+        return
+    settings_path(env).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SETTINGS, settings_path(env))
+    target = page_config_path(env)
+    try:
+        config = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        config = {}
+    if not isinstance(config, dict):
+        config = {}
+    for key, value in json.loads(PAGE_CONFIG.read_text(encoding="utf-8")).items():
+        if isinstance(value, dict) and isinstance(config.get(key), dict):
+            config[key] = {**config[key], **value}
+        else:
+            config[key] = value
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+
 def lab_command(venv: Path, extra: list[str]) -> list[str]:
     """JupyterLab on the course folder, opening the welcome notebook."""
     command = [str(venv_python(venv)), "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT}",
@@ -212,10 +254,8 @@ def setup(venv: Path, dry_run: bool = False) -> None:
               flush=True)
         used = "pip"
         run_steps(setup_steps(venv), dry_run)
-    print(f"+ copy {SETTINGS} -> {settings_path(venv)}")
+    install_lab_config(venv, dry_run)
     if not dry_run:
-        settings_path(venv).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SETTINGS, settings_path(venv))
         (venv / ".installed").write_text(f"installer: {used}\n")
     print(f"course_lib.lab: {venv} is ready (installed with {used})", flush=True)
 
@@ -234,7 +274,8 @@ def installed_here() -> str | None:
 
 
 def setup_here(dry_run: bool = False) -> None:
-    """The lab settings into the running Python's environment, and course_lib if it is missing.
+    """The lab settings and page config into the running Python's environment, and course_lib if
+    it is missing.
 
     repo2docker has installed course_lib already (`pip install .`, a regular install into
     site-packages); it is kept as it is. Where it is missing or editable (an editable install
@@ -245,11 +286,7 @@ def setup_here(dry_run: bool = False) -> None:
     if how != "regular":
         run_steps([[sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-cache-dir",
                     str(ROOT)]], dry_run)
-    target = settings_path(Path(sys.prefix))
-    print(f"+ copy {SETTINGS} -> {target}")
-    if not dry_run:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SETTINGS, target)
+    install_lab_config(Path(sys.prefix), dry_run)
 
 
 def main(argv: list[str] | None = None) -> int:
