@@ -150,7 +150,9 @@ def test_ten_quick_presses_end_on_the_last_value(lab, browser):
     the slider shows, and stays there (issue 21: it used to queue ~2.3 s per press and showed an
     old value after the tenth press). The presses fetch no favicon: the course's page config turns
     the busy favicon off (each press made the kernel busy, and the tab's icon was swapped to busy
-    and back, fetched from the server each time)."""
+    and back, fetched from the server each time). No cell is laid out with content-visibility: auto
+    (JupyterLab's default windowing mode; after a click on a slider it kept the page redrawing 60
+    times a second at rest, 40-50 ms of CPU a second): the course's settings choose 'defer'."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         nb = NotebookPage(page, lab, "solutions/11_capstone_digits.ipynb")
@@ -185,6 +187,9 @@ def test_ten_quick_presses_end_on_the_last_value(lab, browser):
         time.sleep(1.0)                 # nothing older is drawn after it
         assert on_the_last_value(), _drawn_value(explorer, "learning_rate")
         assert favicons == []
+        cells = page.evaluate("() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')]"
+                              ".map(cell => getComputedStyle(cell).contentVisibility)")
+        assert cells and "auto" not in cells, sorted(set(cells))
         assert nb.errors() == []
     except Exception:
         SHOTS.mkdir(exist_ok=True)
