@@ -168,6 +168,31 @@ def launch_browser(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
 
 
+JS_OUTSIDE_CELLS = """(panel) => {
+    const found = [];
+    panel.querySelectorAll('.jp-Notebook .jp-Cell').forEach((cell, k) => {
+        const name = el => el.tagName.toLowerCase() + [...el.classList].map(c => '.' + c).join('');
+        if (!getComputedStyle(cell).contain.includes('paint')) found.push(`cell ${k} is not paint-contained`);
+        const box = cell.getBoundingClientRect();
+        for (const el of cell.querySelectorAll('*')) {
+            const r = el.getBoundingClientRect();
+            if (r.width === 0 && r.height === 0) continue;
+            if (r.left >= box.left - 1 && r.right <= box.right + 1 &&
+                r.top >= box.top - 1 && r.bottom <= box.bottom + 1) continue;
+            let clipped = false;
+            for (let up = el.parentElement; up && up !== cell; up = up.parentElement) {
+                const style = getComputedStyle(up);
+                if (style.overflowX !== 'visible' || style.overflowY !== 'visible') { clipped = true; break; }
+            }
+            if (!clipped) found.push(`cell ${k}: ${name(el)} at x ${r.left.toFixed(0)}-${r.right.toFixed(0)}, ` +
+                `y ${r.top.toFixed(0)}-${r.bottom.toFixed(0)}; the cell at x ${box.left.toFixed(0)}-` +
+                `${box.right.toFixed(0)}, y ${box.top.toFixed(0)}-${box.bottom.toFixed(0)}`);
+        }
+    });
+    return found;
+}"""
+
+
 class NotebookPage:
     """One notebook open in JupyterLab in a browser page."""
 
@@ -237,6 +262,13 @@ class NotebookPage:
         if "Traceback (most recent call last)" in text:
             found.append("a traceback is shown")
         return found
+
+    def cells_drawing_outside(self) -> list[str]:
+        """What a cell holds outside its own box (cells are paint-contained: see
+        course_lib.explorers.base.CELL_PAINT_STYLE, which would clip it): one line per element
+        whose box goes more than a pixel past its cell's, unless a scrolling box inside the cell
+        clips it. Also a line per cell that is not paint-contained."""
+        return self.panel.evaluate(JS_OUTSIDE_CELLS)
 
     def explorers(self):
         return self.panel.locator(".course-explorer").all()

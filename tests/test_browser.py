@@ -106,6 +106,8 @@ def test_notebook_in_jupyterlab(lab, browser, relpath):
             ink = _wait_for_ink(nb, img)
             assert ink >= MIN_INK, f"{relpath}: explorer {k}'s plot is blank (ink {ink:.4f})"
             explorer.screenshot(path=str(SHOTS / f"{stem}_explorer{k}.png"))
+        # the explorers make every cell paint-contained, which clips what overflows a cell
+        assert nb.cells_drawing_outside() == [], f"{relpath}: a cell draws outside its box"
         for k, explorer in enumerate(explorers):
             img = nb.plot_of(explorer)
             explorer.scroll_into_view_if_needed()
@@ -152,7 +154,7 @@ def test_ten_quick_presses_end_on_the_last_value(lab, browser):
     the busy favicon off (each press made the kernel busy, and the tab's icon was swapped to busy
     and back, fetched from the server each time). No cell is laid out with content-visibility: auto
     (JupyterLab's default windowing mode; after a click on a slider it kept the page redrawing 60
-    times a second at rest, 40-50 ms of CPU a second): the course's settings choose 'defer'."""
+    times a second at rest, 40-50 ms of CPU a second): the course's settings choose 'defer'. """
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         nb = NotebookPage(page, lab, "solutions/11_capstone_digits.ipynb")
