@@ -154,7 +154,10 @@ def test_ten_quick_presses_end_on_the_last_value(lab, browser):
     the busy favicon off (each press made the kernel busy, and the tab's icon was swapped to busy
     and back, fetched from the server each time). No cell is laid out with content-visibility: auto
     (JupyterLab's default windowing mode; after a click on a slider it kept the page redrawing 60
-    times a second at rest, 40-50 ms of CPU a second): the course's settings choose 'defer'. """
+    times a second at rest, 40-50 ms of CPU a second): the course's settings choose 'defer'. The
+    presses change nothing in the notebook's toolbar: the settings show the kernel's execution
+    indicator in the status bar (in the toolbar each busy/idle change made the toolbar, a web
+    component, reset the tabindex of all its buttons)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         nb = NotebookPage(page, lab, "solutions/11_capstone_digits.ipynb")
@@ -168,6 +171,12 @@ def test_ten_quick_presses_end_on_the_last_value(lab, browser):
         assert start is not None
         favicons = []
         page.on("request", lambda request: "favicon" in request.url and favicons.append(request.url))
+        page.evaluate("() => { window.__toolbarChanges = [];"
+                      " new MutationObserver(changes => window.__toolbarChanges.push(...changes.map("
+                      "  c => c.type + ' ' + (c.attributeName || '') + ' on ' + c.target.nodeName)))"
+                      " .observe(document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)"
+                      " .jp-NotebookPanel-toolbar'), {subtree: true, childList: true, attributes: true,"
+                      " characterData: true}); }")
         nb.press_on_slider(lr, "ArrowRight", times=10)
         shown = float(lr.locator(".widget-readout").inner_text())
         assert shown == pytest.approx(start * 10 ** 0.5, rel=0.01)     # ten steps of 10**0.05
@@ -189,6 +198,8 @@ def test_ten_quick_presses_end_on_the_last_value(lab, browser):
         time.sleep(1.0)                 # nothing older is drawn after it
         assert on_the_last_value(), _drawn_value(explorer, "learning_rate")
         assert favicons == []
+        assert page.evaluate("() => window.__toolbarChanges") == []
+        assert page.locator("#jp-main-statusbar .jp-Notebook-ExecutionIndicator").count() == 1
         cells = page.evaluate("() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')]"
                               ".map(cell => getComputedStyle(cell).contentVisibility)")
         assert cells and "auto" not in cells, sorted(set(cells))

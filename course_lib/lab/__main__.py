@@ -23,16 +23,20 @@ one it used. INSTALLER_VAR=pip forces pip, =uv insists on uv. Both make the same
 requirements.txt and ran `pip install .` before postBuild): only the lab settings, and course_lib
 (not editable, so the image does not depend on the repository folder) if it is not installed yet.
 
-Two choices there keep an explorer's slider cheap for the browser. The settings choose the
+Three choices there keep an explorer's slider cheap for the browser. The settings choose the
 notebook windowing mode 'defer' (cells attached once, when the CPU is idle): with JupyterLab's
 default, content-visibility, the page kept redrawing 60 times a second at rest after a click on a
-slider, 40-50 ms of CPU a second. The page config turns one JupyterLab plugin off: the tab's busy
-favicon. JupyterLab marks the whole application busy whenever a kernel is, and a widget message
-makes the kernel busy for a moment, so every slider press swapped the favicon to busy and back,
-and the browser fetched each icon from the server: about 20 ms of CPU a press, spread over the
-browser and the server. The kernel's busy state still shows in the notebook's toolbar and in the
-status bar. The plugin is also listed as locked, as JupyterLab 4.1+ writes it (a page config with
-disabled and no locked extensions is rewritten by JupyterLab's own migration on its first start).
+slider, 40-50 ms of CPU a second. They also show the kernel's execution indicator (the busy circle)
+in the status bar instead of the notebook's toolbar: a widget message makes the kernel busy and
+idle again, and each change of the indicator inside the toolbar made the toolbar (a web component)
+look over all its buttons for the focusable ones and set their tabindex, with a layout to read
+their boxes, twice a press: about 4 ms of the page's script a press. The page config turns one
+JupyterLab plugin off: the tab's busy favicon. JupyterLab marks the whole application busy whenever
+a kernel is, and a widget message makes the kernel busy for a moment, so every slider press swapped
+the favicon to busy and back, and the browser fetched each icon from the server: about 20 ms of CPU
+a press, spread over the browser and the server. The kernel's busy state still shows in the status
+bar. The plugin is also listed as locked, as JupyterLab 4.1+ writes it (a page config with disabled
+and no locked extensions is rewritten by JupyterLab's own migration on its first start).
 
 Standard library only: it runs before anything is installed.
 """
