@@ -94,7 +94,8 @@ def evaluate(exercise_id: str, function: Callable, seed: int | None = None,
     first_wrong = None          # then: random cases answered after the first wrong one
     for case in cases:
         expected.append(ex.expected(case))
-        args, kwargs = runner.inputs(case.args, case.kwargs, wire.to_plain, wire.from_plain)
+        args, kwargs = runner.inputs(case.args, case.kwargs, wire.to_plain, wire.from_plain,
+                                     wire.closed_over)
         budget.message = runner.timeout_message(seconds, len(cases), len(answers))
         try:
             with budget.running():

@@ -8,8 +8,6 @@ of these by its NAME and the sandbox looks the same function up here: only numpy
 the sandbox can load this file by path.
 """
 
-import weakref
-
 import numpy as np
 
 
@@ -39,21 +37,14 @@ def squared_product(x):
     return np.sum((x[0] @ x[1]) ** 2)
 
 
-_CLOSED_OVER = {"x": lambda: None}      # a weak reference to the array the closure reads
-
-
-def squares_through_closure(_):
-    """f(_) = sum_i W_i^2 for the array W that f reads through a closure, not through its argument:
+def squares_through_closure(x):
+    """f = sum_i W_i^2 for the array W that f reads through a closure, not through its argument:
     like ``f = lambda _: np.sum(W**2)`` with x = W, or a network's loss that reads its parameters.
-    df/dW = 2 W. W is the first array f is called with and stays so while that array is alive (the
-    caller owns it), so a numerical gradient sees f change only when it nudges x ITSELF; one that
-    nudges copies of x gets f constant, and zeros. (A named function, not a lambda, so the grader's
-    wire format can carry it by name; the weak reference lets the next caller's x take over.)"""
-    W = _CLOSED_OVER["x"]()
-    if W is None:
-        W = _
-        _CLOSED_OVER["x"] = weakref.ref(_)
-    return np.sum(np.asarray(W, dtype=np.float64) ** 2)
+    df/dW = 2 W. Called as it is, it reads its argument (W = x). In an exercise's case the function
+    under test gets it closed over the case's x, the very array it receives (`closed_over`): f then
+    changes only when x ITSELF is nudged, and a numerical gradient that nudges a copy of x, however
+    it made it, sees f constant and returns zeros."""
+    return np.sum(np.asarray(x, dtype=np.float64) ** 2)
 
 
 TEST_FUNCTIONS = {
@@ -63,3 +54,35 @@ TEST_FUNCTIONS = {
     "squared product": squared_product,
     "sum of squares through a closure": squares_through_closure,
 }
+
+
+READS_ARGUMENT = {"sum of squares through a closure": 1}
+"""The test functions that read an argument of the call through a closure, and its position:
+numerical_gradient(f, x, eps) reads x, argument 1."""
+
+
+def make_closed_over():
+    """closed_over(arguments) -> a case's arguments as the function under test receives them: each
+    test function of READS_ARGUMENT replaced by a closure over the argument it reads (that very
+    array object). Everything it uses is bound here, when this module is loaded: in the grader's
+    sandbox that is before any student code runs, so patched builtins change nothing."""
+    pairs = tuple((TEST_FUNCTIONS[name], position) for name, position in READS_ARGUMENT.items())
+    list_, tuple_, len_, range_ = list, tuple, len, range
+
+    def reading(function, array):
+        def f(_):
+            return function(array)
+        return f
+
+    def closed_over(arguments):
+        out = list_(arguments)
+        for function, position in pairs:
+            for k in range_(len_(out)):
+                if out[k] is function and 0 <= position < len_(out):
+                    out[k] = reading(function, arguments[position])
+        return tuple_(out)
+
+    return closed_over
+
+
+closed_over = make_closed_over()

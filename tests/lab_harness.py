@@ -184,9 +184,9 @@ JS_OUTSIDE_CELLS = """(panel) => {
                 const style = getComputedStyle(up);
                 if (style.overflowX !== 'visible' || style.overflowY !== 'visible') { clipped = true; break; }
             }
-            if (!clipped) found.push(`cell ${k}: ${name(el)} at x ${r.left.toFixed(0)}-${r.right.toFixed(0)}, ` +
-                `y ${r.top.toFixed(0)}-${r.bottom.toFixed(0)}; the cell at x ${box.left.toFixed(0)}-` +
-                `${box.right.toFixed(0)}, y ${box.top.toFixed(0)}-${box.bottom.toFixed(0)}`);
+            const where = b => `x ${b.left.toFixed(0)}-${b.right.toFixed(0)}, ` +
+                `y ${b.top.toFixed(0)}-${b.bottom.toFixed(0)}`;
+            if (!clipped) found.push(`cell ${k}: ${name(el)} at ${where(r)}; the cell at ${where(box)}`);
         }
     });
     return found;

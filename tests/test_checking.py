@@ -277,7 +277,9 @@ def test_fixed_cases_are_public_and_random_ones_are_not():
 
 
 @pytest.mark.parametrize("expected, got, words", [
-    (np.array([np.inf, 1.0]), np.array([5.0, 1.0]), "expected inf at 1 entries"),
+    (np.array([np.inf, 1.0]), np.array([5.0, 1.0]), "expected inf at 1 of 2 entries"),
+    (np.array([-np.inf, 1.0]), np.array([5.0, 1.0]), "expected -inf at 1 of 2 entries"),
+    (np.float64(np.inf), 0.5, "expected inf, got number 0.5"),       # a scalar: the value it got
     (np.array([np.nan, 1.0]), np.array([5.0, 1.0]), "expected NaN"),
     (np.array([np.inf, 1.0]), np.array([np.inf, 2.0]), "max abs error 1"),
 ])

@@ -6,7 +6,6 @@ answers pass; shortcuts through course_lib fail; hints contain no code.
 fail, lives in tests/test_hints.py; here only what is particular to this notebook.)
 """
 
-import copy
 import json
 import re
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 
 from course_lib import exercises, gradcheck, graph, nn
 from course_lib.checking import evaluate
+from course_lib.exercises.core import arguments
 from course_lib.exercises.nb05_backpropagation import mlp_backward, mlp_loss
 from course_lib.gradcheck import numerical_gradient, numerical_gradient_array, relative_error
 from course_lib.grading import wire
@@ -188,7 +188,8 @@ def test_each_mistake_fails_and_is_recognisable_on_its_failing_case(exercise_id,
     assert outcome.status == "failed", (mistake.name, outcome.message)
     # on the failing case the mistake returns a value (not an exception) that differs from the
     # reference, so a student answer equal to it can be named
-    got = mistake.function(*copy.deepcopy(outcome.case.args))
+    args, kwargs = arguments(outcome.case)         # what the student's function is called with
+    got = mistake.function(*args, **kwargs)
     assert ex.verdict(outcome.case, ex.expected(outcome.case), got) is not None
     assert "\n" not in mistake.name and "=" not in mistake.name
 

@@ -65,6 +65,60 @@ def test_nudging_copies_fails_on_a_function_that_reads_x_through_a_closure():
         assert result.points == 0 and "nudging a copy of x" in result.message
 
 
+def _nudges_one_working_copy(f, x, eps=1e-6):
+    """Central differences on ONE private copy of x, nudged and restored in place, f called with it
+    (the first array f ever sees is that copy: a closure bound to it would read the copy)."""
+    work = [a.copy() for a in ([x] if isinstance(x, np.ndarray) else x)]
+    grads = []
+    for a in work:
+        g = np.zeros_like(a)
+        for i in np.ndindex(a.shape):
+            old = a[i]
+            a[i] = old + eps
+            f_plus = f(work[0] if isinstance(x, np.ndarray) else work)
+            a[i] = old - eps
+            f_minus = f(work[0] if isinstance(x, np.ndarray) else work)
+            a[i] = old
+            g[i] = (f_plus - f_minus) / (2 * eps)
+        grads.append(g)
+    return grads[0] if isinstance(x, np.ndarray) else grads
+
+
+def test_nudging_one_working_copy_fails_too():
+    """A class of wrong answers found this one passing: f's closure bound to the first array it was
+    called with, which was the student's working copy. f now closes over the case's x itself."""
+    from test_one_verdict import graded
+
+    outcome = evaluate("numerical_gradient", _nudges_one_working_copy)
+    assert not outcome.passed and "closure" in outcome.case.name
+    assert outcome.mistake == "nudging a copy of x instead of x itself"
+    for seed in (1000, 1001):
+        assert graded("numerical_gradient", _nudges_one_working_copy, seed).points == 0
+
+
+def test_leaving_out_the_terms_where_q_is_zero_is_wrong_and_named():
+    """p_k > 0 where q_k = 0: the data shows what the model rules out, so the cross-entropy and the
+    divergence are infinite. An answer that masks q_k = 0 as well as p_k = 0 passed every case
+    before there was such a case (a class of wrong answers found it)."""
+    from test_one_verdict import graded
+
+    def kl_masks_both(p, q):
+        keep = (p > 0) & (q > 0)
+        return float(np.sum(p[keep] * np.log(p[keep] / q[keep])))
+
+    def cross_entropy_masks_both(p, q):
+        keep = (p > 0) & (q > 0)
+        return float(-np.sum(p[keep] * np.log(q[keep])))
+
+    for exercise_id, function in (("kl_divergence", kl_masks_both),
+                                  ("cross_entropy", cross_entropy_masks_both)):
+        outcome = evaluate(exercise_id, function)
+        assert not outcome.passed and "q_k = 0 where p_k > 0" in outcome.case.name
+        assert outcome.message.startswith("expected inf, got number"), outcome.message
+        assert outcome.mistake.startswith("leaving out the terms where q_k is zero"), outcome.mistakes
+        assert graded(exercise_id, function, 1000).points == 0
+
+
 def test_the_closure_test_function_crosses_the_wire_by_name():
     from course_lib.grading import wire
     from course_lib.testfunctions import TEST_FUNCTIONS, squares_through_closure

@@ -10,7 +10,6 @@ with Python's own parser on every run of words that could be code, flagging what
 from __future__ import annotations
 
 import ast
-import copy
 import re
 
 import numpy as np
@@ -18,6 +17,7 @@ import pytest
 
 from course_lib import exercises
 from course_lib.checking import evaluate
+from course_lib.exercises.core import arguments
 
 CODE_PATTERNS = {
     "a numpy call": re.compile(r"\b(np|numpy)\s*\.\s*\w"),
@@ -181,7 +181,7 @@ def named_on(ex, case, mistake) -> bool:
     from course_lib.exercises.judging import judge
 
     try:
-        args, kwargs = copy.deepcopy((case.args, case.kwargs))
+        args, kwargs = arguments(case)
         with np.errstate(all="ignore"):
             got = mistake.function(*args, **kwargs)
     except Exception:  # noqa: BLE001 - a mistake that cannot run on this case names nothing
@@ -269,7 +269,7 @@ def test_a_named_mistake_makes_hint_1_its_nudge(exercise_id, mistake):
     named = False
     for case in ex.check_cases():
         try:
-            args, kwargs = copy.deepcopy((case.args, case.kwargs))
+            args, kwargs = arguments(case)
             with np.errstate(all="ignore"):
                 got = mistake.function(*args, **kwargs)
         except Exception:  # noqa: BLE001 - this mistake raises on this case

@@ -100,7 +100,8 @@ def child_answer(function, case, watch) -> dict:
     snapshot, changed = runner.make_snapshot(np.ndarray, np.array_equal)
     call = runner.make_call(child.make_describe(lambda on: None), wire.to_plain, np.errstate, snapshot,
                             changed, invoke=watch.call)
-    answer = call(function, *runner.inputs(case.args, case.kwargs, wire.to_plain, wire.from_plain))
+    answer = call(function, *runner.inputs(case.args, case.kwargs, wire.to_plain, wire.from_plain,
+                                           wire.closed_over))
     if "value" in answer:           # the child's json line, and the grader's reading of it
         try:
             answer["value"] = wire.from_plain(json.loads(json.dumps(answer["value"], allow_nan=True)))

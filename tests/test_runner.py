@@ -73,9 +73,25 @@ def test_a_subclass_put_into_a_list_never_runs_its_code():
 
 def test_the_inputs_are_the_wire_copy_the_child_gets():
     args, kwargs = runner.inputs((np.arange(3.0), (1, [2.0])), {"k": np.float64(2)}, wire.to_plain,
-                                 wire.from_plain)
+                                 wire.from_plain, wire.closed_over)
     assert type(args) is tuple and type(args[1]) is tuple and type(args[1][1]) is list
     assert args[0].dtype == np.float64 and type(kwargs["k"]) is np.float64
+
+
+def test_a_test_function_that_reads_x_through_a_closure_reads_the_very_x_the_function_gets():
+    """numerical_gradient(f, x, eps) with f reading x through a closure: f changes when x itself is
+    nudged, and a copy of x, however it is made, changes nothing (a student's working copy too)."""
+    from course_lib.testfunctions import TEST_FUNCTIONS
+
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    (f, got, eps), _ = runner.inputs((TEST_FUNCTIONS["sum of squares through a closure"], x, 1e-4), {},
+                                     wire.to_plain, wire.from_plain, wire.closed_over)
+    assert got is not x and f(got) == np.sum(x**2)
+    working_copy = got.copy()
+    working_copy[0, 0] += 1.0
+    assert f(working_copy) == np.sum(x**2)           # the copy is not what f reads
+    got[0, 0] += 1.0
+    assert f(working_copy) == f(None) == np.sum(got**2) != np.sum(x**2)
 
 
 def _call(**options):

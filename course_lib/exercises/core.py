@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 
+from ..testfunctions import closed_over
+
 PASSED, FAILED, NOT_ATTEMPTED, ERROR, TIMEOUT = "passed", "failed", "not_attempted", "error", "timeout"
 NOT_ATTEMPTED_MESSAGE = "not attempted: the function still raises NotImplementedError"
 LEFTOVER_MESSAGE = ("your function still starts with (or contains) the line `raise NotImplementedError()`, "
@@ -187,7 +189,7 @@ class Exercise:
 
     def expected(self, case: Case):
         """The reference answer for one case (computed on a copy of the inputs)."""
-        args, kwargs = copy.deepcopy((case.args, case.kwargs))
+        args, kwargs = arguments(case)
         return self.reference(*args, **kwargs)
 
     def verdict(self, case: Case, expected, got) -> str | None:
@@ -206,6 +208,14 @@ class Exercise:
         """Hints 1 .. level (never beyond the last one) of `hints_for(verdict)`."""
         hints = self.hints_for(verdict)
         return list(hints[: max(1, min(level, len(hints)))])
+
+
+def arguments(case: Case) -> tuple[tuple, dict]:
+    """A fresh copy of a case's (args, kwargs) for the reference or a known mistake, with the
+    closures the student's function gets too (testfunctions.closed_over, as grading/runner.py's
+    inputs)."""
+    args, kwargs = copy.deepcopy((case.args, case.kwargs))
+    return closed_over(tuple(args)), kwargs
 
 
 def same_data(a, b) -> bool:
@@ -521,8 +531,11 @@ def compare(expected, got, rtol: float = 1e-7, atol: float = 1e-10, where: str =
             return None
         special = ~np.isfinite(exp) & ~((g == exp) | (np.isnan(g) & np.isnan(exp)))
         if special.any():
-            kind = "NaN" if np.isnan(exp[special]).any() else "inf"
-            return f"wrong values{at}: expected {kind} at {int(special.sum())} entries, got other values"
+            kind = "NaN" if np.isnan(exp[special]).any() else "-inf" if (exp[special] < 0).all() else "inf"
+            if exp.ndim == 0:
+                return f"expected {kind}{at}, got {describe(got)}"
+            return (f"wrong values{at}: expected {kind} at {int(special.sum())} of {exp.size} entries, "
+                    f"got other values there")
         err = np.where(np.isfinite(exp), np.abs(g - exp), 0.0)
         abs_err = float(np.max(err))
         wrong = ~np.isclose(g, exp, rtol=rtol, atol=atol, equal_nan=True)

@@ -9,7 +9,6 @@ misconceptions (the catalogue) <- judging (this module).
 
 from __future__ import annotations
 
-import copy
 import threading
 import warnings
 
@@ -27,6 +26,7 @@ from .core import (
     Exercise,
     Mistake,
     Verdict,
+    arguments,
     compare,
     wrong_outputs,
 )
@@ -209,7 +209,7 @@ def _matching(exercise: Exercise, case: Case, expected, got, mistakes) -> list[M
     found, partial = [], []
     for mistake in mistakes:
         try:
-            args, kwargs = copy.deepcopy((case.args, case.kwargs))
+            args, kwargs = arguments(case)
             with np.errstate(all="ignore"):
                 value = mistake.function(*args, **kwargs)
             if exercise.verdict(case, expected, value) is None:

@@ -40,7 +40,6 @@ names what EVERY wrong one of them shows (judging.LOOK_AHEAD).
 from __future__ import annotations
 
 import contextlib
-import copy
 import inspect
 import math
 import re
@@ -49,7 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core import Mistake, compare
+from .core import Mistake, arguments, compare
 
 
 @dataclass(frozen=True)
@@ -155,6 +154,10 @@ IDEAS = {idea.key: idea for idea in [
     Idea("zero_log_zero", "no special case for zero probabilities (0 times log 0 is NaN)",
          "Where a probability that weighs a term is zero, the term is zero by convention, even where its "
          "logarithm would be minus infinity: leave those terms out before taking any logarithm."),
+    Idea("zero_q_dropped", "leaving out the terms where q_k is zero too (the model rules out what happens)",
+         "Only the terms whose p_k is zero are zero by convention. Where the data's p_k is positive but "
+         "the model's q_k is zero, the data shows an outcome the model calls impossible: that term, and "
+         "the whole sum, is infinite."),
     Idea("parent_once", "counting a parent that a node lists twice only once",
          "A node may list the same parent twice (a times a): each position is an argument of its own, "
          "so that parent contributes once per position."),
@@ -840,7 +843,7 @@ def recognise_error(exercise, case, error: str) -> list[Mistake]:
     built = twin_mistakes(exercise) if exercise.check_seeds > 1 else ()    # slow ones: registered only
     for mistake in (*exercise.mistakes, *built):
         try:
-            args, kwargs = copy.deepcopy((case.args, case.kwargs))
+            args, kwargs = arguments(case)
             with np.errstate(all="ignore"):
                 mistake.function(*args, **kwargs)
         except NotUsedHere:

@@ -82,6 +82,8 @@ def _distribution_pair_cases(rng):
              (np.array([0.5, 0.5, 0.0]), np.array([0.25, 0.25, 0.5]))),
         Case("edge: p_k = 0 where q_k = 0 too (that term is 0, not NaN)",
              (np.array([0.25, 0.75, 0.0]), np.array([0.5, 0.5, 0.0]))),
+        Case("edge: q_k = 0 where p_k > 0 (the outcome the model rules out happens: inf)",
+             (np.array([0.5, 0.5, 0.0]), np.array([1.0, 0.0, 0.0]))),
         Case("edge: p is one-hot (a label)", (np.array([0.0, 1.0, 0.0, 0.0]),
                                                np.array([0.1, 0.6, 0.2, 0.1]))),
         Case("small: p uniform, q skewed (not symmetric in p and q)",
@@ -194,6 +196,7 @@ def _log(q):
 
 CROSS_ENTROPY_MISTAKES = (
     slip("zero_log_zero", _naive_ce),
+    slip("zero_q_dropped", lambda p, q: -_masked_sum(np.where(q > 0, p, 0.0), _log(q))),
     Mistake("p and q swapped", lambda p, q: -_masked_sum(q, _log(p))),
     Mistake("a mean over k instead of a sum", lambda p, q: -_masked_sum(p, _log(q)) / len(p)),
     Mistake("log base 2 (bits) instead of nats", lambda p, q: -_masked_sum(p, _log(q)) / np.log(2)),
@@ -203,6 +206,7 @@ CROSS_ENTROPY_MISTAKES = (
 
 KL_MISTAKES = (
     slip("zero_log_zero", _naive_kl),
+    slip("zero_q_dropped", lambda p, q: _masked_sum(np.where(q > 0, p, 0.0), _log(p) - _log(q))),
     Mistake("the reversed divergence D_KL(q || p)",
             lambda p, q: _masked_sum(q, _log(q) - _log(p)) if np.all(p > 0) else 0.0),
     Mistake("the cross-entropy (forgot to subtract H(p))", lambda p, q: -_masked_sum(p, _log(q))),

@@ -567,8 +567,8 @@ def main(job_fd: int, result_fd: int) -> None:
     set_handler, profile_of = _signal.signal, sys.getprofile      # the real ones, before the locks
     last_pid = make_pid_watch(setup.get("pid_namespace", False))
     run_cases = make_case_runner(send, verdict, reset, describe, wire.to_plain, wire.from_plain,
-                                 np.errstate, np.array_equal, np.ndarray, make_thread_counter(),
-                                 last_pid, profile_of, profile)
+                                 wire.closed_over, np.errstate, np.array_equal, np.ndarray,
+                                 make_thread_counter(), last_pid, profile_of, profile)
     threads, clock, read, exit_ = make_thread_counter(), time.perf_counter, read_message, os._exit
     blocking = os.set_blocking
     main_module = types.ModuleType("__main__")
@@ -601,8 +601,8 @@ def main(job_fd: int, result_fd: int) -> None:
     exit_(0)                                      # skip the student's atexit handlers
 
 
-def make_case_runner(send, verdict, reset, describe, to_plain, from_plain, errstate, array_equal, ndarray,
-                     threads, last_pid, profile_of, profile):
+def make_case_runner(send, verdict, reset, describe, to_plain, from_plain, closed_over, errstate,
+                     array_equal, ndarray, threads, last_pid, profile_of, profile):
     """The loop over the exercises and their cases, with everything it calls bound here, before
     student code runs (a student who patches builtins, numpy or this module's globals later
     changes neither the sequence of lines nor the verdicts).
@@ -625,7 +625,8 @@ def make_case_runner(send, verdict, reset, describe, to_plain, from_plain, errst
             for index, case in enumerate_(inputs):
                 mark = last_pid()
                 if callable_(function):
-                    reply = call(function, from_plain(case["args"]), from_plain(case["kwargs"]))
+                    reply = call(function, closed_over(from_plain(case["args"])),
+                                 from_plain(case["kwargs"]))
                 else:
                     reply = {"error": "no function " + exercise["function"] + "() is defined",
                              "not_implemented": False}

@@ -4,7 +4,9 @@ notebook (checking.py, yours.py) and for the grader's sandboxed child (child.py)
 What is defined here, once:
 
 * **a case's inputs** are what the grader sends the child: the registry's (args, kwargs) through
-  the wire format (`inputs`), so the function gets the same types in check() and in the sandbox;
+  the wire format (`inputs`), so the function gets the same types in check() and in the sandbox,
+  and then a test function that reads an argument through a closure closed over that very
+  argument (the wire's `closed_over`, from testfunctions.py);
 * **an answer** to a case (`make_call`) is {"value": <encoded>, "mutated": bool} or
   {"error": "ZeroDivisionError: ... (line 3 of mse)", "not_implemented": bool}; everything the
   function raises is its answer (SystemExit and KeyboardInterrupt too), except what the caller
@@ -46,9 +48,10 @@ def timeout_message(seconds: float, n_cases: int, n_answered: int) -> str:
             f"{n_cases} cases (stopped after {n_answered}); is there an endless loop?")
 
 
-def inputs(args, kwargs, to_plain, from_plain):
-    """(args, kwargs) as the child receives them: sent through the wire format (a fresh copy)."""
-    return from_plain(to_plain(tuple(args))), from_plain(to_plain(dict(kwargs)))
+def inputs(args, kwargs, to_plain, from_plain, closed_over):
+    """(args, kwargs) as the child receives them: sent through the wire format (a fresh copy),
+    closures bound to the arguments they read (closed_over)."""
+    return closed_over(from_plain(to_plain(tuple(args)))), from_plain(to_plain(dict(kwargs)))
 
 
 def make_snapshot(ndarray, array_equal, max_depth: int = 32):

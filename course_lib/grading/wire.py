@@ -44,19 +44,20 @@ class Unreadable:
     __hash__ = None
 
 
-def _load_test_functions() -> dict:
-    """course_lib/testfunctions.py's TEST_FUNCTIONS, loaded by path (no course_lib import)."""
+def _load_test_functions():
+    """course_lib/testfunctions.py, loaded by path (no course_lib import)."""
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "testfunctions.py")
     spec = importlib.util.spec_from_file_location("_course_grade_testfunctions", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.TEST_FUNCTIONS
+    return module
 
 
 try:    # imported as course_lib.grading.wire: the very functions the exercises' cases hold
-    from ..testfunctions import TEST_FUNCTIONS
+    from ..testfunctions import TEST_FUNCTIONS, closed_over
 except ImportError:     # loaded by path in the sandbox
-    TEST_FUNCTIONS = _load_test_functions()
+    _testfunctions = _load_test_functions()
+    TEST_FUNCTIONS, closed_over = _testfunctions.TEST_FUNCTIONS, _testfunctions.closed_over
 _FUNCTION_TYPE = type(_load_test_functions)
 
 _TYPE_NAME = type.__dict__["__name__"].__get__    # a class's own name, whatever its metaclass says
