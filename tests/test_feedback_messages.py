@@ -255,3 +255,29 @@ def test_the_sandboxed_grader_fails_a_numerical_gradient_that_nudges_copies(tmp_
     row = next(r for r in summary.rows() if r["exercise"] == "numerical_gradient")
     assert row["points"] == 0 and "nudging a copy of x instead of x itself" in row["message"], row
     assert all(r["points"] > 0 for r in summary.rows() if r["exercise"] != "numerical_gradient")
+
+
+def test_wrong_values_from_an_input_changed_in_place_name_the_change_first():
+    """theta = theta0, then theta -= ...: theta0 itself moves, and every row of the path is the last
+    theta. The values are wrong AND an input changed in place: the change is named first (with its
+    nudge as hint 1), not only the pattern of the wrong values (class H: 'a slip at the first entry
+    only' alone, whose nudge sent the student looking at where a loop starts)."""
+    from test_one_verdict import graded
+
+    def gradient_descent_moves_theta0(A, b, theta0, alpha, n_steps):
+        theta = theta0
+        thetas, losses = [theta], [0.5 * theta @ A @ theta - b @ theta]
+        for k in range(1, n_steps + 1):
+            theta -= alpha * (A @ theta - b)
+            if not np.all(np.isfinite(theta)) or np.any(np.abs(theta) > 1e6):
+                return np.array(thetas), np.array(losses), f"diverged at step {k}"
+            thetas.append(theta)
+            losses.append(0.5 * theta @ A @ theta - b @ theta)
+        return np.array(thetas), np.array(losses), ""
+
+    outcome = evaluate("gradient_descent", gradient_descent_moves_theta0)
+    assert not outcome.passed and outcome.message.startswith("wrong values")
+    assert outcome.mistake == "changing an input array in place", outcome.mistakes
+    assert outcome.nudge.startswith("Your function changed an array it was given")
+    assert "this is what changing an input array in place gives" in graded(
+        "gradient_descent", gradient_descent_moves_theta0, 1000).message

@@ -101,6 +101,11 @@ def judge(exercise: Exercise, cases: list[Case], expected: list, answers: list[d
                 # several slips give this (edge) case's answer: keep those the random cases confirm
                 later, _ = _named_later(exercise, cases, expected, answers, index)
                 found = [pair for pair in found if pair in later] or found
+            if not mutated and answer.get("mutated"):
+                # wrong values AND an input changed in place: the change is a fact, and often the
+                # cause (theta = theta0, then theta -= ...: every row of the path is the last one)
+                slip = misconceptions.mutation_idea(exercise)
+                found, where = [(slip.name, slip.nudge), *(p for p in found if p[0] != slip.name)], ""
             return _named(verdict, found, where)
         n_passed += 1
     note = ""
