@@ -174,3 +174,20 @@ def test_check_runs_the_random_cases_after_the_first_wrong_one_and_names_from_th
     monkeypatch.setattr(checking, "LOOK_AHEAD", 0)       # check() stopping at the first wrong case
     verdict = evaluate("mse", _mse_wrong_apart_from_random_cases, watch_references=False)
     assert not verdict.mistakes, verdict.message
+
+
+def test_two_outputs_that_are_one_object_are_named():
+    """ss = rs = [zeros, ...]: writing rs[j] writes ss[j], so ss comes back with rs's values."""
+    def adam_steps(thetas, ss, rs, t, gs, alpha, beta_1, beta_2, eps):
+        if ss is None:
+            ss = rs = [np.zeros_like(theta, dtype=float) for theta in thetas]
+        t = t + 1
+        new = []
+        for j in range(len(thetas)):
+            s = beta_1 * ss[j] + (1 - beta_1) * gs[j]
+            r = beta_2 * rs[j] + (1 - beta_2) * gs[j] ** 2
+            s_hat, r_hat = s / (1 - beta_1 ** t), r / (1 - beta_2 ** t)
+            new.append(thetas[j] - alpha * s_hat / np.sqrt(r_hat + eps))
+            ss[j], rs[j] = s, r
+        return new, ss, rs, t
+    assert "ss holding rs's values (one object for both)" in named("adam_steps", adam_steps)

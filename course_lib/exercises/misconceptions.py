@@ -134,6 +134,10 @@ IDEAS = {idea.key: idea for idea in [
     Idea("swapped_outputs", "{a} and {b} returned in each other's place",
          "The values are right but {a} and {b} are swapped: return the outputs in the order the "
          "exercise lists them."),
+    Idea("one_object_for_two", "{a} holding {b}'s values (one object for both)",
+         "{a} comes back with exactly the values of {b}: the two are probably one object (two names "
+         "given the same list or array, or one returned twice), so writing one wrote the other. Make "
+         "each its own."),
     Idea("outputs_reordered", "the right outputs in another order (the exercise's order is {order})",
          "Every output you return is right but in the wrong place: return them in the order the "
          "exercise lists them ({order}), whatever order you computed them in."),
@@ -734,6 +738,11 @@ def recognise_shape_of_error(exercise, case, expected, got) -> list[Idea]:
                 return [idea("swapped_outputs", a=labels[a], b=labels[b])]
         if len(wrong) > 2 and all(any(_close(expected[k], got[j], rtol, atol) for j in wrong) for k in wrong):
             return [idea("outputs_reordered", order=", ".join(labels))]
+        if len(wrong) == 1:
+            a = wrong[0]
+            for b in range(len(expected)):
+                if b != a and _close(expected[b], got[b], rtol, atol) and _close(got[a], got[b], rtol, atol):
+                    return [idea("one_object_for_two", a=labels[a], b=labels[b])]
         state = _old_state(exercise, case, labels, got, wrong)
         if state is not None:
             return [state]

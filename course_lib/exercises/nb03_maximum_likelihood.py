@@ -279,6 +279,10 @@ VARIANCE_MISTAKES = (
 GAUSSIAN_NLL_MISTAKES = (
     Mistake("the squared error term alone (no (1/2) log(2 pi sigma^2))",
             lambda y, mu, s: float(np.mean((y - mu) ** 2 / (2 * s**2)))),
+    Mistake("the log sigma term left out (only (1/2) log(2 pi) kept)",
+            lambda y, mu, s: float(np.mean(0.5 * np.log(2 * np.pi) + (y - mu) ** 2 / (2 * s**2))),
+            nudge="The normalizing constant depends on sigma: half the log of two pi times sigma "
+                  "squared, which is the log of sigma plus half the log of two pi."),
     Mistake("sigma in place of sigma^2",
             lambda y, mu, s: float(np.mean(0.5 * np.log(2 * np.pi * s) + (y - mu) ** 2 / (2 * s)))),
     Mistake("sigma instead of sigma^2 inside the logarithm",
