@@ -191,3 +191,10 @@ def test_two_outputs_that_are_one_object_are_named():
             ss[j], rs[j] = s, r
         return new, ss, rs, t
     assert "ss holding rs's values (one object for both)" in named("adam_steps", adam_steps)
+
+
+def test_the_relus_output_in_place_of_its_slope_is_named():
+    """dh times relu(z): the ReLU's building block swapped for its wrong twin (its value)."""
+    def relu_backward(dh, z):
+        return dh * np.maximum(z, 0)
+    assert named("relu_backward", relu_backward) == "multiplying by the ReLU's output instead of its slope"

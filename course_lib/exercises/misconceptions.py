@@ -82,6 +82,9 @@ IDEAS = {idea.key: idea for idea in [
     Idea("relu_at_zero", "letting the gradient through at z exactly 0 (greater or equal instead of greater)",
          "Where the input is exactly zero the ReLU's slope is taken as 0: the mask keeps only strictly "
          "positive pre-activations (greater than, not greater than or equal)."),
+    Idea("relu_value_as_slope", "multiplying by the ReLU's output instead of its slope",
+         "Backpropagating through the ReLU multiplies the incoming gradient by the ReLU's SLOPE at z "
+         "(1 where z is positive, 0 elsewhere), not by its output, which grows with z."),
     Idea("relu_mask_missing",
          "the ReLU's mask left out (or taken from the activations, which are never negative)",
          "The gradient flows back through the ReLU only where its input, the pre-activation, was "
@@ -321,6 +324,11 @@ def _relu_derivative_at_zero_one(z, at_zero=0.0):
     return (np.asarray(z, dtype=np.float64) >= 0).astype(np.float64)
 
 
+def _relu_value_as_slope(z, at_zero=0.0):
+    """The wrong twin of nn.relu_derivative: the ReLU's output max(z, 0) in place of its slope."""
+    return np.maximum(np.asarray(z, dtype=np.float64), 0.0)
+
+
 def _divide_by_root_left_out(alpha, r, eps, g):
     """The wrong twin of optimizers._divide_by_root without its root:  alpha / (r + eps) * g."""
     with np.errstate(all="ignore"):
@@ -353,6 +361,7 @@ TWINS = (
     Twin("eps_outside_root", "course_lib.optimizers", "_divide_by_root", _divide_by_root_outside),
     Twin("root_left_out", "course_lib.optimizers", "_divide_by_root", _divide_by_root_left_out),
     Twin("relu_at_zero", "course_lib.nn", "relu_derivative", _relu_derivative_at_zero_one),
+    Twin("relu_value_as_slope", "course_lib.nn", "relu_derivative", _relu_value_as_slope),
     Twin("width_from_labels", "course_lib.nn", "softmax_cross_entropy_backward",
          _sce_backward_width_from_labels),
 )
