@@ -263,21 +263,11 @@ def test_wrong_values_from_an_input_changed_in_place_name_the_change_first():
     nudge as hint 1), not only the pattern of the wrong values (class H: 'a slip at the first entry
     only' alone, whose nudge sent the student looking at where a loop starts)."""
     from test_one_verdict import graded
+    from wrong_answers.eighth_class import gradient_descent_updates_theta0_itself as moves_theta0
 
-    def gradient_descent_moves_theta0(A, b, theta0, alpha, n_steps):
-        theta = theta0
-        thetas, losses = [theta], [0.5 * theta @ A @ theta - b @ theta]
-        for k in range(1, n_steps + 1):
-            theta -= alpha * (A @ theta - b)
-            if not np.all(np.isfinite(theta)) or np.any(np.abs(theta) > 1e6):
-                return np.array(thetas), np.array(losses), f"diverged at step {k}"
-            thetas.append(theta)
-            losses.append(0.5 * theta @ A @ theta - b @ theta)
-        return np.array(thetas), np.array(losses), ""
-
-    outcome = evaluate("gradient_descent", gradient_descent_moves_theta0)
+    outcome = evaluate("gradient_descent", moves_theta0)
     assert not outcome.passed and outcome.message.startswith("wrong values")
     assert outcome.mistake == "changing an input array in place", outcome.mistakes
     assert outcome.nudge.startswith("Your function changed an array it was given")
     assert "this is what changing an input array in place gives" in graded(
-        "gradient_descent", gradient_descent_moves_theta0, 1000).message
+        "gradient_descent", moves_theta0, 1000).message
