@@ -192,6 +192,39 @@ JS_OUTSIDE_CELLS = """(panel) => {
     return found;
 }"""
 
+JS_CONTROLS_TOUCHING = """(explorer) => {
+    // what a control shows: its buttons, its slider's track, the text of its labels and readouts
+    // (a readout's box is wider than its number), as boxes on the page
+    const ink = control => {
+        const boxes = [...control.querySelectorAll('button, .slider-container')]
+            .map(el => el.getBoundingClientRect());
+        for (const el of control.querySelectorAll('.widget-label, .widget-readout')) {
+            const range = document.createRange();
+            range.selectNodeContents(el);
+            boxes.push(range.getBoundingClientRect());
+        }
+        const shown = boxes.filter(b => b.width > 0 && b.height > 0);
+        return shown.length ? {left: Math.min(...shown.map(b => b.left)),
+                               right: Math.max(...shown.map(b => b.right)),
+                               top: Math.min(...shown.map(b => b.top)),
+                               bottom: Math.max(...shown.map(b => b.bottom))} : null;
+    };
+    const row = explorer.querySelector('.widget-hbox');
+    const found = [];
+    if (!row) return found;
+    const controls = [...row.children].map(el => [el, ink(el)]).filter(([, box]) => box);
+    const label = el => (el.querySelector('.widget-label')?.textContent || el.className).trim();
+    for (let i = 0; i < controls.length; i++) {
+        for (let j = i + 1; j < controls.length; j++) {
+            const [[ea, a], [eb, b]] = [controls[i], controls[j]];
+            if (a.bottom <= b.top || b.bottom <= a.top) continue;          // not on one row
+            const gap = Math.max(b.left - a.right, a.left - b.right);
+            if (gap < MIN_GAP) found.push(`'${label(ea)}' and '${label(eb)}' ${gap.toFixed(0)} px apart`);
+        }
+    }
+    return found;
+}""".replace("MIN_GAP", "12")
+
 
 class NotebookPage:
     """One notebook open in JupyterLab in a browser page."""
@@ -269,6 +302,12 @@ class NotebookPage:
         whose box goes more than a pixel past its cell's, unless a scrolling box inside the cell
         clips it. Also a line per cell that is not paint-contained."""
         return self.panel.evaluate(JS_OUTSIDE_CELLS)
+
+    def controls_touching(self, explorer) -> list[str]:
+        """Pairs of an explorer's controls side by side on one row whose buttons, tracks
+        and texts are less than 12 px apart (two
+        implementation switches that abut read as one group of buttons)."""
+        return explorer.evaluate(JS_CONTROLS_TOUCHING)
 
     def explorers(self):
         return self.panel.locator(".course-explorer").all()

@@ -105,6 +105,7 @@ def test_notebook_in_jupyterlab(lab, browser, relpath):
             explorer.scroll_into_view_if_needed()
             ink = _wait_for_ink(nb, img)
             assert ink >= MIN_INK, f"{relpath}: explorer {k}'s plot is blank (ink {ink:.4f})"
+            assert nb.controls_touching(explorer) == [], f"{relpath}: explorer {k}'s controls touch"
             explorer.screenshot(path=str(SHOTS / f"{stem}_explorer{k}.png"))
         # the explorers make every cell paint-contained, which clips what overflows a cell
         assert nb.cells_drawing_outside() == [], f"{relpath}: a cell draws outside its box"

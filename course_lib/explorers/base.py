@@ -105,7 +105,9 @@ def implementation_switch(exercise_id: str, reference, label: str = "implementat
         options = [("reference", reference)]
         tip = f"pass check('{exercise_id}', ...) and re-run this cell to use your own code here"
     toggle = widgets.ToggleButtons(options=options, description=label, tooltips=[tip] * len(options),
-                                   style={"description_width": "initial", "button_width": "auto"})
+                                   style={"description_width": "initial", "button_width": "auto"},
+                                   layout=widgets.Layout(margin="2px 28px 2px 0"))   # two switches
+                                                          # side by side read as two, not as one
     toggle.add_class("explorer-impl")
     return toggle
 

@@ -105,7 +105,8 @@ class RaceExplorer(Explorer):
             tooltips=["your step functions where they passed their check", "the reference code"],
             style={"description_width": "initial", "button_width": "auto"})
         self.play = widgets.Play(value=self.steps, min=0, max=self.steps, step=1, interval=60,
-                                 description="play the race")
+                                 description="play the race",
+                                 layout=widgets.Layout(margin="2px 16px 2px 0"))
         # The play and the slider are tied in the kernel, not in the browser: with a link there, a
         # key press on the slider sent the kernel two changes (the play's value, then the step)
         # and the plot waited for both; a link one way (play -> slider) brought a late play value
