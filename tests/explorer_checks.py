@@ -2,7 +2,16 @@
 
 import warnings
 
-JPEG = b"\xff\xd8\xff"     # what every explorer image starts with (base.image_bytes)
+from course_lib.explorers.base import jpeg_of
+
+JPEG = b"\xff\xd8\xff"     # what every explorer image's JPEG starts with (base.image_bytes)
+
+
+def assert_shows_jpeg(explorer, min_bytes: int = 1000) -> bytes:
+    """The explorer's image is a JPEG (inside its data: URL) of at least min_bytes; returns it."""
+    jpeg = jpeg_of(explorer.image.value)
+    assert jpeg[:3] == JPEG and len(jpeg) >= min_bytes, (bytes(jpeg[:3]), len(jpeg))
+    return jpeg
 
 
 def assert_control_changes_plot(explorer, name, value):
@@ -21,7 +30,7 @@ def assert_renders_and_reacts(make, moves):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         explorer = make()
-    assert explorer.image.value[:3] == JPEG and len(explorer.image.value) > 1000
+    assert_shows_jpeg(explorer)
     assert explorer.question
     for name, value in dict(moves).items():
         assert_control_changes_plot(explorer, name, value)

@@ -4,7 +4,7 @@ say something sensible at the extremes, and agree with the reference code."""
 
 import numpy as np
 import pytest
-from explorer_checks import JPEG, assert_control_changes_plot
+from explorer_checks import assert_control_changes_plot, assert_shows_jpeg
 
 from course_lib import generalization
 from course_lib.explorers.double_descent import DoubleDescentExplorer
@@ -23,7 +23,7 @@ def dd():
 
 
 def _moves_change_the_picture(explorer, moves):
-    assert explorer.image.value[:3] == JPEG and len(explorer.image.value) > 1000
+    assert_shows_jpeg(explorer)
     for name, value in moves:
         assert_control_changes_plot(explorer, name, value)
 
