@@ -198,3 +198,14 @@ def test_the_relus_output_in_place_of_its_slope_is_named():
     def relu_backward(dh, z):
         return dh * np.maximum(z, 0)
     assert named("relu_backward", relu_backward) == "multiplying by the ReLU's output instead of its slope"
+
+
+def test_tanhs_slope_in_place_of_the_sigmoids_is_named():
+    """dh (1 - tanh(z)^2) for the sigmoid: the sigmoid's backward swapped for its wrong twin."""
+    def sigmoid_backward(dh, z):
+        return dh * (1 - np.tanh(z) ** 2)
+    assert named("sigmoid_backward", sigmoid_backward) == (
+        "tanh's slope (1 - tanh^2) in place of the sigmoid's sigma (1 - sigma)")
+    verdict = evaluate("sigmoid_backward", sigmoid_backward, watch_references=False)
+    first_hint = exercises.get("sigmoid_backward").hints_for(verdict)[0]
+    assert first_hint == misconceptions.IDEAS["tanh_slope_for_sigmoid"].nudge

@@ -85,6 +85,10 @@ IDEAS = {idea.key: idea for idea in [
     Idea("relu_value_as_slope", "multiplying by the ReLU's output instead of its slope",
          "Backpropagating through the ReLU multiplies the incoming gradient by the ReLU's SLOPE at z "
          "(1 where z is positive, 0 elsewhere), not by its output, which grows with z."),
+    Idea("tanh_slope_for_sigmoid", "tanh's slope (1 - tanh^2) in place of the sigmoid's sigma (1 - sigma)",
+         "The sigmoid and tanh have slopes that look alike but differ: the sigmoid's is sigma(z) times "
+         "one minus sigma(z), tanh's is one minus tanh(z) squared. Use the slope of the function this "
+         "layer applied."),
     Idea("relu_mask_missing",
          "the ReLU's mask left out (or taken from the activations, which are never negative)",
          "The gradient flows back through the ReLU only where its input, the pre-activation, was "
@@ -329,6 +333,11 @@ def _relu_value_as_slope(z, at_zero=0.0):
     return np.maximum(np.asarray(z, dtype=np.float64), 0.0)
 
 
+def _sigmoid_backward_with_tanh_slope(dh, z):
+    """The wrong twin of nn.sigmoid_backward:  dh * (1 - tanh(z)^2), tanh's slope."""
+    return np.asarray(dh, dtype=np.float64) * (1.0 - np.tanh(np.asarray(z, dtype=np.float64)) ** 2)
+
+
 def _divide_by_root_left_out(alpha, r, eps, g):
     """The wrong twin of optimizers._divide_by_root without its root:  alpha / (r + eps) * g."""
     with np.errstate(all="ignore"):
@@ -362,6 +371,7 @@ TWINS = (
     Twin("root_left_out", "course_lib.optimizers", "_divide_by_root", _divide_by_root_left_out),
     Twin("relu_at_zero", "course_lib.nn", "relu_derivative", _relu_derivative_at_zero_one),
     Twin("relu_value_as_slope", "course_lib.nn", "relu_derivative", _relu_value_as_slope),
+    Twin("tanh_slope_for_sigmoid", "course_lib.nn", "sigmoid_backward", _sigmoid_backward_with_tanh_slope),
     Twin("width_from_labels", "course_lib.nn", "softmax_cross_entropy_backward",
          _sce_backward_width_from_labels),
 )
