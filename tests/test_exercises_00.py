@@ -33,3 +33,9 @@ def test_the_mse_through_estimators_full_mse_scores_zero():
         return full_mse(np.ones(1), 0.0, np.ravel(o)[:, None], np.ravel(y))
 
     assert not evaluate("mse", mse).passed
+
+
+def test_the_mean_error_squared_is_named():
+    # (mean of the errors)^2: errors of +1 and -1 cancel before they are squared
+    verdict = evaluate("mse", lambda o, y: float(np.mean(np.asarray(o) - np.asarray(y)) ** 2))
+    assert list(verdict.mistakes) == ["the mean error squared (averaged before squaring)"], verdict.message

@@ -574,3 +574,20 @@ def test_the_harmless_answer_passes_in_any_letter_case():
     assert evaluate("harmless_bug", lambda: (10, "a")).passed
     assert evaluate("harmless_bug", lambda: (10, " A ")).passed
     assert not evaluate("harmless_bug", lambda: (10.0, "a")).passed     # a line number is an int
+
+
+def test_sigma_squared_and_a_gradient_check_of_sums_are_named():
+    def sigmoid_backward(dh, z):
+        s = 1 / (1 + np.exp(-z))
+        return dh * s ** 2
+
+    def gradient_check(analytic, numerical, tiny=1e-12):
+        a = np.concatenate([np.ravel(v) for v in (analytic if isinstance(analytic, list) else [analytic])])
+        n = np.concatenate([np.ravel(v) for v in (numerical if isinstance(numerical, list) else [numerical])])
+        return float(np.sum(np.abs(a - n)) / max(np.sum(np.abs(a) + np.abs(n)), tiny))
+
+    for exercise_id, function, name in [
+            ("sigmoid_backward", sigmoid_backward, "sigma squared instead of sigma times one minus sigma"),
+            ("gradient_check", gradient_check, "sums over all entries instead of the two maxima")]:
+        verdict = evaluate(exercise_id, function, watch_references=False)
+        assert name in verdict.mistakes, (exercise_id, verdict.message)

@@ -39,6 +39,10 @@ MSE_MISTAKES = (
             lambda o, y: float(np.sum((np.asarray(o) - np.asarray(y)) ** 2) / len(np.asarray(o)))),
     Mistake("the error not squared (positive and negative errors cancel)",
             lambda o, y: _mean(np.asarray(o) - np.asarray(y))),
+    Mistake("the mean error squared (averaged before squaring)",
+            lambda o, y: _mean(np.asarray(o) - np.asarray(y)) ** 2,
+            nudge="Square each error first, then average: averaged first, positive and negative "
+                  "errors cancel before they are squared (errors of +1 and -1 would give 0)."),
 )
 
 

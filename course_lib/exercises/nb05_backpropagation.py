@@ -472,6 +472,11 @@ def _gradient_check_mean(analytic, numerical, tiny=1e-12):
     return float(np.mean(np.abs(a - n)) / max(float(np.max(np.abs(a) + np.abs(n))), tiny))
 
 
+def _gradient_check_sums(analytic, numerical, tiny=1e-12):
+    a, n = _pooled(analytic, numerical)
+    return float(np.sum(np.abs(a - n)) / max(float(np.sum(np.abs(a) + np.abs(n))), tiny))
+
+
 def _gradient_check_no_abs(analytic, numerical, tiny=1e-12):
     a, n = _pooled(analytic, numerical)
     return float(np.max(np.abs(a - n)) / max(float(np.max(np.abs(a + n))), tiny))
@@ -730,6 +735,11 @@ EXERCISES = [
                     lambda dh, z: _sigmoid(z) * (1 - _sigmoid(z))),
             Mistake("sigma times one PLUS sigma", lambda dh, z: dh * _sigmoid(z) * (1 + _sigmoid(z))),
             Mistake("sigma alone, without the factor one minus sigma", lambda dh, z: dh * _sigmoid(z)),
+            Mistake("sigma squared instead of sigma times one minus sigma",
+                    lambda dh, z: dh * _sigmoid(z) ** 2,
+                    nudge="The sigmoid's slope is sigma(z) times ONE MINUS sigma(z): it is largest, "
+                          "one quarter, where z is zero and goes to zero on both sides, where sigma "
+                          "squared would grow towards one."),
         ),
     ),
     Exercise(
@@ -817,6 +827,10 @@ EXERCISES = [
             Mistake("dividing entry by entry before taking the maximum (cs231n's variant)",
                     _gradient_check_entrywise),
             Mistake("the mean difference instead of the largest", _gradient_check_mean),
+            Mistake("sums over all entries instead of the two maxima", _gradient_check_sums,
+                    nudge="A gradient check reports the WORST entry: the largest difference over the "
+                          "largest size. Summing over all entries lets many small agreements hide one "
+                          "wrong entry."),
             Mistake("no absolute values in the denominator", _gradient_check_no_abs),
             Mistake("looking only at the first array of a list", _gradient_check_first_only),
         ),
