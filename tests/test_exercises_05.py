@@ -591,3 +591,22 @@ def test_sigma_squared_and_a_gradient_check_of_sums_are_named():
             ("gradient_check", gradient_check, "sums over all entries instead of the two maxima")]:
         verdict = evaluate(exercise_id, function, watch_references=False)
         assert name in verdict.mistakes, (exercise_id, verdict.message)
+
+
+def test_a_one_sided_difference_over_twice_eps_is_named():
+    def numerical_gradient(f, x, eps=1e-6):
+        arrays = x if isinstance(x, list) else [x]
+        grads = []
+        for a in arrays:
+            g = np.zeros_like(a)
+            for i in np.ndindex(a.shape):
+                old = a[i]
+                base = f(x)
+                a[i] = old + eps
+                g[i] = (f(x) - base) / (2 * eps)
+                a[i] = old
+            grads.append(g)
+        return grads if isinstance(x, list) else grads[0]
+
+    verdict = evaluate("numerical_gradient", numerical_gradient, watch_references=False)
+    assert "a one-sided difference divided by twice eps (half the slope)" in verdict.mistakes, verdict.message

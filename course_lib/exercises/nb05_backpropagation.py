@@ -397,8 +397,8 @@ def _numerical_gradient_cases(rng):
 
 
 def _numerical_gradient_variant(one_sided=False, over_eps=False, no_restore=False, first_only=False,
-                                copies=False):
-    """Central differences with one slip."""
+                                copies=False, halved=False):
+    """Central differences with one slip (halved: the one-sided difference over twice eps)."""
     def numerical_gradient(f, x, eps=1e-6):
         arrays = [x] if isinstance(x, np.ndarray) else list(x)
         grads = []
@@ -422,7 +422,7 @@ def _numerical_gradient_variant(one_sided=False, over_eps=False, no_restore=Fals
                 if not no_restore:
                     a[i] = old
                 if one_sided:
-                    g[i] = (f_plus - f_minus) / eps
+                    g[i] = (f_plus - f_minus) / (2 * eps if halved else eps)
                 else:
                     g[i] = (f_plus - f_minus) / (eps if over_eps else 2 * eps)
             grads.append(g)
@@ -794,6 +794,11 @@ EXERCISES = [
             Mistake("a one-sided difference instead of a central one",
                     _numerical_gradient_variant(one_sided=True),
                     nudge="Use the central difference: evaluate f at x plus eps AND at x minus eps."),
+            Mistake("a one-sided difference divided by twice eps (half the slope)",
+                    _numerical_gradient_variant(one_sided=True, halved=True),
+                    nudge="f at x plus eps and f at x itself are only eps apart, so their difference "
+                          "over twice eps is half the slope. Evaluate f on both sides, at x plus eps "
+                          "and at x minus eps: those two points are twice eps apart."),
             Mistake("dividing by eps instead of twice eps", _numerical_gradient_variant(over_eps=True),
                     nudge="The two evaluation points are twice eps apart: divide by that distance."),
             Mistake("differentiating only the first array of a list",
