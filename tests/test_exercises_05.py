@@ -577,36 +577,19 @@ def test_the_harmless_answer_passes_in_any_letter_case():
 
 
 def test_sigma_squared_and_a_gradient_check_of_sums_are_named():
-    def sigmoid_backward(dh, z):
-        s = 1 / (1 + np.exp(-z))
-        return dh * s ** 2
-
-    def gradient_check(analytic, numerical, tiny=1e-12):
-        a = np.concatenate([np.ravel(v) for v in (analytic if isinstance(analytic, list) else [analytic])])
-        n = np.concatenate([np.ravel(v) for v in (numerical if isinstance(numerical, list) else [numerical])])
-        return float(np.sum(np.abs(a - n)) / max(np.sum(np.abs(a) + np.abs(n)), tiny))
+    # class B's answers, as its author wrote them (tests/wrong_answers/second_class.py)
+    from wrong_answers.second_class import gc_sum_not_max, sig_squared
 
     for exercise_id, function, name in [
-            ("sigmoid_backward", sigmoid_backward, "sigma squared instead of sigma times one minus sigma"),
-            ("gradient_check", gradient_check, "sums over all entries instead of the two maxima")]:
+            ("sigmoid_backward", sig_squared, "sigma squared instead of sigma times one minus sigma"),
+            ("gradient_check", gc_sum_not_max, "sums over all entries instead of the two maxima")]:
         verdict = evaluate(exercise_id, function, watch_references=False)
         assert name in verdict.mistakes, (exercise_id, verdict.message)
 
 
 def test_a_one_sided_difference_over_twice_eps_is_named():
-    def numerical_gradient(f, x, eps=1e-6):
-        arrays = x if isinstance(x, list) else [x]
-        grads = []
-        for a in arrays:
-            g = np.zeros_like(a)
-            for i in np.ndindex(a.shape):
-                old = a[i]
-                base = f(x)
-                a[i] = old + eps
-                g[i] = (f(x) - base) / (2 * eps)
-                a[i] = old
-            grads.append(g)
-        return grads if isinstance(x, list) else grads[0]
+    # class C's answer: f(x + eps) - f(x), over 2 eps (tests/wrong_answers/third_class.py)
+    from wrong_answers.third_class import ng_forward_only_with_2eps
 
-    verdict = evaluate("numerical_gradient", numerical_gradient, watch_references=False)
+    verdict = evaluate("numerical_gradient", ng_forward_only_with_2eps, watch_references=False)
     assert "a one-sided difference divided by twice eps (half the slope)" in verdict.mistakes, verdict.message

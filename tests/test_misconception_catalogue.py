@@ -201,9 +201,10 @@ def test_the_relus_output_in_place_of_its_slope_is_named():
 
 
 def test_tanhs_slope_in_place_of_the_sigmoids_is_named():
-    """dh (1 - tanh(z)^2) for the sigmoid: the sigmoid's backward swapped for its wrong twin."""
-    def sigmoid_backward(dh, z):
-        return dh * (1 - np.tanh(z) ** 2)
+    """dh (1 - tanh(z)^2) for the sigmoid: the sigmoid's backward swapped for its wrong twin (class
+    B's answer, tests/wrong_answers/second_class.py)."""
+    from wrong_answers.second_class import sig_tanh_derivative as sigmoid_backward
+
     assert named("sigmoid_backward", sigmoid_backward) == (
         "tanh's slope (1 - tanh^2) in place of the sigmoid's sigma (1 - sigma)")
     verdict = evaluate("sigmoid_backward", sigmoid_backward, watch_references=False)
