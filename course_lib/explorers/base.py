@@ -38,6 +38,7 @@ loop (tests, scripts) every change is drawn at once, slow part included. A hidde
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import time
 
@@ -106,8 +107,8 @@ def implementation_switch(exercise_id: str, reference, label: str = "implementat
         tip = f"pass check('{exercise_id}', ...) and re-run this cell to use your own code here"
     toggle = widgets.ToggleButtons(options=options, description=label, tooltips=[tip] * len(options),
                                    style={"description_width": "initial", "button_width": "auto"},
-                                   layout=widgets.Layout(margin="2px 28px 2px 0"))   # two switches
-                                                          # side by side read as two, not as one
+                                   # a margin after it: two switches side by side read as two
+                                   layout=widgets.Layout(margin="2px 28px 2px 0"))
     toggle.add_class("explorer-impl")
     return toggle
 
@@ -182,15 +183,11 @@ def image_url(jpeg: bytes) -> bytes:
     size explorer, 16 presses): 38 -> 28 ms on the 2-core machine as is, 120 -> 90 ms with every
     process of the stack held to a third of a core. The message is a third longer (base64).
     """
-    import base64
-
     return DATA_URL_PREFIX + base64.b64encode(jpeg)
 
 
 def jpeg_of(url: bytes) -> bytes:
     """The JPEG inside an image_url."""
-    import base64
-
     url = bytes(url)                       # the Image holds a memoryview once set
     if not url.startswith(DATA_URL_PREFIX):
         raise ValueError(f"not an explorer image (a JPEG data: URL): starts {bytes(url[:30])!r}")
